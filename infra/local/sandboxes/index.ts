@@ -1,0 +1,31 @@
+/**
+ * Vendor sandboxes for the local runtime. Each stands in for a vendor's real server when that
+ * vendor's `*_BASE_URL` is not set, on loopback, on a port of its own.
+ */
+
+/** A running sandbox. */
+export interface Sandbox {
+  /** Base URL the hub's vendor client uses, as `*_BASE_URL` would be on AWS. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** What a sandbox gets when the hub starts it. */
+export interface SandboxContext {
+  /** 0 for a random port. */
+  readonly port: number;
+  /** The hub's own base URL (for sandboxes that deliver webhooks to it); known once the hub listens. */
+  readonly hubUrl: () => string;
+  /** The hub's environment after defaults and generated tokens (webhook tokens, HMAC secrets, ...). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface SandboxDecl {
+  readonly vendor: string;
+  /** The variable that, when set, points the hub at the real vendor instead of this sandbox. */
+  readonly baseUrlEnv: string;
+  start(ctx: SandboxContext): Promise<Sandbox>;
+}
+
+/** Every sandbox the local runtime knows. */
+export const sandboxes: SandboxDecl[] = [];

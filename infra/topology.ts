@@ -1,0 +1,210 @@
+/**
+ * The one declaration of every table, queue, secret and function of the hub. The CDK stack
+ * (`infra/stack.ts`) and the local runtime (`infra/local/runtime.ts`) are both built from it, so what
+ * runs on this machine is what runs on AWS. Runtime code never imports this file: functions learn
+ * their resources from environment variables (see {@link envForFunction}).
+ */
+
+/** A DynamoDB table. Attribute types are strings unless named in `numberAttributes`. */
+export interface TableDecl {
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  readonly numberAttributes?: readonly string[];
+  readonly indexes?: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey?: string }[];
+  /** Attribute holding an epoch-seconds expiry. */
+  readonly ttlAttribute?: string;
+  readonly description: string;
+}
+
+/** An SQS queue; every queue gets a DLQ. */
+export interface QueueDecl {
+  readonly description: string;
+  /** Receives before a message goes to the DLQ. @default 5 */
+  readonly maxReceiveCount?: number;
+  /** Source queue retention. @default 4 days */
+  readonly retentionDays?: number;
+  /** DLQ retention, longer than the source's. @default 14 days */
+  readonly dlqRetentionDays?: number;
+}
+
+/** A Secrets Manager secret holding a JSON object; each key is also an environment variable name locally. */
+export interface SecretDecl {
+  readonly description: string;
+  /** Keys the hub generates (random tokens) when the secret is created. */
+  readonly generatedKeys: readonly string[];
+  /** Keys an operator fills in after deploy (vendor credentials). */
+  readonly operatorKeys: readonly string[];
+}
+
+export interface HttpRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway route path with `{param}` segments. */
+  readonly path: string;
+}
+
+export type Trigger =
+  | { readonly kind: 'http'; readonly routes: readonly HttpRoute[] }
+  | {
+      readonly kind: 'queue';
+      readonly queue: QueueName;
+      /** Records per invocation (1-10). */
+      readonly batchSize: number;
+      /** Concurrent invocations at most (Lambda's SQS maximum concurrency, >= 2). */
+      readonly maxConcurrency: number;
+      /** Seconds Lambda waits to fill a batch. @default 0 */
+      readonly maxBatchingWindowSeconds?: number;
+    }
+  | { readonly kind: 'schedule'; readonly rateMinutes: number };
+
+export interface FunctionDecl {
+  /** Path of the handler module from the project root; its export is `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly trigger: Trigger;
+  /** @default 30 */
+  readonly timeoutSeconds?: number;
+  /** @default 512 */
+  readonly memoryMb?: number;
+  readonly reads?: readonly TableName[];
+  readonly writes?: readonly TableName[];
+  readonly sends?: readonly QueueName[];
+  readonly secrets?: readonly SecretName[];
+  /** Plain, non-secret settings. */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+export const tables = {
+  'rungopher-results': {
+    description: 'Every Rungopher result once, keyed by its id, with the raw JSON it came as.',
+    partitionKey: 'id',
+    indexes: [
+      { name: 'byContact', partitionKey: 'campaignContact', sortKey: 'sortKey' },
+      { name: 'byCampaign', partitionKey: 'campaignId', sortKey: 'sortKey' },
+      { name: 'byTime', partitionKey: 'timeBucket', sortKey: 'sortKey' },
+    ],
+  },
+  'rungopher-contacts': {
+    description: 'Per-contact view: latest value per result name, opt-out, contact details, link clicks.',
+    partitionKey: 'campaignContact',
+  },
+  quarantine: {
+    description: 'Authentic webhook bodies that could not be parsed, kept for inspection and replay.',
+    partitionKey: 'id',
+  },
+  cursors: {
+    description: 'Poller cursors, one item per vendor endpoint, moved with conditional updates.',
+    partitionKey: 'name',
+  },
+} as const satisfies Record<string, TableDecl>;
+
+export const queues = {
+  'rungopher-results': {
+    description: 'Rungopher results from the webhook and the poller, waiting to be stored.',
+    maxReceiveCount: 5,
+  },
+} as const satisfies Record<string, QueueDecl>;
+
+export const secrets = {
+  hub: {
+    description: 'Token for the operator API (Authorization: Bearer).',
+    generatedKeys: ['HUB_OPERATOR_TOKEN'],
+    operatorKeys: [],
+  },
+  rungopher: {
+    description: 'Rungopher webhook path token and API key.',
+    generatedKeys: ['RUNGOPHER_WEBHOOK_TOKEN'],
+    operatorKeys: ['RUNGOPHER_API_KEY'],
+  },
+} as const satisfies Record<string, SecretDecl>;
+
+export type TableName = keyof typeof tables;
+export type QueueName = keyof typeof queues;
+export type SecretName = keyof typeof secrets;
+
+export const functions = {
+  health: {
+    entry: 'functions/handlers/health.ts',
+    description: 'GET /health: liveness without a token.',
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/health' }] },
+    timeoutSeconds: 5,
+    memoryMb: 256,
+  },
+  'rungopher-webhook': {
+    entry: 'functions/handlers/rungopher-webhook.ts',
+    description: 'Rungopher result webhook: checks the path token, queues the raw body, quarantines bad bodies.',
+    trigger: { kind: 'http', routes: [{ method: 'POST', path: '/webhooks/rungopher/{token}' }] },
+    timeoutSeconds: 10,
+    sends: ['rungopher-results'],
+    writes: ['quarantine'],
+    secrets: ['rungopher'],
+  },
+  'rungopher-processor': {
+    entry: 'functions/handlers/rungopher-processor.ts',
+    description: 'Stores queued Rungopher results once and folds them into the per-contact view.',
+    trigger: { kind: 'queue', queue: 'rungopher-results', batchSize: 10, maxConcurrency: 5 },
+    timeoutSeconds: 30,
+    writes: ['rungopher-results', 'rungopher-contacts', 'quarantine'],
+  },
+  'rungopher-api': {
+    entry: 'functions/handlers/rungopher-api.ts',
+    description: 'Operator read API for Rungopher results and contact views.',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/rungopher/results' },
+        { method: 'GET', path: '/rungopher/campaigns/{campaignId}/contacts/{contactId}' },
+      ],
+    },
+    timeoutSeconds: 10,
+    reads: ['rungopher-results', 'rungopher-contacts'],
+    secrets: ['hub'],
+  },
+} as const satisfies Record<string, FunctionDecl>;
+
+export type FunctionName = keyof typeof functions;
+
+/** Largest webhook body the hub accepts; larger bodies get 413. SQS takes 1 MiB; results are < 2 KiB. */
+export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+
+/** Environment variable naming a table, e.g. `TABLE_RUNGOPHER_RESULTS`. */
+export const tableEnv = (name: TableName): string => `TABLE_${envKey(name)}`;
+/** Environment variable naming a queue URL, e.g. `QUEUE_RUNGOPHER_RESULTS_URL`. */
+export const queueEnv = (name: QueueName): string => `QUEUE_${envKey(name)}_URL`;
+/** Environment variable naming a secret's ARN, e.g. `SECRET_RUNGOPHER_ARN`. */
+export const secretEnv = (name: SecretName): string => `SECRET_${envKey(name)}_ARN`;
+
+function envKey(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+/** Every function declaration with its name, as a list. */
+export function functionList(): (FunctionDecl & { readonly name: FunctionName })[] {
+  return Object.entries(functions).map(([name, decl]) => ({ ...(decl as FunctionDecl), name: name as FunctionName }));
+}
+
+/** Tables a function touches, read or write. */
+export function tablesOf(fn: FunctionDecl): TableName[] {
+  return [...new Set([...(fn.reads ?? []), ...(fn.writes ?? [])])];
+}
+
+/**
+ * The resource environment of one function, given how each runtime names resources. The CDK stack
+ * passes tokens, the local runtime real names and URLs.
+ */
+export function envForFunction(
+  fn: FunctionDecl,
+  resolve: { table: (n: TableName) => string; queueUrl: (n: QueueName) => string; secretArn: (n: SecretName) => string },
+): Record<string, string> {
+  const env: Record<string, string> = { ...fn.environment };
+  for (const t of tablesOf(fn)) env[tableEnv(t)] = resolve.table(t);
+  for (const q of fn.sends ?? []) env[queueEnv(q)] = resolve.queueUrl(q);
+  if (fn.trigger.kind === 'queue') env[queueEnv(fn.trigger.queue)] = resolve.queueUrl(fn.trigger.queue);
+  for (const s of fn.secrets ?? []) env[secretEnv(s)] = resolve.secretArn(s);
+  return env;
+}
+
+/** Visibility timeout for a queue: 6x its consumer's timeout (AWS guidance for SQS event sources). */
+export function visibilityTimeoutSeconds(queue: QueueName): number {
+  const consumer = functionList().find((f) => f.trigger.kind === 'queue' && f.trigger.queue === queue);
+  return 6 * (consumer?.timeoutSeconds ?? 30);
+}
