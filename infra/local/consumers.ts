@@ -35,7 +35,7 @@ export function startConsumer(opts: {
   const arn = `arn:aws:sqs:us-east-1:000000000000:${opts.queue.name}`;
   const poll = async (): Promise<void> => {
     while (running) {
-      let messages: Message[] = [];
+      let messages: Message[];
       try {
         const out = await opts.sqs.send(
           new ReceiveMessageCommand({

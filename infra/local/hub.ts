@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { z } from 'zod';
 import type { FunctionDecl, FunctionName, QueueName } from '../topology.ts';
@@ -122,6 +124,8 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
       POWERTOOLS_DEV: env.POWERTOOLS_DEV ?? 'true',
+      // EMF metrics go to CloudWatch on AWS; locally nothing reads them, so they stay off unless asked for.
+      POWERTOOLS_METRICS_DISABLED: env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     });
     const all = functionList();
     for (const fn of all) {
@@ -270,7 +274,7 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
         if (!res.headersSent) writeJson(res, 500, { message: 'Internal Server Error' });
       });
     });
-    const localEndpoint = async (method: string, path: string, res: import('node:http').ServerResponse): Promise<void> => {
+    const localEndpoint = async (method: string, path: string, res: ServerResponse): Promise<void> => {
       if (method === 'GET' && path === '/_local/schedules') return writeJson(res, 200, { schedules: listSchedules() });
       const m = /^\/_local\/schedules\/([^/]+)$/.exec(path);
       if (method === 'POST' && m?.[1]) {
@@ -362,7 +366,7 @@ async function snapshotQueues(dataDir: string, endpoint: string, localQueues: Re
 
 async function restoreQueues(
   dataDir: string,
-  client: import('@aws-sdk/client-sqs').SQSClient,
+  client: SQSClient,
   localQueues: Record<QueueName, LocalQueue>,
   log: (line: string) => void,
 ): Promise<void> {
