@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import * as z from 'zod';
 
 /** Base URL of a running local hub: `--hub`, else `HUB_URL`, else 127.0.0.1 on `HUB_PORT` (3000). */
@@ -14,7 +14,7 @@ async function call(url: string, method: 'GET' | 'POST'): Promise<unknown> {
   try {
     res = await fetch(url, { method });
   } catch (err) {
-    throw new Error(`No hub answers at ${new URL(url).origin} (${(err as Error).message}); start one with npm start, or pass --hub URL`);
+    throw new Error(`No hub answers at ${new URL(url).origin} (${(err as Error).message}); start one with npm start, or pass --hub URL`, { cause: err });
   }
   const body: unknown = await res.json().catch(() => undefined);
   if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${JSON.stringify(body)}`);
