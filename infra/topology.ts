@@ -145,6 +145,19 @@ export const functions = {
     timeoutSeconds: 30,
     writes: ['rungopher-results', 'rungopher-contacts', 'quarantine'],
   },
+  'rungopher-poller': {
+    entry: 'functions/handlers/rungopher-poller.ts',
+    description: 'Polls the 12 Rungopher result endpoints (look-back window, cursor per endpoint) and stores what the webhook missed.',
+    trigger: { kind: 'schedule', rateMinutes: 5 },
+    timeoutSeconds: 120,
+    reads: ['cursors'],
+    writes: ['rungopher-results', 'rungopher-contacts', 'quarantine', 'cursors'],
+    secrets: ['rungopher'],
+    environment: {
+      RUNGOPHER_POLL_LOOKBACK_MINUTES: '15',
+      RUNGOPHER_POLL_START: '2017-01-01T00:00:00Z',
+    },
+  },
   'rungopher-api': {
     entry: 'functions/handlers/rungopher-api.ts',
     description: 'Operator read API for Rungopher results and contact views.',

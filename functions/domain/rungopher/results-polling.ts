@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { RESULT_NAMES } from './result.ts';
+
+/**
+ * Rules for polling Rungopher's result endpoints (`GET api/v1/results/<name>?after=<ISO-8601>`).
+ * The endpoints return every result after a time, with no paging and no order promised; timestamps
+ * have one-second precision and tie, and results can appear late. So the poller keeps, per endpoint,
+ * the newest result timestamp it has stored (its high-water mark), asks for `after = mark - look-back`,
+ * and relies on the store's dedupe by result id for what it reads twice.
+ */
+
+/** The twelve result endpoints the document lists (one per result name). */
+export const RESULT_ENDPOINTS = RESULT_NAMES;
+export type ResultEndpoint = (typeof RESULT_ENDPOINTS)[number];
+
+/** Cursor name of an endpoint in the `cursors` table. */
+export const cursorName = (endpoint: ResultEndpoint): string => `rungopher:results:${endpoint}`;
+
+/** The timestamp of a polled item in ms, or undefined when it has none that parses. */
+export function itemTimeMs(item: unknown): number | undefined {
+  if (!item || typeof item !== 'object') return undefined;
+  const t = (item as { timestamp?: unknown }).timestamp;
+  if (typeof t !== 'string') return undefined;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** An ISO-8601 time with an explicit offset, as the `after` parameter takes it. */
+export const IsoWithOffset = z.iso.datetime({ offset: true });
+
+/**
+ * Formats a time for `after`: whole seconds (rounded down, so nothing at the boundary is skipped), UTC
+ * written as `+00:00` so the offset form the document describes is what goes on the wire.
+ */
+export function formatAfter(ms: number): string {
+  const floored = Math.floor(ms / 1000) * 1000;
+  return new Date(floored).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+}
+
+/** The query string for an endpoint; `encodeURIComponent` turns the offset's `+` into `%2B`. */
+export function resultsPath(endpoint: ResultEndpoint, afterIso: string): string {
+  return `results/${endpoint}?after=${encodeURIComponent(afterIso)}`;
+}
+
+/** Where a poll of one endpoint starts: the mark minus the look-back, never before the start date. */
+export function pollFrom(markMs: number | undefined, lookbackMs: number, startMs: number): number {
+  if (markMs === undefined) return startMs;
+  return Math.max(startMs, markMs - lookbackMs);
+}
+
+/**
+ * The new high-water mark after storing a time-sorted prefix of what was read: the timestamp of the
+ * last stored item, but only forward. Items sharing that timestamp which were not stored yet are
+ * re-read next time because the next poll starts a look-back earlier (and `after` is exclusive, so a
+ * look-back of zero would still need the mark to stay below them: we then keep the mark one second
+ * under a tie that was cut).
+ */
+export function nextMark(previousMs: number | undefined, storedTimesSorted: readonly number[], firstUnstoredMs: number | undefined): number | undefined {
+  const last = storedTimesSorted.at(-1);
+  if (last === undefined) return previousMs;
+  const candidate = firstUnstoredMs !== undefined && firstUnstoredMs === last ? last - 1000 : last;
+  if (previousMs === undefined) return candidate;
+  return Math.max(previousMs, candidate);
+}
