@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CursorStore } from '#adapters/cursor-store.ts';
 import type { RungopherResult } from '#domain/rungopher/result.ts';
 import { cursorName, type ResultEndpoint } from '#domain/rungopher/results-polling.ts';
-import type { PollPorts, PollSettings, ResultSink } from '#use-cases/poll-rungopher-results.ts';
+import type { PollPorts, PollSettings, ResultSink, pollRungopherResults } from '#use-cases/poll-rungopher-results.ts';
+import type { storeRungopherResult } from '#use-cases/store-rungopher-result.ts';
 import { startRungopherSandbox, type RungopherSandbox } from '#infra/local/sandboxes/rungopher.ts';
 import { sampleResult, startTestDynamo, type TestDynamo } from '#test/helpers/rungopher-env.ts';
 
@@ -14,8 +15,8 @@ import { sampleResult, startTestDynamo, type TestDynamo } from '#test/helpers/ru
 let db: TestDynamo;
 let sandbox: RungopherSandbox;
 let mod: {
-  poll: typeof import('#use-cases/poll-rungopher-results.ts').pollRungopherResults;
-  store: typeof import('#use-cases/store-rungopher-result.ts').storeRungopherResult;
+  poll: typeof pollRungopherResults;
+  store: typeof storeRungopherResult;
   cursors: CursorStore;
   ports: Omit<PollPorts, 'count' | 'sink'> & { sink: ResultSink; webhookSink: ResultSink };
 };
