@@ -51,27 +51,28 @@ export class RungopherClient {
   }
 
   /** `GET api/v1/template`. */
-  templates(): Promise<Template[]> {
+  async templates(): Promise<Template[]> {
     return this.call('GET', 'template', TemplateList);
   }
 
   /** `GET api/v1/campaign`. */
-  listCampaigns(): Promise<Campaign[]> {
+  async listCampaigns(): Promise<Campaign[]> {
     return this.call('GET', 'campaign', CampaignList);
   }
 
   /** `GET api/v1/campaign/<id>`; a 404 is a VendorError with status 404 ("No such campaign"). */
-  getCampaign(id: number): Promise<Campaign> {
+  async getCampaign(id: number): Promise<Campaign> {
     return this.call('GET', `campaign/${campaignIdPath(id)}`, Campaign);
   }
 
   /** `POST api/v1/campaign`: a new draft campaign from a template. */
-  createCampaign(request: CreateCampaignRequest): Promise<Campaign> {
-    return this.call('POST', 'campaign', Campaign, validate(CreateCampaignRequest, request, 'create campaign'));
+  async createCampaign(request: CreateCampaignRequest): Promise<Campaign> {
+    // Not retried: a 5xx or timeout may have created the campaign, and a retry would create a second one.
+    return this.call('POST', 'campaign', Campaign, validate(CreateCampaignRequest, request, 'create campaign'), { maxAttempts: 1, retryUnknownOutcome: false });
   }
 
   /** `POST api/v1/campaign/<id>`: edit transitionEmail and/or SMS contents. */
-  editCampaign(id: number, request: EditCampaignRequest): Promise<Campaign> {
+  async editCampaign(id: number, request: EditCampaignRequest): Promise<Campaign> {
     return this.call('POST', `campaign/${campaignIdPath(id)}`, Campaign, validate(EditCampaignRequest, request, 'edit campaign'));
   }
 
