@@ -62,8 +62,13 @@ export const handler = middy<unknown, PollOutcome>()
         endpoints,
       },
     );
-    for (const e of outcome.endpoints) logger.info('Rungopher endpoint polled', { ...e });
-    if (outcome.stopped) logger.warn('Rungopher poll ended early; the next run resumes from the cursors', { stopped: outcome.stopped });
+    const summary = {
+      stored: outcome.stored,
+      duplicates: outcome.duplicates,
+      endpoints: outcome.endpoints.map((e) => ({ endpoint: e.endpoint, status: e.status, after: e.after, read: e.read, stored: e.stored, cursorTo: e.cursorTo })),
+    };
+    if (outcome.stopped) logger.warn('Rungopher poll ended early; the next run resumes from the cursors', { stopped: outcome.stopped, ...summary });
+    else logger.info('Rungopher poll finished', summary);
     if (outcome.errors.length) throw new Error(`Rungopher poll failed: ${outcome.errors.join('; ')}`);
     return outcome;
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -576,6 +577,9 @@ export const rungopherSandbox: SandboxDecl = {
   vendor: 'rungopher',
   baseUrlEnv: 'RUNGOPHER_BASE_URL',
   start: (ctx) => {
+    // The hub's functions need a key to call the sandbox with. When none is configured the sandbox
+    // makes one and adds it to the hub environment, which the functions receive after sandboxes start.
+    if (!ctx.env.RUNGOPHER_API_KEY) (ctx.env as Record<string, string>).RUNGOPHER_API_KEY = `sandbox-${randomBytes(12).toString('base64url')}`;
     const resend = Number(ctx.env.RUNGOPHER_SANDBOX_RESEND_SECONDS ?? '5');
     const token = ctx.env.RUNGOPHER_WEBHOOK_TOKEN;
     return startRungopherSandbox({
