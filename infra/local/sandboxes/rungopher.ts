@@ -16,7 +16,7 @@ import type { Sandbox, SandboxDecl } from './index.ts';
  * `<campaign-short-name>.<field>`; an unknown contact attribute is ignored with a warning.
  *
  * Test hooks (no API key): `POST /_sandbox/results` (a result or a list, `?deliver=false` to skip the
- * webhook), `POST /_sandbox/faults` ({status, times, path?, retryAfter?}), `GET /_sandbox/calls`,
+ * webhook), `POST /_sandbox/faults` ({status, times, path?, retryAfter?, skip?}), `GET /_sandbox/calls`,
  * `GET /_sandbox/deliveries`, `POST /_sandbox/campaigns/{id}/state` ({state}).
  */
 
@@ -100,6 +100,8 @@ export interface Fault {
   /** Only requests whose path (after /api/v1) starts with this. */
   readonly path?: string;
   readonly retryAfter?: number;
+  /** Matching requests to let through before the fault starts (e.g. fail the second batch). */
+  skip?: number;
 }
 
 export interface RungopherSandboxOptions {
@@ -473,7 +475,7 @@ export async function startRungopherSandbox(options: RungopherSandboxOptions = {
     }
     if (method === 'POST' && path === 'faults') {
       const body = parseJson(await readBody(req));
-      const f = z.object({ status: z.number().int().min(400).max(599), times: z.number().int().min(1).default(1), path: z.string().optional(), retryAfter: z.number().optional() }).safeParse(body);
+      const f = z.object({ status: z.number().int().min(400).max(599), times: z.number().int().min(1).default(1), path: z.string().optional(), retryAfter: z.number().optional(), skip: z.number().int().min(0).optional() }).safeParse(body);
       if (!f.success) throw new ApiError(400, ['fault needs {status, times?, path?, retryAfter?}']);
       faults.push({ ...f.data });
       return [200, { faults: faults.length }];
@@ -519,7 +521,11 @@ export async function startRungopherSandbox(options: RungopherSandboxOptions = {
         send(res, 401, { errors: ['Not logged in: send a valid ApiKey header'] });
         return;
       }
-      const fault = faults.find((f) => f.times > 0 && (f.path === undefined || path.startsWith(f.path)));
+      let fault = faults.find((f) => f.times > 0 && (f.path === undefined || path.startsWith(f.path)));
+      if (fault?.skip) {
+        fault.skip--;
+        fault = undefined;
+      }
       if (fault) {
         fault.times--;
         req.resume();
