@@ -1,5 +1,5 @@
 import { parseResultValue, type RungopherResult } from '#domain/rungopher/result.ts';
-import { RESULT_ENDPOINTS, cursorName, formatAfter, itemTimeMs, nextMark, pollFrom, type ResultEndpoint } from '#domain/rungopher/results-polling.ts';
+import { RESULT_ENDPOINTS, cursorName, decodeCursor, encodeCursor, formatAfter, itemTimeMs, nextMark, pollFrom, type ResultEndpoint } from '#domain/rungopher/results-polling.ts';
 import type { CursorStore } from '#adapters/cursor-store.ts';
 import type { Quarantine } from '#adapters/quarantine.ts';
 import { VendorError } from '#shared/errors.ts';
@@ -58,6 +58,8 @@ export interface EndpointOutcome {
   readonly read: number;
   readonly stored: number;
   readonly duplicates: number;
+  /** Re-read items skipped because the cursor lists them as stored already. */
+  readonly known: number;
   readonly quarantined: number;
   readonly cursorFrom?: string;
   readonly cursorTo?: string;
@@ -130,10 +132,11 @@ async function pollEndpoint(
 ): Promise<EndpointOutcome> {
   const name = cursorName(endpoint);
   const cursor = await ports.cursors.get(name);
-  const parsedMark = cursor ? Date.parse(cursor.value) : NaN;
-  const markMs = Number.isNaN(parsedMark) ? undefined : parsedMark;
+  const decoded = cursor ? decodeCursor(cursor.value) : undefined;
+  const markMs = decoded?.markMs;
+  const knownIds = new Set(decoded?.recentIds ?? []);
   const after = formatAfter(pollFrom(markMs, settings.lookbackMs, settings.startMs));
-  const base = { endpoint, after, read: 0, stored: 0, duplicates: 0, quarantined: 0, cursorMoved: false, ...(cursor ? { cursorFrom: cursor.value } : {}) };
+  const base = { endpoint, after, read: 0, stored: 0, duplicates: 0, known: 0, quarantined: 0, cursorMoved: false, ...(decoded ? { cursorFrom: new Date(decoded.markMs).toISOString() } : {}) };
 
   let items: unknown[];
   try {
@@ -169,20 +172,24 @@ async function pollEndpoint(
   }
   count(POLL_METRICS.quarantined, quarantined);
   valid.sort((a, b) => a.t - b.t || compareIds(a.result.id, b.result.id));
+  // Items a previous run stored and recorded in the cursor are not written again.
+  const known = valid.filter((it) => knownIds.has(it.result.id));
+  const fresh = valid.filter((it) => !knownIds.has(it.result.id));
 
   const concurrency = Math.max(1, settings.storeConcurrency ?? 8);
   const storedTimes: number[] = [];
+  const confirmedIds: string[] = [];
   let stored = 0;
   let duplicates = 0;
   let status: EndpointStatus = 'done';
   let error: string | undefined;
   let i = 0;
-  while (i < valid.length) {
+  while (i < fresh.length) {
     if (now() >= settings.deadlineMs) {
       status = 'out-of-time';
       break;
     }
-    const chunk = valid.slice(i, i + concurrency);
+    const chunk = fresh.slice(i, i + concurrency);
     const settled = await Promise.allSettled(chunk.map((it) => ports.sink.store(it.result, it.raw)));
     // The cursor may only pass items that are stored: keep the prefix of the chunk that succeeded.
     let ok = 0;
@@ -194,7 +201,11 @@ async function pollEndpoint(
       if (s.status !== 'fulfilled') continue;
       if (s.value === 'stored') stored++;
       else duplicates++;
-      if (k < ok) storedTimes.push(chunk[k]?.t ?? 0);
+      const item = chunk[k];
+      if (k < ok && item) {
+        storedTimes.push(item.t);
+        confirmedIds.push(item.result.id);
+      }
     }
     if (ok < settled.length) {
       const failure = settled.find((s) => s.status === 'rejected');
@@ -207,13 +218,19 @@ async function pollEndpoint(
   count(POLL_METRICS.firstSeen, stored);
   count(POLL_METRICS.duplicate, duplicates);
 
-  const firstUnstored = valid[storedTimes.length]?.t;
+  const firstUnstored = fresh[storedTimes.length]?.t;
   const mark = nextMark(markMs, storedTimes, firstUnstored);
   let cursorMoved = false;
   let cursorTo: string | undefined;
-  if (mark !== undefined && mark !== markMs) {
+  if (mark !== undefined && (mark !== markMs || confirmedIds.length > 0)) {
+    // Ids the next run will read again (inside its look-back) and may skip: everything confirmed
+    // stored, by this run or an earlier one, above the next window's start (a second of slack for
+    // the whole-second `after`).
+    const windowStart = mark - settings.lookbackMs - 1000;
+    const confirmed = new Set(confirmedIds);
+    const recentIds = valid.filter((it) => (knownIds.has(it.result.id) || confirmed.has(it.result.id)) && it.t >= windowStart).map((it) => it.result.id);
     cursorTo = new Date(mark).toISOString();
-    cursorMoved = await ports.cursors.move(name, cursor, cursorTo);
+    cursorMoved = await ports.cursors.move(name, cursor, encodeCursor({ markMs: mark, recentIds }));
     if (!cursorMoved) {
       // Another run moved it first: what we stored is deduped by id, and that run owns the cursor now.
       count(POLL_METRICS.cursorConflict, 1);
@@ -226,6 +243,7 @@ async function pollEndpoint(
     read: items.length,
     stored,
     duplicates,
+    known: known.length,
     quarantined,
     cursorMoved,
     ...(cursorTo ? { cursorTo } : {}),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CursorStore } from '#adapters/cursor-store.ts';
 import type { RungopherResult } from '#domain/rungopher/result.ts';
-import { cursorName, type ResultEndpoint } from '#domain/rungopher/results-polling.ts';
+import { cursorName, decodeCursor, type ResultEndpoint } from '#domain/rungopher/results-polling.ts';
 import type { PollPorts, PollSettings, ResultSink, pollRungopherResults } from '#use-cases/poll-rungopher-results.ts';
 import type { storeRungopherResult } from '#use-cases/store-rungopher-result.ts';
 import { startRungopherSandbox, type RungopherSandbox } from '#infra/local/sandboxes/rungopher.ts';
@@ -91,7 +91,8 @@ describe('rungopher results poller', () => {
     expect(first.outcome.endpoints[0]).toMatchObject({ status: 'done', read: 3, stored: 3, cursorMoved: true, cursorTo: new Date(T0).toISOString() });
     add(2, { resultName: 'cancelled', timestamp: iso(T0) }); // same second, visible later
     const second = await run(['cancelled']);
-    expect(second.outcome.endpoints[0]).toMatchObject({ read: 5, stored: 2, duplicates: 3 });
+    // The three already stored are listed in the cursor and not written again.
+    expect(second.outcome.endpoints[0]).toMatchObject({ read: 5, stored: 2, known: 3, duplicates: 0 });
     const stored = await storedFor(campaignId);
     expect(stored).toHaveLength(5);
     expect(new Set(stored.map((s) => s.id)).size).toBe(5);
@@ -114,7 +115,7 @@ describe('rungopher results poller', () => {
     const inside = add(1, { resultName: 'optedOut', timestamp: iso(T0 + minutes(90)) });
     const outside = add(1, { resultName: 'optedOut', timestamp: iso(T0 + minutes(80)) });
     const r = await run(['optedOut']);
-    expect(r.outcome.endpoints[0]).toMatchObject({ stored: 1, duplicates: 1 });
+    expect(r.outcome.endpoints[0]).toMatchObject({ stored: 1, known: 1 });
     let ids = (await storedFor(campaignId)).map((s) => s.id);
     expect(ids).toContain(String(inside[0]?.id));
     expect(ids).not.toContain(String(outside[0]?.id)); // older than cursor - 15 min: the webhook's job, or a wider look-back
@@ -147,7 +148,9 @@ describe('rungopher results poller', () => {
     const stored = await storedFor(campaignId);
     expect(stored).toHaveLength(20);
     const cursor = await mod.cursors.get(cursorName('convertedToEmail'));
-    expect(cursor).toMatchObject({ value: new Date(T0 + minutes(7)).toISOString(), version: 1 });
+    expect(cursor?.version).toBe(1);
+    expect(decodeCursor(cursor?.value ?? '')).toMatchObject({ markMs: T0 + minutes(7) });
+    expect(decodeCursor(cursor?.value ?? '')?.recentIds).toHaveLength(20);
   });
 
   it('429 then success: backs off, retries and stores everything once', async () => {
@@ -182,6 +185,7 @@ describe('rungopher results poller', () => {
     add(1, { resultName: 'allSms', resultType: 'sms', data: { kind: 'outbound_sms', content: 'Hi' }, timestamp: iso(T0 + minutes(13)) });
     const r = await run(['allSms']);
     expect(r.metrics.ResultsFirstSeenByPoller).toBe(1);
+    expect(r.metrics.RungopherPolledDuplicates).toBe(1);
     expect(r.outcome.endpoints[0]).toMatchObject({ stored: 1, duplicates: 1 });
     const stored = await storedFor(campaignId);
     expect(stored.map((s) => s.source).sort()).toEqual(['poller', 'webhook']);
@@ -200,10 +204,20 @@ describe('rungopher results poller', () => {
     expect(storedNow).toBeGreaterThan(0);
     expect(storedNow).toBeLessThan(20);
     const cursor = await mod.cursors.get(cursorName('emailConfirmed'));
-    expect(cursor?.value).toBe(new Date(T0 + minutes(20)).toISOString());
+    expect(decodeCursor(cursor?.value ?? '')?.markMs).toBe(T0 + minutes(20));
     const next = await run(['emailConfirmed']);
     expect(next.outcome.endpoints[0]?.stored).toBe(20 - storedNow);
     expect(await storedFor(campaignId)).toHaveLength(20);
+  });
+
+  it('a result the cursor does not list (a crash after storing) is stored again as a duplicate, and a cursor from an older version (a bare time) is read', async () => {
+    const [r1] = add(1, { resultName: 'accepted', timestamp: iso(T0 + minutes(40)) });
+    expect(await mod.cursors.move(cursorName('accepted'), await mod.cursors.get(cursorName('accepted')), new Date(T0 + minutes(40)).toISOString())).toBe(true);
+    const first = await run(['accepted']);
+    expect(first.outcome.endpoints[0]).toMatchObject({ stored: 1, known: 0, cursorMoved: true });
+    const second = await run(['accepted']);
+    expect(second.outcome.endpoints[0]).toMatchObject({ stored: 0, known: 1, duplicates: 0 });
+    expect((await storedFor(campaignId)).map((s) => s.id)).toEqual([String(r1?.id)]);
   });
 
   it('quarantines an invalid item once, not on every re-read', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RESULT_ENDPOINTS, cursorName, formatAfter, nextMark, pollFrom, resultsPath } from '#domain/rungopher/results-polling.ts';
+import { MAX_RECENT_IDS, RESULT_ENDPOINTS, cursorName, decodeCursor, encodeCursor, formatAfter, nextMark, pollFrom, resultsPath } from '#domain/rungopher/results-polling.ts';
 
 describe('results polling rules', () => {
   it('lists the 12 documented endpoints', () => {
@@ -26,5 +26,17 @@ describe('results polling rules', () => {
     expect(nextMark(9000, [1000, 7000], undefined)).toBe(9000);
     expect(nextMark(undefined, [7000, 8000], 8000)).toBe(7000);
     expect(nextMark(undefined, [7000, 8000], 9000)).toBe(8000);
+  });
+
+  it('cursor values round-trip, read a bare time, refuse garbage, and cap the ids kept', () => {
+    const ms = Date.parse('2024-01-01T00:00:00Z');
+    expect(decodeCursor(encodeCursor({ markMs: ms, recentIds: ['1', '2'] }))).toEqual({ markMs: ms, recentIds: ['1', '2'] });
+    expect(decodeCursor('2024-01-01T00:00:00Z')).toEqual({ markMs: ms, recentIds: [] });
+    expect(decodeCursor('{"mark":"nope"}')).toBeUndefined();
+    expect(decodeCursor('{broken')).toBeUndefined();
+    const many = Array.from({ length: MAX_RECENT_IDS + 10 }, (_, i) => String(i));
+    const kept = decodeCursor(encodeCursor({ markMs: ms, recentIds: many }))?.recentIds ?? [];
+    expect(kept).toHaveLength(MAX_RECENT_IDS);
+    expect(kept.at(-1)).toBe(String(MAX_RECENT_IDS + 9));
   });
 });

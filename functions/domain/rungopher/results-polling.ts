@@ -62,3 +62,40 @@ export function nextMark(previousMs: number | undefined, storedTimesSorted: read
   if (previousMs === undefined) return candidate;
   return Math.max(previousMs, candidate);
 }
+
+/**
+ * What a cursor holds: the mark, and the ids already stored whose timestamps fall inside the next
+ * look-back window. A re-read item whose id is listed is skipped instead of written again, so the
+ * look-back costs reads from the vendor, not a DynamoDB write per result per run. The list is capped:
+ * past the cap, re-read items are simply stored again (a duplicate, still correct).
+ */
+export interface PollCursor {
+  readonly markMs: number;
+  readonly recentIds: readonly string[];
+}
+
+/** Most ids a cursor keeps (about 20 bytes each; a DynamoDB item holds 400 KB). */
+export const MAX_RECENT_IDS = 5000;
+
+const CursorJson = z.object({ mark: z.string(), ids: z.array(z.string()).default([]) });
+
+/** Reads a cursor value: the JSON form, or a bare ISO time (the mark alone). */
+export function decodeCursor(value: string): PollCursor | undefined {
+  if (value.startsWith('{')) {
+    try {
+      const parsed = CursorJson.safeParse(JSON.parse(value));
+      if (!parsed.success) return undefined;
+      const markMs = Date.parse(parsed.data.mark);
+      return Number.isNaN(markMs) ? undefined : { markMs, recentIds: parsed.data.ids };
+    } catch {
+      return undefined;
+    }
+  }
+  const markMs = Date.parse(value);
+  return Number.isNaN(markMs) ? undefined : { markMs, recentIds: [] };
+}
+
+/** Writes a cursor value. */
+export function encodeCursor(cursor: PollCursor): string {
+  return JSON.stringify({ mark: new Date(cursor.markMs).toISOString(), ids: cursor.recentIds.slice(-MAX_RECENT_IDS) });
+}
