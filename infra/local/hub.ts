@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { z } from 'zod';
@@ -70,6 +70,8 @@ export interface Hub {
   schedules(): { name: string; rateMinutes: number; lastRun?: ScheduleOutcome; nextRunAt?: string }[];
   /** Visible + in-flight + delayed message counts of a queue or its DLQ. */
   queueDepth(name: QueueName, which?: 'queue' | 'dlq'): Promise<number>;
+  /** Moves every message of a queue's DLQ back to the queue (what a DLQ redrive does on AWS). */
+  redrive(name: QueueName): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -240,6 +242,21 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       const a = out.Attributes ?? {};
       return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
     };
+    const redrive = async (name: QueueName): Promise<number> => {
+      const q = localQueues[name];
+      let moved = 0;
+      for (;;) {
+        const out = await emulators.sqs.send(new ReceiveMessageCommand({ QueueUrl: q.dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+        const messages = out.Messages ?? [];
+        if (!messages.length) return moved;
+        for (const m of messages) {
+          // Send first, delete second: a crash in between duplicates (harmless, storage is idempotent), never loses.
+          await emulators.sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: m.Body ?? '', MessageAttributes: m.MessageAttributes }));
+          await emulators.sqs.send(new DeleteMessageCommand({ QueueUrl: q.dlqUrl, ReceiptHandle: m.ReceiptHandle }));
+          moved++;
+        }
+      }
+    };
     const listSchedules = () =>
       scheduleFns.map((f) => ({
         name: f.name,
@@ -288,7 +305,16 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
         for (const q of Object.keys(localQueues) as QueueName[]) out.push({ name: q, depth: await queueDepth(q), dlqDepth: await queueDepth(q, 'dlq') });
         return writeJson(res, 200, { queues: out });
       }
-      return writeJson(res, 404, { error: 'Unknown local endpoint', endpoints: ['GET /_local/schedules', 'POST /_local/schedules/{name}', 'GET /_local/queues'] });
+      const r = /^\/_local\/queues\/([^/]+)\/redrive$/.exec(path);
+      if (method === 'POST' && r?.[1]) {
+        const name = decodeURIComponent(r[1]);
+        if (!(name in localQueues)) return writeJson(res, 404, { error: `No queue named ${name}`, queues: Object.keys(localQueues) });
+        return writeJson(res, 200, { queue: name, moved: await redrive(name as QueueName) });
+      }
+      return writeJson(res, 404, {
+        error: 'Unknown local endpoint',
+        endpoints: ['GET /_local/schedules', 'POST /_local/schedules/{name}', 'GET /_local/queues', 'POST /_local/queues/{name}/redrive'],
+      });
     };
     await new Promise<void>((res, rej) => {
       server.once('error', rej);
@@ -312,6 +338,7 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       runSchedule,
       schedules: listSchedules,
       queueDepth,
+      redrive,
       async stop() {
         if (stopped) return;
         stopped = true;
