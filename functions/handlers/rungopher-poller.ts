@@ -19,11 +19,14 @@ import { count, logger, metrics } from '#shared/observability.ts';
  * - `RUNGOPHER_POLL_START` (default 2017-01-01T00:00:00Z): where an endpoint with no cursor starts;
  * - `RUNGOPHER_POLL_MARGIN_SECONDS` (default 5): time kept back before the Lambda timeout;
  * - `RUNGOPHER_POLL_ENDPOINTS` (default all 12): comma-separated result names to poll;
- * - `RUNGOPHER_POLL_STORE_CONCURRENCY` (default 8): results stored in parallel.
+ * - `RUNGOPHER_POLL_STORE_CONCURRENCY` (default 8): results stored in parallel;
+ * - `RUNGOPHER_POLL_REQUEST_TIMEOUT_SECONDS` (default 30): longest one endpoint read may take (a first
+ *   run returns everything since RUNGOPHER_POLL_START in one response).
  */
 const lookbackMinutes = optionalEnv('RUNGOPHER_POLL_LOOKBACK_MINUTES', z.coerce.number().min(0).max(24 * 60), 15);
 const startMs = Date.parse(optionalEnv('RUNGOPHER_POLL_START', z.iso.datetime({ offset: true }), '2017-01-01T00:00:00Z'));
 const marginMs = optionalEnv('RUNGOPHER_POLL_MARGIN_SECONDS', z.coerce.number().min(0).max(300), 5) * 1000;
+const requestTimeoutMs = optionalEnv('RUNGOPHER_POLL_REQUEST_TIMEOUT_SECONDS', z.coerce.number().positive().max(900), 30) * 1000;
 const storeConcurrency = optionalEnv('RUNGOPHER_POLL_STORE_CONCURRENCY', z.coerce.number().int().min(1).max(64), 8);
 const endpoints = optionalEnv(
   'RUNGOPHER_POLL_ENDPOINTS',
@@ -60,6 +63,7 @@ export const handler = middy<unknown, PollOutcome>()
         deadlineMs: Date.now() + context.getRemainingTimeInMillis() - marginMs,
         storeConcurrency,
         endpoints,
+        requestTimeoutMs,
       },
     );
     const summary = {

@@ -71,6 +71,10 @@ describe('on the local hub', () => {
       const sandbox = hub.sandboxes.rungopher as RungopherSandbox | undefined;
       if (!sandbox) throw new Error('rungopher sandbox not started');
       expect(hub.env.RUNGOPHER_BASE_URL).toBe(sandbox.url);
+      // No key configured: the functions were given one, and the CLI may use any non-empty key.
+      expect(hub.env.RUNGOPHER_API_KEY).toMatch(/^sandbox-/);
+      expect((await fetch(`${sandbox.url}/template`, { headers: { ApiKey: 'anything' } })).status).toBe(200);
+      expect((await fetch(`${sandbox.url}/template`)).status).toBe(401);
       const byWebhook = sampleResult({ campaignId: 77, contactId: 'c1', timestamp: '2024-05-01T10:00:00Z' });
       const missed = sampleResult({ campaignId: 77, contactId: 'c2', timestamp: '2024-05-01T10:00:00Z' });
       sandbox.addResults([byWebhook]);

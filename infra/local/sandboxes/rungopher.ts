@@ -583,14 +583,16 @@ export const rungopherSandbox: SandboxDecl = {
   vendor: 'rungopher',
   baseUrlEnv: 'RUNGOPHER_BASE_URL',
   start: (ctx) => {
-    // The hub's functions need a key to call the sandbox with. When none is configured the sandbox
-    // makes one and adds it to the hub environment, which the functions receive after sandboxes start.
-    if (!ctx.env.RUNGOPHER_API_KEY) (ctx.env as Record<string, string>).RUNGOPHER_API_KEY = `sandbox-${randomBytes(12).toString('base64url')}`;
+    // With RUNGOPHER_API_KEY set, only that key is accepted. Without it the sandbox accepts any
+    // non-empty key (so the CLI can be pointed at it with any key), and gives the hub's functions one by
+    // adding it to the hub environment, which the functions receive after sandboxes start.
+    const configuredKey = ctx.env.RUNGOPHER_API_KEY;
+    if (!configuredKey) (ctx.env as Record<string, string>).RUNGOPHER_API_KEY = `sandbox-${randomBytes(12).toString('base64url')}`;
     const resend = Number(ctx.env.RUNGOPHER_SANDBOX_RESEND_SECONDS ?? '5');
     const token = ctx.env.RUNGOPHER_WEBHOOK_TOKEN;
     return startRungopherSandbox({
       port: ctx.port,
-      ...(ctx.env.RUNGOPHER_API_KEY ? { apiKey: ctx.env.RUNGOPHER_API_KEY } : {}),
+      ...(configuredKey ? { apiKey: configuredKey } : {}),
       resendMs: Number.isFinite(resend) && resend > 0 ? resend * 1000 : 5000,
       webhookUrl: () => (token && ctx.env.RUNGOPHER_SANDBOX_WEBHOOKS !== 'off' ? `${ctx.hubUrl()}/webhooks/rungopher/${token}` : undefined),
     });
