@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startRungopherSandbox, type RungopherSandbox } from '#infra/local/sandboxes/rungopher.ts';
+import { rungopherSandbox, startRungopherSandbox, type RungopherSandbox } from '#infra/local/sandboxes/rungopher.ts';
+import { sandboxes } from '#infra/local/sandboxes/index.ts';
 import { sampleResult } from '#test/helpers/rungopher-env.ts';
 
 describe('sandbox webhook delivery', () => {
@@ -35,6 +36,20 @@ describe('sandbox webhook delivery', () => {
     } finally {
       await sandbox.stop();
       await new Promise<void>((r) => hub.close(() => r()));
+    }
+  });
+
+  it('is registered for RUNGOPHER_BASE_URL; with no key configured it gives the hub one and accepts any non-empty key', async () => {
+    expect(sandboxes).toContain(rungopherSandbox);
+    expect(rungopherSandbox.baseUrlEnv).toBe('RUNGOPHER_BASE_URL');
+    const env: Record<string, string> = {};
+    const sb = await rungopherSandbox.start({ port: 0, hubUrl: () => 'http://127.0.0.1:1', env });
+    try {
+      expect(env.RUNGOPHER_API_KEY).toMatch(/^sandbox-/);
+      expect((await fetch(`${sb.url}/template`, { headers: { ApiKey: 'anything' } })).status).toBe(200);
+      expect((await fetch(`${sb.url}/template`)).status).toBe(401);
+    } finally {
+      await sb.stop();
     }
   });
 
@@ -71,10 +86,11 @@ describe('on the local hub', () => {
       const sandbox = hub.sandboxes.rungopher as RungopherSandbox | undefined;
       if (!sandbox) throw new Error('rungopher sandbox not started');
       expect(hub.env.RUNGOPHER_BASE_URL).toBe(sandbox.url);
-      // No key configured: the functions were given one, and the CLI may use any non-empty key.
-      expect(hub.env.RUNGOPHER_API_KEY).toMatch(/^sandbox-/);
-      expect((await fetch(`${sandbox.url}/template`, { headers: { ApiKey: 'anything' } })).status).toBe(200);
-      expect((await fetch(`${sandbox.url}/template`)).status).toBe(401);
+      // The hub generated an API key (kept in the data folder); the sandbox takes that key only.
+      const key = hub.env.RUNGOPHER_API_KEY ?? '';
+      expect(key).not.toBe('');
+      expect((await fetch(`${sandbox.url}/template`, { headers: { ApiKey: key } })).status).toBe(200);
+      expect((await fetch(`${sandbox.url}/template`, { headers: { ApiKey: 'anything' } })).status).toBe(401);
       const byWebhook = sampleResult({ campaignId: 77, contactId: 'c1', timestamp: '2024-05-01T10:00:00Z' });
       const missed = sampleResult({ campaignId: 77, contactId: 'c2', timestamp: '2024-05-01T10:00:00Z' });
       sandbox.addResults([byWebhook]);
