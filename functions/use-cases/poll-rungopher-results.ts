@@ -154,6 +154,8 @@ async function pollEndpoint(
   count(POLL_METRICS.read, items.length);
 
   const valid: Item[] = [];
+  /** Times of invalid items put in quarantine: handled, so the mark may pass them. */
+  const quarantinedTimes: number[] = [];
   let quarantined = 0;
   for (const item of items) {
     const raw = JSON.stringify(item);
@@ -168,6 +170,7 @@ async function pollEndpoint(
     if (t === undefined || markMs === undefined || t > markMs) {
       await ports.quarantine.put({ vendor: 'rungopher', reason: `polled from results/${endpoint}: ${parsed.reason}`, body: raw, receivedAt: new Date(now()).toISOString(), stage: 'poller' });
       quarantined++;
+      if (t !== undefined) quarantinedTimes.push(t);
     }
   }
   count(POLL_METRICS.quarantined, quarantined);
@@ -219,7 +222,7 @@ async function pollEndpoint(
   count(POLL_METRICS.duplicate, duplicates);
 
   const firstUnstored = fresh[storedTimes.length]?.t;
-  const mark = nextMark(markMs, storedTimes, firstUnstored);
+  const mark = nextMark(markMs, [...storedTimes, ...quarantinedTimes], firstUnstored);
   let cursorMoved = false;
   let cursorTo: string | undefined;
   if (mark !== undefined && (mark !== markMs || confirmedIds.length > 0)) {

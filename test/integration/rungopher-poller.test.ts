@@ -232,6 +232,15 @@ describe('rungopher results poller', () => {
     expect(q[0]).toMatchObject({ stage: 'poller', vendor: 'rungopher' });
   });
 
+  it('an endpoint that only returns an invalid item quarantines it once: the cursor passes it', async () => {
+    sandbox.addResults([{ id: 'broken-2', campaignId, resultName: 'newAddress', resultType: 'address', data: 'not an object', timestamp: iso(T0 + minutes(50)) }], { deliver: false });
+    const first = await run(['newAddress']);
+    const second = await run(['newAddress']);
+    expect(first.outcome.endpoints[0]).toMatchObject({ quarantined: 1, cursorMoved: true, cursorTo: new Date(T0 + minutes(50)).toISOString() });
+    expect(second.outcome.endpoints[0]).toMatchObject({ read: 1, quarantined: 0, cursorMoved: false });
+    expect((await db.scan('quarantine')).filter((x) => String(x.body).includes('broken-2'))).toHaveLength(1);
+  });
+
   it('a wrong API key is an error for a person, not a silent skip', async () => {
     const { RungopherClient } = await import('#adapters/rungopher-client.ts');
     const r = await run(['accepted'], {}, { source: new RungopherClient({ baseUrl: sandbox.url, apiKey: 'wrong' }) });

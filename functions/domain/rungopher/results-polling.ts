@@ -49,18 +49,15 @@ export function pollFrom(markMs: number | undefined, lookbackMs: number, startMs
 }
 
 /**
- * The new high-water mark after storing a time-sorted prefix of what was read: the timestamp of the
- * last stored item, but only forward. Items sharing that timestamp which were not stored yet are
- * re-read next time because the next poll starts a look-back earlier (and `after` is exclusive, so a
- * look-back of zero would still need the mark to stay below them: we then keep the mark one second
- * under a tie that was cut).
+ * The new high-water mark after a run: the newest time among what it handled (stored, or quarantined),
+ * but kept a second below the first valid item it did not get to store (the run stopped early), so
+ * that item is read again whatever the look-back; and only forward.
  */
-export function nextMark(previousMs: number | undefined, storedTimesSorted: readonly number[], firstUnstoredMs: number | undefined): number | undefined {
-  const last = storedTimesSorted.at(-1);
-  if (last === undefined) return previousMs;
-  const candidate = firstUnstoredMs !== undefined && firstUnstoredMs === last ? last - 1000 : last;
-  if (previousMs === undefined) return candidate;
-  return Math.max(previousMs, candidate);
+export function nextMark(previousMs: number | undefined, handledTimes: readonly number[], firstUnstoredMs: number | undefined): number | undefined {
+  if (handledTimes.length === 0) return previousMs;
+  const newest = Math.max(...handledTimes);
+  const candidate = firstUnstoredMs === undefined ? newest : Math.min(newest, firstUnstoredMs - 1000);
+  return previousMs === undefined ? candidate : Math.max(previousMs, candidate);
 }
 
 /**
