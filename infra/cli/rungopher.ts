@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import type { CountryCode } from 'libphonenumber-js';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import { RungopherClient, RUNGOPHER_DEFAULT_BASE_URL } from '#adapters/rungopher-client.ts';
 import { CONTACT_FIELDS, MAX_CONTACTS_PER_UPLOAD, UPLOAD_MODES, type Campaign, type Contact, type UploadMode } from '#domain/rungopher/campaign.ts';
@@ -212,7 +212,7 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
     .requiredOption('--campaign <id>', 'campaign id', parseId)
     .addOption(new Option('--mode <mode>', 'live, or test (test may reuse a mobile)').choices([...UPLOAD_MODES]).default('live'))
     .option('--dry-run', 'validate and estimate the cost; send nothing')
-    .option('--country <code>', 'country for numbers without a country code', 'AU')
+    .option('--country <code>', 'country for numbers without a country code', parseCountry, 'AU' as CountryCode)
     .option('--batch-size <n>', `contacts per request (1-${MAX_CONTACTS_PER_UPLOAD})`, parseBatchSize, MAX_CONTACTS_PER_UPLOAD)
     .option('--map <header=field>', `map a CSV header to a contact field (${CONTACT_FIELDS.join(', ')}); repeatable`, collect, [])
     .option('--skip-invalid', 'send the valid rows even when some rows are invalid or duplicated')
@@ -231,10 +231,10 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
     .argument('<journeyId>', 'journey id', parseId)
     .argument('<mobile>', 'mobile number, any form (sent as digits with the country code, no +)')
     .requiredOption('--field <name=value>', 'firstName, lastName, custom1-4 or campaignName.solutionField; repeatable', collect, [])
-    .option('--country <code>', 'country for a number without a country code', 'AU')
+    .option('--country <code>', 'country for a number without a country code', parseCountry, 'AU' as CountryCode)
     .action(
-      run(async (journeyId: number, mobile: string, opts: { field: string[]; country: string }) => {
-        const phone = normalisePhone(mobile, opts.country.toUpperCase() as CountryCode);
+      run(async (journeyId: number, mobile: string, opts: { field: string[]; country: CountryCode }) => {
+        const phone = normalisePhone(mobile, opts.country);
         if (!phone.ok) throw new ValidationError(phone.reason);
         const fields = Object.fromEntries(opts.field.map((f) => splitPair(f, '--field')));
         await client().updateJourneyContact(journeyId, phone.e164.slice(1), { fields });
@@ -248,11 +248,11 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
     .option('--campaign <id>', 'campaign whose prices and SMS contents to use', parseId)
     .option('--text <sms>', 'count the segments of one text')
     .addOption(new Option('--mode <mode>', 'live or test').choices([...UPLOAD_MODES]).default('live'))
-    .option('--country <code>', 'country for numbers without a country code', 'AU')
+    .option('--country <code>', 'country for numbers without a country code', parseCountry, 'AU' as CountryCode)
     .option('--map <header=field>', 'map a CSV header to a contact field; repeatable', collect, [])
     .option('--json', 'print JSON')
     .action(
-      run(async (file: string | undefined, opts: { campaign?: number; text?: string; mode: UploadMode; country: string; map: string[]; json?: boolean }) => {
+      run(async (file: string | undefined, opts: { campaign?: number; text?: string; mode: UploadMode; country: CountryCode; map: string[]; json?: boolean }) => {
         if (opts.text !== undefined) {
           const s = countSegments(opts.text);
           if (opts.json) return out(JSON.stringify(s, null, 2));
@@ -266,7 +266,7 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
           for (const s of campaign.smsContent) out(segmentsLine(s.name, countSegments(s.content)));
           return;
         }
-        const report = parseContactCsv(await readFile(file, 'utf8'), { defaultCountry: opts.country.toUpperCase() as CountryCode, mode: opts.mode, requiredFields: campaign.requiredFields, headerMap: parseMap(opts.map) });
+        const report = parseContactCsv(await readFile(file, 'utf8'), { defaultCountry: opts.country, mode: opts.mode, requiredFields: campaign.requiredFields, headerMap: parseMap(opts.map) });
         const estimate = estimateCost(campaign, report.contacts);
         if (opts.json) return out(JSON.stringify({ validation: summariseReport(report), estimate }, null, 2));
         printReport(report, out);
@@ -280,7 +280,7 @@ interface UploadOptions {
   campaign: number;
   mode: UploadMode;
   dryRun?: boolean;
-  country: string;
+  country: CountryCode;
   batchSize: number;
   map: string[];
   skipInvalid?: boolean;
@@ -320,7 +320,7 @@ async function uploadCommand(file: string, opts: UploadOptions, ctx: UploadConte
   const text = await readFile(file, 'utf8');
   const campaign = await ctx.client.getCampaign(opts.campaign);
   const report = parseContactCsv(text, {
-    defaultCountry: opts.country.toUpperCase() as CountryCode,
+    defaultCountry: opts.country,
     mode: opts.mode,
     requiredFields: campaign.requiredFields,
     headerMap: parseMap(opts.map),
@@ -529,6 +529,12 @@ function parseId(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`"${value}" is not an id (a whole number)`);
   return n;
+}
+
+function parseCountry(value: string): CountryCode {
+  const code = value.toUpperCase();
+  if (!isSupportedCountry(code)) throw new InvalidArgumentError(`"${value}" is not a country code (ISO 3166 alpha-2, e.g. AU, NZ, GB)`);
+  return code;
 }
 
 function parseBatchSize(value: string): number {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RungopherClient } from '#adapters/rungopher-client.ts';
-import { JOURNAL_SUFFIX, readJournal, rungopherProgram } from '#infra/cli/rungopher.ts';
+import { Command } from 'commander';
+import { JOURNAL_SUFFIX, readJournal, registerRungopherCommands } from '#infra/cli/rungopher.ts';
 import { startRungopherSandbox, type RungopherSandbox } from '#infra/local/sandboxes/rungopher.ts';
 
 /** The `switchboard rungopher` commands against the sandbox, parsed by commander as a shell would. */
@@ -26,19 +27,21 @@ async function cli(...args: string[]): Promise<{ out: string; err: string; code:
   const out: string[] = [];
   const err: string[] = [];
   let code = 0;
-  const program = rungopherProgram({
+  // Settings first: commander copies them to subcommands when they are created.
+  const program = new Command('switchboard').exitOverride().configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
+  registerRungopherCommands(program, {
     client: () => new RungopherClient({ baseUrl: sandbox.url, apiKey: KEY, retry: { baseDelayMs: 1, maxDelayMs: 5 } }),
     out: (l) => out.push(l),
     err: (l) => err.push(l),
     fail: (c) => (code = c),
     progress: false,
   });
-  program.exitOverride();
-  program.configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
   try {
     await program.parseAsync(['node', 'switchboard', ...args]);
   } catch (e) {
+    // commander's own errors (bad option values): exitOverride turns them into exceptions.
     code = (e as { exitCode?: number }).exitCode ?? 1;
+    err.push((e as Error).message);
   }
   return { out: out.join('\n'), err: err.join('\n'), code };
 }
@@ -105,6 +108,18 @@ describe('switchboard rungopher', () => {
     expect(r.out).toContain('Dry run: nothing sent.');
     expect(uploadsTo(id)).toBe(0);
     expect(existsSync(file + JOURNAL_SUFFIX)).toBe(false);
+  });
+
+  it('--country sets how national numbers are read; an unknown country is refused', async () => {
+    const file = await csv('nz.csv', 'contactId,firstName,lastName,mobile\n1,A,B,021 123 4567\n');
+    const nz = await cli('rungopher', 'contacts', 'upload', file, '--campaign', '15', '--dry-run', '--country', 'nz', '--json');
+    expect(nz.code).toBe(0);
+    expect(JSON.parse(nz.out)).toMatchObject({ valid: 1, invalid: 0, toSend: 1, dryRun: true });
+    const au = await cli('rungopher', 'contacts', 'upload', file, '--campaign', '15', '--dry-run', '--json');
+    expect(JSON.parse(au.out)).toMatchObject({ valid: 0, invalid: 1 });
+    const bad = await cli('rungopher', 'contacts', 'upload', file, '--campaign', '15', '--dry-run', '--country', 'XX');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/"XX" is not a country code/);
   });
 
   it('refuses a file with invalid rows unless --skip-invalid; a re-run never starts anyone twice', async () => {
