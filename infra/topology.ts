@@ -164,6 +164,22 @@ export const functions = {
       RUNGOPHER_POLL_LOOKBACK_MINUTES: '15',
       RUNGOPHER_POLL_START: '2017-01-01T00:00:00Z',
     },
+    metrics: [
+      'ResultsFirstSeenByPoller',
+      'RungopherResultsPolled',
+      'RungopherPolledDuplicates',
+      'RungopherPolledQuarantined',
+      'RungopherPollVendorUnavailable',
+      'RungopherPollCursorConflicts',
+    ],
+    alarms: [
+      {
+        metric: 'ResultsFirstSeenByPoller',
+        threshold: 10,
+        description: 'The poller stored Rungopher results the webhook had not delivered: check the webhook registration and the webhook function.',
+      },
+      { metric: 'RungopherPolledQuarantined', threshold: 1, description: 'Rungopher result endpoints returned items the hub could not parse; see the quarantine table (stage poller).' },
+    ],
   },
   'rungopher-api': {
     entry: 'functions/handlers/rungopher-api.ts',
