@@ -152,6 +152,35 @@ export const functions = {
     writes: ['rungopher-results', 'rungopher-contacts', 'quarantine'],
     metrics: ['ResultsStored', 'ResultsDuplicate', 'ResultsQuarantined'],
   },
+  'rungopher-poller': {
+    entry: 'functions/handlers/rungopher-poller.ts',
+    description: 'Polls the 12 Rungopher result endpoints (look-back window, cursor per endpoint) and stores what the webhook missed.',
+    trigger: { kind: 'schedule', rateMinutes: 5 },
+    timeoutSeconds: 120,
+    reads: ['cursors'],
+    writes: ['rungopher-results', 'rungopher-contacts', 'quarantine', 'cursors'],
+    secrets: ['rungopher'],
+    environment: {
+      RUNGOPHER_POLL_LOOKBACK_MINUTES: '15',
+      RUNGOPHER_POLL_START: '2017-01-01T00:00:00Z',
+    },
+    metrics: [
+      'ResultsFirstSeenByPoller',
+      'RungopherResultsPolled',
+      'RungopherPolledDuplicates',
+      'RungopherPolledQuarantined',
+      'RungopherPollVendorUnavailable',
+      'RungopherPollCursorConflicts',
+    ],
+    alarms: [
+      {
+        metric: 'ResultsFirstSeenByPoller',
+        threshold: 10,
+        description: 'The poller stored Rungopher results the webhook had not delivered: check the webhook registration and the webhook function.',
+      },
+      { metric: 'RungopherPolledQuarantined', threshold: 1, description: 'Rungopher result endpoints returned items the hub could not parse; see the quarantine table (stage poller).' },
+    ],
+  },
   'rungopher-api': {
     entry: 'functions/handlers/rungopher-api.ts',
     description: 'Operator read API for Rungopher results and contact views.',

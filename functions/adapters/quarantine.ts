@@ -10,8 +10,8 @@ export interface QuarantineEntry {
   readonly body: Buffer | string;
   readonly requestId?: string;
   readonly receivedAt: string;
-  /** Where it was caught: the webhook, or the processor (a message already queued). */
-  readonly stage: 'webhook' | 'processor';
+  /** Where it was caught: the webhook, the processor (a message already queued), or the results poller. */
+  readonly stage: 'webhook' | 'processor' | 'poller';
 }
 
 /** Port: the quarantine store. Returns the entry's id. */

@@ -1,3 +1,5 @@
+import { rungopherSandbox } from './rungopher.ts';
+
 /**
  * Vendor sandboxes for the local runtime. Each stands in for a vendor's real server when that
  * vendor's `*_BASE_URL` is not set, on loopback, on a port of its own.
@@ -28,4 +30,4 @@ export interface SandboxDecl {
 }
 
 /** Every sandbox the local runtime knows. */
-export const sandboxes: SandboxDecl[] = [];
+export const sandboxes: SandboxDecl[] = [rungopherSandbox];

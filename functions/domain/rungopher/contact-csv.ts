@@ -1,0 +1,206 @@
+import { parse } from 'csv-parse/sync';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { CONTACT_FIELDS, Contact, MANDATORY_CONTACT_FIELDS, MAX_CONTACTS_PER_UPLOAD, issueLines, type ContactField, type UploadMode } from './campaign.ts';
+
+/**
+ * Reading a contact CSV for an upload: header mapping, phone numbers to E.164, required fields,
+ * duplicates. Every data row ends up in exactly one of `contacts`, `invalid` or `duplicates`, each with
+ * its line number in the file, so nothing is dropped without a word.
+ */
+
+/** Header spellings (lower-cased, letters and digits only) that map to a contact field. */
+const HEADER_SYNONYMS: Readonly<Record<string, ContactField>> = {
+  id: 'contactId',
+  externalid: 'contactId',
+  crmid: 'contactId',
+  customerid: 'contactId',
+  first: 'firstName',
+  fname: 'firstName',
+  givenname: 'firstName',
+  last: 'lastName',
+  lname: 'lastName',
+  surname: 'lastName',
+  familyname: 'lastName',
+  mobilenumber: 'mobile',
+  mobilephone: 'mobile',
+  phone: 'mobile',
+  phonenumber: 'mobile',
+  cell: 'mobile',
+  cellphone: 'mobile',
+  msisdn: 'mobile',
+  emailaddress: 'email',
+  link: 'weblink',
+  url: 'weblink',
+};
+
+const normaliseHeader = (h: string): string => h.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** The contact field a CSV header means, or undefined when it means none. */
+export function mapHeader(header: string, explicit: Readonly<Record<string, string>> = {}): ContactField | undefined {
+  const wanted = explicit[header] ?? explicit[header.trim()];
+  if (wanted !== undefined) return (CONTACT_FIELDS as readonly string[]).includes(wanted) ? (wanted as ContactField) : undefined;
+  const key = normaliseHeader(header);
+  const direct = CONTACT_FIELDS.find((f) => f.toLowerCase() === key);
+  return direct ?? HEADER_SYNONYMS[key];
+}
+
+/** Phone types that cannot receive an SMS. */
+const NOT_MOBILE = new Set(['FIXED_LINE', 'TOLL_FREE', 'PREMIUM_RATE', 'SHARED_COST', 'UAN', 'VOICEMAIL', 'PAGER']);
+
+/** Outcome of normalising one phone number. */
+export type PhoneResult = { readonly ok: true; readonly e164: string } | { readonly ok: false; readonly reason: string };
+
+/**
+ * A phone number in E.164 (`+61412345678`), reading national numbers in `defaultCountry`. Numbers that
+ * are valid but cannot take an SMS (landlines, toll-free) are refused.
+ */
+export function normalisePhone(raw: string, defaultCountry: CountryCode): PhoneResult {
+  const value = raw.trim();
+  if (value === '') return { ok: false, reason: 'mobile is empty' };
+  const parsed = parsePhoneNumberFromString(value, defaultCountry);
+  if (!parsed?.isValid()) return { ok: false, reason: `"${value}" is not a valid phone number (default country ${defaultCountry})` };
+  const type = parsed.getType();
+  if (type !== undefined && NOT_MOBILE.has(type)) return { ok: false, reason: `"${value}" is not a mobile number (${type.toLowerCase().replace(/_/g, ' ')})` };
+  return { ok: true, e164: parsed.number };
+}
+
+/** A contact read from the file, with the line it started on. */
+export interface CsvContact {
+  readonly line: number;
+  readonly contact: Contact;
+}
+
+/** A row that cannot be sent, with every reason. */
+export interface InvalidRow {
+  readonly line: number;
+  readonly problems: readonly string[];
+}
+
+/** A row that repeats an earlier one's mobile (live mode) or contactId. */
+export interface DuplicateRow {
+  readonly line: number;
+  readonly firstLine: number;
+  readonly field: 'mobile' | 'contactId';
+  readonly value: string;
+}
+
+export interface ContactCsvOptions {
+  /** Country for numbers written without a country code. @default 'AU' */
+  readonly defaultCountry?: CountryCode;
+  /** `live` refuses a second row with the same mobile (the vendor would skip it); `test` allows it. @default 'live' */
+  readonly mode?: UploadMode;
+  /** The campaign's requiredFields. @default contactId, firstName, lastName, mobile */
+  readonly requiredFields?: readonly string[];
+  /** Explicit `header -> field` mapping, applied before the automatic one. */
+  readonly headerMap?: Readonly<Record<string, string>>;
+}
+
+/** Everything read from a contact CSV. */
+export interface ContactCsvReport {
+  readonly rows: number;
+  readonly columns: readonly { readonly header: string; readonly field: ContactField | undefined }[];
+  /** Headers that map to no field; their values are not sent. */
+  readonly ignoredHeaders: readonly string[];
+  /** Required fields no header maps to: every row will be invalid. */
+  readonly missingColumns: readonly string[];
+  readonly contacts: readonly CsvContact[];
+  readonly invalid: readonly InvalidRow[];
+  readonly duplicates: readonly DuplicateRow[];
+}
+
+interface CsvRecord {
+  readonly record: string[];
+  readonly info: { readonly lines: number };
+}
+
+/**
+ * Parses and validates a contact CSV (first line is the header). Line numbers are the physical line a
+ * record starts on, counting the header as line 1.
+ */
+export function parseContactCsv(text: string, options: ContactCsvOptions = {}): ContactCsvReport {
+  const country = options.defaultCountry ?? 'AU';
+  const mode = options.mode ?? 'live';
+  const required = [...new Set([...MANDATORY_CONTACT_FIELDS, ...(options.requiredFields ?? [])])];
+  // With `info: true` csv-parse returns { record, info } per row; its typings do not model that option.
+  const records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as CsvRecord[];
+  const startLine = (r: CsvRecord): number =>
+    r.info.lines - r.record.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
+
+  const [head, ...body] = records;
+  if (!head) {
+    return { rows: 0, columns: [], ignoredHeaders: [], missingColumns: required, contacts: [], invalid: [], duplicates: [] };
+  }
+  const columns = head.record.map((header) => ({ header, field: mapHeader(header, options.headerMap) }));
+  const ignoredHeaders = columns.filter((c) => c.field === undefined).map((c) => c.header);
+  const mapped = new Set(columns.map((c) => c.field));
+  const missingColumns = required.filter((f) => !mapped.has(f as ContactField));
+  const doubleMapped = CONTACT_FIELDS.filter((f) => columns.filter((c) => c.field === f).length > 1);
+
+  const contacts: CsvContact[] = [];
+  const invalid: InvalidRow[] = [];
+  const duplicates: DuplicateRow[] = [];
+  const seenMobile = new Map<string, number>();
+  const seenId = new Map<string, number>();
+
+  for (const rec of body) {
+    const line = startLine(rec);
+    const problems: string[] = [];
+    if (rec.record.length !== columns.length) problems.push(`has ${rec.record.length} columns, the header has ${columns.length}`);
+    if (doubleMapped.length) problems.push(`several columns map to ${doubleMapped.join(', ')}`);
+    const values: Record<string, string> = {};
+    columns.forEach((c, i) => {
+      const v = rec.record[i]?.trim();
+      if (c.field && v !== undefined && v !== '') values[c.field] = v;
+    });
+    for (const f of required) if (values[f] === undefined) problems.push(`${f} is required`);
+    if (values.mobile !== undefined) {
+      const phone = normalisePhone(values.mobile, country);
+      if (phone.ok) values.mobile = phone.e164;
+      else problems.push(phone.reason);
+    }
+    if (problems.length === 0) {
+      const parsed = Contact.safeParse(values);
+      if (!parsed.success) problems.push(...issueLines(parsed.error));
+      else {
+        const c = parsed.data;
+        const firstId = seenId.get(c.contactId);
+        const firstMobile = mode === 'live' ? seenMobile.get(c.mobile) : undefined;
+        if (firstId !== undefined) duplicates.push({ line, firstLine: firstId, field: 'contactId', value: c.contactId });
+        else if (firstMobile !== undefined) duplicates.push({ line, firstLine: firstMobile, field: 'mobile', value: c.mobile });
+        else {
+          seenId.set(c.contactId, line);
+          if (!seenMobile.has(c.mobile)) seenMobile.set(c.mobile, line);
+          contacts.push({ line, contact: c });
+        }
+        continue;
+      }
+    }
+    invalid.push({ line, problems });
+  }
+  return { rows: body.length, columns, ignoredHeaders, missingColumns, contacts, invalid, duplicates };
+}
+
+/** Splits a list into requests of at most `size` (30,000, the vendor's limit). */
+export function batches<T>(items: readonly T[], size: number = MAX_CONTACTS_PER_UPLOAD): T[][] {
+  if (!Number.isInteger(size) || size < 1 || size > MAX_CONTACTS_PER_UPLOAD) throw new RangeError(`batch size must be 1..${MAX_CONTACTS_PER_UPLOAD}`);
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Which contacts of a batch the vendor skipped, read from its warnings (they name the mobile, e.g.
+ * "Mobile number +61468403100 already exists in this campaign, skipped"). Returns the set of skipped
+ * mobiles; the others of the batch were started.
+ */
+export function skippedMobiles(warnings: readonly string[], mobiles: readonly string[]): Set<string> {
+  const skipped = new Set<string>();
+  const byDigits = new Map(mobiles.map((m) => [m.replace(/\D/g, ''), m]));
+  for (const w of warnings) {
+    for (const match of w.matchAll(/\+?\d[\d ]{6,16}\d/g)) {
+      const m = byDigits.get(match[0].replace(/\D/g, ''));
+      if (m) skipped.add(m);
+    }
+  }
+  return skipped;
+}
