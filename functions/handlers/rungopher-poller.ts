@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dynamoCursorStore } from '#adapters/cursor-store.ts';
 import { dynamoQuarantine } from '#adapters/quarantine.ts';
 import { RungopherClient, RUNGOPHER_DEFAULT_BASE_URL } from '#adapters/rungopher-client.ts';

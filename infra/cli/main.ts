@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerLocalHubCommands } from './local-hub.ts';
+import { registerRungopherCommands } from './rungopher.ts';
 
 /** The `switchboard` CLI. Each vendor registers its own commands. */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -12,6 +13,7 @@ program
     await import('../local/main.ts');
   });
 registerLocalHubCommands(program);
+registerRungopherCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RungopherClient, RUNGOPHER_DEFAULT_BASE_URL } from '#adapters/rungopher-client.ts';
 import { CONTACT_FIELDS, MAX_CONTACTS_PER_UPLOAD, UPLOAD_MODES, type Campaign, type Contact, type UploadMode } from '#domain/rungopher/campaign.ts';
 import { batches, normalisePhone, parseContactCsv, skippedMobiles, type ContactCsvReport, type CsvContact } from '#domain/rungopher/contact-csv.ts';

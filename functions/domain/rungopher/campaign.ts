@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Rungopher campaign API v1.3 (templates, campaigns, contact upload, journey contact update): one
