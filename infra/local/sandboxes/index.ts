@@ -2,6 +2,7 @@
  * Vendor sandboxes for the local runtime. Each stands in for a vendor's real server when that
  * vendor's `*_BASE_URL` is not set, on loopback, on a port of its own.
  */
+import { goodaysSandbox } from './goodays.ts';
 
 /** A running sandbox. */
 export interface Sandbox {
@@ -29,3 +30,6 @@ export interface SandboxDecl {
 
 /** Every sandbox the local runtime knows. */
 export const sandboxes: SandboxDecl[] = [];
+
+// Goodays Converse sandbox (issue 4).
+sandboxes.push(goodaysSandbox);
