@@ -32,11 +32,21 @@ export function dynamoQuarantine(table: string): QuarantinePort {
   };
 }
 
+/**
+ * JSON with every non-ASCII code unit escaped (`\uXXXX`). Still the same JSON value, but made of
+ * characters every SQS implementation accepts (fauxqs rejects characters above U+FFFF that real
+ * SQS takes), so any body survives the queue. At most 6 bytes per UTF-16 unit: a 256 KiB body
+ * stays under SQS's 1 MiB.
+ */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** An SQS queue taking JSON messages. */
 export function sqsQueue<T>(queueUrl: string): QueuePort<T> {
   return {
     async send(message) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: asciiJson(message) }));
     },
   };
 }

@@ -2,7 +2,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AttributeDefinition, GlobalSecondaryIndex } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { startFauxqs } from 'fauxqs';
+import { interceptLocalhostDns, startFauxqs } from 'fauxqs';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { TableDecl } from '#infra/topology.ts';
@@ -39,6 +39,8 @@ export async function startHarness(tableNames: readonly TableName[], queueNames:
   await new Promise<void>((resolve) => dyn.listen(0, '127.0.0.1', () => resolve()));
   const ddbPort = (dyn.address() as AddressInfo).port;
   const fq = await startFauxqs({ port: 0, logger: false });
+  // fauxqs queue URLs are on `sqs.<region>.localhost`; the SDK sends to the queue URL's host.
+  const restoreDns = interceptLocalhostDns();
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
@@ -102,6 +104,7 @@ export async function startHarness(tableNames: readonly TableName[], queueNames:
       ddb.destroy();
       sqs.destroy();
       await fq.stop();
+      restoreDns();
       await new Promise<void>((resolve) => dyn.close(() => resolve()));
     },
   };
@@ -189,5 +192,46 @@ export function lambdaContext(budgetMs = 30_000, name = 'test'): Context {
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
+  };
+}
+
+/** The shape of a Lambda HTTP handler as middy exports it. */
+export type HttpLambda = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+
+/**
+ * A minimal loopback "API Gateway" for tests that need the hub reachable over HTTP (a sandbox sending
+ * webhooks): each request becomes a payload v2 event (binary-safe, base64) for the matching route.
+ */
+export async function startMiniGateway(routes: Record<string, HttpLambda>): Promise<{ url: string; stop(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = new URL(req.url ?? '/', 'http://hub').pathname;
+      const fn = routes[`${req.method} ${path}`];
+      if (!fn) {
+        res.writeHead(404).end();
+        return;
+      }
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
+      const event = httpEvent({ method: req.method ?? 'POST', route: path, headers, body: Buffer.concat(chunks), base64: true });
+      fn(event, lambdaContext(10_000))
+        .then((out) => {
+          const r = out as { statusCode?: number; headers?: Record<string, string>; body?: string };
+          res.writeHead(r.statusCode ?? 200, r.headers ?? {}).end(r.body ?? '');
+        })
+        .catch(() => res.writeHead(500).end());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
