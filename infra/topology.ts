@@ -211,6 +211,8 @@ export const functions = {
     sends: ['goodays-events'],
     writes: ['quarantine'],
     secrets: ['goodays'],
+    metrics: ['GoodaysWebhookQueued', 'GoodaysWebhookQuarantined'],
+    alarms: [{ metric: 'GoodaysWebhookQuarantined', threshold: 1, description: 'Goodays sent authentic bodies the hub could not read; see the quarantine table (vendor goodays).' }],
   },
   'goodays-event-processor': {
     entry: 'functions/handlers/goodays-event-processor.ts',
@@ -219,6 +221,7 @@ export const functions = {
     timeoutSeconds: 30,
     reads: ['goodays-events', 'goodays-threads'],
     writes: ['goodays-events', 'goodays-threads', 'quarantine'],
+    metrics: ['GoodaysEventStored', 'GoodaysEventDuplicate', 'GoodaysEventQuarantined'],
   },
   'goodays-api': {
     entry: 'functions/handlers/goodays-api.ts',
@@ -238,6 +241,7 @@ export const functions = {
     writes: ['goodays-threads', 'goodays-actions'],
     sends: ['goodays-actions'],
     secrets: ['hub'],
+    metrics: ['GoodaysActionAccepted', 'GoodaysActionReplayed'],
   },
   'goodays-action-processor': {
     entry: 'functions/handlers/goodays-action-processor.ts',
@@ -248,6 +252,8 @@ export const functions = {
     writes: ['goodays-actions', 'goodays-threads', 'goodays-users'],
     secrets: ['goodays'],
     environment: { GOODAYS_ACTION_MAX_RECEIVES: '5' },
+    metrics: ['GoodaysAction_succeeded', 'GoodaysAction_failed', 'GoodaysActionRetry', 'GoodaysActionOutcomeUnknown'],
+    alarms: [{ metric: 'GoodaysActionOutcomeUnknown', threshold: 1, description: 'A Goodays reply or message may or may not have reached the customer: a person must check Goodays and resolve it (POST /goodays/actions/{id}/resolve).' }],
   },
   'goodays-unprocessed': {
     entry: 'functions/handlers/goodays-unprocessed.ts',
@@ -256,6 +262,8 @@ export const functions = {
     timeoutSeconds: 30,
     memoryMb: 256,
     reads: ['goodays-threads'],
+    metrics: ['GoodaysUnprocessedResponses', 'GoodaysOldestUnprocessedMinutes'],
+    alarms: [{ metric: 'GoodaysUnprocessedResponses', threshold: 1, description: 'Goodays responses wait for customer service longer than GOODAYS_UNPROCESSED_AFTER_MINUTES (reply rate and processing time are the customer\'s KPIs).' }],
   },
 } as const satisfies Record<string, FunctionDecl>;
 

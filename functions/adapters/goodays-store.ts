@@ -8,7 +8,6 @@ import type {
   ActionRecord,
   ActionStore,
   EventStore,
-  QuarantinePort,
   QueuePort,
   StoredEvent,
   ThreadRecord,
@@ -17,20 +16,6 @@ import type {
 } from '#use-cases/goodays-ports.ts';
 
 /** DynamoDB and SQS implementations of the Goodays ports. */
-
-/** Quarantine: one item per distinct body (`id` derived from its digest by the caller). */
-export function dynamoQuarantine(table: string): QuarantinePort {
-  return {
-    async put(item) {
-      try {
-        await dynamo.send(new PutCommand({ TableName: table, Item: { ...item }, ConditionExpression: 'attribute_not_exists(id)' }));
-      } catch (err) {
-        // Already quarantined by an earlier delivery: the first copy is kept.
-        if (!isConditionFailed(err)) throw err;
-      }
-    },
-  };
-}
 
 /**
  * JSON with every non-ASCII code unit escaped (`\uXXXX`). Still the same JSON value, but made of

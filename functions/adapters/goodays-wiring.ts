@@ -4,7 +4,9 @@ import { parseSecrets } from '#domain/goodays/signature.ts';
 import { optionalEnv, optionalSecretValue, queueUrl, secretValue, tableName } from '#shared/config.ts';
 import { DEFAULT_GOODAYS_BASE_URL, goodaysClient } from './goodays-client.ts';
 import type { GoodaysApi } from './goodays-client.ts';
-import { dynamoActionStore, dynamoEventStore, dynamoQuarantine, dynamoThreadStore, dynamoUserCache, sqsQueue } from './goodays-store.ts';
+import type { QueueEnvelope } from '#domain/envelope.ts';
+import { dynamoActionStore, dynamoEventStore, dynamoThreadStore, dynamoUserCache, sqsQueue } from './goodays-store.ts';
+import { dynamoQuarantine } from './quarantine.ts';
 
 /**
  * Configuration and adapters of the Goodays functions, each built once per process on first use
@@ -45,7 +47,7 @@ export async function goodaysHmacSecrets(): Promise<string[]> {
 }
 
 export const quarantineStore = once(() => dynamoQuarantine(tableName('quarantine')));
-export const eventQueue = once(() => sqsQueue<{ requestId: string; receivedAt: string; body: string }>(queueUrl('goodays-events')));
+export const eventQueue = once(() => sqsQueue<QueueEnvelope>(queueUrl('goodays-events')));
 export const actionQueue = once(() => sqsQueue<{ actionId: string }>(queueUrl('goodays-actions')));
 export const eventStore = once(() => dynamoEventStore(tableName('goodays-events')));
 export const threadStore = once(() => dynamoThreadStore(tableName('goodays-threads')));

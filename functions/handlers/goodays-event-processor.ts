@@ -2,12 +2,10 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import { parseEnvelope } from '#domain/envelope.ts';
 import { eventStore, quarantineStore, threadStore } from '#adapters/goodays-wiring.ts';
 import { count, logger, metrics } from '#shared/observability.ts';
 import { processGoodaysEvent } from '#use-cases/goodays-threads.ts';
-
-const Envelope = z.object({ requestId: z.string(), receivedAt: z.string(), body: z.string() });
 
 /** Time kept back at the end of an invocation: records not started by then go back to the queue. */
 const SAFETY_MS = 5_000;
@@ -24,28 +22,27 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
         continue;
       }
       try {
-        const envelope = Envelope.safeParse(safeJson(record.body));
-        if (!envelope.success) {
+        const envelope = parseEnvelope(record.body);
+        if (!envelope) {
           // Only the webhook writes this queue; a foreign message is kept in quarantine, not retried.
           await quarantineStore().put({
-            id: `goodays:sqs:${record.messageId}`,
             vendor: 'goodays',
             reason: 'queue message is not a webhook envelope',
             body: record.body,
-            bodyBase64: false,
             receivedAt: new Date().toISOString(),
             requestId: record.messageId,
+            stage: 'processor',
           });
           count('GoodaysEventQuarantined');
           continue;
         }
-        const outcome = await processGoodaysEvent(envelope.data, { events: eventStore(), threads: threadStore(), quarantine: quarantineStore() });
+        const outcome = await processGoodaysEvent(envelope, { events: eventStore(), threads: threadStore(), quarantine: quarantineStore() });
         if (outcome.result === 'quarantined') {
           count('GoodaysEventQuarantined');
-          logger.warn('Goodays event quarantined', { messageId: record.messageId, requestId: envelope.data.requestId, reason: outcome.reason });
+          logger.warn('Goodays event quarantined', { messageId: record.messageId, requestId: envelope.requestId, reason: outcome.reason });
         } else {
           count(outcome.result === 'duplicate' ? 'GoodaysEventDuplicate' : 'GoodaysEventStored');
-          logger.info('Goodays event processed', { messageId: record.messageId, requestId: envelope.data.requestId, responseId: outcome.responseId, key: outcome.key, result: outcome.result });
+          logger.info('Goodays event processed', { messageId: record.messageId, requestId: envelope.requestId, responseId: outcome.responseId, key: outcome.key, result: outcome.result });
         }
       } catch (err) {
         logger.error('Goodays event failed; handed back to the queue', { messageId: record.messageId, error: err as Error });
@@ -54,11 +51,3 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
     }
     return { batchItemFailures: failures };
   });
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

@@ -2,31 +2,10 @@ import type { ActionKind } from '#domain/goodays/events.ts';
 import type { ActionBody } from '#domain/goodays/actions.ts';
 import type { Thread } from '#domain/goodays/thread.ts';
 
+export type { Quarantine } from '#adapters/quarantine.ts';
+export type { QueueEnvelope as EventEnvelope } from '#domain/envelope.ts';
+
 /** Ports of the Goodays use cases; `adapters/goodays-store.ts` implements them on DynamoDB and SQS. */
-
-/** An authentic webhook body that could not be read, kept for inspection and replay. */
-export interface QuarantineItem {
-  readonly id: string;
-  readonly vendor: 'goodays';
-  readonly reason: string;
-  /** The body as it came: UTF-8 text, or base64 when `bodyBase64` is true (not valid UTF-8). */
-  readonly body: string;
-  readonly bodyBase64: boolean;
-  readonly receivedAt: string;
-  readonly requestId: string;
-}
-
-export interface QuarantinePort {
-  /** Stores the item once (the id is derived from the body, so a resend does not duplicate it). */
-  put(item: QuarantineItem): Promise<void>;
-}
-
-/** What the webhook puts on the events queue: the raw body survives as a JSON string. */
-export interface EventEnvelope {
-  readonly requestId: string;
-  readonly receivedAt: string;
-  readonly body: string;
-}
 
 export interface QueuePort<T> {
   /** Resolves only once SQS has accepted the message. */

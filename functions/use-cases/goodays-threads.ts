@@ -1,14 +1,13 @@
-import { createHash } from 'node:crypto';
 import { NO_RESPONSE_ID, dedupeKey, parseEventBody } from '#domain/goodays/events.ts';
 import { canonicalJson, describeEvent, isAwaiting, reduceThread } from '#domain/goodays/thread.ts';
 import { ConflictError } from '#shared/errors.ts';
-import type { EventEnvelope, EventStore, QuarantinePort, ThreadRecord, ThreadStore } from './goodays-ports.ts';
+import type { EventEnvelope, EventStore, Quarantine, ThreadRecord, ThreadStore } from './goodays-ports.ts';
 
 /** Dependencies of the event processor. */
 export interface EventDeps {
   readonly events: EventStore;
   readonly threads: ThreadStore;
-  readonly quarantine: QuarantinePort;
+  readonly quarantine: Quarantine;
   readonly now?: () => Date;
 }
 
@@ -30,15 +29,7 @@ export async function processGoodaysEvent(envelope: EventEnvelope, deps: EventDe
   const described = describeEvent(envelope.body);
   if (parsed.kind === 'invalid' || !described) {
     const reason = parsed.kind === 'invalid' ? parsed.reason : 'unreadable event';
-    await deps.quarantine.put({
-      id: `goodays:${createHash('sha256').update(envelope.body, 'utf8').digest('hex')}`,
-      vendor: 'goodays',
-      reason,
-      body: envelope.body,
-      bodyBase64: false,
-      receivedAt: envelope.receivedAt,
-      requestId: envelope.requestId,
-    });
+    await deps.quarantine.put({ vendor: 'goodays', reason, body: envelope.body, receivedAt: envelope.receivedAt, requestId: envelope.requestId, stage: 'processor' });
     return { result: 'quarantined', reason };
   }
   const result = await deps.events.put({

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { parseEventBody } from '#domain/goodays/events.ts';
 import { authenticateWebhook } from '#domain/goodays/signature.ts';
 import { PayloadTooLargeError, UnauthorizedError } from '#shared/errors.ts';
-import type { EventEnvelope, QuarantinePort, QueuePort } from './goodays-ports.ts';
+import type { EventEnvelope, Quarantine, QueuePort } from './goodays-ports.ts';
 
 /** Dependencies of {@link acceptGoodaysWebhook}. */
 export interface WebhookDeps {
@@ -10,7 +9,7 @@ export interface WebhookDeps {
   readonly allowUnsigned: boolean;
   readonly maxBodyBytes: number;
   readonly queue: QueuePort<EventEnvelope>;
-  readonly quarantine: QuarantinePort;
+  readonly quarantine: Quarantine;
 }
 
 /** One webhook request as the handler read it. */
@@ -45,19 +44,11 @@ export async function acceptGoodaysWebhook(req: WebhookRequest, deps: WebhookDep
   const parsed = text === undefined ? { kind: 'invalid' as const, reason: 'body is not valid UTF-8' } : parseEventBody(text);
   if (parsed.kind === 'invalid' || text === undefined) {
     const reason = parsed.kind === 'invalid' ? parsed.reason : 'unreadable';
-    const id = `goodays:${createHash('sha256').update(req.body).digest('hex')}`;
-    await deps.quarantine.put({
-      id,
-      vendor: 'goodays',
-      reason,
-      body: text ?? req.body.toString('base64'),
-      bodyBase64: text === undefined,
-      receivedAt: req.receivedAt,
-      requestId: req.requestId,
-    });
+    // The shared quarantine keeps text as is and anything else as base64 (bodyEncoding).
+    const id = await deps.quarantine.put({ vendor: 'goodays', reason, body: req.body, receivedAt: req.receivedAt, requestId: req.requestId, stage: 'webhook' });
     return { result: 'quarantined', reason, id };
   }
-  await deps.queue.send({ requestId: req.requestId, receivedAt: req.receivedAt, body: text });
+  await deps.queue.send({ vendor: 'goodays', source: 'webhook', requestId: req.requestId, receivedAt: req.receivedAt, body: text });
   return parsed.kind === 'known'
     ? { result: 'queued', eventType: parsed.event.event_type, responseId: parsed.responseId }
     : { result: 'queued', eventType: parsed.eventType, responseId: parsed.responseId };

@@ -44,6 +44,7 @@ interface SandboxResponse {
   messages: Msg[];
   processed: Action | null;
   delegated: boolean;
+  token: string;
 }
 
 /** What a customer would have received. */
@@ -129,6 +130,7 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
       messages: [],
       processed: null,
       delegated: o.delegated ?? false,
+      token: randomBytes(16).toString('hex'),
     });
     return rid;
   };
@@ -146,7 +148,7 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
 
   const snapshot = (r: SandboxResponse, actionUrlBase: string) => ({
     id: r.id,
-    token: randomBytes(16).toString('hex'),
+    token: r.token,
     created_date: r.created_date,
     updated_date: r.updated_date,
     source: r.source,
