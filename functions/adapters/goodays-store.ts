@@ -1,6 +1,8 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import { ACTION_BODIES } from '#domain/goodays/actions.ts';
+import { ActionKind } from '#domain/goodays/events.ts';
 import type { Thread } from '#domain/goodays/thread.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { dynamo, isConditionFailed, sqs } from './aws.ts';
@@ -198,23 +200,31 @@ export function dynamoThreadStore(table: string): ThreadStore {
   };
 }
 
-const ActionItem = z.looseObject({
+const ActionItem = z.object({
   actionId: z.string(),
   responseId: z.string(),
-  action: z.enum(['reply', 'message', 'call', 'close', 'spam']),
+  action: ActionKind,
   body: z.record(z.string(), z.unknown()),
+  operatorEmail: z.string().optional(),
+  eventKey: z.string().nullable(),
+  idempotencyKey: z.string().optional(),
+  fingerprint: z.string(),
   state: z.enum(['accepted', 'sending', 'retrying', 'succeeded', 'failed', 'unknown']),
   createdAt: z.string(),
   updatedAt: z.string(),
   attempts: z.number(),
-  fingerprint: z.string(),
-  eventKey: z.string().nullable(),
+  sendToken: z.string().optional(),
+  goodaysUserId: z.string().optional(),
+  vendorStatus: z.number().optional(),
+  vendorMessages: z.array(z.string()).optional(),
+  error: z.string().optional(),
+  resolution: z.object({ outcome: z.enum(['sent', 'not-sent']), note: z.string().optional(), at: z.string() }).optional(),
 });
 
 function toActionRecord(raw: unknown): ActionRecord {
-  // The item was written from an ActionRecord by this module; the schema checks the essentials.
-  ActionItem.parse(raw);
-  return raw as ActionRecord;
+  const item = ActionItem.parse(raw);
+  // The body was validated for its action when the operator sent it; parsed again for its type.
+  return { ...item, body: ACTION_BODIES[item.action].parse(item.body) };
 }
 
 const claimId = (responseId: string, eventKey: string): string => `claim#${responseId}#${eventKey}`;
