@@ -122,6 +122,16 @@ describe('operator API', () => {
   });
 });
 
+describe('concurrent operators', () => {
+  it('lets only one of two simultaneous replies through', async () => {
+    const id = await newResponse();
+    const [a, b] = await Promise.all([act(id, 'reply', { content: 'From Jennifer' }), act(id, 'reply', { content: 'From Marty' })]);
+    expect([a.status, b.status].sort()).toEqual([202, 409]);
+    await world.runActions();
+    expect(outboxFor(id)).toHaveLength(1);
+  });
+});
+
 describe('action processor against the sandbox', () => {
   it('retries 500s with back-off and sends once', async () => {
     const id = await newResponse();

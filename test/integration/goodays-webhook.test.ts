@@ -130,6 +130,22 @@ describe('event processing', () => {
     expect((a.thread.messages as unknown[]).length).toBe(5);
   });
 
+  it('folds concurrent deliveries for one response into the full thread (optimistic versions)', async () => {
+    const bodies = conversation('concur001');
+    for (const body of bodies) expect((await post(body, { 'x-hmac-sha256': sig(body) })).status).toBe(200);
+    const batches = [];
+    for (let i = 0; i < bodies.length; i++) batches.push(await world.harness.receive('goodays-events', 1));
+    expect(batches.every((b) => b.Records.length === 1)).toBe(true);
+    const results = await Promise.all(batches.map((b) => world.eventProcessor(b, lambdaContext(30_000))));
+    expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    for (const b of batches) await world.harness.settle('goodays-events', b, []);
+    const concurrent = await thread('concur001');
+    const sequential = await thread('order0001');
+    expect(concurrent.thread.eventKeys).toEqual(sequential.thread.eventKeys);
+    expect(concurrent.allowedActions).toEqual(['message']);
+    expect((concurrent.thread.messages as unknown[]).length).toBe(5);
+  });
+
   it('lists threads by state with a cursor', async () => {
     const open = (await world.api('GET', '/goodays/responses', {}, { query: { state: 'open', limit: '1' } })).json as { items: { responseId: string; state: string }[]; cursor: string | null };
     expect(open.items).toHaveLength(1);
@@ -138,7 +154,7 @@ describe('event processing', () => {
     const next = (await world.api('GET', '/goodays/responses', {}, { query: { state: 'open', limit: '50', cursor: open.cursor ?? '' } })).json as { items: { responseId: string }[] };
     expect(next.items.map((i) => i.responseId)).not.toContain(open.items[0]?.responseId);
     const all = (await world.api('GET', '/goodays/responses', {}, { query: { limit: '100' } })).json as { items: unknown[] };
-    expect(all.items.map((i) => (i as { responseId: string }).responseId).sort()).toEqual(["dedupe001", "order0001", "order0002"]);
+    expect(all.items.map((i) => (i as { responseId: string }).responseId).sort()).toEqual(['concur001', 'dedupe001', 'order0001', 'order0002']);
     expect((await world.api('GET', '/goodays/responses', {}, { query: { state: 'OPEN!' } })).status).toBe(400);
     expect((await world.api('GET', '/goodays/responses', {}, { query: { cursor: 'garbage' } })).status).toBe(400);
   });
@@ -148,8 +164,8 @@ describe('event processing', () => {
     const { threadStore } = await import('#adapters/goodays-wiring.ts');
     const later = () => new Date(Date.now() + 2 * 3600_000);
     const m = await measureUnprocessed({ threads: threadStore(), afterMinutes: 60, now: later });
-    // dedupe001 (open, four actions) and order000x (offer `message`) wait for customer service.
-    expect(m.count).toBe(3);
+    // dedupe001 (open, four actions), order000x and concur001 (offer `message`) wait for customer service.
+    expect(m.count).toBe(4);
     expect(m.oldestMinutes).toBeGreaterThanOrEqual(119);
     const now = await measureUnprocessed({ threads: threadStore(), afterMinutes: 60 });
     expect(now.count).toBe(0);
