@@ -1,5 +1,6 @@
 // Loads one Lambda bundle as the Lambda runtime does (plain Node, no TypeScript loader) and calls its
 // handler with the event given as JSON on stdin. Prints {"ok":true,"result":...} or {"ok":false,"error":...}.
+import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 
 const [bundle] = process.argv.slice(2);
