@@ -86,6 +86,12 @@ describe('POST /webhooks/goodays', () => {
     expect((await world.harness.receive('goodays-events')).Records).toHaveLength(0);
   });
 
+  it('answers 413 to a body larger than it accepts, before reading it', async () => {
+    const big = goodaysBody('response', { responseId: 'toolarge1', extra: { padding: 'x'.repeat(300 * 1024) } });
+    expect((await post(big, { 'x-hmac-sha256': sig(big) })).status).toBe(413);
+    expect((await world.harness.receive('goodays-events')).Records).toHaveLength(0);
+  });
+
   it('answers 5xx when the event cannot be queued, so Goodays resends', async () => {
     const url = world.harness.queueUrl('goodays-events');
     await world.harness.sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
