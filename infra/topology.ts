@@ -99,11 +99,43 @@ export const tables = {
     description: 'Poller cursors, one item per vendor endpoint, moved with conditional updates.',
     partitionKey: 'name',
   },
+  'goodays-events': {
+    description: 'Every Goodays webhook event once per (response id, event type, message id), with its raw body.',
+    partitionKey: 'responseId',
+    sortKey: 'eventKey',
+  },
+  'goodays-threads': {
+    description: 'One Goodays thread per response id, folded from its events, with the hub\'s handling state.',
+    partitionKey: 'responseId',
+    indexes: [
+      { name: 'byState', partitionKey: 'threadState', sortKey: 'lastEventAt' },
+      { name: 'byAwaiting', partitionKey: 'awaiting', sortKey: 'lastEventAt' },
+    ],
+  },
+  'goodays-actions': {
+    description: 'Operator actions on Goodays responses (reply, message, call, close, spam), their state, and processing claims.',
+    partitionKey: 'actionId',
+    indexes: [{ name: 'byResponse', partitionKey: 'responseId', sortKey: 'createdAt' }],
+  },
+  'goodays-users': {
+    description: 'Cache of Goodays user ids by operator e-mail.',
+    partitionKey: 'email',
+    ttlAttribute: 'expiresAt',
+  },
 } as const satisfies Record<string, TableDecl>;
 
 export const queues = {
   'rungopher-results': {
     description: 'Rungopher results from the webhook and the poller, waiting to be stored.',
+    maxReceiveCount: 5,
+  },
+  'goodays-events': {
+    description: 'Goodays webhook envelopes {requestId, receivedAt, body}, waiting to be stored and folded.',
+    maxReceiveCount: 5,
+  },
+  'goodays-actions': {
+    description: 'Operator actions waiting to be sent to Goodays.',
+    // Matches GOODAYS_ACTION_MAX_RECEIVES: the last delivery fails the action instead of dropping it to the DLQ.
     maxReceiveCount: 5,
   },
 } as const satisfies Record<string, QueueDecl>;
@@ -118,6 +150,11 @@ export const secrets = {
     description: 'Rungopher webhook path token and API key.',
     generatedKeys: ['RUNGOPHER_WEBHOOK_TOKEN'],
     operatorKeys: ['RUNGOPHER_API_KEY'],
+  },
+  goodays: {
+    description: 'Goodays webhook HMAC secrets (comma-separated, newest first) and Converse API token.',
+    generatedKeys: ['GOODAYS_HMAC_SECRETS'],
+    operatorKeys: ['GOODAYS_API_TOKEN'],
   },
 } as const satisfies Record<string, SecretDecl>;
 
@@ -194,6 +231,68 @@ export const functions = {
     timeoutSeconds: 10,
     reads: ['rungopher-results', 'rungopher-contacts'],
     secrets: ['hub'],
+  },
+  'goodays-webhook': {
+    entry: 'functions/handlers/goodays-webhook.ts',
+    description: 'Goodays Converse webhook: checks X-HMAC-SHA256 on the raw body, queues it, quarantines bad bodies.',
+    trigger: { kind: 'http', routes: [{ method: 'POST', path: '/webhooks/goodays' }] },
+    timeoutSeconds: 10,
+    sends: ['goodays-events'],
+    writes: ['quarantine'],
+    secrets: ['goodays'],
+    metrics: ['GoodaysWebhookQueued', 'GoodaysWebhookQuarantined'],
+    alarms: [{ metric: 'GoodaysWebhookQuarantined', threshold: 1, description: 'Goodays sent authentic bodies the hub could not read; see the quarantine table (vendor goodays).' }],
+  },
+  'goodays-event-processor': {
+    entry: 'functions/handlers/goodays-event-processor.ts',
+    description: 'Stores Goodays events once (composite key) and refolds each response thread.',
+    trigger: { kind: 'queue', queue: 'goodays-events', batchSize: 10, maxConcurrency: 5 },
+    timeoutSeconds: 30,
+    reads: ['goodays-events', 'goodays-threads'],
+    writes: ['goodays-events', 'goodays-threads', 'quarantine'],
+    metrics: ['GoodaysEventStored', 'GoodaysEventDuplicate', 'GoodaysEventQuarantined'],
+  },
+  'goodays-api': {
+    entry: 'functions/handlers/goodays-api.ts',
+    description: 'Operator API for Goodays threads and actions.',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/goodays/responses' },
+        { method: 'GET', path: '/goodays/responses/{id}' },
+        { method: 'POST', path: '/goodays/responses/{id}/{action}' },
+        { method: 'GET', path: '/goodays/actions/{actionId}' },
+        { method: 'POST', path: '/goodays/actions/{actionId}/resolve' },
+      ],
+    },
+    timeoutSeconds: 10,
+    reads: ['goodays-threads', 'goodays-actions'],
+    writes: ['goodays-threads', 'goodays-actions'],
+    sends: ['goodays-actions'],
+    secrets: ['hub'],
+    metrics: ['GoodaysActionAccepted', 'GoodaysActionReplayed'],
+  },
+  'goodays-action-processor': {
+    entry: 'functions/handlers/goodays-action-processor.ts',
+    description: 'Sends operator actions to Goodays: at most once for replies and messages, retries with jitter otherwise.',
+    trigger: { kind: 'queue', queue: 'goodays-actions', batchSize: 1, maxConcurrency: 2 },
+    timeoutSeconds: 60,
+    reads: ['goodays-actions', 'goodays-threads', 'goodays-users'],
+    writes: ['goodays-actions', 'goodays-threads', 'goodays-users'],
+    secrets: ['goodays'],
+    environment: { GOODAYS_ACTION_MAX_RECEIVES: '5' },
+    metrics: ['GoodaysAction_succeeded', 'GoodaysAction_failed', 'GoodaysActionRetry', 'GoodaysActionOutcomeUnknown'],
+    alarms: [{ metric: 'GoodaysActionOutcomeUnknown', threshold: 1, description: 'A Goodays reply or message may or may not have reached the customer: a person must check Goodays and resolve it (POST /goodays/actions/{id}/resolve).' }],
+  },
+  'goodays-unprocessed': {
+    entry: 'functions/handlers/goodays-unprocessed.ts',
+    description: 'Publishes GoodaysUnprocessedResponses: responses waiting longer than GOODAYS_UNPROCESSED_AFTER_MINUTES.',
+    trigger: { kind: 'schedule', rateMinutes: 5 },
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    reads: ['goodays-threads'],
+    metrics: ['GoodaysUnprocessedResponses', 'GoodaysOldestUnprocessedMinutes'],
+    alarms: [{ metric: 'GoodaysUnprocessedResponses', threshold: 1, description: 'Goodays responses wait for customer service longer than GOODAYS_UNPROCESSED_AFTER_MINUTES (reply rate and processing time are the customer\'s KPIs).' }],
   },
 } as const satisfies Record<string, FunctionDecl>;
 

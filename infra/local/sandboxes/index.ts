@@ -1,3 +1,4 @@
+import { goodaysSandbox } from './goodays.ts';
 import { rungopherSandbox } from './rungopher.ts';
 
 /**
@@ -30,4 +31,4 @@ export interface SandboxDecl {
 }
 
 /** Every sandbox the local runtime knows. */
-export const sandboxes: SandboxDecl[] = [rungopherSandbox];
+export const sandboxes: SandboxDecl[] = [rungopherSandbox, goodaysSandbox];

@@ -1,0 +1,33 @@
+import { MAX_WEBHOOK_BODY_BYTES_GOODAYS } from '#domain/goodays/limits.ts';
+import { SIGNATURE_HEADER, headerValue } from '#domain/goodays/signature.ts';
+import { eventQueue, goodaysHmacSecrets, goodaysSettings, quarantineStore } from '#adapters/goodays-wiring.ts';
+import { httpHandler, json, rawBody } from '#shared/http.ts';
+import { count, logger } from '#shared/observability.ts';
+import { acceptGoodaysWebhook } from '#use-cases/goodays-webhook.ts';
+
+/**
+ * `POST /webhooks/goodays`: checks `X-HMAC-SHA256` over the exact bytes, then queues the raw body.
+ * 200 only once SQS accepted it; a failure to queue is a 5xx so Goodays resends.
+ */
+export const handler = httpHandler(async (event) => {
+  const receivedAt = new Date().toISOString();
+  const requestId = event.requestContext?.requestId ?? 'unknown';
+  const outcome = await acceptGoodaysWebhook(
+    { body: rawBody(event), signature: headerValue(event.headers, SIGNATURE_HEADER), requestId, receivedAt },
+    {
+      secrets: await goodaysHmacSecrets(),
+      allowUnsigned: goodaysSettings().allowUnsigned,
+      maxBodyBytes: MAX_WEBHOOK_BODY_BYTES_GOODAYS,
+      queue: eventQueue(),
+      quarantine: quarantineStore(),
+    },
+  );
+  if (outcome.result === 'quarantined') {
+    count('GoodaysWebhookQuarantined');
+    logger.warn('Goodays webhook quarantined', { reason: outcome.reason, quarantineId: outcome.id });
+    return json(200, { status: 'quarantined' });
+  }
+  count('GoodaysWebhookQueued');
+  logger.info('Goodays webhook queued', { eventType: outcome.eventType, responseId: outcome.responseId });
+  return json(200, { status: 'queued' });
+});

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import type { GoodaysApi } from '#adapters/goodays-client.ts';
+import { goodaysPayload } from '#domain/goodays/actions.ts';
+import { VendorError } from '#shared/errors.ts';
+import type { ActionRecord, ActionState, ActionStore, ThreadStore, UserCache } from './goodays-ports.ts';
+import { markHandled } from './goodays-threads.ts';
+
+/** Dependencies of the action processor. */
+export interface ActionDeps {
+  readonly actions: ActionStore;
+  readonly threads: ThreadStore;
+  readonly users: UserCache;
+  readonly api: GoodaysApi;
+  readonly now?: () => Date;
+  /** Attempts within one delivery. @default 4 */
+  readonly maxAttempts?: number;
+  /** @default 200 */
+  readonly baseDelayMs?: number;
+  /** @default 10_000 */
+  readonly maxDelayMs?: number;
+}
+
+/** One delivery of an action message. */
+export interface ActionDelivery {
+  readonly actionId: string;
+  /** SQS ApproximateReceiveCount of this delivery. */
+  readonly receiveCount: number;
+  /** Deliveries before the message would go to the DLQ; the last one fails the action instead. */
+  readonly maxReceives: number;
+  /** Epoch ms after which no new attempt may start (the Lambda's time budget). */
+  readonly deadline: number;
+}
+
+/** `done`: nothing more to do with this message; `retry`: hand it back to SQS for a later delivery. */
+export type ActionOutcome = { readonly result: 'done'; readonly state: ActionState | 'missing' } | { readonly result: 'retry'; readonly reason: string };
+
+/** Actions whose text reaches the customer: never sent twice, even when an attempt's outcome is unknown. */
+const TEXT_ACTIONS = new Set(['reply', 'message']);
+
+/**
+ * Sends one recorded action to Goodays. The record moves to `sending` (with a fresh token) BEFORE
+ * the request, so a delivery that finds `sending` knows an attempt may have reached Goodays: a reply
+ * or message is then marked `unknown` for a person to decide, never resent. 429/5xx back off with
+ * jitter (Retry-After honoured) inside the delivery and then across deliveries; a 4xx fails the
+ * action with Goodays' message and frees the response.
+ */
+export async function processGoodaysAction(delivery: ActionDelivery, deps: ActionDeps): Promise<ActionOutcome> {
+  const now = () => (deps.now?.() ?? new Date()).toISOString();
+  const record = await deps.actions.get(delivery.actionId);
+  if (!record) return { result: 'done', state: 'missing' };
+  const text = TEXT_ACTIONS.has(record.action);
+  switch (record.state) {
+    case 'succeeded':
+    case 'failed':
+    case 'unknown':
+      return { result: 'done', state: record.state };
+    case 'sending':
+      if (text) {
+        // An earlier delivery started sending and never recorded the outcome.
+        const ok = await deps.actions.transition({ ...record, state: 'unknown', error: 'an earlier attempt may have reached Goodays; not resent', updatedAt: now() }, ['sending']);
+        return ok ? { result: 'done', state: 'unknown' } : { result: 'retry', reason: 'action changed meanwhile' };
+      }
+      break;
+    default:
+      break;
+  }
+
+  let goodaysUserId = record.goodaysUserId;
+  if (record.operatorEmail && !goodaysUserId) {
+    try {
+      goodaysUserId = await resolveUser(record.operatorEmail, deps);
+    } catch (err) {
+      if (err instanceof VendorError && err.retryable) return giveUpOrRetry(record, delivery, deps, `user lookup: ${err.message}`, err);
+      if (err instanceof VendorError) return fail(record, deps, `user lookup failed: ${err.message}`, err);
+      throw err;
+    }
+    if (!goodaysUserId) return fail(record, deps, `No Goodays user has the e-mail ${record.operatorEmail}`);
+  }
+
+  const sendToken = randomUUID();
+  const sending: ActionRecord = { ...record, state: 'sending', sendToken, goodaysUserId, attempts: record.attempts + 1, updatedAt: now() };
+  if (!(await deps.actions.transition(sending, [record.state]))) return { result: 'retry', reason: 'action changed meanwhile' };
+
+  try {
+    const res = await deps.api.sendAction(record.responseId, record.action, goodaysPayload(record.body, goodaysUserId), {
+      maxAttempts: deps.maxAttempts ?? 4,
+      baseDelayMs: deps.baseDelayMs,
+      maxDelayMs: deps.maxDelayMs,
+      retryUnknownOutcome: !text,
+      deadline: delivery.deadline,
+    });
+    const done: ActionRecord = { ...sending, state: 'succeeded', vendorStatus: res.status, error: undefined, vendorMessages: undefined, updatedAt: now() };
+    // `unknown` too: a person may have marked it while this delivery was still waiting.
+    await deps.actions.transition(done, ['sending', 'unknown'], sendToken);
+    await markHandled(record.responseId, record.createdAt, deps);
+    return { result: 'done', state: 'succeeded' };
+  } catch (err) {
+    if (!(err instanceof VendorError)) throw err;
+    if (err.outcomeUnknown && text) {
+      await deps.actions.transition(
+        { ...sending, state: 'unknown', error: `outcome unknown, not resent: ${err.message}`, updatedAt: now() },
+        ['sending'],
+        sendToken,
+      );
+      return { result: 'done', state: 'unknown' };
+    }
+    if (!err.retryable) return fail(sending, deps, err.message, err, sendToken);
+    return giveUpOrRetry(sending, delivery, deps, err.message, err, sendToken);
+  }
+}
+
+async function resolveUser(email: string, deps: ActionDeps): Promise<string | undefined> {
+  const cached = await deps.users.get(email);
+  if (cached) return cached;
+  const id = await deps.api.findUserId(email);
+  if (id) await deps.users.put(email, id);
+  return id;
+}
+
+async function fail(record: ActionRecord, deps: ActionDeps, error: string, err?: VendorError, sendToken?: string): Promise<ActionOutcome> {
+  const failed: ActionRecord = {
+    ...record,
+    state: 'failed',
+    error,
+    vendorStatus: err?.status,
+    vendorMessages: err?.vendorMessages,
+    updatedAt: (deps.now?.() ?? new Date()).toISOString(),
+  };
+  const ok = await deps.actions.transition(failed, [record.state], sendToken);
+  if (!ok) return { result: 'retry', reason: 'action changed meanwhile' };
+  // The response is free again: the operator may choose another action.
+  if (record.eventKey !== null) await deps.actions.release(record.responseId, record.eventKey, record.actionId);
+  return { result: 'done', state: 'failed' };
+}
+
+async function giveUpOrRetry(record: ActionRecord, delivery: ActionDelivery, deps: ActionDeps, error: string, err: VendorError, sendToken?: string): Promise<ActionOutcome> {
+  if (delivery.receiveCount >= delivery.maxReceives) return fail(record, deps, `gave up after ${delivery.receiveCount} deliveries: ${error}`, err, sendToken);
+  const retrying: ActionRecord = { ...record, state: 'retrying', error, vendorStatus: err.status, vendorMessages: err.vendorMessages, updatedAt: (deps.now?.() ?? new Date()).toISOString() };
+  await deps.actions.transition(retrying, [record.state], sendToken);
+  return { result: 'retry', reason: error };
+}
