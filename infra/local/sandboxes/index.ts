@@ -3,6 +3,8 @@
  * vendor's `*_BASE_URL` is not set, on loopback, on a port of its own.
  */
 
+import { netcoreSandbox } from './netcore.ts';
+
 /** A running sandbox. */
 export interface Sandbox {
   /** Base URL the hub's vendor client uses, as `*_BASE_URL` would be on AWS. */
@@ -28,4 +30,4 @@ export interface SandboxDecl {
 }
 
 /** Every sandbox the local runtime knows. */
-export const sandboxes: SandboxDecl[] = [];
+export const sandboxes: SandboxDecl[] = [netcoreSandbox];
