@@ -51,11 +51,15 @@ export async function syncNetcoreTranscripts(job: TranscriptJob, deps: Transcrip
   const watermark = typeof user?.transcriptsSyncedTo === 'string' ? user.transcriptsSyncedTo : undefined;
   if (job.since === undefined && job.page === 1 && watermark && watermark >= job.until) return { ...totals, outcome: 'skipped' };
 
-  const earliest = earliestTranscriptStart(deps.now(), settings.windowMarginMs).toISOString();
+  const now = deps.now();
+  const earliest = earliestTranscriptStart(now, settings.windowMarginMs).toISOString();
+  // The server's own limit, with one minute for the request to get there: a window that starts after it
+  // is still valid, so a continuation keeps its start and page.
+  const limit = earliestTranscriptStart(now, 60_000).toISOString();
   const wanted = job.since ?? (watermark ? isoMinus(watermark, settings.lookbackMs) : earliest);
-  // A continuation whose start has fallen out of the 3-month limit restarts at page 1 of the clamped
-  // window: page numbers of the old window mean nothing in the new one.
-  const clamped = wanted < earliest;
+  // A start that has fallen out of the 3-month limit moves to the earliest valid one, and reading
+  // restarts at page 1: page numbers of the old window mean nothing in the new one.
+  const clamped = job.since !== undefined ? wanted < limit : wanted < earliest;
   const startDate = clamped ? earliest : wanted;
   let page = clamped ? 1 : job.page;
   if (startDate >= job.until) {
