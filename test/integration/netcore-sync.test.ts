@@ -2,6 +2,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TranscriptJob, type TranscriptJobInput } from '#domain/netcore/jobs.ts';
 import { MESSAGE_TYPES, canonicalJson } from '#domain/netcore/messages.ts';
 import type { CursorStore } from '#adapters/cursor-store.ts';
+import type * as CursorAdapter from '#adapters/cursor-store.ts';
+import type * as StoreAdapter from '#adapters/netcore-store.ts';
+import type * as UsersUseCase from '#use-cases/netcore-sync-users.ts';
+import type * as TranscriptsUseCase from '#use-cases/netcore-sync-transcripts.ts';
+import type * as UsageUseCase from '#use-cases/netcore-sync-usage.ts';
 import { NetcoreClient } from '#adapters/netcore-client.ts';
 import type { NetcoreStore } from '#adapters/netcore-store.ts';
 import type { TimeBudget } from '#use-cases/netcore-common.ts';
@@ -16,15 +21,7 @@ import { startNetcoreEmulators, type NetcoreEmulators, type NetcoreResources } f
  */
 
 // Imported after the emulators set the endpoints.
-let m: {
-  syncNetcoreUsers: typeof import('#use-cases/netcore-sync-users.ts').syncNetcoreUsers;
-  syncNetcoreTranscripts: typeof import('#use-cases/netcore-sync-transcripts.ts').syncNetcoreTranscripts;
-  syncNetcoreUsage: typeof import('#use-cases/netcore-sync-usage.ts').syncNetcoreUsage;
-  dynamoNetcoreStore: typeof import('#adapters/netcore-store.ts').dynamoNetcoreStore;
-  dynamoNetcoreReader: typeof import('#adapters/netcore-store.ts').dynamoNetcoreReader;
-  sqsTranscriptJobQueue: typeof import('#adapters/netcore-store.ts').sqsTranscriptJobQueue;
-  dynamoCursorStore: typeof import('#adapters/cursor-store.ts').dynamoCursorStore;
-};
+let m: typeof UsersUseCase & typeof TranscriptsUseCase & typeof UsageUseCase & typeof StoreAdapter & typeof CursorAdapter;
 let emu: NetcoreEmulators;
 let sandbox: NetcoreSandbox | undefined;
 let n = 0;
