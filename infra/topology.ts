@@ -71,6 +71,10 @@ export interface FunctionDecl {
   readonly secrets?: readonly SecretName[];
   /** Plain, non-secret settings. */
   readonly environment?: Readonly<Record<string, string>>;
+  /** Custom metrics (namespace Switchboard, dimension service=<function name>) the dashboard graphs. */
+  readonly metrics?: readonly string[];
+  /** Alarms on custom metrics: Sum over 5 minutes >= threshold. */
+  readonly alarms?: readonly { readonly metric: string; readonly threshold: number; readonly description: string }[];
 }
 
 export const tables = {
@@ -163,6 +167,8 @@ export const functions = {
     sends: ['rungopher-results'],
     writes: ['quarantine'],
     secrets: ['rungopher'],
+    metrics: ['WebhooksAccepted', 'WebhooksRejected', 'WebhooksQuarantined'],
+    alarms: [{ metric: 'WebhooksQuarantined', threshold: 1, description: 'Rungopher sent bodies the hub could not parse; see the quarantine table.' }],
   },
   'rungopher-processor': {
     entry: 'functions/handlers/rungopher-processor.ts',
@@ -170,6 +176,7 @@ export const functions = {
     trigger: { kind: 'queue', queue: 'rungopher-results', batchSize: 10, maxConcurrency: 5 },
     timeoutSeconds: 30,
     writes: ['rungopher-results', 'rungopher-contacts', 'quarantine'],
+    metrics: ['ResultsStored', 'ResultsDuplicate', 'ResultsQuarantined'],
   },
   'rungopher-api': {
     entry: 'functions/handlers/rungopher-api.ts',
@@ -232,9 +239,6 @@ export const functions = {
 } as const satisfies Record<string, FunctionDecl>;
 
 export type FunctionName = keyof typeof functions;
-
-/** Largest webhook body the hub accepts; larger bodies get 413. SQS takes 1 MiB; results are < 2 KiB. */
-export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
 /** Environment variable naming a table, e.g. `TABLE_RUNGOPHER_RESULTS`. */
 export const tableEnv = (name: TableName): string => `TABLE_${envKey(name)}`;

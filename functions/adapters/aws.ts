@@ -11,7 +11,9 @@ export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
 
-export const sqs = new SQSClient({});
+// With a custom endpoint (fauxqs locally) the queue URL's host is not resolvable, so requests go to
+// the endpoint; on AWS no endpoint is set and the queue URL host is the regional endpoint anyway.
+export const sqs = new SQSClient({ useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS });
 
 /** True for DynamoDB's ConditionalCheckFailedException, whichever client threw it. */
 export function isConditionFailed(err: unknown): boolean {

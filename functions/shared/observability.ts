@@ -12,7 +12,13 @@ export const METRICS_NAMESPACE = 'Switchboard';
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'switchboard' });
 
 /** One metrics buffer per process, flushed by the middy middleware after each invocation (EMF). */
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'switchboard' });
+export const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'switchboard',
+  // Routes like /health emit no metric; Metrics would warn about that on every call. Its own
+  // messages go through a logger that keeps errors only.
+  logger: logger.createChild({ logLevel: 'ERROR' }),
+});
 
 export { MetricUnit };
 

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/**
+ * What a webhook puts on a queue: the raw body as received plus where it came from. JSON encoding
+ * makes any body safe for SQS (which rejects some Unicode characters raw) and keeps it byte for byte.
+ */
+export const QueueEnvelope = z.object({
+  vendor: z.string(),
+  requestId: z.string(),
+  receivedAt: z.string(),
+  /** The raw body, UTF-8 text. */
+  body: z.string(),
+  source: z.enum(['webhook', 'poller', 'replay']).default('webhook'),
+});
+export type QueueEnvelope = z.infer<typeof QueueEnvelope>;
+
+/** Parses a queue message body into an envelope, or undefined when it is not one. */
+export function parseEnvelope(text: string): QueueEnvelope | undefined {
+  try {
+    const parsed = QueueEnvelope.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,28 @@
+import { dynamoContactTable, dynamoResultTable } from '#adapters/rungopher-store.ts';
+import { getContactView, listResults, parseResultsQuery } from '#use-cases/query-rungopher.ts';
+import { secretValue, tableName } from '#shared/config.ts';
+import { NotFoundError } from '#shared/errors.ts';
+import { httpHandler, json, queryParams, requireBearer } from '#shared/http.ts';
+
+const results = dynamoResultTable(tableName('rungopher-results'));
+const contacts = dynamoContactTable(tableName('rungopher-contacts'));
+
+/**
+ * Operator read API for Rungopher:
+ * - GET /rungopher/results?campaignId=&contactId=&resultName=&after=&limit=&cursor=
+ * - GET /rungopher/campaigns/{campaignId}/contacts/{contactId}
+ */
+export const handler = httpHandler(async (event) => {
+  requireBearer(event, await secretValue('hub', 'HUB_OPERATOR_TOKEN'));
+  switch (event.routeKey) {
+    case 'GET /rungopher/results':
+      return json(200, await listResults(results, parseResultsQuery(queryParams(event))));
+    case 'GET /rungopher/campaigns/{campaignId}/contacts/{contactId}': {
+      const { campaignId, contactId } = event.pathParameters ?? {};
+      if (!campaignId || !contactId) throw new NotFoundError('Route needs campaignId and contactId');
+      return json(200, await getContactView(contacts, campaignId, contactId));
+    }
+    default:
+      throw new NotFoundError(`No route ${event.routeKey}`);
+  }
+});

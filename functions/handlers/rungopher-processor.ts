@@ -1,0 +1,23 @@
+import { dynamoContactTable, dynamoResultTable } from '#adapters/rungopher-store.ts';
+import { dynamoQuarantine } from '#adapters/quarantine.ts';
+import { processRungopherMessage } from '#use-cases/process-rungopher-message.ts';
+import { sqsHandler } from '#shared/batch.ts';
+import { tableName } from '#shared/config.ts';
+import { count, logger } from '#shared/observability.ts';
+
+const ports = {
+  results: dynamoResultTable(tableName('rungopher-results')),
+  contacts: dynamoContactTable(tableName('rungopher-contacts')),
+  quarantine: dynamoQuarantine(tableName('quarantine')),
+};
+
+const COUNTERS = { stored: 'ResultsStored', duplicate: 'ResultsDuplicate', quarantined: 'ResultsQuarantined' } as const;
+
+/** Stores queued Rungopher results; see {@link processRungopherMessage}. */
+export const handler = sqsHandler(async (record) => {
+  const sent = Number(record.attributes.SentTimestamp);
+  const outcome = await processRungopherMessage(ports, record.body, new Date(Number.isFinite(sent) ? sent : Date.now()).toISOString());
+  count(COUNTERS[outcome.status]);
+  if (outcome.status === 'quarantined') logger.warn('Queued message quarantined', { quarantineId: outcome.quarantineId, reason: outcome.reason });
+  else logger.info(`Result ${outcome.status}`, { resultId: outcome.resultId, requestId: outcome.requestId });
+});

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { sqsEnvelopeQueue } from '#adapters/queue.ts';
+import { dynamoQuarantine } from '#adapters/quarantine.ts';
+import { acceptRungopherWebhook } from '#use-cases/accept-rungopher-webhook.ts';
+import { optionalEnv, queueUrl, secretValue, tableName } from '#shared/config.ts';
+import { PayloadTooLargeError, UnauthorizedError } from '#shared/errors.ts';
+import { constantTimeEqual, httpHandler, json, rawBody } from '#shared/http.ts';
+import { count, logger } from '#shared/observability.ts';
+
+const maxBodyBytes = optionalEnv('WEBHOOK_MAX_BODY_BYTES', z.coerce.number().int().positive(), 256 * 1024);
+const ports = {
+  queue: sqsEnvelopeQueue(queueUrl('rungopher-results')),
+  quarantine: dynamoQuarantine(tableName('quarantine')),
+};
+
+/**
+ * POST /webhooks/rungopher/{token}. Rungopher cannot sign, so the path carries the secret. Answers
+ * exactly 200 only once the body is durably queued or quarantined; any failure before that is a 5xx
+ * (mapped by httpHandler) so that Rungopher resends.
+ */
+export const handler = httpHandler(async (event) => {
+  const expected = await secretValue('rungopher', 'RUNGOPHER_WEBHOOK_TOKEN');
+  if (!constantTimeEqual(event.pathParameters?.token ?? '', expected)) {
+    count('WebhooksRejected');
+    throw new UnauthorizedError('Unknown webhook token');
+  }
+  const body = rawBody(event);
+  if (body.length > maxBodyBytes) {
+    count('WebhooksRejected');
+    throw new PayloadTooLargeError(`Body is ${body.length} bytes; the limit is ${maxBodyBytes}`);
+  }
+  const outcome = await acceptRungopherWebhook(ports, {
+    body,
+    requestId: event.requestContext.requestId,
+    receivedAt: new Date(event.requestContext.timeEpoch || Date.now()).toISOString(),
+  });
+  if (outcome.status === 'quarantined') {
+    count('WebhooksQuarantined');
+    logger.warn('Rungopher webhook quarantined', { quarantineId: outcome.quarantineId, reason: outcome.reason });
+    return json(200, { status: 'quarantined', quarantineId: outcome.quarantineId });
+  }
+  count('WebhooksAccepted');
+  logger.info('Rungopher result queued', { messageId: outcome.messageId, resultId: outcome.resultId });
+  return json(200, { status: 'queued', resultId: outcome.resultId });
+});

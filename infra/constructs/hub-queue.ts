@@ -1,0 +1,40 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface HubQueueProps {
+  /** Visibility timeout; at least 6x the consumer's timeout. */
+  readonly visibilityTimeoutSeconds: number;
+  /** @default 5 */
+  readonly maxReceiveCount?: number;
+  /** @default 4 */
+  readonly retentionDays?: number;
+  /** Longer than the source's. @default 14 */
+  readonly dlqRetentionDays?: number;
+}
+
+/** A queue with its DLQ: SSE, TLS enforced, DLQ kept longer than the source. */
+export class HubQueue extends Construct {
+  public readonly queue: Queue;
+  public readonly dlq: Queue;
+
+  constructor(scope: Construct, id: string, props: HubQueueProps) {
+    super(scope, id);
+    const retention = props.retentionDays ?? 4;
+    const dlqRetention = props.dlqRetentionDays ?? 14;
+    if (dlqRetention <= retention) throw new Error(`${id}: DLQ retention (${dlqRetention} d) must be longer than the queue's (${retention} d)`);
+    this.dlq = new Queue(this, 'Dlq', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(dlqRetention),
+    });
+    Validations.of(this.dlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(retention),
+      visibilityTimeout: Duration.seconds(props.visibilityTimeoutSeconds),
+      deadLetterQueue: { queue: this.dlq, maxReceiveCount: Math.max(5, props.maxReceiveCount ?? 5) },
+    });
+  }
+}

@@ -1,0 +1,118 @@
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSClient, Message } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { FunctionDecl } from '../topology.ts';
+import type { LocalQueue } from './emulators.ts';
+import type { LambdaHandler } from './invoke.ts';
+import { invoke } from './invoke.ts';
+
+/** What one consumer reports, for the hub's log and for tests. */
+export interface ConsumerEvent {
+  readonly fn: string;
+  readonly received: number;
+  readonly failed: number;
+  readonly error?: string;
+}
+
+/**
+ * Drives a queue-triggered function the way Lambda's SQS event source mapping does: up to
+ * `maxConcurrency` pollers, batches of at most `batchSize`, records built like Lambda's, successful
+ * records deleted, and with ReportBatchItemFailures only the listed failures left for redelivery
+ * (a thrown error, or an unknown/empty identifier, fails the whole batch). What is not deleted comes
+ * back after the visibility timeout and, past maxReceiveCount, fauxqs moves it to the DLQ.
+ */
+export function startConsumer(opts: {
+  readonly name: string;
+  readonly fn: FunctionDecl;
+  readonly handler: LambdaHandler;
+  readonly queue: LocalQueue;
+  readonly sqs: SQSClient;
+  readonly onEvent?: (e: ConsumerEvent) => void;
+}): { stop(): Promise<void> } {
+  const trigger = opts.fn.trigger;
+  if (trigger.kind !== 'queue') throw new Error(`${opts.name} is not queue-triggered`);
+  let running = true;
+  const arn = `arn:aws:sqs:us-east-1:000000000000:${opts.queue.name}`;
+  const poll = async (): Promise<void> => {
+    while (running) {
+      let messages: Message[];
+      try {
+        const out = await opts.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: opts.queue.url,
+            MaxNumberOfMessages: trigger.batchSize,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        );
+        messages = out.Messages ?? [];
+      } catch (err) {
+        if (!running) return;
+        opts.onEvent?.({ fn: opts.name, received: 0, failed: 0, error: `receive failed: ${(err as Error).message}` });
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      if (!messages.length) continue;
+      const event: SQSEvent = { Records: messages.map((m) => toRecord(m, arn)) };
+      let failedIds: Set<string>;
+      let error: string | undefined;
+      try {
+        const result = (await invoke(opts.name, opts.fn, opts.handler, event)) as SQSBatchResponse | undefined;
+        const failures = result?.batchItemFailures ?? [];
+        const known = new Set(messages.map((m) => m.MessageId));
+        if (failures.some((f) => !f.itemIdentifier || !known.has(f.itemIdentifier))) {
+          failedIds = known as Set<string>;
+          error = 'batchItemFailures named an unknown message: whole batch failed';
+        } else {
+          failedIds = new Set(failures.map((f) => f.itemIdentifier));
+        }
+      } catch (err) {
+        failedIds = new Set(messages.map((m) => m.MessageId ?? ''));
+        error = (err as Error).message;
+      }
+      const done = messages.filter((m) => !failedIds.has(m.MessageId ?? ''));
+      if (done.length) {
+        await opts.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: opts.queue.url,
+            Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+          }),
+        );
+      }
+      opts.onEvent?.({ fn: opts.name, received: messages.length, failed: messages.length - done.length, ...(error ? { error } : {}) });
+    }
+  };
+  const pollers = Array.from({ length: Math.max(1, trigger.maxConcurrency) }, () => poll());
+  return {
+    async stop() {
+      running = false;
+      await Promise.allSettled(pollers);
+    },
+  };
+}
+
+function toRecord(m: Message, arn: string): SQSRecord {
+  const a = m.Attributes ?? {};
+  return {
+    messageId: m.MessageId ?? '',
+    receiptHandle: m.ReceiptHandle ?? '',
+    body: m.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: a.ApproximateReceiveCount ?? '1',
+      SentTimestamp: a.SentTimestamp ?? String(Date.now()),
+      SenderId: a.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: a.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [
+        k,
+        { dataType: v.DataType ?? 'String', ...(v.StringValue !== undefined ? { stringValue: v.StringValue } : {}), stringListValues: [], binaryListValues: [] },
+      ]),
+    ),
+    md5OfBody: m.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: arn,
+    awsRegion: 'us-east-1',
+  };
+}

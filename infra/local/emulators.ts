@@ -1,0 +1,153 @@
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import dynalite from 'dynalite';
+import { buildApp } from 'fauxqs';
+import type { QueueDecl, QueueName, TableDecl, TableName } from '../topology.ts';
+import { queues, tables, visibilityTimeoutSeconds } from '../topology.ts';
+
+/** Local stand-ins for DynamoDB and SQS, on loopback. */
+export interface Emulators {
+  readonly dynamoEndpoint: string;
+  readonly sqsEndpoint: string;
+  readonly dynamoPort: number;
+  readonly sqsPort: number;
+  readonly dynamo: DynamoDBClient;
+  readonly sqs: SQSClient;
+  stop(): Promise<void>;
+}
+
+export interface EmulatorOptions {
+  /** Folder for dynalite's LevelDB files; undefined keeps data in memory. */
+  readonly dynamoPath?: string;
+  readonly dynamoPort?: number;
+  readonly sqsPort?: number;
+}
+
+/** Dummy credentials: the emulators check none, the SDK wants some. */
+export const LOCAL_AWS_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+} as const;
+
+/** Starts dynalite (kept on disk when a path is given) and fauxqs, both on 127.0.0.1. */
+export async function startEmulators(opts: EmulatorOptions): Promise<Emulators> {
+  if (opts.dynamoPath) await mkdir(opts.dynamoPath, { recursive: true });
+  const dyn: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(opts.dynamoPath ? { path: opts.dynamoPath } : {}) });
+  await new Promise<void>((resolve, reject) => {
+    dyn.once('error', reject);
+    dyn.listen(opts.dynamoPort ?? 0, '127.0.0.1', () => resolve());
+  });
+  const dynamoPort = (dyn.address() as AddressInfo).port;
+  // buildApp instead of startFauxqs: the latter listens on every interface, we want loopback only.
+  const fq = buildApp({ logger: false });
+  const sqsEndpoint = await fq.listen({ port: opts.sqsPort ?? 0, host: '127.0.0.1' });
+  const credentials = { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY };
+  const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
+  return {
+    dynamoEndpoint,
+    sqsEndpoint,
+    dynamoPort,
+    sqsPort: Number(new URL(sqsEndpoint).port),
+    dynamo: new DynamoDBClient({ endpoint: dynamoEndpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials }),
+    sqs: new SQSClient({ endpoint: sqsEndpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials, useQueueUrlAsEndpoint: false }),
+    async stop() {
+      await fq.close();
+      await new Promise<void>((resolve) => dyn.close(() => resolve()));
+    },
+  };
+}
+
+/** Local physical name of a table or queue. */
+export const localName = (name: string): string => `switchboard-${name}`;
+
+/** Creates every declared table that does not exist yet, with the same keys and indexes as on AWS. */
+export async function createTables(client: DynamoDBClient): Promise<Record<TableName, string>> {
+  const names = {} as Record<TableName, string>;
+  for (const [name, decl] of Object.entries(tables) as [TableName, TableDecl][]) {
+    const tableName = localName(name);
+    names[name] = tableName;
+    try {
+      await client.send(new DescribeTableCommand({ TableName: tableName }));
+      continue;
+    } catch (err) {
+      if ((err as Error).name !== 'ResourceNotFoundException') throw err;
+    }
+    const keyAttrs = new Set<string>([decl.partitionKey, ...(decl.sortKey ? [decl.sortKey] : [])]);
+    for (const ix of decl.indexes ?? []) {
+      keyAttrs.add(ix.partitionKey);
+      if (ix.sortKey) keyAttrs.add(ix.sortKey);
+    }
+    const numbers = new Set<string>(decl.numberAttributes ?? []);
+    const keySchema = (pk: string, sk?: string) => [
+      { AttributeName: pk, KeyType: 'HASH' as const },
+      ...(sk ? [{ AttributeName: sk, KeyType: 'RANGE' as const }] : []),
+    ];
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [...keyAttrs].map((a) => ({ AttributeName: a, AttributeType: numbers.has(a) ? 'N' : 'S' })),
+        KeySchema: keySchema(decl.partitionKey, decl.sortKey),
+        ...(decl.indexes?.length
+          ? {
+              GlobalSecondaryIndexes: decl.indexes.map((ix) => ({
+                IndexName: ix.name,
+                KeySchema: keySchema(ix.partitionKey, ix.sortKey),
+                Projection: { ProjectionType: 'ALL' },
+              })),
+            }
+          : {}),
+      }),
+    );
+    if (decl.ttlAttribute) {
+      await client
+        .send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: decl.ttlAttribute } }))
+        .catch(() => undefined); // dynalite may not implement TTL; expiry is not relied on locally.
+    }
+  }
+  return names;
+}
+
+export interface LocalQueue {
+  readonly name: QueueName;
+  readonly url: string;
+  readonly dlqName: string;
+  readonly dlqUrl: string;
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+}
+
+/**
+ * Creates every declared queue with its DLQ and redrive policy. `visibilityOverrideSeconds` shortens
+ * the visibility timeout (tests), everything else is as on AWS.
+ */
+export async function createQueues(client: SQSClient, visibilityOverrideSeconds?: number): Promise<Record<QueueName, LocalQueue>> {
+  const out = {} as Record<QueueName, LocalQueue>;
+  for (const [name, decl] of Object.entries(queues) as [QueueName, QueueDecl][]) {
+    const dlqName = localName(`${name}-dlq`);
+    const dlq = await client.send(
+      new CreateQueueCommand({ QueueName: dlqName, Attributes: { MessageRetentionPeriod: String((decl.dlqRetentionDays ?? 14) * 86400) } }),
+    );
+    const dlqUrl = dlq.QueueUrl ?? '';
+    const arn = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
+    const visibility = visibilityOverrideSeconds ?? visibilityTimeoutSeconds(name);
+    const maxReceiveCount = decl.maxReceiveCount ?? 5;
+    const q = await client.send(
+      new CreateQueueCommand({
+        QueueName: localName(name),
+        Attributes: {
+          VisibilityTimeout: String(visibility),
+          MessageRetentionPeriod: String((decl.retentionDays ?? 4) * 86400),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn.Attributes?.QueueArn, maxReceiveCount }),
+        },
+      }),
+    );
+    out[name] = { name, url: q.QueueUrl ?? '', dlqName, dlqUrl, visibilityTimeoutSeconds: visibility, maxReceiveCount };
+  }
+  return out;
+}

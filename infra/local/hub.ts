@@ -1,0 +1,412 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { ScheduledEvent } from 'aws-lambda';
+import { z } from 'zod';
+import type { FunctionDecl, FunctionName, QueueName } from '../topology.ts';
+import { envForFunction, functionList, secrets } from '../topology.ts';
+import type { ConsumerEvent } from './consumers.ts';
+import { startConsumer } from './consumers.ts';
+import type { LocalQueue } from './emulators.ts';
+import { LOCAL_AWS_ENV, createQueues, createTables, localName, startEmulators } from './emulators.ts';
+import type { CompiledRoute } from './gateway.ts';
+import { GATEWAY_MAX_BODY_BYTES, compileRoute, matchRoute, readBody, toEventV2, writeJson, writeResult } from './gateway.ts';
+import type { LambdaHandler } from './invoke.ts';
+import { invoke, loadHandler } from './invoke.ts';
+import type { Sandbox } from './sandboxes/index.ts';
+import { sandboxes } from './sandboxes/index.ts';
+
+/** Project root: handlers are loaded by path from here, as Lambda loads them from its bundle. */
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
+
+export interface HubOptions {
+  /** Overrides `HUB_PORT`; 0 for a random port. */
+  readonly port?: number;
+  /** Overrides `HUB_DATA_DIR`. */
+  readonly dataDir?: string;
+  /** Environment for the hub and its functions; defaults to process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Run schedules on timers at their rates. @default true */
+  readonly timers?: boolean;
+  /** Shorter visibility timeout for every queue (tests); AWS's 6x rule otherwise. */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Reuse these emulator ports (a restart that must find the same endpoints). */
+  readonly dynamoPort?: number;
+  readonly sqsPort?: number;
+  /** Called for each consumer batch (tests, logs). */
+  readonly onConsumerEvent?: (e: ConsumerEvent) => void;
+  /** Where to say what happens. @default console.log */
+  readonly log?: (line: string) => void;
+}
+
+export interface ScheduleOutcome {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly result?: unknown;
+  readonly error?: string;
+}
+
+export interface Hub {
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** The environment the functions see (generated tokens included). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly queues: Readonly<Record<QueueName, LocalQueue>>;
+  readonly sandboxes: Readonly<Record<string, Sandbox>>;
+  readonly dynamoPort: number;
+  readonly sqsPort: number;
+  /** Tokens generated for this data folder (not set in the environment). */
+  readonly generated: readonly string[];
+  runSchedule(name: string): Promise<ScheduleOutcome>;
+  schedules(): { name: string; rateMinutes: number; lastRun?: ScheduleOutcome; nextRunAt?: string }[];
+  /** Visible + in-flight + delayed message counts of a queue or its DLQ. */
+  queueDepth(name: QueueName, which?: 'queue' | 'dlq'): Promise<number>;
+  /** Moves every message of a queue's DLQ back to the queue (what a DLQ redrive does on AWS). */
+  redrive(name: QueueName): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const HubConfig = z.object({
+  HUB_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HUB_DATA_DIR: z.string().min(1).default('.data'),
+  HUB_HOST: z.string().min(1).default('127.0.0.1'),
+});
+
+/**
+ * Starts the whole hub on this machine: dynalite (kept in the data folder) and fauxqs on loopback,
+ * the declared tables and queues, vendor sandboxes for vendors without a base URL, every function
+ * loaded by path, a gateway serving their routes as HTTP API payload-v2 events, queue consumers with
+ * Lambda's SQS semantics, and schedules at their rates.
+ */
+export async function startHub(opts: HubOptions = {}): Promise<Hub> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const baseEnv = { ...(opts.env ?? process.env) };
+  const parsed = HubConfig.safeParse(Object.fromEntries(Object.entries(baseEnv).filter(([, v]) => v !== undefined && v !== '')));
+  if (!parsed.success) throw new Error(`Invalid hub configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const config = parsed.data;
+  const port = opts.port ?? config.HUB_PORT;
+  const dataDir = resolve(opts.dataDir ?? config.HUB_DATA_DIR);
+  await mkdir(dataDir, { recursive: true });
+
+  // Tokens: what the environment does not set is generated once per data folder and kept there, so a
+  // restart keeps the same webhook URLs and operator token.
+  const secretsFile = join(dataDir, 'local-secrets.json');
+  const stored = existsSync(secretsFile) ? z.record(z.string(), z.string()).parse(JSON.parse(await readFile(secretsFile, 'utf8'))) : {};
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(baseEnv)) if (v !== undefined) env[k] = v;
+  const generated: string[] = [];
+  for (const decl of Object.values(secrets)) {
+    for (const key of [...decl.generatedKeys, ...decl.operatorKeys]) {
+      if (env[key]) continue;
+      env[key] = stored[key] ?? randomBytes(24).toString('base64url');
+      stored[key] = env[key];
+      generated.push(key);
+    }
+  }
+  await writeFile(secretsFile, JSON.stringify(stored, null, 2), { mode: 0o600 });
+
+  const emulators = await startEmulators({ dynamoPath: join(dataDir, 'dynamodb'), dynamoPort: opts.dynamoPort, sqsPort: opts.sqsPort });
+  const stoppers: (() => Promise<void>)[] = [() => emulators.stop()];
+  const previousEnv = { ...process.env };
+  try {
+    const tableNames = await createTables(emulators.dynamo);
+    const localQueues = await createQueues(emulators.sqs, opts.visibilityTimeoutSeconds);
+    await restoreQueues(dataDir, emulators.sqs, localQueues, log);
+
+    Object.assign(env, LOCAL_AWS_ENV, {
+      AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
+      AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
+      POWERTOOLS_DEV: env.POWERTOOLS_DEV ?? 'true',
+      // EMF metrics go to CloudWatch on AWS; locally nothing reads them, so they stay off unless asked for.
+      POWERTOOLS_METRICS_DISABLED: env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    });
+    const all = functionList();
+    for (const fn of all) {
+      Object.assign(
+        env,
+        envForFunction(fn, {
+          table: (t) => tableNames[t],
+          queueUrl: (q) => localQueues[q].url,
+          // Locally secrets are plain variables (set above), so there is no ARN to read.
+          secretArn: () => '',
+        }),
+      );
+    }
+    for (const [k, v] of Object.entries(env)) if (v === '') delete env[k];
+
+    // Sandboxes stand in for vendors whose base URL is not set.
+    let hubUrl = '';
+    const started: Record<string, Sandbox> = {};
+    for (const decl of sandboxes) {
+      if (env[decl.baseUrlEnv]) continue;
+      const sb = await decl.start({ port: 0, hubUrl: () => hubUrl, env });
+      started[decl.vendor] = sb;
+      env[decl.baseUrlEnv] = sb.url;
+      stoppers.unshift(() => sb.stop());
+    }
+
+    // The functions run in this process and read process.env, as they would read Lambda's.
+    Object.assign(process.env, env);
+    stoppers.push(async () => {
+      for (const k of Object.keys(process.env)) if (!(k in previousEnv)) delete process.env[k];
+      Object.assign(process.env, previousEnv);
+    });
+
+    const handlers = new Map<string, LambdaHandler>();
+    for (const fn of all) handlers.set(fn.name, await loadHandler(PROJECT_ROOT, fn.entry));
+    const byName = new Map<string, FunctionDecl & { readonly name: FunctionName }>(all.map((f) => [f.name, f]));
+
+    // Schedules.
+    const lastRuns = new Map<string, ScheduleOutcome>();
+    const nextRuns = new Map<string, number>();
+    const scheduleFns = all.filter((f) => f.trigger.kind === 'schedule');
+    const runSchedule = async (name: string): Promise<ScheduleOutcome> => {
+      const fn = byName.get(name);
+      const handler = handlers.get(name);
+      if (!fn || !handler || fn.trigger.kind !== 'schedule') throw new Error(`No schedule named ${name}`);
+      const startedAt = new Date();
+      const event: ScheduledEvent = {
+        version: '0',
+        id: crypto.randomUUID(),
+        'detail-type': 'Scheduled Event',
+        source: 'aws.events',
+        account: '000000000000',
+        time: startedAt.toISOString(),
+        region: 'us-east-1',
+        resources: [`arn:aws:events:us-east-1:000000000000:rule/${name}`],
+        detail: {},
+      };
+      let outcome: ScheduleOutcome;
+      try {
+        const result = await invoke(name, fn, handler, event);
+        outcome = { name, ok: true, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), ...(result !== undefined ? { result } : {}) };
+      } catch (err) {
+        outcome = { name, ok: false, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), error: (err as Error).message };
+      }
+      lastRuns.set(name, outcome);
+      return outcome;
+    };
+    const timers: NodeJS.Timeout[] = [];
+    if (opts.timers ?? true) {
+      for (const fn of scheduleFns) {
+        if (fn.trigger.kind !== 'schedule') continue;
+        const every = fn.trigger.rateMinutes * 60_000;
+        nextRuns.set(fn.name, Date.now() + every);
+        const t = setInterval(() => {
+          nextRuns.set(fn.name, Date.now() + every);
+          void runSchedule(fn.name).then((o) => log(`schedule ${o.name}: ${o.ok ? 'ok' : `failed: ${o.error}`} in ${o.durationMs} ms`));
+        }, every);
+        t.unref();
+        timers.push(t);
+      }
+    }
+    stoppers.unshift(async () => timers.forEach((t) => clearInterval(t)));
+
+    // Consumers.
+    const consumers = all
+      .filter((f) => f.trigger.kind === 'queue')
+      .map((fn) => {
+        if (fn.trigger.kind !== 'queue') throw new Error('unreachable');
+        const handler = handlers.get(fn.name);
+        if (!handler) throw new Error(`No handler for ${fn.name}`);
+        return startConsumer({
+          name: fn.name,
+          fn,
+          handler,
+          queue: localQueues[fn.trigger.queue],
+          sqs: emulators.sqs,
+          onEvent: (e) => {
+            opts.onConsumerEvent?.(e);
+            if (e.error) log(`consumer ${e.fn}: ${e.failed}/${e.received} failed: ${e.error}`);
+          },
+        });
+      });
+
+    const queueDepth = async (name: QueueName, which: 'queue' | 'dlq' = 'queue'): Promise<number> => {
+      const q = localQueues[name];
+      const out = await emulators.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: which === 'queue' ? q.url : q.dlqUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+        }),
+      );
+      const a = out.Attributes ?? {};
+      return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
+    };
+    const redrive = async (name: QueueName): Promise<number> => {
+      const q = localQueues[name];
+      let moved = 0;
+      for (;;) {
+        const out = await emulators.sqs.send(new ReceiveMessageCommand({ QueueUrl: q.dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+        const messages = out.Messages ?? [];
+        if (!messages.length) return moved;
+        for (const m of messages) {
+          // Send first, delete second: a crash in between duplicates (harmless, storage is idempotent), never loses.
+          await emulators.sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: m.Body ?? '', MessageAttributes: m.MessageAttributes }));
+          await emulators.sqs.send(new DeleteMessageCommand({ QueueUrl: q.dlqUrl, ReceiptHandle: m.ReceiptHandle }));
+          moved++;
+        }
+      }
+    };
+    const listSchedules = () =>
+      scheduleFns.map((f) => ({
+        name: f.name,
+        rateMinutes: f.trigger.kind === 'schedule' ? f.trigger.rateMinutes : 0,
+        ...(lastRuns.get(f.name) ? { lastRun: lastRuns.get(f.name) } : {}),
+        ...(nextRuns.get(f.name) ? { nextRunAt: new Date(nextRuns.get(f.name) ?? 0).toISOString() } : {}),
+      }));
+
+    // Gateway.
+    const routes: CompiledRoute[] = all.flatMap((f) => (f.trigger.kind === 'http' ? f.trigger.routes.map((r) => compileRoute(r.method, r.path, f.name)) : []));
+    const server = createServer((req, res) => {
+      void (async () => {
+        const url = new URL(req.url ?? '/', 'http://local');
+        const method = req.method ?? 'GET';
+        if (url.pathname.startsWith('/_local/')) return localEndpoint(method, url.pathname, res);
+        const match = matchRoute(routes, method, url.pathname);
+        if (!match) return writeJson(res, 404, { message: 'Not Found' });
+        const body = await readBody(req, GATEWAY_MAX_BODY_BYTES);
+        if (!body) return writeJson(res, 413, { message: 'Request Entity Too Large' });
+        const event = toEventV2(req, url, body, match.route, match.params);
+        const fn = byName.get(match.route.target);
+        const handler = handlers.get(match.route.target);
+        if (!fn || !handler) return writeJson(res, 500, { message: 'Internal Server Error' });
+        try {
+          writeResult(res, await invoke(fn.name, fn, handler, event), event.requestContext.requestId);
+        } catch (err) {
+          log(`${fn.name} failed: ${(err as Error).message}`);
+          writeJson(res, 500, { message: 'Internal Server Error' });
+        }
+      })().catch((err: unknown) => {
+        log(`gateway error: ${(err as Error).message}`);
+        if (!res.headersSent) writeJson(res, 500, { message: 'Internal Server Error' });
+      });
+    });
+    const localEndpoint = async (method: string, path: string, res: ServerResponse): Promise<void> => {
+      if (method === 'GET' && path === '/_local/schedules') return writeJson(res, 200, { schedules: listSchedules() });
+      const m = /^\/_local\/schedules\/([^/]+)$/.exec(path);
+      if (method === 'POST' && m?.[1]) {
+        const name = decodeURIComponent(m[1]);
+        if (!scheduleFns.some((f) => f.name === name)) return writeJson(res, 404, { error: `No schedule named ${name}`, schedules: scheduleFns.map((f) => f.name) });
+        const outcome = await runSchedule(name);
+        return writeJson(res, outcome.ok ? 200 : 502, outcome);
+      }
+      if (method === 'GET' && path === '/_local/queues') {
+        const out = [];
+        for (const q of Object.keys(localQueues) as QueueName[]) out.push({ name: q, depth: await queueDepth(q), dlqDepth: await queueDepth(q, 'dlq') });
+        return writeJson(res, 200, { queues: out });
+      }
+      const r = /^\/_local\/queues\/([^/]+)\/redrive$/.exec(path);
+      if (method === 'POST' && r?.[1]) {
+        const name = decodeURIComponent(r[1]);
+        if (!(name in localQueues)) return writeJson(res, 404, { error: `No queue named ${name}`, queues: Object.keys(localQueues) });
+        return writeJson(res, 200, { queue: name, moved: await redrive(name as QueueName) });
+      }
+      return writeJson(res, 404, {
+        error: 'Unknown local endpoint',
+        endpoints: ['GET /_local/schedules', 'POST /_local/schedules/{name}', 'GET /_local/queues', 'POST /_local/queues/{name}/redrive'],
+      });
+    };
+    await new Promise<void>((res, rej) => {
+      server.once('error', rej);
+      server.listen(port, config.HUB_HOST, () => res());
+    });
+    const actualPort = (server.address() as AddressInfo).port;
+    hubUrl = `http://${config.HUB_HOST}:${actualPort}`;
+    process.env.HUB_URL = hubUrl;
+
+    let stopped = false;
+    const hub: Hub = {
+      url: hubUrl,
+      port: actualPort,
+      dataDir,
+      env,
+      queues: localQueues,
+      sandboxes: started,
+      dynamoPort: emulators.dynamoPort,
+      sqsPort: emulators.sqsPort,
+      generated,
+      runSchedule,
+      schedules: listSchedules,
+      queueDepth,
+      redrive,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        // Stop accepting first, let in-flight requests end, then stop consuming and keep what is left.
+        await new Promise<void>((r) => server.close(() => r()));
+        server.closeAllConnections();
+        await Promise.all(consumers.map((c) => c.stop()));
+        await snapshotQueues(dataDir, emulators.sqsEndpoint, localQueues);
+        for (const stop of stoppers) await stop();
+      },
+    };
+    return hub;
+  } catch (err) {
+    for (const stop of stoppers) await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+const Snapshot = z.array(z.object({ queue: z.string(), body: z.string() }));
+const Inspection = z.object({
+  messages: z.object({
+    ready: z.array(z.object({ body: z.string() })),
+    delayed: z.array(z.object({ body: z.string() })),
+    inflight: z.array(z.object({ message: z.object({ body: z.string() }) })),
+  }),
+});
+
+/**
+ * fauxqs keeps nothing across restarts, so on stop every message still queued (ready, delayed or in
+ * flight, DLQs included) is written to the data folder and sent again on the next start: accepted
+ * webhooks survive a restart. Delivery is at least once, as on AWS; storage is idempotent.
+ */
+async function snapshotQueues(dataDir: string, endpoint: string, localQueues: Record<QueueName, LocalQueue>): Promise<void> {
+  const out: z.infer<typeof Snapshot> = [];
+  for (const q of Object.values(localQueues)) {
+    for (const [physical, logical] of [
+      [localName(q.name), q.name],
+      [q.dlqName, `${q.name}:dlq`],
+    ] as const) {
+      const res = await fetch(`${endpoint}/_fauxqs/queues/${physical}`);
+      if (!res.ok) continue;
+      const parsed = Inspection.safeParse(await res.json());
+      if (!parsed.success) continue;
+      const m = parsed.data.messages;
+      for (const msg of [...m.ready, ...m.delayed, ...m.inflight.map((i) => i.message)]) out.push({ queue: logical, body: msg.body });
+    }
+  }
+  const file = join(dataDir, 'queued-messages.json');
+  if (out.length) await writeFile(file, JSON.stringify(out));
+  else await rm(file, { force: true });
+}
+
+async function restoreQueues(
+  dataDir: string,
+  client: SQSClient,
+  localQueues: Record<QueueName, LocalQueue>,
+  log: (line: string) => void,
+): Promise<void> {
+  const file = join(dataDir, 'queued-messages.json');
+  if (!existsSync(file)) return;
+  const saved = Snapshot.parse(JSON.parse(await readFile(file, 'utf8')));
+  for (const m of saved) {
+    const [name, dlq] = m.queue.split(':');
+    const q = (localQueues as Record<string, LocalQueue | undefined>)[name ?? ''];
+    if (!q) continue;
+    await client.send(new SendMessageCommand({ QueueUrl: dlq ? q.dlqUrl : q.url, MessageBody: m.body }));
+  }
+  await rm(file, { force: true });
+  if (saved.length) log(`restored ${saved.length} queued message(s) from the last run`);
+}
+

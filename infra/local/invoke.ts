@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import type { FunctionDecl } from '../topology.ts';
+
+/** A loaded Lambda handler, called as Lambda calls it. */
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** Raised when an invocation outlives its function's timeout, as Lambda would report it. */
+export class LocalTimeoutError extends Error {
+  override readonly name = 'LocalTimeoutError';
+}
+
+/** Loads a handler module by path, as Lambda does; infra never imports handler code statically. */
+export async function loadHandler(root: string, entry: string): Promise<LambdaHandler> {
+  const mod = (await import(pathToFileURL(resolve(root, entry)).href)) as { handler?: unknown };
+  if (typeof mod.handler !== 'function') throw new Error(`${entry} does not export a handler function`);
+  return mod.handler as LambdaHandler;
+}
+
+/**
+ * Invokes a handler with a Lambda-like context (request id, remaining time) and the function's
+ * timeout. A timed-out invocation rejects, like Lambda's "Task timed out".
+ */
+export async function invoke(name: string, fn: FunctionDecl, handler: LambdaHandler, event: unknown): Promise<unknown> {
+  const timeoutMs = (fn.timeoutSeconds ?? 30) * 1000;
+  const deadline = Date.now() + timeoutMs;
+  const requestId = randomUUID();
+  const context: Context = {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+    memoryLimitInMB: String(fn.memoryMb ?? 512),
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      handler(event, context),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new LocalTimeoutError(`${name} timed out after ${timeoutMs} ms (request ${requestId})`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

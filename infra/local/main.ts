@@ -1,0 +1,57 @@
+import { functionList } from '../topology.ts';
+import { startHub } from './hub.ts';
+
+/**
+ * `npm start`: the whole hub on this machine. Prints what it started and where, and stops cleanly on
+ * SIGINT/SIGTERM (queued messages are kept in the data folder for the next start).
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const hub = await startHub();
+const lines = [
+  '',
+  `Switchboard is running at ${hub.url}`,
+  `  data folder      ${hub.dataDir} (DynamoDB data, generated tokens, queued messages on stop)`,
+  `  DynamoDB         dynalite on 127.0.0.1:${hub.dynamoPort}`,
+  `  SQS              fauxqs on 127.0.0.1:${hub.sqsPort}`,
+  '',
+  'Routes:',
+  ...functionList().flatMap((f) => (f.trigger.kind === 'http' ? f.trigger.routes.map((r) => `  ${r.method.padEnd(5)} ${hub.url}${r.path}   (${f.name})`) : [])),
+  '',
+  'Webhook URLs to register:',
+  `  Rungopher        ${hub.url}/webhooks/rungopher/${hub.env.RUNGOPHER_WEBHOOK_TOKEN ?? '<RUNGOPHER_WEBHOOK_TOKEN>'}`,
+  '',
+  'Queues:',
+  ...Object.values(hub.queues).map((q) => `  ${q.name} (DLQ ${q.dlqName}, visibility ${q.visibilityTimeoutSeconds}s, maxReceiveCount ${q.maxReceiveCount})`),
+  '',
+  'Schedules (run one now: POST /_local/schedules/{name} or `switchboard schedules run NAME`):',
+  ...hub.schedules().map((s) => `  ${s.name} every ${s.rateMinutes} min`),
+  '',
+  'Vendor sandboxes:',
+  ...(Object.entries(hub.sandboxes).length ? Object.entries(hub.sandboxes).map(([v, s]) => `  ${v.padEnd(16)} ${s.url}`) : ['  (none: every vendor base URL is set)']),
+  '',
+  `Operator token (Authorization: Bearer ...): ${hub.env.HUB_OPERATOR_TOKEN}`,
+  ...(hub.generated.length ? [`Generated and kept in ${hub.dataDir}/local-secrets.json: ${hub.generated.join(', ')}`] : []),
+  '',
+  'Press Ctrl+C to stop.',
+];
+console.log(lines.join('\n'));
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping (finishing in-flight work, keeping queued messages)...`);
+    hub.stop().then(
+      () => {
+        console.log('Stopped.');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        console.error('Stop failed:', err);
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,206 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { FunctionName, QueueDecl, QueueName, SecretDecl, SecretName, TableDecl, TableName } from './topology.ts';
+import { envForFunction, functionList, queues, secrets, tables, visibilityTimeoutSeconds } from './topology.ts';
+import { HubFunction } from './constructs/hub-function.ts';
+import { HubQueue } from './constructs/hub-queue.ts';
+import { HubMonitoring } from './constructs/monitoring.ts';
+import { acknowledgeFunctionFindings, acknowledgeNagFindings, acknowledgeTableIndexFindings } from './nag.ts';
+
+export interface SwitchboardStackProps extends StackProps {
+  /** Project root (package.json, lock file, functions/). */
+  readonly projectRoot: string;
+  /** Steady-state requests per second across the HTTP API. @default 50 */
+  readonly throttleRateLimit?: number;
+  /** Burst capacity of the HTTP API. @default 100 */
+  readonly throttleBurstLimit?: number;
+  /** E-mail subscribed to alarms. @default none */
+  readonly alarmEmail?: string;
+  /** Log retention for functions and access logs. @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** What happens to tables when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly dataRemovalPolicy?: RemovalPolicy;
+}
+
+/** The whole hub on AWS, built from `topology.ts`: the same functions, tables and queues as `npm start`. */
+export class SwitchboardStack extends Stack {
+  public readonly api: HttpApi;
+  public readonly tables: Record<TableName, TableV2>;
+  public readonly queues: Record<QueueName, HubQueue>;
+  public readonly secrets: Record<SecretName, Secret>;
+  public readonly functions: Record<FunctionName, HubFunction>;
+  public readonly monitoring: HubMonitoring;
+
+  constructor(scope: Construct, id: string, props: SwitchboardStackProps) {
+    super(scope, id, props);
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+
+    this.tables = {} as Record<TableName, TableV2>;
+    for (const [name, decl] of Object.entries(tables) as [TableName, TableDecl][]) {
+      const attr = (n: string) => ({ name: n, type: decl.numberAttributes?.includes(n) ? AttributeType.NUMBER : AttributeType.STRING });
+      this.tables[name] = new TableV2(this, `Table-${name}`, {
+        partitionKey: attr(decl.partitionKey),
+        ...(decl.sortKey ? { sortKey: attr(decl.sortKey) } : {}),
+        billing: Billing.onDemand(),
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        encryption: TableEncryptionV2.awsManagedKey(),
+        removalPolicy: props.dataRemovalPolicy ?? RemovalPolicy.RETAIN,
+        ...(decl.ttlAttribute ? { timeToLiveAttribute: decl.ttlAttribute } : {}),
+        globalSecondaryIndexes: (decl.indexes ?? []).map((ix) => ({
+          indexName: ix.name,
+          partitionKey: attr(ix.partitionKey),
+          ...(ix.sortKey ? { sortKey: attr(ix.sortKey) } : {}),
+        })),
+      });
+    }
+
+    this.queues = {} as Record<QueueName, HubQueue>;
+    for (const [name, decl] of Object.entries(queues) as [QueueName, QueueDecl][]) {
+      this.queues[name] = new HubQueue(this, `Queue-${name}`, {
+        visibilityTimeoutSeconds: visibilityTimeoutSeconds(name),
+        ...(decl.maxReceiveCount ? { maxReceiveCount: decl.maxReceiveCount } : {}),
+        ...(decl.retentionDays ? { retentionDays: decl.retentionDays } : {}),
+        ...(decl.dlqRetentionDays ? { dlqRetentionDays: decl.dlqRetentionDays } : {}),
+      });
+    }
+
+    this.secrets = {} as Record<SecretName, Secret>;
+    for (const [name, decl] of Object.entries(secrets) as [SecretName, SecretDecl][]) {
+      if (decl.generatedKeys.length > 1) throw new Error(`Secret ${name}: Secrets Manager generates one key per secret`);
+      // Operator keys start empty: vendors issue them, an operator puts them in after deploy (README).
+      const template = Object.fromEntries(decl.operatorKeys.map((k) => [k, '']));
+      this.secrets[name] = new Secret(this, `Secret-${name}`, {
+        description: `Switchboard ${name}: ${decl.description}`,
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify(template),
+          generateStringKey: decl.generatedKeys[0] ?? '_generated',
+          excludePunctuation: true,
+          passwordLength: 40,
+        },
+      });
+    }
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.api = new HttpApi(this, 'Api', { apiName: 'switchboard', description: 'Switchboard webhooks and operator API', createDefaultStage: false });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttleRateLimit ?? 50, burstLimit: props.throttleBurstLimit ?? 100 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // The request path is not logged: webhook paths carry a secret token.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    this.functions = {} as Record<FunctionName, HubFunction>;
+    for (const decl of functionList()) {
+      const hub = new HubFunction(this, `Fn-${decl.name}`, {
+        projectRoot: props.projectRoot,
+        entry: decl.entry,
+        description: decl.description,
+        logRetention,
+        ...(decl.timeoutSeconds ? { timeoutSeconds: decl.timeoutSeconds } : {}),
+        ...(decl.memoryMb ? { memoryMb: decl.memoryMb } : {}),
+        environment: {
+          POWERTOOLS_SERVICE_NAME: decl.name,
+          POWERTOOLS_METRICS_NAMESPACE: 'Switchboard',
+          ...envForFunction(decl, {
+            table: (t) => this.tables[t].tableName,
+            queueUrl: (q) => this.queues[q].queue.queueUrl,
+            secretArn: (s) => this.secrets[s].secretArn,
+          }),
+        },
+      });
+      this.functions[decl.name] = hub;
+      acknowledgeFunctionFindings(hub);
+      const fn = hub.fn;
+      // Least privilege: each function gets exactly what the topology says it touches.
+      for (const t of decl.reads ?? []) this.tables[t].grantReadData(fn);
+      for (const t of decl.writes ?? []) this.tables[t].grantWriteData(fn);
+      for (const q of decl.sends ?? []) this.queues[q].queue.grantSendMessages(fn);
+      for (const s of decl.secrets ?? []) this.secrets[s].grantRead(fn);
+
+      const trigger = decl.trigger;
+      if (trigger.kind === 'http') {
+        for (const route of trigger.routes) {
+          this.api.addRoutes({
+            path: route.path,
+            methods: [HttpMethod[route.method]],
+            integration: new HttpLambdaIntegration(`Int-${decl.name}-${route.method}-${route.path}`, fn),
+          });
+        }
+      } else if (trigger.kind === 'queue') {
+        fn.addEventSource(
+          new SqsEventSource(this.queues[trigger.queue].queue, {
+            batchSize: trigger.batchSize,
+            maxConcurrency: trigger.maxConcurrency,
+            reportBatchItemFailures: true,
+            ...(trigger.maxBatchingWindowSeconds ? { maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds) } : {}),
+          }),
+        );
+      } else {
+        new Rule(this, `Schedule-${decl.name}`, {
+          description: `Runs ${decl.name} every ${trigger.rateMinutes} minutes`,
+          schedule: Schedule.rate(Duration.minutes(trigger.rateMinutes)),
+          targets: [new LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+        });
+      }
+    }
+
+    this.monitoring = new HubMonitoring(this, 'Monitoring', {
+      functions: functionList().map((d) => ({ name: d.name, fn: this.functions[d.name].fn, metrics: d.metrics ?? [], alarms: d.alarms ?? [] })),
+      queues: (Object.keys(this.queues) as QueueName[]).map((name) => ({ name, queue: this.queues[name] })),
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API (webhooks and operator API)' });
+    for (const decl of functionList()) {
+      if (decl.trigger.kind !== 'http') continue;
+      for (const route of decl.trigger.routes) {
+        if (!route.path.startsWith('/webhooks/')) continue;
+        const vendor = route.path.split('/')[2] ?? decl.name;
+        new CfnOutput(this, `WebhookUrl${vendor.replace(/[^A-Za-z0-9]/g, '')}`, {
+          value: `${stage.url.replace(/\/$/, '')}${route.path}`,
+          description: route.path.includes('{token}')
+            ? `${vendor} webhook URL: replace {token} with the token in the secret's generated key (README "Registering webhooks")`
+            : `${vendor} webhook URL`,
+        });
+      }
+    }
+    for (const [name, secret] of Object.entries(this.secrets)) {
+      new CfnOutput(this, `Secret${name.replace(/[^A-Za-z0-9]/g, '')}`, { value: secret.secretName, description: `Secrets Manager secret for ${name}` });
+    }
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${this.monitoring.dashboard.dashboardName}`,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+
+    acknowledgeNagFindings(this);
+    for (const [name, table] of Object.entries(this.tables) as [TableName, TableV2][]) {
+      if ((tables[name] as TableDecl).indexes?.length) acknowledgeTableIndexFindings(this, table);
+    }
+  }
+}

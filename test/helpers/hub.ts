@@ -1,0 +1,41 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Hub, HubOptions } from '#infra/local/hub.ts';
+import { startHub } from '#infra/local/hub.ts';
+
+/** A hub for one test file: random ports, a temp data folder, short visibility, no timers. */
+export async function startTestHub(opts: HubOptions & { dataDir?: string } = {}): Promise<Hub & { cleanup(): Promise<void> }> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'switchboard-test-')));
+  const env: Record<string, string | undefined> = { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_DEV: 'false', ...opts.env };
+  for (const k of Object.keys(env)) if (/_(BASE_URL|WEBHOOK_TOKEN|OPERATOR_TOKEN|API_KEY|HMAC_SECRETS)$/.test(k) && !opts.env?.[k]) delete env[k];
+  const hub = await startHub({ port: 0, timers: false, visibilityTimeoutSeconds: 1, log: () => undefined, ...opts, dataDir, env });
+  return Object.assign(hub, {
+    async cleanup() {
+      await hub.stop();
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+/** Polls until `check` returns a value or the time is up (the work happens in background consumers). */
+export async function eventually<T>(check: () => Promise<T | undefined>, { timeoutMs = 15_000, intervalMs = 100 } = {}): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`Condition not met in ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** Operator API GET with the hub's token. */
+export async function operatorGet(hub: Hub, path: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${hub.env.HUB_OPERATOR_TOKEN}` } });
+  return { status: res.status, body: await res.json() };
+}
