@@ -1,4 +1,7 @@
+import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerNetcoreCommands } from '#infra/cli/netcore.ts';
+import { sampleMessage } from '#infra/local/sandboxes/netcore-samples.ts';
 import type { NetcoreSandbox } from '#infra/local/sandboxes/netcore.ts';
 import { eventually, operatorGet, startTestHub } from '#test/helpers/hub.ts';
 import { hubClients } from '#test/helpers/aws.ts';
@@ -45,5 +48,33 @@ describe('Netcore, end to end on the local runtime', () => {
     expect(await hub.runSchedule('netcore-users-poller')).toMatchObject({ ok: true });
     expect(await hub.queueDepth('netcore-transcripts')).toBe(0);
     expect(sandbox.counts.transcripts).toBe(before);
+  });
+
+  it('the CLI syncs new activity now, waits for the queue, and reads it back', async () => {
+    const sandbox = hub.sandboxes.netcore as NetcoreSandbox | undefined;
+    if (!sandbox) throw new Error('sandbox started');
+    const lines: string[] = [];
+    const cli = () => {
+      const program = new Command().exitOverride();
+      registerNetcoreCommands(program, { hubUrl: () => hub.url, operatorToken: () => hub.env.HUB_OPERATOR_TOKEN ?? '', print: (l) => lines.push(l) });
+      return program;
+    };
+    sandbox.addUser({ userId: 'cli-user', channelId: 1016, lastInteracted: new Date().toISOString() });
+    for (let i = 0; i < 5; i++) sandbox.addMessage('cli-user', 1016, sampleMessage('text', new Date(Date.now() - 60_000 + i).toISOString(), 'User', `cli ${i}`));
+
+    await cli().parseAsync(['node', 'switchboard', 'netcore', 'sync-now', '--no-usage', '--wait', '--timeout', '20']);
+    expect(lines.some((l) => l.startsWith('netcore-users-poller: ') && l.includes('"ok":true'))).toBe(true);
+    expect(lines.at(-1)).toBe('netcore-transcripts: drained');
+
+    lines.length = 0;
+    await cli().parseAsync(['node', 'switchboard', 'netcore', 'transcripts', 'cli-user', '--all', '--json']);
+    const items = JSON.parse(lines.join('\n')) as { message: unknown }[];
+    expect(items.map((i) => i.message)).toEqual(sandbox.messages('cli-user', 1016));
+
+    lines.length = 0;
+    await cli().parseAsync(['node', 'switchboard', 'netcore', 'check']);
+    expect(lines[0]).toMatch(/^login ok; usage \d{4}-\d{2}: \d+ messages/);
+
+    await expect(cli().parseAsync(['node', 'switchboard', 'netcore', 'user', 'nobody'])).rejects.toThrow(/404/);
   });
 });
