@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
@@ -18,13 +18,17 @@ describe('local runtime restart', () => {
     for (const s of DOC_SAMPLES.slice(0, 3)) {
       expect((await fetch(`${first.url}/webhooks/rungopher/${token}`, { method: 'POST', body: JSON.stringify(s) })).status).toBe(200);
     }
-    await eventually(async () => (((await operatorGet(first, '/rungopher/results')).body as { items: unknown[] }).items.length === 3 ? true : undefined));
+    // Stored and fully processed (view updated, message deleted) before the view table goes away.
+    await eventually(async () =>
+      ((await operatorGet(first, '/rungopher/results')).body as { items: unknown[] }).items.length === 3 && (await first.queueDepth('rungopher-results')) === 0 ? true : undefined,
+    );
     // A result that cannot be stored yet (its view table is gone) is still queued when the hub stops.
     await hubClients(first).raw.send(new DeleteTableCommand({ TableName: 'switchboard-rungopher-contacts' }));
     expect((await fetch(`${first.url}/webhooks/rungopher/${token}`, { method: 'POST', body: JSON.stringify({ ...DOC_SAMPLES[4], contactId: 'queued' }) })).status).toBe(200);
     await eventually(async () => ((await first.queueDepth('rungopher-results')) === 1 ? true : undefined));
     const ports = { dynamoPort: first.dynamoPort, sqsPort: first.sqsPort };
     await first.stop();
+    expect(await readFile(join(dataDir, 'queued-messages.json'), 'utf8')).toContain('queued');
 
     const second = await startTestHub({ dataDir, ...ports });
     try {

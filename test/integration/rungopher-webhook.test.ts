@@ -123,6 +123,8 @@ describe('Rungopher webhook, end to end on the local runtime', () => {
   });
 
   it('retries a failing processor, then parks the message in the DLQ, and a redrive stores it once', async () => {
+    // Everything earlier is fully processed first, so only the new message meets the failure.
+    await eventually(async () => ((await hub.queueDepth('rungopher-results')) === 0 ? true : undefined));
     // The contact table vanishes: storing the row works, updating the view fails every time.
     await clients.dynamo.send(new DeleteTableCommand({ TableName: 'switchboard-rungopher-contacts' }));
     const res = await post(JSON.stringify(makeResult({ id: 7001, contactId: 'dlq-contact' })));
