@@ -40,5 +40,9 @@ export const handler = middy<unknown, void>()
     });
     count('NetcoreUsersStored', result.users);
     count('NetcoreTranscriptJobsQueued', result.jobs);
+    if (result.rejected > 0) {
+      count('NetcoreUsersRejected', result.rejected);
+      logger.warn('Netcore users rows without a usable userId were skipped', { vendor: 'netcore', rejected: result.rejected, issues: result.rejectedIssues });
+    }
     logger.info('Netcore users polled', { vendor: 'netcore', ...result, vendorRequests: api.stats.requests, logins: api.stats.logins });
   });

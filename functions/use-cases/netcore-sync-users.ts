@@ -41,6 +41,9 @@ export interface UsersSyncResult {
   readonly users: number;
   readonly details: number;
   readonly jobs: number;
+  /** Rows the vendor sent without a usable `userId` (skipped, and logged by the handler). */
+  readonly rejected: number;
+  readonly rejectedIssues: string[];
   /** Why the run ended: the window was read to the end, time ran short, or another run moved the cursor. */
   readonly outcome: 'complete' | 'time' | 'conflict';
   readonly window: { readonly since: string; readonly until: string };
@@ -63,7 +66,7 @@ export async function syncNetcoreUsers(deps: UsersSyncDeps): Promise<UsersSyncRe
   const since = saved?.until ? saved.since : saved ? isoMinus(saved.since, settings.lookbackMs) : isoMinus(now, settings.initialLookbackMs);
   const until = saved?.until ?? now;
   let page = saved?.until ? (saved.page ?? 1) : 1;
-  const totals = { pages: 0, users: 0, details: 0, jobs: 0 };
+  const totals = { pages: 0, users: 0, details: 0, jobs: 0, rejected: 0, rejectedIssues: [] as string[] };
   const window = { since, until };
 
   for (;;) {
@@ -71,6 +74,8 @@ export async function syncNetcoreUsers(deps: UsersSyncDeps): Promise<UsersSyncRe
     const deadline = deadlineOf(deps.budget);
     const res = await deps.api.users({ page, limit: settings.limit, channelIds: settings.channels, startDate: since, endDate: until }, { deadline });
     totals.pages++;
+    totals.rejected += res.rejected;
+    totals.rejectedIssues.push(...res.rejectedIssues.slice(0, 5 - totals.rejectedIssues.length));
 
     const jobs: TranscriptJob[] = [];
     await mapLimit(res.users, settings.concurrency, async (user) => {

@@ -133,6 +133,11 @@ describe('Netcore responses', () => {
     expect(usersHasNext(UsersPage.parse({ ...sample, hasNextPage: 0 }), 1, 25)).toBe(false);
     expect(usersHasNext(UsersPage.parse({ ...sample, hasNextPage: false }), 1, 25)).toBe(false);
     expect(usersHasNext(UsersPage.parse({ users: [], pages: 3 }), 2, 25)).toBe(true);
+    // A row without userId is set aside, not allowed to fail the rows beside it.
+    const mixed = UsersPage.parse({ ...sample, users: [...sample.users, { channelName: 'webchat' }] });
+    expect(mixed.users.map((u) => u.userId)).toEqual(['u1']);
+    expect(mixed.rejected).toBe(1);
+    expect(mixed.rejectedIssues[0]).toMatch(/users\[1\]: userId/);
   });
 
   it('reads transcripts pages and their pagination', () => {

@@ -55,14 +55,29 @@ export type NetcoreUser = z.infer<typeof NetcoreUser>;
 /** `hasNextPage` is an integer in the document's sample and a boolean in paginators; both are read. */
 const Flag = z.union([z.boolean(), z.number(), z.enum(['true', 'false', '0', '1'])]).transform((v) => v === true || v === 1 || v === 'true' || v === '1');
 
-export const UsersPage = z.looseObject({
-  users: z.array(NetcoreUser),
-  page: z.coerce.number().int().nonnegative().nullish(),
-  pages: z.coerce.number().int().nonnegative().nullish(),
-  total: z.coerce.number().int().nonnegative().nullish(),
-  limit: z.coerce.number().int().nonnegative().nullish(),
-  hasNextPage: Flag.nullish(),
-});
+/**
+ * A users page. A row without a `userId` cannot be stored or followed up, but must not stop the rows
+ * beside it: such rows are counted in `rejected` (with the first issues) instead of failing the page.
+ */
+export const UsersPage = z
+  .looseObject({
+    users: z.array(z.unknown()),
+    page: z.coerce.number().int().nonnegative().nullish(),
+    pages: z.coerce.number().int().nonnegative().nullish(),
+    total: z.coerce.number().int().nonnegative().nullish(),
+    limit: z.coerce.number().int().nonnegative().nullish(),
+    hasNextPage: Flag.nullish(),
+  })
+  .transform((page) => {
+    const users: NetcoreUser[] = [];
+    const issues: string[] = [];
+    page.users.forEach((row, i) => {
+      const parsed = NetcoreUser.safeParse(row);
+      if (parsed.success) users.push(parsed.data);
+      else issues.push(`users[${i}]: ${parsed.error.issues.map((x) => `${x.path.join('.') || '(row)'} ${x.message}`).join('; ')}`);
+    });
+    return { ...page, users, rejected: issues.length, rejectedIssues: issues.slice(0, 5) };
+  });
 export type UsersPage = z.infer<typeof UsersPage>;
 
 /**
