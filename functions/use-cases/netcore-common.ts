@@ -18,17 +18,26 @@ export function deadlineOf(budget: TimeBudget, now = Date.now()): number {
   return now + Math.max(0, budget.remainingMs() - budget.reserveMs);
 }
 
-/** Runs `fn` over `items` with at most `limit` at once; rejects with the first error once all started ones settle. */
+/**
+ * Runs `fn` over `items` with at most `limit` at once. After the first failure no new item starts;
+ * once the ones running have settled, the first error is thrown (nothing keeps running behind the caller).
+ */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && !failure) {
       const i = next++;
-      results[i] = await fn(items[i] as T, i);
+      try {
+        results[i] = await fn(items[i] as T, i);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   });
   await Promise.all(workers);
+  if (failure) throw failure.error;
   return results;
 }
 

@@ -5,7 +5,7 @@ import { UsersCursor, type TranscriptJob } from '#domain/netcore/jobs.ts';
 import type { NetcoreApi } from '#adapters/netcore-client.ts';
 import type { NetcoreStore, TranscriptJobQueue, UserRecord } from '#adapters/netcore-store.ts';
 import type { Cursor, CursorStore } from '#adapters/cursor-store.ts';
-import { ConfigError } from '#shared/errors.ts';
+import { ConfigError, TimeBudgetError } from '#shared/errors.ts';
 import { deadlineOf, hasTime, isoMinus, mapLimit, normaliseDate, type TimeBudget } from './netcore-common.ts';
 
 /** Name of the users poller's cursor in the `cursors` table. */
@@ -78,24 +78,33 @@ export async function syncNetcoreUsers(deps: UsersSyncDeps): Promise<UsersSyncRe
     totals.rejectedIssues.push(...res.rejectedIssues.slice(0, 5 - totals.rejectedIssues.length));
 
     const jobs: TranscriptJob[] = [];
-    await mapLimit(res.users, settings.concurrency, async (user) => {
-      const record = toRecord(user, settings.channels);
-      const state = await deps.store.putUser(record, deps.now().toISOString());
-      totals.users++;
-      if (!state.updated) return; // a newer version is stored; the run that stored it did the rest
-      const active = record.lastInteractedAt;
-      if (settings.fetchDetails && (!state.detailsFetchedAt || !active || state.detailsFetchedAt < active)) {
-        const details = await deps.api.userDetails(record.botUserId, { deadline });
-        if (details) {
-          await deps.store.putUserDetails(record.botUserId, record.channel, details, deps.now().toISOString());
-          totals.details++;
+    try {
+      await mapLimit(res.users, settings.concurrency, async (user) => {
+        // A page of 1000 users needing details can outlast the budget: stop cleanly, the page is redone.
+        if (!hasTime(deps.budget)) throw new TimeBudgetError('users page not finished');
+        const record = toRecord(user, settings.channels);
+        const state = await deps.store.putUser(record, deps.now().toISOString());
+        totals.users++;
+        if (!state.updated) return; // a newer version is stored; the run that stored it did the rest
+        const active = record.lastInteractedAt;
+        if (settings.fetchDetails && (!state.detailsFetchedAt || !active || state.detailsFetchedAt < active)) {
+          const details = await deps.api.userDetails(record.botUserId, { deadline });
+          if (details) {
+            await deps.store.putUserDetails(record.botUserId, record.channel, details, deps.now().toISOString());
+            totals.details++;
+          }
         }
-      }
-      if (!state.transcriptsSyncedTo || !active || state.transcriptsSyncedTo < active) {
-        const channels: readonly ChannelId[] = record.channelId !== undefined ? [record.channelId] : settings.channels;
-        for (const channelId of channels) jobs.push({ botUserId: record.botUserId, channelId, until, page: 1, lastInteractedAt: active });
-      }
-    });
+        if (!state.transcriptsSyncedTo || !active || state.transcriptsSyncedTo < active) {
+          const channels: readonly ChannelId[] = record.channelId !== undefined ? [record.channelId] : settings.channels;
+          for (const channelId of channels) jobs.push({ botUserId: record.botUserId, channelId, until, page: 1, lastInteractedAt: active });
+        }
+      });
+    } catch (err) {
+      // Users stored so far keep their rows; their jobs are sent when the page is read again, because
+      // their transcripts watermark has not moved.
+      if (err instanceof TimeBudgetError) return { ...totals, outcome: 'time', window };
+      throw err;
+    }
     await deps.jobs.send(jobs);
     totals.jobs += jobs.length;
 

@@ -238,10 +238,16 @@ describe('Netcore sync', () => {
     for (let i = 0; i < 250; i++) t.sb.addMessage('u1', 1016, sampleMessage('text', new Date(Date.now() - DAY + i).toISOString(), 'User', `#${i}`));
     let remaining = 60_000;
     const budget: TimeBudget = { remainingMs: () => remaining, reserveMs: 1_000 };
-    t.sb.beforeResponse = (info) => {
-      if (info.page === 2) remaining = 500; // the clock runs out while page 2 is being served
+    let moves = 0;
+    const clockRunsOutAfterPage2: CursorStore = {
+      get: (name) => t.cursors.get(name),
+      async move(name, expected, value) {
+        const moved = await t.cursors.move(name, expected, value);
+        if (++moves === 2) remaining = 500;
+        return moved;
+      },
     };
-    const first = await t.users({ budget });
+    const first = await t.users({ budget, cursors: clockRunsOutAfterPage2 });
     expect(first).toMatchObject({ outcome: 'time', pages: 2 });
     expect(JSON.parse((await t.cursors.get('netcore:users'))?.value ?? '{}')).toMatchObject({ page: 3, until: first.window.until });
     remaining = 60_000;
@@ -268,6 +274,23 @@ describe('Netcore sync', () => {
     expect(drained.stored).toBe(250);
     expect(drained.duplicates).toBe(0);
     expect(drained.pages).toBe(60 - 1 + 3);
+  });
+
+  it('stops in the middle of a page when time runs short, and redoes that page without losing a job', async () => {
+    const t = await setup({ seed: false }, { users: 25, transcripts: 1000 });
+    for (let i = 0; i < 30; i++) t.sb.addUser({ userId: `p${i}`, channelId: 1017, lastInteracted: new Date(Date.now() - 3_600_000 + i).toISOString() });
+    let checks = 0;
+    const short: TimeBudget = { remainingMs: () => (++checks > 10 ? 500 : 60_000), reserveMs: 1_000 };
+    const first = await t.users({ budget: short });
+    expect(first.outcome).toBe('time');
+    expect(first.users).toBeGreaterThan(0);
+    expect(first.users).toBeLessThan(25);
+    expect(await t.cursors.get('netcore:users')).toBeUndefined();
+    expect(t.res.depth()).toBe(0);
+    const second = await t.users();
+    expect(second).toMatchObject({ outcome: 'complete', pages: 2, users: 30, jobs: 30 });
+    expect(second.details).toBe(30 - first.details);
+    expect(t.res.depth()).toBe(30);
   });
 
   it('renews a token that expires mid-run and rides out 429 and 500', async () => {
