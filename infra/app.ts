@@ -1,34 +1,35 @@
-import { resolve } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { SwitchboardStack } from './stack.ts';
+import { buildApp } from './build-app.ts';
 
 /**
- * CDK app. Context (`cdk deploy -c key=value`): `alarmEmail`, `throttleRateLimit`,
+ * CDK entry (`cdk synth`, `cdk deploy`). Context (`-c key=value`): `alarmEmail`, `throttleRateLimit`,
  * `throttleBurstLimit`. cdk-nag's AwsSolutions pack runs on every synth.
  */
-const app = new App();
-const ctx = (key: string): string | undefined => {
-  const v: unknown = app.node.tryGetContext(key);
-  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
-};
-const num = (key: string): number | undefined => {
-  const v = ctx(key);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`Context ${key} must be a positive number, got ${v}`);
-  return n;
-};
-const alarmEmail = ctx('alarmEmail');
-const rate = num('throttleRateLimit');
-const burst = num('throttleBurstLimit');
-new SwitchboardStack(app, 'Switchboard', {
-  projectRoot: resolve(import.meta.dirname, '..'),
-  description: 'Switchboard integration hub (Rungopher, Goodays, Netcore)',
-  ...(alarmEmail ? { alarmEmail } : {}),
-  ...(rate ? { throttleRateLimit: rate } : {}),
-  ...(burst ? { throttleBurstLimit: burst } : {}),
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-});
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+const probe = buildContextReader();
+const { app } = buildApp(
+  {},
+  {
+    ...(probe.str('alarmEmail') ? { alarmEmail: probe.str('alarmEmail') } : {}),
+    ...(probe.num('throttleRateLimit') ? { throttleRateLimit: probe.num('throttleRateLimit') } : {}),
+    ...(probe.num('throttleBurstLimit') ? { throttleBurstLimit: probe.num('throttleBurstLimit') } : {}),
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  },
+);
 app.synth();
+
+/** Reads `-c` context passed by the CDK CLI (CDK_CONTEXT_JSON), validated. */
+function buildContextReader() {
+  const raw: unknown = JSON.parse(process.env.CDK_CONTEXT_JSON ?? '{}');
+  const ctx = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const str = (key: string): string | undefined => {
+    const v = ctx[key];
+    return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+  };
+  const num = (key: string): number | undefined => {
+    const v = str(key);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`Context ${key} must be a positive number, got ${v}`);
+    return n;
+  };
+  return { str, num };
+}

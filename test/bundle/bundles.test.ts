@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '#infra/build-app.ts';
+import { functionList } from '#infra/topology.ts';
+import type { FunctionName } from '#infra/topology.ts';
+import { startTestHub } from '#test/helpers/hub.ts';
+import { DOC_SAMPLES } from '#test/helpers/rungopher-samples.ts';
+
+/**
+ * Synthesises the real stack (esbuild bundling included) and loads every Lambda bundle in a plain
+ * Node process, as Lambda would, calling its handler against the local emulators.
+ */
+let outdir: string;
+let bundles: Record<string, string>;
+let hub: Awaited<ReturnType<typeof startTestHub>>;
+
+beforeAll(async () => {
+  outdir = await mkdtemp(join(tmpdir(), 'switchboard-cdkout-'));
+  const { app, stack } = buildApp({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, { Type: string; Metadata?: Record<string, string> }> };
+  bundles = {};
+  for (const fn of functionList()) {
+    const id = stack.getLogicalId(stack.functions[fn.name].fn.node.defaultChild as never);
+    const asset = template.Resources[id]?.Metadata?.['aws:asset:path'];
+    if (asset) bundles[fn.name] = resolve(outdir, asset, 'index.mjs');
+  }
+  hub = await startTestHub();
+}, 120_000);
+
+afterAll(async () => {
+  await hub?.cleanup();
+  if (outdir) await rm(outdir, { recursive: true, force: true });
+});
+
+type BundleOutcome = { ok: boolean; result?: { statusCode?: number; body?: string; batchItemFailures?: unknown[] }; error?: string };
+
+/** Runs a bundle in a child Node process; asynchronous, because the emulators live in this process. */
+async function callBundle(name: FunctionName, event: unknown): Promise<BundleOutcome> {
+  const bundle = bundles[name];
+  if (!bundle) throw new Error(`no bundle for ${name}`);
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../helpers/invoke-bundle.mjs'), bundle], {
+    env: { PATH: process.env.PATH, ...hub.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    timeout: 30_000,
+  });
+  child.stdin.end(JSON.stringify(event));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise((r) => child.on('close', r));
+  try {
+    return JSON.parse(stdout) as BundleOutcome;
+  } catch {
+    return { ok: false, error: `${stdout}\n${stderr}` };
+  }
+}
+
+const httpEvent = (routeKey: string, rawPath: string, opts: { body?: string; headers?: Record<string, string>; pathParameters?: Record<string, string>; query?: Record<string, string> } = {}) => ({
+  version: '2.0',
+  routeKey,
+  rawPath,
+  rawQueryString: '',
+  headers: opts.headers ?? {},
+  ...(opts.query ? { queryStringParameters: opts.query } : {}),
+  ...(opts.pathParameters ? { pathParameters: opts.pathParameters } : {}),
+  requestContext: { requestId: `smoke-${Math.random()}`, routeKey, timeEpoch: Date.now(), http: { method: routeKey.split(' ')[0], path: rawPath } },
+  ...(opts.body ? { body: opts.body } : {}),
+  isBase64Encoded: false,
+});
+
+describe('Lambda bundles from cdk synth', () => {
+  it('has one ESM bundle per function', () => {
+    expect(Object.keys(bundles).sort()).toEqual(functionList().map((f) => f.name).sort());
+  });
+
+  it('health answers 200', async () => {
+    const out = await callBundle('health', httpEvent('GET /health', '/health'));
+    expect(out.error).toBeUndefined();
+    expect(out.result?.statusCode).toBe(200);
+  });
+
+  it('the Rungopher webhook, processor and API bundles work against the emulators', async () => {
+    const token = hub.env.RUNGOPHER_WEBHOOK_TOKEN ?? '';
+    const sample = JSON.stringify({ ...DOC_SAMPLES[0], id: 424242, contactId: 'bundle' });
+    const hook = await callBundle('rungopher-webhook', httpEvent('POST /webhooks/rungopher/{token}', `/webhooks/rungopher/${token}`, { body: sample, pathParameters: { token } }));
+    expect(hook.error).toBeUndefined();
+    expect(hook.result?.statusCode).toBe(200);
+
+    const envelope = JSON.stringify({ vendor: 'rungopher', requestId: 'smoke', receivedAt: new Date().toISOString(), body: sample, source: 'webhook' });
+    const processed = await callBundle('rungopher-processor', {
+      Records: [{ messageId: 'm1', receiptHandle: 'r', body: envelope, attributes: { SentTimestamp: String(Date.now()), ApproximateReceiveCount: '1' }, messageAttributes: {}, eventSource: 'aws:sqs' }],
+    });
+    expect(processed.error).toBeUndefined();
+    expect(processed.result?.batchItemFailures).toEqual([]);
+
+    const api = await callBundle(
+      'rungopher-api',
+      httpEvent('GET /rungopher/campaigns/{campaignId}/contacts/{contactId}', '/rungopher/campaigns/15/contacts/bundle', {
+        headers: { authorization: `Bearer ${hub.env.HUB_OPERATOR_TOKEN}` },
+        pathParameters: { campaignId: '15', contactId: 'bundle' },
+      }),
+    );
+    expect(api.result?.statusCode).toBe(200);
+    expect(JSON.parse(api.result?.body ?? '{}')).toMatchObject({ contactId: 'bundle', results: { accepted: { id: '424242' } } });
+  });
+});

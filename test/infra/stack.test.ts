@@ -1,0 +1,145 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '#infra/build-app.ts';
+import { functionList, queues, secrets, tables } from '#infra/topology.ts';
+
+// Bundling is skipped here (the bundle smoke test covers it); everything else is the real stack.
+const NO_BUNDLING = { context: { 'aws:cdk:bundling-stacks': [] } };
+const { app, stack } = buildApp(NO_BUNDLING);
+const template = Template.fromStack(stack);
+const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+
+describe('stack', () => {
+  it('runs every function on the latest Node runtime, arm64, traced, with its own log group', () => {
+    const fns = ofType('AWS::Lambda::Function');
+    expect(fns).toHaveLength(functionList().length);
+    for (const [, fn] of fns) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', LogGroup: expect.anything() });
+    }
+    for (const [, lg] of ofType('AWS::Logs::LogGroup')) expect(lg.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('gives every queue an encrypted, TLS-only DLQ kept longer, maxReceiveCount >= 5, visibility >= 6x its consumer timeout', () => {
+    for (const name of Object.keys(queues) as (keyof typeof queues)[]) {
+      const q = stack.queues[name];
+      const props = resources[logicalId(q.queue)]?.Properties ?? {};
+      const dlqProps = resources[logicalId(q.dlq)]?.Properties ?? {};
+      expect(props.SqsManagedSseEnabled).toBe(true);
+      expect(dlqProps.SqsManagedSseEnabled).toBe(true);
+      expect(props.RedrivePolicy).toMatchObject({ maxReceiveCount: expect.any(Number) });
+      expect((props.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount).toBeGreaterThanOrEqual(5);
+      expect(Number(dlqProps.MessageRetentionPeriod)).toBeGreaterThan(Number(props.MessageRetentionPeriod));
+      const consumer = functionList().find((f) => f.trigger.kind === 'queue' && f.trigger.queue === name);
+      expect(Number(props.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * (consumer?.timeoutSeconds ?? 30));
+    }
+    const policies = ofType('AWS::SQS::QueuePolicy').map(([, p]) => JSON.stringify(p.Properties));
+    expect(policies.length).toBe(2 * Object.keys(queues).length);
+    for (const p of policies) expect(p).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it('consumes queues with partial batch responses and a concurrency cap', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    const consumers = functionList().filter((f) => f.trigger.kind === 'queue');
+    expect(mappings).toHaveLength(consumers.length);
+    for (const [, m] of mappings) {
+      expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(m.Properties.ScalingConfig).toMatchObject({ MaximumConcurrency: expect.any(Number) });
+    }
+  });
+
+  it('keeps tables on demand with point-in-time recovery', () => {
+    const t = ofType('AWS::DynamoDB::GlobalTable');
+    expect(t).toHaveLength(Object.keys(tables).length);
+    for (const [, table] of t) {
+      expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(JSON.stringify(table.Properties.Replicas)).toContain('"PointInTimeRecoveryEnabled":true');
+    }
+  });
+
+  it('throttles the HTTP API stage and writes access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: Match.anyValue() },
+    });
+  });
+
+  it('grants each function exactly what the topology declares', () => {
+    const arnOf = (id: string) => JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] });
+    const policies = ofType('AWS::IAM::Policy');
+    for (const fn of functionList()) {
+      const roleId = stack.getLogicalId(stack.functions[fn.name].fn.role?.node.defaultChild as never);
+      const doc = JSON.stringify(policies.filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId)).map(([, p]) => p.Properties.PolicyDocument));
+      for (const [t, table] of Object.entries(stack.tables)) {
+        const id = logicalId(table);
+        const touches = doc.includes(arnOf(id));
+        expect(touches, `${fn.name} on table ${t}`).toBe([...(fn.reads ?? []), ...(fn.writes ?? [])].includes(t as never));
+      }
+      const writes = /dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)/.test(doc);
+      expect(writes, `${fn.name} writes`).toBe((fn.writes ?? []).length > 0);
+      for (const [q, hq] of Object.entries(stack.queues)) {
+        const sends = doc.includes('sqs:SendMessage') && doc.includes(arnOf(logicalId(hq.queue)));
+        expect(sends, `${fn.name} sends to ${q}`).toBe((fn.sends ?? []).includes(q as never));
+      }
+      for (const s of Object.keys(secrets) as (keyof typeof secrets)[]) {
+        const reads = doc.includes(JSON.stringify({ Ref: stack.getLogicalId(stack.secrets[s].node.defaultChild as never) }));
+        expect(reads, `${fn.name} reads secret ${s}`).toBe((fn.secrets ?? []).includes(s as never));
+      }
+    }
+  });
+
+  it('keeps the Rungopher path least-privileged as designed', () => {
+    const doc = (name: keyof typeof stack.functions) => {
+      const roleId = stack.getLogicalId(stack.functions[name].fn.role?.node.defaultChild as never);
+      return JSON.stringify(ofType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId)));
+    };
+    const webhook = doc('rungopher-webhook');
+    expect(webhook).toContain('sqs:SendMessage');
+    expect(webhook).not.toMatch(/dynamodb:(GetItem|Query|Scan)/);
+    const api = doc('rungopher-api');
+    expect(api).toMatch(/dynamodb:Query/);
+    expect(api).not.toMatch(/dynamodb:(PutItem|UpdateItem|DeleteItem)|sqs:SendMessage/);
+    expect(doc('rungopher-processor')).not.toMatch(/secretsmanager:GetSecretValue|sqs:SendMessage/);
+    expect(doc('health')).not.toMatch(/dynamodb:|sqs:SendMessage|secretsmanager:/);
+  });
+
+  it('alarms on DLQs, message age, errors and throttles, to the alarm topic', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const topic = logicalId(stack.monitoring.topic);
+    for (const a of alarms) expect(JSON.stringify(a.AlarmActions)).toContain(topic);
+    const metricNames = alarms.map((a) => a.MetricName);
+    const nQueues = Object.keys(queues).length;
+    const nFns = functionList().length;
+    expect(metricNames.filter((m) => m === 'ApproximateNumberOfMessagesVisible')).toHaveLength(nQueues);
+    expect(metricNames.filter((m) => m === 'ApproximateAgeOfOldestMessage')).toHaveLength(nQueues);
+    expect(metricNames.filter((m) => m === 'Errors')).toHaveLength(nFns);
+    expect(metricNames.filter((m) => m === 'Throttles')).toHaveLength(nFns);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('outputs the API, webhook and dashboard URLs and no secret value', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'WebhookUrlrungopher', 'DashboardUrl']));
+    expect(JSON.stringify(outputs)).not.toMatch(/SecretString|secretsmanager:.*SecretString/);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('has no unacknowledged finding, and every acknowledgement has a reason', () => {
+    expect(() => app.synth()).not.toThrow();
+    const metadata = JSON.stringify(app.synth().getStackByName('Switchboard').manifest.metadata ?? {});
+    expect(metadata).not.toMatch(/AwsSolutions-[A-Z]+\d+.*"type":"aws:cdk:error"/);
+  });
+
+  it('fails the synth on a finding nobody acknowledged', () => {
+    const { app: other, stack: s } = buildApp(NO_BUNDLING);
+    new Bucket(s, 'Unchecked'); // no access logs, no TLS enforcement: AwsSolutions-S1, S10
+    expect(() => other.synth()).toThrow();
+  });
+});
