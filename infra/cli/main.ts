@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+import { registerLocalHubCommands } from './local-hub.ts';
+
+/** The `switchboard` CLI. Each vendor registers its own commands. */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const program = new Command('switchboard').description('Switchboard integration hub').showHelpAfterError();
+program
+  .command('start')
+  .description('Run the whole hub on this machine (same as npm start)')
+  .action(async () => {
+    await import('../local/main.ts');
+  });
+registerLocalHubCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  console.error(`switchboard: ${(err as Error).message}`);
+  process.exitCode = 1;
+}
