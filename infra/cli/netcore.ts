@@ -5,10 +5,11 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { CHANNELS, CHANNEL_IDS, USER_CHANNEL_IDS } from '#domain/netcore/channels.ts';
 import { netcoreClientFromEnv } from '#adapters/netcore-client.ts';
+import { localHubUrl } from './local-hub.ts';
 
 /** What the Netcore commands need from outside; tests pass their own. */
 export interface NetcoreCliDeps {
-  /** Hub base URL. @default HUB_URL, else http://127.0.0.1:3000 */
+  /** Hub base URL. @default HUB_URL, else http://127.0.0.1:<HUB_PORT or 3000> */
   readonly hubUrl?: () => string;
   /** Operator token. @default HUB_OPERATOR_TOKEN, else the local hub's `<HUB_DATA_DIR>/local-secrets.json` */
   readonly operatorToken?: () => string;
@@ -48,7 +49,7 @@ function defaultToken(): string {
  *   month's usage, to check credentials and paths before deploying.
  */
 export function registerNetcoreCommands(program: Command, deps: NetcoreCliDeps = {}): Command {
-  const hubUrl = () => (deps.hubUrl?.() ?? process.env.HUB_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  const hubUrl = () => (deps.hubUrl?.() ?? localHubUrl()).replace(/\/+$/, '');
   const token = () => deps.operatorToken?.() ?? defaultToken();
   const print = deps.print ?? ((line: string) => console.log(line));
   const doFetch = deps.fetchImpl ?? fetch;
