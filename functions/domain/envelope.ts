@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What a webhook puts on a queue: the raw body as received plus where it came from. JSON encoding

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { sqsEnvelopeQueue } from '#adapters/queue.ts';
 import { dynamoQuarantine } from '#adapters/quarantine.ts';
 import { acceptRungopherWebhook } from '#use-cases/accept-rungopher-webhook.ts';

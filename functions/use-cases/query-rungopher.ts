@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { campaignContactKey } from '#domain/rungopher/result.ts';
 import type { ContactView } from '#domain/rungopher/contact-view.ts';
 import { toContactView } from '#domain/rungopher/contact-view.ts';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Base URL of a running local hub: `--hub`, else `HUB_URL`, else 127.0.0.1 on `HUB_PORT` (3000). */
 export function localHubUrl(option?: string): string {

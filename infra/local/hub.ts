@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FunctionDecl, FunctionName, QueueName } from '../topology.ts';
 import { envForFunction, functionList, secrets } from '../topology.ts';
 import type { ConsumerEvent } from './consumers.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Rungopher conversation results (`rungopher-results-api.txt`). The same JSON arrives by webhook and

@@ -1,0 +1,54 @@
+import { execFileSync } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { build } from 'esbuild';
+import { ESM_REQUIRE_BANNER } from '#infra/constructs/hub-function.ts';
+
+/**
+ * Bundles an entry the way the stack's HubFunction does (minified ESM, everything bundled, `require`
+ * shim, source maps off for the size figure). Target node20 so the bundle also loads on this machine.
+ */
+export async function bundleEntry(entry: string, outfile: string): Promise<number> {
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    outfile,
+    logLevel: 'silent',
+  });
+  return (await stat(outfile)).size;
+}
+
+/** Bundles source text (e.g. a bare SDK client) with the same options. */
+export async function bundleSource(source: string, resolveDir: string, outfile: string): Promise<number> {
+  await build({
+    stdin: { contents: source, resolveDir, loader: 'ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    outfile,
+    logLevel: 'silent',
+  });
+  return (await stat(outfile)).size;
+}
+
+/** Median time to import a bundle in a fresh Node process (a cold start's module-load share). */
+export function importTimeMs(file: string, env: Record<string, string | undefined>, runs = 7): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const out = execFileSync(process.execPath, ['-e', `const t=performance.now();import(${JSON.stringify(file)}).then(()=>console.log(performance.now()-t))`], {
+      env: { ...process.env, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    });
+    times.push(Number(out.toString().trim()));
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] ?? NaN;
+}
