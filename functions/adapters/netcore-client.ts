@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { optionalEnv, secretValue } from '#shared/config.ts';
 import { VendorError } from '#shared/errors.ts';
 import { vendorRequest, type FetchLike, type RetryPolicy, type VendorRequest, type VendorResponse } from '#shared/vendor-http.ts';

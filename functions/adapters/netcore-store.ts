@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NetcoreUser, UserDetails, UsageResponse } from '#domain/netcore/api.ts';
 import type { ChannelId } from '#domain/netcore/channels.ts';
 import type { TranscriptJob } from '#domain/netcore/jobs.ts';

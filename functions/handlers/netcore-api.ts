@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MonthSchema, monthOf } from '#domain/netcore/api.ts';
 import { CHANNELS, ChannelIdSchema, USER_CHANNEL_IDS, isChannelId } from '#domain/netcore/channels.ts';
 import { dynamoNetcoreReader, type NetcoreReader } from '#adapters/netcore-store.ts';

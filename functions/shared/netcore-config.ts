@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChannelIdSchema, USER_CHANNEL_IDS, UserChannelIdSchema, type ChannelId, type UserChannelId } from '#domain/netcore/channels.ts';
 import { TRANSCRIPTS_LIMIT, USERS_LIMIT } from '#domain/netcore/api.ts';
 import { optionalEnv, tableName } from './config.ts';

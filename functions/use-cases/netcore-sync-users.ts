@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { usersHasNext, type NetcoreUser } from '#domain/netcore/api.ts';
 import { channelIdFromName, type ChannelId, type UserChannelId } from '#domain/netcore/channels.ts';
 import { UsersCursor, type TranscriptJob } from '#domain/netcore/jobs.ts';

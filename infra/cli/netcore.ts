@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANNELS, CHANNEL_IDS, USER_CHANNEL_IDS } from '#domain/netcore/channels.ts';
 import { netcoreClientFromEnv } from '#adapters/netcore-client.ts';
 import { localHubUrl } from './local-hub.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Responses of the Netcore Bot Open API (document "Bot Open API 1.0.0"), one schema each. Objects are

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Netcore channel ids, as the Bot Open API names them. The transcripts endpoint accepts all twelve;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Transcript messages of the Netcore Bot Open API. Every item has `type` and, under the key named
