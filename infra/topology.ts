@@ -122,6 +122,23 @@ export const tables = {
     partitionKey: 'email',
     ttlAttribute: 'expiresAt',
   },
+  'netcore-usage': {
+    description: 'Netcore monthly usage: month (YYYY-MM) + channel id (or "all"), refreshed by each poll.',
+    partitionKey: 'month',
+    sortKey: 'channel',
+  },
+  'netcore-users': {
+    description: 'Netcore bot users, one item per user and channel, with details and the transcripts watermark.',
+    partitionKey: 'botUserId',
+    sortKey: 'channel',
+    indexes: [{ name: 'byChannelActivity', partitionKey: 'channel', sortKey: 'activityKey' }],
+  },
+  'netcore-transcripts': {
+    description: 'Netcore messages once each: user + <createdAt>#<channel>#<stable key>, raw item kept.',
+    partitionKey: 'botUserId',
+    sortKey: 'sortKey',
+    indexes: [{ name: 'byUserChannel', partitionKey: 'userChannel', sortKey: 'sortKey' }],
+  },
 } as const satisfies Record<string, TableDecl>;
 
 export const queues = {
@@ -136,6 +153,10 @@ export const queues = {
   'goodays-actions': {
     description: 'Operator actions waiting to be sent to Goodays.',
     // Matches GOODAYS_ACTION_MAX_RECEIVES: the last delivery fails the action instead of dropping it to the DLQ.
+    maxReceiveCount: 5,
+  },
+  'netcore-transcripts': {
+    description: 'Netcore transcripts jobs, one per user and channel, so one slow user does not hold up the rest.',
     maxReceiveCount: 5,
   },
 } as const satisfies Record<string, QueueDecl>;
@@ -155,6 +176,11 @@ export const secrets = {
     description: 'Goodays webhook HMAC secrets (comma-separated, newest first) and Converse API token.',
     generatedKeys: ['GOODAYS_HMAC_SECRETS'],
     operatorKeys: ['GOODAYS_API_TOKEN'],
+  },
+  netcore: {
+    description: 'Netcore Bot Open API app id and secret (login).',
+    generatedKeys: [],
+    operatorKeys: ['NETCORE_APP_ID', 'NETCORE_APP_SECRET'],
   },
 } as const satisfies Record<string, SecretDecl>;
 
@@ -293,6 +319,50 @@ export const functions = {
     reads: ['goodays-threads'],
     metrics: ['GoodaysUnprocessedResponses', 'GoodaysOldestUnprocessedMinutes'],
     alarms: [{ metric: 'GoodaysUnprocessedResponses', threshold: 1, description: 'Goodays responses wait for customer service longer than GOODAYS_UNPROCESSED_AFTER_MINUTES (reply rate and processing time are the customer\'s KPIs).' }],
+  },
+  'netcore-usage-poller': {
+    entry: 'functions/handlers/netcore-usage-poller.ts',
+    description: 'Refreshes Netcore monthly usage (this month and last), per channel and in total.',
+    trigger: { kind: 'schedule', rateMinutes: 60 },
+    timeoutSeconds: 60,
+    writes: ['netcore-usage'],
+    secrets: ['netcore'],
+  },
+  'netcore-users-poller': {
+    entry: 'functions/handlers/netcore-users-poller.ts',
+    description: 'Lists Netcore users active since the cursor, stores them with details, queues transcripts jobs.',
+    trigger: { kind: 'schedule', rateMinutes: 15 },
+    timeoutSeconds: 300,
+    reads: ['netcore-users', 'cursors'],
+    writes: ['netcore-users', 'cursors'],
+    sends: ['netcore-transcripts'],
+    secrets: ['netcore'],
+  },
+  'netcore-transcripts-worker': {
+    entry: 'functions/handlers/netcore-transcripts-worker.ts',
+    description: 'Reads one Netcore user+channel transcript window (limit 1000, 3-month clamp) and stores each message once.',
+    trigger: { kind: 'queue', queue: 'netcore-transcripts', batchSize: 1, maxConcurrency: 4 },
+    timeoutSeconds: 300,
+    reads: ['netcore-users'],
+    writes: ['netcore-users', 'netcore-transcripts'],
+    sends: ['netcore-transcripts'],
+    secrets: ['netcore'],
+  },
+  'netcore-api': {
+    entry: 'functions/handlers/netcore-api.ts',
+    description: 'Operator read API for Netcore users, details, transcripts and usage.',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/netcore/users' },
+        { method: 'GET', path: '/netcore/users/{botUserId}' },
+        { method: 'GET', path: '/netcore/users/{botUserId}/transcripts' },
+        { method: 'GET', path: '/netcore/usage' },
+      ],
+    },
+    timeoutSeconds: 10,
+    reads: ['netcore-users', 'netcore-transcripts', 'netcore-usage'],
+    secrets: ['hub'],
   },
 } as const satisfies Record<string, FunctionDecl>;
 

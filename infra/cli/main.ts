@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { registerLocalHubCommands } from './local-hub.ts';
+import { registerGoodaysCommands } from './goodays.ts';
+import { registerNetcoreCommands } from './netcore.ts';
 import { registerRungopherCommands } from './rungopher.ts';
 
 /** The `switchboard` CLI. Each vendor registers its own commands. */
@@ -14,6 +16,8 @@ program
   });
 registerLocalHubCommands(program);
 registerRungopherCommands(program);
+registerGoodaysCommands(program);
+registerNetcoreCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -20,6 +20,7 @@ const lines = [
   '',
   'Webhook URLs to register:',
   `  Rungopher        ${hub.url}/webhooks/rungopher/${hub.env.RUNGOPHER_WEBHOOK_TOKEN ?? '<RUNGOPHER_WEBHOOK_TOKEN>'}`,
+  `  Goodays          ${hub.url}/webhooks/goodays   (X-HMAC-SHA256 with GOODAYS_HMAC_SECRETS=${hub.env.GOODAYS_HMAC_SECRETS ?? '<unset>'})`,
   '',
   'Queues:',
   ...Object.values(hub.queues).map((q) => `  ${q.name} (DLQ ${q.dlqName}, visibility ${q.visibilityTimeoutSeconds}s, maxReceiveCount ${q.maxReceiveCount})`),

@@ -1,10 +1,12 @@
 import { goodaysSandbox } from './goodays.ts';
+import { netcoreSandbox } from './netcore.ts';
 import { rungopherSandbox } from './rungopher.ts';
 
 /**
  * Vendor sandboxes for the local runtime. Each stands in for a vendor's real server when that
  * vendor's `*_BASE_URL` is not set, on loopback, on a port of its own.
  */
+
 
 /** A running sandbox. */
 export interface Sandbox {
@@ -31,4 +33,4 @@ export interface SandboxDecl {
 }
 
 /** Every sandbox the local runtime knows. */
-export const sandboxes: SandboxDecl[] = [rungopherSandbox, goodaysSandbox];
+export const sandboxes: SandboxDecl[] = [rungopherSandbox, goodaysSandbox, netcoreSandbox];

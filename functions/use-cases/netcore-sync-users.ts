@@ -1,0 +1,148 @@
+import * as z from 'zod';
+import { usersHasNext, type NetcoreUser } from '#domain/netcore/api.ts';
+import { channelIdFromName, type ChannelId, type UserChannelId } from '#domain/netcore/channels.ts';
+import { UsersCursor, type TranscriptJob } from '#domain/netcore/jobs.ts';
+import type { NetcoreApi } from '#adapters/netcore-client.ts';
+import type { NetcoreStore, TranscriptJobQueue, UserRecord } from '#adapters/netcore-store.ts';
+import type { Cursor, CursorStore } from '#adapters/cursor-store.ts';
+import { ConfigError, TimeBudgetError } from '#shared/errors.ts';
+import { deadlineOf, hasTime, isoMinus, mapLimit, normaliseDate, type TimeBudget } from './netcore-common.ts';
+
+/** Name of the users poller's cursor in the `cursors` table. */
+export const USERS_CURSOR = 'netcore:users';
+
+export interface UsersSyncSettings {
+  /** Channels asked for in one request (`channelIds`). */
+  readonly channels: readonly UserChannelId[];
+  /** Page size; the largest the server allows. */
+  readonly limit: number;
+  /** Each window starts this long before the previous one ended, for late arrivals. */
+  readonly lookbackMs: number;
+  /** First run (no cursor): how far back to start. */
+  readonly initialLookbackMs: number;
+  /** Fetch each active user's details (customFields, tags): one call per user whose activity changed. */
+  readonly fetchDetails: boolean;
+  /** Users stored (and details fetched) at once. */
+  readonly concurrency: number;
+}
+
+export interface UsersSyncDeps {
+  readonly api: Pick<NetcoreApi, 'users' | 'userDetails'>;
+  readonly store: Pick<NetcoreStore, 'putUser' | 'putUserDetails'>;
+  readonly cursors: CursorStore;
+  readonly jobs: TranscriptJobQueue;
+  readonly settings: UsersSyncSettings;
+  readonly now: () => Date;
+  readonly budget: TimeBudget;
+}
+
+export interface UsersSyncResult {
+  readonly pages: number;
+  readonly users: number;
+  readonly details: number;
+  readonly jobs: number;
+  /** Rows the vendor sent without a usable `userId` (skipped, and logged by the handler). */
+  readonly rejected: number;
+  readonly rejectedIssues: string[];
+  /** Why the run ended: the window was read to the end, time ran short, or another run moved the cursor. */
+  readonly outcome: 'complete' | 'time' | 'conflict';
+  readonly window: { readonly since: string; readonly until: string };
+}
+
+/**
+ * Lists users active in the window since the cursor (minus a look-back), page by page at the largest
+ * page size, stores them, fetches the details of users whose activity changed, and sends one
+ * transcripts job per user and channel. The window end is frozen for the whole window (kept in the
+ * cursor while a window is being read), so new activity does not shift pages under the reader: a user
+ * who becomes active again leaves this window and is read by the next one, which starts before this
+ * one ended. The cursor moves after each page is stored and its jobs are queued, never before; a run
+ * that is short of time stops between pages and the next run continues at the saved page.
+ */
+export async function syncNetcoreUsers(deps: UsersSyncDeps): Promise<UsersSyncResult> {
+  const { settings } = deps;
+  let cursor = await deps.cursors.get(USERS_CURSOR);
+  const saved = cursor ? parseCursor(cursor) : undefined;
+  const now = deps.now().toISOString();
+  const since = saved?.until ? saved.since : saved ? isoMinus(saved.since, settings.lookbackMs) : isoMinus(now, settings.initialLookbackMs);
+  const until = saved?.until ?? now;
+  let page = saved?.until ? (saved.page ?? 1) : 1;
+  const totals = { pages: 0, users: 0, details: 0, jobs: 0, rejected: 0, rejectedIssues: [] as string[] };
+  const window = { since, until };
+
+  for (;;) {
+    if (!hasTime(deps.budget)) return { ...totals, outcome: 'time', window };
+    const deadline = deadlineOf(deps.budget);
+    const res = await deps.api.users({ page, limit: settings.limit, channelIds: settings.channels, startDate: since, endDate: until }, { deadline });
+    totals.pages++;
+    totals.rejected += res.rejected;
+    totals.rejectedIssues.push(...res.rejectedIssues.slice(0, 5 - totals.rejectedIssues.length));
+
+    const jobs: TranscriptJob[] = [];
+    try {
+      await mapLimit(res.users, settings.concurrency, async (user) => {
+        // A page of 1000 users needing details can outlast the budget: stop cleanly, the page is redone.
+        if (!hasTime(deps.budget)) throw new TimeBudgetError('users page not finished');
+        const record = toRecord(user, settings.channels);
+        const state = await deps.store.putUser(record, deps.now().toISOString());
+        totals.users++;
+        if (!state.updated) return; // a newer version is stored; the run that stored it did the rest
+        const active = record.lastInteractedAt;
+        if (settings.fetchDetails && (!state.detailsFetchedAt || !active || state.detailsFetchedAt < active)) {
+          const details = await deps.api.userDetails(record.botUserId, { deadline });
+          if (details) {
+            await deps.store.putUserDetails(record.botUserId, record.channel, details, deps.now().toISOString());
+            totals.details++;
+          }
+        }
+        if (!state.transcriptsSyncedTo || !active || state.transcriptsSyncedTo < active) {
+          const channels: readonly ChannelId[] = record.channelId !== undefined ? [record.channelId] : settings.channels;
+          for (const channelId of channels) jobs.push({ botUserId: record.botUserId, channelId, until, page: 1, lastInteractedAt: active });
+        }
+      });
+    } catch (err) {
+      // Users stored so far keep their rows; their jobs are sent when the page is read again, because
+      // their transcripts watermark has not moved.
+      if (err instanceof TimeBudgetError) return { ...totals, outcome: 'time', window };
+      throw err;
+    }
+    await deps.jobs.send(jobs);
+    totals.jobs += jobs.length;
+
+    const more = usersHasNext(res, page, settings.limit) && res.users.length > 0;
+    const next: UsersCursor = more ? { since, until, page: page + 1 } : { since: until };
+    const value = JSON.stringify(next);
+    if (!(await deps.cursors.move(USERS_CURSOR, cursor, value))) return { ...totals, outcome: 'conflict', window };
+    cursor = { name: USERS_CURSOR, value, version: (cursor?.version ?? 0) + 1, updatedAt: deps.now().toISOString() };
+    if (!more) return { ...totals, outcome: 'complete', window };
+    page++;
+  }
+}
+
+function parseCursor(cursor: Cursor): UsersCursor {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(cursor.value);
+  } catch {
+    raw = undefined;
+  }
+  const parsed = UsersCursor.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`Cursor ${cursor.name} holds ${JSON.stringify(cursor.value)}, not a users cursor: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/**
+ * A listed user, normalised. The channel comes from `channelName`; when only one channel was asked
+ * for, that one. A name the document does not list is kept as `name:<channelName>`.
+ */
+export function toRecord(user: NetcoreUser, asked: readonly UserChannelId[]): UserRecord {
+  const channelId = channelIdFromName(user.channelName) ?? (asked.length === 1 ? asked[0] : undefined);
+  const lastInteractedAt =
+    normaliseDate(user['last interacted date']) ?? normaliseDate(user['first interacted date']) ?? normaliseDate(user.createdDate);
+  return {
+    botUserId: user.userId,
+    channel: channelId !== undefined ? String(channelId) : `name:${user.channelName ?? 'unknown'}`,
+    channelId,
+    lastInteractedAt,
+    raw: user,
+  };
+}

@@ -1,0 +1,138 @@
+import { pathToFileURL } from 'node:url';
+import type { TranscriptJobInput } from '#domain/netcore/jobs.ts';
+import { TranscriptJob } from '#domain/netcore/jobs.ts';
+import { MESSAGE_TYPES } from '#domain/netcore/messages.ts';
+import { NetcoreClient } from '#adapters/netcore-client.ts';
+import type { FetchLike } from '#shared/vendor-http.ts';
+import { startNetcoreSandbox, type NetcoreSandbox } from '#infra/local/sandboxes/netcore.ts';
+import { sampleMessage } from '#infra/local/sandboxes/netcore-samples.ts';
+import { startNetcoreEmulators } from '#test/helpers/netcore-env.ts';
+import type { USER_CHANNEL_IDS } from '#domain/netcore/channels.ts';
+
+/**
+ * Vendor API calls per 10,000 transcripts synced, against the floor: logins + user pages +
+ * ceil(messages / 1000) per user and channel. 37 users on the four user channels hold 10,000
+ * messages (4 x 1200, 8 x 400, 25 x 80); tokens live 2 s so some expire mid-run. The sync runs through
+ * the real use cases, dynalite and fauxqs; calls are counted on the wire.
+ *
+ * Run alone: `npx tsx test/bench/netcore.ts`.
+ */
+export async function benchNetcore(): Promise<Record<string, number | string>> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  const emu = await startNetcoreEmulators();
+  const { syncNetcoreUsers } = await import('#use-cases/netcore-sync-users.ts');
+  const { syncNetcoreTranscripts } = await import('#use-cases/netcore-sync-transcripts.ts');
+  const { dynamoNetcoreStore, sqsTranscriptJobQueue } = await import('#adapters/netcore-store.ts');
+  const { dynamoCursorStore } = await import('#adapters/cursor-store.ts');
+  const out: Record<string, number | string> = {};
+  const plan: { count: number; messages: number }[] = [
+    { count: 4, messages: 1200 },
+    { count: 8, messages: 400 },
+    { count: 25, messages: 80 },
+  ];
+  const channels: (typeof USER_CHANNEL_IDS)[number][] = [1010, 1014, 1016, 1017];
+  try {
+    for (const details of [false, true]) {
+      const sandbox: NetcoreSandbox = await startNetcoreSandbox({ seed: false, tokenTtlMs: 2_000 });
+      let totalMessages = 0;
+      let floorTranscriptCalls = 0;
+      let u = 0;
+      const now = Date.now();
+      for (const p of plan) {
+        for (let i = 0; i < p.count; i++, u++) {
+          const channelId = channels[u % channels.length] ?? 1010;
+          const userId = `bench-${u}`;
+          sandbox.addUser({ userId, channelId, lastInteracted: new Date(now - 60_000).toISOString() });
+          for (let m = 0; m < p.messages; m++) {
+            sandbox.addMessage(userId, channelId, sampleMessage(MESSAGE_TYPES[m % MESSAGE_TYPES.length] ?? 'text', new Date(now - 7 * 86_400_000 + m * 1000).toISOString(), m % 2 ? 'Bot' : 'User', `#${m}`));
+          }
+          totalMessages += p.messages;
+          floorTranscriptCalls += Math.ceil(p.messages / 1000);
+        }
+      }
+      const res = await emu.provision(`bench${details ? 'd' : 'n'}`);
+      let wire = 0;
+      const counting: FetchLike = (url, init) => {
+        wire++;
+        return fetch(url, init);
+      };
+      // Renew 500 ms before expiry: with 2 s tokens a run of several seconds logs in more than once.
+      const api = new NetcoreClient({ baseUrl: sandbox.url, credentials: async () => ({ appId: 'a', appSecret: 's' }), fetchImpl: counting, refreshBeforeMs: 500 });
+      const store = dynamoNetcoreStore(res.tables);
+      const jobs = sqsTranscriptJobQueue(res.queueUrl);
+      const budget = { remainingMs: () => 600_000, reserveMs: 1_000 };
+      const started = Date.now();
+      const users = await syncNetcoreUsers({
+        api,
+        store,
+        cursors: dynamoCursorStore(res.tables.cursors),
+        jobs,
+        settings: { channels, limit: 1000, lookbackMs: 900_000, initialLookbackMs: 90 * 86_400_000, fetchDetails: details, concurrency: 8 },
+        now: () => new Date(),
+        budget,
+      });
+      let stored = 0;
+      for (;;) {
+        const records = await res.receive();
+        if (records.length === 0) break;
+        await Promise.all(
+          records.map(async (r) => {
+            const job = TranscriptJob.parse(JSON.parse(r.body) as TranscriptJobInput);
+            const result = await syncNetcoreTranscripts(job, {
+              api,
+              store,
+              jobs,
+              settings: { limit: 1000, lookbackMs: 900_000, windowMarginMs: 3_600_000, concurrency: 25 },
+              now: () => new Date(),
+              budget,
+            });
+            stored += result.stored;
+            await res.delete(r);
+          }),
+        );
+      }
+      const ms = Date.now() - started;
+      // Logins are counted as made: with 2 s tokens a run needs several, and each is unavoidable.
+      const floor = sandbox.counts.login + Math.max(1, Math.ceil(users.users / 1000)) + floorTranscriptCalls;
+      const per10k = (n: number) => Math.round((n * 10_000 * 100) / stored) / 100;
+      const tag = details ? 'withDetails' : 'transcriptsOnly';
+      Object.assign(out, {
+        [`${tag}.transcriptsStored`]: stored,
+        [`${tag}.vendorCalls`]: wire,
+        [`${tag}.logins`]: sandbox.counts.login,
+        [`${tag}.userPages`]: sandbox.counts.users,
+        [`${tag}.userDetailCalls`]: sandbox.counts.user,
+        [`${tag}.transcriptCalls`]: sandbox.counts.transcripts,
+        [`${tag}.vendorCallsPer10kTranscripts`]: per10k(wire),
+        [`${tag}.floorPer10kTranscripts`]: per10k(floor),
+        [`${tag}.floorWithOneLoginPer10k`]: per10k(floor - sandbox.counts.login + 1),
+        [`${tag}.overFloorPer10k`]: per10k(wire - floor),
+        [`${tag}.syncMs`]: ms,
+      });
+      if (stored !== totalMessages) out[`${tag}.error`] = `stored ${stored} of ${totalMessages}`;
+
+      // A second pass with no new activity: the cost of polling an idle bot.
+      const before = wire;
+      await syncNetcoreUsers({
+        api,
+        store,
+        cursors: dynamoCursorStore(res.tables.cursors),
+        jobs,
+        settings: { channels, limit: 1000, lookbackMs: 900_000, initialLookbackMs: 90 * 86_400_000, fetchDetails: details, concurrency: 8 },
+        now: () => new Date(),
+        budget,
+      });
+      out[`${tag}.idlePollVendorCalls`] = wire - before;
+      await sandbox.stop();
+    }
+  } finally {
+    await emu.stop();
+  }
+  return out;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const figures = await benchNetcore();
+  for (const [k, v] of Object.entries(figures)) console.log(`netcore ${k}: ${v}`);
+}

@@ -1,0 +1,164 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNetcoreSandbox, type NetcoreSandbox } from '#infra/local/sandboxes/netcore.ts';
+import { MESSAGE_TYPES } from '#domain/netcore/messages.ts';
+import { fakeContext, startNetcoreEmulators, type NetcoreEmulators, type NetcoreResources } from '#test/helpers/netcore-env.ts';
+
+/**
+ * The four Netcore Lambda handlers, called as Lambda would call them, with the environment the
+ * topology gives them, against the sandbox, dynalite and fauxqs.
+ */
+
+type Http = (e: APIGatewayProxyEventV2, c: ReturnType<typeof fakeContext>) => Promise<APIGatewayProxyStructuredResultV2>;
+type Sqs = (e: SQSEvent, c: ReturnType<typeof fakeContext>) => Promise<SQSBatchResponse>;
+type Scheduled = (e: unknown, c: ReturnType<typeof fakeContext>) => Promise<void>;
+
+let emu: NetcoreEmulators;
+let res: NetcoreResources;
+let sandbox: NetcoreSandbox;
+let h: { usage: Scheduled; users: Scheduled; worker: Sqs; api: Http };
+const TOKEN = 'operator-token-for-tests';
+
+beforeAll(async () => {
+  emu = await startNetcoreEmulators();
+  res = await emu.provision('handlers');
+  sandbox = await startNetcoreSandbox({ appId: 'app', appSecret: 'secret', tokenTtlMs: 120_000, seed: { usersPerChannel: 4, messagesPerUser: 30 } });
+  Object.assign(process.env, {
+    NETCORE_BASE_URL: sandbox.url,
+    NETCORE_APP_ID: 'app',
+    NETCORE_APP_SECRET: 'secret',
+    HUB_OPERATOR_TOKEN: TOKEN,
+    NETCORE_USERS_LIMIT: '25',
+    NETCORE_TIME_RESERVE_MS: '1000',
+    NETCORE_USAGE_CHANNELS: '1010,1014,1016,1017,1021',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  h = {
+    usage: (await import('#handlers/netcore-usage-poller.ts')).handler as unknown as Scheduled,
+    users: (await import('#handlers/netcore-users-poller.ts')).handler as unknown as Scheduled,
+    worker: (await import('#handlers/netcore-transcripts-worker.ts')).handler as unknown as Sqs,
+    api: (await import('#handlers/netcore-api.ts')).handler as unknown as Http,
+  };
+  // One full sync, as the schedules and the queue would run it.
+  await h.usage({}, fakeContext());
+  await h.users({}, fakeContext());
+  for (let guard = 0; guard < 100; guard++) {
+    const records = await res.receive();
+    if (records.length === 0) break;
+    const out = await h.worker({ Records: records }, fakeContext());
+    const failed = new Set(out.batchItemFailures.map((f) => f.itemIdentifier));
+    for (const r of records) if (!failed.has(r.messageId)) await res.delete(r);
+    if (failed.size > 0) throw new Error(`worker failed ${failed.size} job(s)`);
+  }
+});
+afterAll(async () => {
+  await sandbox.stop();
+  await emu.stop();
+});
+
+function get(path: string, query: Record<string, string> = {}, token: string | null = TOKEN): Promise<APIGatewayProxyStructuredResultV2> {
+  const qs = new URLSearchParams(query).toString();
+  const event = {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: qs,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    isBase64Encoded: false,
+    requestContext: { requestId: 'r1', http: { method: 'GET', path } },
+  } as unknown as APIGatewayProxyEventV2;
+  return h.api(event, fakeContext());
+}
+
+async function body<T>(r: Promise<APIGatewayProxyStructuredResultV2>): Promise<{ status: number | undefined; json: T }> {
+  const out = await r;
+  return { status: out.statusCode, json: JSON.parse(String(out.body)) as T };
+}
+
+interface UsersBody {
+  items: { botUserId: string; channelId: number; lastInteractedAt: string; customFields: unknown; tags: unknown }[];
+  cursor: string | null;
+}
+interface TranscriptsBody {
+  items: { key: string; createdAt: string; type: string; shape: string; message: unknown }[];
+  cursor: string | null;
+}
+
+describe('Netcore handlers', () => {
+  it('the worker reports a job it cannot read, and hands back what it has no time for', async () => {
+    const bad = { messageId: 'bad-1', body: '{"botUserId":""}' } as SQSEvent['Records'][number];
+    const late = { messageId: 'late-1', body: JSON.stringify({ botUserId: 'x', channelId: 1010, until: new Date().toISOString() }) } as SQSEvent['Records'][number];
+    expect(await h.worker({ Records: [bad] }, fakeContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad-1' }] });
+    const before = sandbox.counts.transcripts;
+    expect(await h.worker({ Records: [late] }, fakeContext(() => 500))).toEqual({ batchItemFailures: [{ itemIdentifier: 'late-1' }] });
+    expect(sandbox.counts.transcripts).toBe(before);
+  });
+
+  it('refuses a request without the operator token', async () => {
+    expect((await get('/netcore/users', {}, null)).statusCode).toBe(401);
+    expect((await get('/netcore/users', {}, 'wrong')).statusCode).toBe(401);
+  });
+
+  it('lists users of all channels by last activity, page by page, each once', async () => {
+    const seen: UsersBody['items'] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const r = await body<UsersBody>(get('/netcore/users', { limit: '3', ...(cursor ? { cursor } : {}) }));
+      expect(r.status).toBe(200);
+      seen.push(...r.json.items);
+      cursor = r.json.cursor ?? undefined;
+      pages++;
+    } while (cursor && pages < 50);
+    expect(seen).toHaveLength(16);
+    expect(new Set(seen.map((u) => `${u.botUserId}#${u.channelId}`)).size).toBe(16);
+    const times = seen.map((u) => u.lastInteractedAt);
+    expect(times).toEqual([...times].sort());
+  });
+
+  it('filters users by channel and time', async () => {
+    const all = await body<UsersBody>(get('/netcore/users', { channelId: '1014' }));
+    expect(all.json.items.map((u) => u.channelId)).toEqual([1014, 1014, 1014, 1014]);
+    const second = all.json.items[1];
+    if (!second) throw new Error('four whatsapp users');
+    const after = await body<UsersBody>(get('/netcore/users', { channelId: '1014', after: second.lastInteractedAt }));
+    expect(after.json.items.map((u) => u.botUserId)).toEqual(all.json.items.slice(2).map((u) => u.botUserId));
+    expect((await get('/netcore/users', { channelId: '42' })).statusCode).toBe(400);
+    expect((await get('/netcore/users', { cursor: 'garbage' })).statusCode).toBe(400);
+  });
+
+  it('shows one user with details and custom fields; 404 for an unknown one', async () => {
+    const r = await body<{ botUserId: string; channels: UsersBody['items'] }>(get(`/netcore/users/${encodeURIComponent('+919876543214')}`));
+    expect(r.status).toBe(200);
+    expect(r.json.channels).toHaveLength(1);
+    expect(r.json.channels[0]).toMatchObject({ channelId: 1014, tags: ['whatsapp'], customFields: { plan: 'basic' } });
+    expect((await get('/netcore/users/nobody')).statusCode).toBe(404);
+  });
+
+  it('gives a user transcripts in time order, every shape, paged by cursor and filtered by time', async () => {
+    const items: TranscriptsBody['items'] = [];
+    let cursor: string | undefined;
+    do {
+      const r = await body<TranscriptsBody>(get('/netcore/users/webchat-user-1/transcripts', { channelId: '1010', limit: '7', ...(cursor ? { cursor } : {}) }));
+      items.push(...r.json.items);
+      cursor = r.json.cursor ?? undefined;
+    } while (cursor);
+    expect(items.map((i) => i.message)).toEqual(sandbox.messages('webchat-user-1', 1010));
+    expect(new Set(items.filter((i) => i.shape === 'known').map((i) => i.type)).size).toBe(MESSAGE_TYPES.length);
+    const tenth = items[9];
+    if (!tenth) throw new Error('30 messages');
+    const later = await body<TranscriptsBody>(get('/netcore/users/webchat-user-1/transcripts', { after: tenth.createdAt, limit: '100' }));
+    expect(later.json.items).toHaveLength(20);
+  });
+
+  it('answers usage for a month, per channel and in total', async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    const r = await body<{ month: string; items: { channelId: number | 'all'; totalMessages: number }[] }>(get('/netcore/usage', { month }));
+    expect(r.json.items.map((i) => i.channelId).sort()).toEqual([1010, 1014, 1016, 1017, 1021, 'all'].sort());
+    const one = await body<{ items: { channelId: number; totalMessages: number }[] }>(get('/netcore/usage', { month, channelId: '1021' }));
+    expect(one.json.items).toEqual([expect.objectContaining({ channelId: 1021, totalMessages: 0 })]);
+    expect((await get('/netcore/usage', { month: '2026-13' })).statusCode).toBe(400);
+  });
+});
