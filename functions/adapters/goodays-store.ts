@@ -1,5 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { asciiJson } from './queue.ts';
 import * as z from 'zod';
 import { ACTION_BODIES } from '#domain/goodays/actions.ts';
 import { ActionKind } from '#domain/goodays/events.ts';
@@ -18,16 +19,6 @@ import type {
 } from '#use-cases/goodays-ports.ts';
 
 /** DynamoDB and SQS implementations of the Goodays ports. */
-
-/**
- * JSON with every non-ASCII code unit escaped (`\uXXXX`). Still the same JSON value, but made of
- * characters every SQS implementation accepts (fauxqs rejects characters above U+FFFF that real
- * SQS takes), so any body survives the queue. At most 6 bytes per UTF-16 unit: a 256 KiB body
- * stays under SQS's 1 MiB.
- */
-export function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 /** An SQS queue taking JSON messages. */
 export function sqsQueue<T>(queueUrl: string): QueuePort<T> {

@@ -1,3 +1,4 @@
+import { asciiJson } from './queue.ts';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
@@ -217,7 +218,7 @@ export function sqsTranscriptJobQueue(queueUrl: string): TranscriptJobQueue {
         const out = await sqs.send(
           new SendMessageBatchCommand({
             QueueUrl: queueUrl,
-            Entries: chunk.map((job, n) => ({ Id: String(n), MessageBody: JSON.stringify(job) })),
+            Entries: chunk.map((job, n) => ({ Id: String(n), MessageBody: asciiJson(job) })),
           }),
         );
         if (out.Failed && out.Failed.length > 0) {

@@ -73,6 +73,15 @@ describe('Rungopher webhook, end to end on the local runtime', () => {
     expect(contact.items.map((i) => i.id)).toEqual(['1', '2']);
   });
 
+  it('stores a result whose text is outside the Basic Multilingual Plane (emoji) byte for byte', async () => {
+    const context = 'Yes please 🎉👍 — très bien, 谢谢';
+    const raw = JSON.stringify(makeResult({ id: 4242, contactId: 'emoji', context }));
+    expect((await post(raw)).status).toBe(200);
+    const row = await eventually(async () => (await clients.scan('rungopher-results')).find((r) => r.id === '4242'));
+    expect(row.raw).toBe(raw);
+    expect((row.result as { context: string }).context).toBe(context);
+  });
+
   it('rejects bad operator requests with clear errors', async () => {
     expect((await fetch(`${hub.url}/rungopher/results`)).status).toBe(401);
     const bad = await operatorGet(hub, '/rungopher/results?limit=0&after=yesterday&contactId=1');
