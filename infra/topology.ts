@@ -56,6 +56,20 @@ export type Trigger =
     }
   | { readonly kind: 'schedule'; readonly rateMinutes: number };
 
+/** An alarm on a custom metric of one function. */
+export interface AlarmDecl {
+  readonly metric: string;
+  readonly threshold: number;
+  readonly description: string;
+  /** `Sum` for counters; `Maximum` for gauges (a level published each run). @default 'Sum' */
+  readonly statistic?: 'Sum' | 'Maximum';
+  /**
+   * Whether no data is an alarm. True for a gauge a schedule must publish: a poller that stopped
+   * running must not look healthy. @default false
+   */
+  readonly missingIsBreaching?: boolean;
+}
+
 export interface FunctionDecl {
   /** Path of the handler module from the project root; its export is `handler`. */
   readonly entry: string;
@@ -73,8 +87,8 @@ export interface FunctionDecl {
   readonly environment?: Readonly<Record<string, string>>;
   /** Custom metrics (namespace Switchboard, dimension service=<function name>) the dashboard graphs. */
   readonly metrics?: readonly string[];
-  /** Alarms on custom metrics: Sum over 5 minutes >= threshold. */
-  readonly alarms?: readonly { readonly metric: string; readonly threshold: number; readonly description: string }[];
+  /** Alarms on custom metrics, over 5 minutes, >= threshold. */
+  readonly alarms?: readonly AlarmDecl[];
 }
 
 export const tables = {
@@ -318,7 +332,7 @@ export const functions = {
     memoryMb: 256,
     reads: ['goodays-threads'],
     metrics: ['GoodaysUnprocessedResponses', 'GoodaysOldestUnprocessedMinutes'],
-    alarms: [{ metric: 'GoodaysUnprocessedResponses', threshold: 1, description: 'Goodays responses wait for customer service longer than GOODAYS_UNPROCESSED_AFTER_MINUTES (reply rate and processing time are the customer\'s KPIs).' }],
+    alarms: [{ metric: 'GoodaysUnprocessedResponses', threshold: 1, statistic: 'Maximum', missingIsBreaching: true, description: 'Goodays responses wait for customer service longer than GOODAYS_UNPROCESSED_AFTER_MINUTES (reply rate and processing time are the customer\'s KPIs).' }],
   },
   'netcore-usage-poller': {
     entry: 'functions/handlers/netcore-usage-poller.ts',

@@ -8,6 +8,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import type { AlarmDecl } from '../topology.ts';
 import type { HubQueue } from './hub-queue.ts';
 
 /** CloudWatch namespace of the hub's custom metrics (Powertools EMF). */
@@ -17,7 +18,7 @@ export interface MonitoredFunction {
   readonly name: string;
   readonly fn: NodejsFunction;
   readonly metrics: readonly string[];
-  readonly alarms: readonly { readonly metric: string; readonly threshold: number; readonly description: string }[];
+  readonly alarms: readonly AlarmDecl[];
 }
 
 export interface HubMonitoringProps {
@@ -54,13 +55,13 @@ export class HubMonitoring extends Construct {
     this.topic = new Topic(this, 'Alarms', { masterKey: key, enforceSSL: true, displayName: 'Switchboard alarms' });
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     const action = new SnsAction(this.topic);
-    const alarm = (alarmId: string, metric: IMetric, threshold: number, description: string): Alarm => {
+    const alarm = (alarmId: string, metric: IMetric, threshold: number, description: string, missingIsBreaching = false): Alarm => {
       const a = new Alarm(this, alarmId, {
         metric,
         threshold,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        treatMissingData: missingIsBreaching ? TreatMissingData.BREACHING : TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
       a.addAlarmAction(action);
@@ -92,7 +93,8 @@ export class HubMonitoring extends Construct {
     );
     for (const f of props.functions) {
       for (const a of f.alarms) {
-        alarm(`${f.name}-${a.metric}`, new Metric({ namespace: METRICS_NAMESPACE, metricName: a.metric, dimensionsMap: { service: f.name }, statistic: 'Sum', period }), a.threshold, a.description);
+        const metric = new Metric({ namespace: METRICS_NAMESPACE, metricName: a.metric, dimensionsMap: { service: f.name }, statistic: a.statistic ?? 'Sum', period });
+        alarm(`${f.name}-${a.metric}`, metric, a.threshold, a.description, a.missingIsBreaching);
       }
     }
 

@@ -121,6 +121,10 @@ describe('stack', () => {
     expect(metricNames.filter((m) => m === 'Errors')).toHaveLength(nFns);
     expect(metricNames.filter((m) => m === 'Throttles')).toHaveLength(nFns);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    // A gauge published by a schedule alarms on its level, and on silence.
+    const unprocessed = alarms.find((a) => a.MetricName === 'GoodaysUnprocessedResponses');
+    expect(unprocessed).toMatchObject({ Statistic: 'Maximum', TreatMissingData: 'breaching' });
+    expect(alarms.find((a) => a.MetricName === 'WebhooksQuarantined')).toMatchObject({ Statistic: 'Sum', TreatMissingData: 'notBreaching' });
   });
 
   it('outputs the API, webhook and dashboard URLs and no secret value', () => {
