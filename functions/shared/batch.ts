@@ -14,7 +14,14 @@ export const SAFETY_MARGIN_MS = 3_000;
  * Records run one after another; once the invocation's time is nearly gone, the rest are reported
  * as failures without being started, so SQS redelivers them instead of the whole batch timing out.
  */
-export function sqsHandler(recordHandler: (record: SQSRecord, context: Context) => Promise<void>) {
+export function sqsHandler(
+  recordHandler: (record: SQSRecord, context: Context) => Promise<void>,
+  options: {
+    /** Time kept back at the end of the invocation. @default SAFETY_MARGIN_MS */
+    readonly safetyMs?: number;
+  } = {},
+) {
+  const safetyMs = options.safetyMs ?? SAFETY_MARGIN_MS;
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
@@ -23,7 +30,7 @@ export function sqsHandler(recordHandler: (record: SQSRecord, context: Context) 
       return processPartialResponse(
         event,
         async (record: SQSRecord) => {
-          if (context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS) {
+          if (context.getRemainingTimeInMillis() < safetyMs) {
             throw new TimeBudgetError('Invocation nearly out of time; record handed back');
           }
           logger.appendKeys({ messageId: record.messageId });
