@@ -93,13 +93,21 @@ interface Item {
   readonly t: number;
 }
 
-/** Runs one poll over every endpoint, stopping early on vendor trouble, a lost race or the deadline. */
+/** Endpoints in a row answering 429/5xx/timeouts after their retries before the run gives up on the vendor. */
+export const MAX_UNAVAILABLE_IN_A_ROW = 3;
+
+/**
+ * Runs one poll over every endpoint. An endpoint that is unavailable or held by an overlapping run is
+ * skipped (its cursor stays); the run stops early only at the deadline, on a storage failure, or after
+ * {@link MAX_UNAVAILABLE_IN_A_ROW} unavailable endpoints in a row.
+ */
 export async function pollRungopherResults(ports: PollPorts, settings: PollSettings): Promise<PollOutcome> {
   const now = ports.now ?? Date.now;
   const count = ports.count ?? (() => undefined);
   const outcomes: EndpointOutcome[] = [];
   const errors: string[] = [];
   let stopped: PollOutcome['stopped'];
+  let unavailableInARow = 0;
 
   for (const endpoint of settings.endpoints ?? RESULT_ENDPOINTS) {
     if (now() >= settings.deadlineMs) {
@@ -109,8 +117,15 @@ export async function pollRungopherResults(ports: PollPorts, settings: PollSetti
     const outcome = await pollEndpoint(ports, settings, endpoint, now, count);
     outcomes.push(outcome);
     if (outcome.status === 'vendor-rejected' || outcome.status === 'store-failed') errors.push(`${endpoint}: ${outcome.error ?? outcome.status}`);
-    if (outcome.status === 'vendor-unavailable' || outcome.status === 'out-of-time' || outcome.status === 'cursor-conflict' || outcome.status === 'store-failed') {
+    // One endpoint that keeps failing (or that another run holds) must not hide the ones after it:
+    // go on. Stop only when time is up, storage fails, or the vendor looks down as a whole.
+    unavailableInARow = outcome.status === 'vendor-unavailable' ? unavailableInARow + 1 : 0;
+    if (outcome.status === 'out-of-time' || outcome.status === 'store-failed') {
       stopped = outcome.status;
+      break;
+    }
+    if (unavailableInARow >= MAX_UNAVAILABLE_IN_A_ROW) {
+      stopped = 'vendor-unavailable';
       break;
     }
   }

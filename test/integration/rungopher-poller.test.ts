@@ -163,17 +163,28 @@ describe('rungopher results poller', () => {
     expect(r.outcome.endpoints[0]).toMatchObject({ status: 'done', stored: 3, cursorMoved: true });
   });
 
-  it('persistent 5xx ends the run without moving the cursor; the next run resumes', async () => {
+  it('persistent 5xx on one endpoint leaves its cursor, polls the others, and the next run resumes', async () => {
     add(2, { resultName: 'newNumber', resultType: 'phone', data: { phone: '+61400222111' }, timestamp: iso(T0 + minutes(11)) });
     sandbox.injectFault({ status: 500, times: 4, path: 'results/newNumber' });
     const r = await run(['newNumber', 'linkClicked']);
-    expect(r.outcome.stopped).toBe('vendor-unavailable');
-    expect(r.outcome.endpoints).toHaveLength(1); // linkClicked not attempted
+    expect(r.outcome.stopped).toBeUndefined();
+    // The endpoint after the failing one is still polled: one bad endpoint cannot hide the rest.
+    expect(r.outcome.endpoints.map((e) => [e.endpoint, e.status])).toEqual([
+      ['newNumber', 'vendor-unavailable'],
+      ['linkClicked', 'done'],
+    ]);
     expect(r.metrics.RungopherPollVendorUnavailable).toBe(1);
     expect(await mod.cursors.get(cursorName('newNumber'))).toBeUndefined();
     expect(await storedFor(campaignId)).toHaveLength(0);
     const next = await run(['newNumber']);
     expect(next.outcome.endpoints[0]).toMatchObject({ status: 'done', stored: 2, cursorMoved: true });
+  });
+
+  it('gives up on the vendor after three unavailable endpoints in a row', async () => {
+    for (const path of ['results/cancelled', 'results/optedOut', 'results/acceptedUpgrade']) sandbox.injectFault({ status: 503, times: 4, path });
+    const r = await run(['cancelled', 'optedOut', 'acceptedUpgrade', 'newEmail']);
+    expect(r.outcome.stopped).toBe('vendor-unavailable');
+    expect(r.outcome.endpoints.map((e) => e.endpoint)).toEqual(['cancelled', 'optedOut', 'acceptedUpgrade']);
   });
 
   it('a result that came by webhook first is a duplicate for the poller (not first seen by it)', async () => {
