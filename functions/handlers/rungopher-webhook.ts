@@ -26,7 +26,18 @@ export const handler = httpHandler(async (event) => {
   }
   const body = rawBody(event);
   if (body.length > maxBodyBytes) {
+    // The issue's contract is 413; the body is authentic, so a truncated copy with its length and
+    // digest is kept first (once, however often Rungopher resends it) for a person to look at.
+    const quarantineId = await ports.quarantine.put({
+      vendor: 'rungopher',
+      reason: `body of ${body.length} bytes is over the ${maxBodyBytes}-byte limit`,
+      body,
+      requestId: event.requestContext.requestId,
+      receivedAt: new Date(event.requestContext.timeEpoch || Date.now()).toISOString(),
+      stage: 'webhook',
+    });
     count('WebhooksRejected');
+    logger.warn('Rungopher webhook too large', { quarantineId, bytes: body.length });
     throw new PayloadTooLargeError(`Body is ${body.length} bytes; the limit is ${maxBodyBytes}`);
   }
   const outcome = await acceptRungopherWebhook(ports, {

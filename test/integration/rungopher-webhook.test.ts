@@ -112,9 +112,20 @@ describe('Rungopher webhook, end to end on the local runtime', () => {
     expect(q.find((i) => i.body === bodies[2])?.reason).toMatch(/timestamp/);
   });
 
-  it('answers 413 to an oversized body', async () => {
-    const res = await post(JSON.stringify(makeResult({ id: 5003, context: 'x'.repeat(300 * 1024) })));
-    expect(res.status).toBe(413);
+  it('answers 413 to an oversized body and keeps one truncated copy however often it is resent', async () => {
+    const big = JSON.stringify(makeResult({ id: 5003, context: 'x'.repeat(300 * 1024) }));
+    expect((await post(big)).status).toBe(413);
+    expect((await post(big)).status).toBe(413);
+    const kept = (await clients.scan('quarantine')).filter((i) => i.bodyBytes === Buffer.byteLength(big));
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ truncated: true, stage: 'webhook', vendor: 'rungopher' });
+    expect(String(kept[0]?.reason)).toMatch(/over the 262144-byte limit/);
+  });
+
+  it('quarantines the same bad body once, however often it is resent', async () => {
+    const body = '{"not": "a result", "n": 77}';
+    for (let i = 0; i < 3; i++) expect((await post(body)).status).toBe(200);
+    expect((await clients.scan('quarantine')).filter((i) => i.body === body)).toHaveLength(1);
   });
 
   it('answers 5xx when the queue refuses, loses nothing accepted, and takes the resend', async () => {
