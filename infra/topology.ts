@@ -166,7 +166,7 @@ export const queues = {
   },
   'goodays-actions': {
     description: 'Operator actions waiting to be sent to Goodays.',
-    // Matches GOODAYS_ACTION_MAX_RECEIVES: the last delivery fails the action instead of dropping it to the DLQ.
+    // GOODAYS_ACTION_MAX_RECEIVES is derived from this.
     maxReceiveCount: 5,
   },
   'netcore-transcripts': {
@@ -320,7 +320,8 @@ export const functions = {
     reads: ['goodays-actions', 'goodays-threads', 'goodays-users'],
     writes: ['goodays-actions', 'goodays-threads', 'goodays-users'],
     secrets: ['goodays'],
-    environment: { GOODAYS_ACTION_MAX_RECEIVES: '5' },
+    // The last delivery fails the action instead of leaving it to the DLQ: it must know which one that is.
+    environment: { GOODAYS_ACTION_MAX_RECEIVES: String(queues['goodays-actions'].maxReceiveCount) },
     metrics: ['GoodaysAction_succeeded', 'GoodaysAction_failed', 'GoodaysActionRetry', 'GoodaysActionOutcomeUnknown'],
     alarms: [{ metric: 'GoodaysActionOutcomeUnknown', threshold: 1, description: 'A Goodays reply or message may or may not have reached the customer: a person must check Goodays and resolve it (POST /goodays/actions/{id}/resolve).' }],
   },

@@ -22,6 +22,9 @@ export class HubQueue extends Construct {
     super(scope, id);
     const retention = props.retentionDays ?? 4;
     const dlqRetention = props.dlqRetentionDays ?? 14;
+    const maxReceiveCount = props.maxReceiveCount ?? 5;
+    // Fewer receives than 5 sends messages to the DLQ on short, ordinary hiccups (throttling, a deploy).
+    if (maxReceiveCount < 5) throw new Error(`${id}: maxReceiveCount must be at least 5, got ${maxReceiveCount}`);
     if (dlqRetention <= retention) throw new Error(`${id}: DLQ retention (${dlqRetention} d) must be longer than the queue's (${retention} d)`);
     this.dlq = new Queue(this, 'Dlq', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -34,7 +37,7 @@ export class HubQueue extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(retention),
       visibilityTimeout: Duration.seconds(props.visibilityTimeoutSeconds),
-      deadLetterQueue: { queue: this.dlq, maxReceiveCount: Math.max(5, props.maxReceiveCount ?? 5) },
+      deadLetterQueue: { queue: this.dlq, maxReceiveCount },
     });
   }
 }
