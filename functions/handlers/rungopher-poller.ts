@@ -1,7 +1,3 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { dynamoCursorStore } from '#adapters/cursor-store.ts';
 import { dynamoQuarantine } from '#adapters/quarantine.ts';
@@ -11,7 +7,8 @@ import { RESULT_ENDPOINTS, type ResultEndpoint } from '#domain/rungopher/results
 import { pollRungopherResults, type PollOutcome } from '#use-cases/poll-rungopher-results.ts';
 import { storeRungopherResult } from '#use-cases/store-rungopher-result.ts';
 import { optionalEnv, secretValue, tableName } from '#shared/config.ts';
-import { count, logger, metrics } from '#shared/observability.ts';
+import { count, logger } from '#shared/observability.ts';
+import { scheduledHandler } from '#shared/schedule.ts';
 
 /**
  * Scheduled Rungopher results poller (EventBridge, every 5 minutes by default). Settings:
@@ -43,10 +40,7 @@ const cursors = dynamoCursorStore(tableName('cursors'));
 const quarantine = dynamoQuarantine(tableName('quarantine'));
 
 /** Polls the 12 result endpoints once; fails the invocation (for the errors alarm) on vendor 4xx or storage errors. */
-export const handler = middy<unknown, PollOutcome>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics))
-  .handler(async (_event: unknown, context: Context) => {
+export const handler = scheduledHandler(async (_event, context): Promise<PollOutcome> => {
     const apiKey = await secretValue('rungopher', 'RUNGOPHER_API_KEY');
     const client = new RungopherClient({ baseUrl, apiKey });
     const outcome = await pollRungopherResults(
