@@ -32,11 +32,27 @@ const lines = [
   ...(Object.entries(hub.sandboxes).length ? Object.entries(hub.sandboxes).map(([v, s]) => `  ${v.padEnd(16)} ${s.url}`) : ['  (none: every vendor base URL is set)']),
   '',
   `Operator token (Authorization: Bearer ...): ${hub.env.HUB_OPERATOR_TOKEN}`,
-  ...(hub.generated.length ? [`Generated and kept in ${hub.dataDir}/local-secrets.json: ${hub.generated.join(', ')}`] : []),
+  ...(hub.generated.length ? [`Generated (kept in ${hub.dataDir}/local-secrets.json, reused on restart):`, ...hub.generated.map((k) => `  ${k}=${hub.env[k] ?? ''}`)] : []),
+  '',
+  'To use the CLI against this hub and its sandboxes, in another shell:',
+  `  export HUB_URL=${hub.url} HUB_OPERATOR_TOKEN=${hub.env.HUB_OPERATOR_TOKEN ?? ''}`,
+  ...Object.entries(hub.sandboxes).length
+    ? [
+        `  export ${sandboxesEnv(hub)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+      ]
+    : [],
   '',
   'Press Ctrl+C to stop.',
 ];
 console.log(lines.join('\n'));
+
+/** Base URLs and credentials the CLI needs to reach the running sandboxes. */
+function sandboxesEnv(h: typeof hub): [string, string][] {
+  const keys = ['RUNGOPHER_BASE_URL', 'RUNGOPHER_API_KEY', 'GOODAYS_BASE_URL', 'GOODAYS_API_TOKEN', 'GOODAYS_HMAC_SECRETS', 'NETCORE_BASE_URL', 'NETCORE_APP_ID', 'NETCORE_APP_SECRET'];
+  return keys.filter((k) => h.env[k]).map((k) => [k, h.env[k] ?? '']);
+}
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
