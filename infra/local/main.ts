@@ -50,7 +50,7 @@ console.log(lines.join('\n'));
 
 /** Base URLs and credentials the CLI needs to reach the running sandboxes. */
 function sandboxesEnv(h: typeof hub): [string, string][] {
-  const keys = ['RUNGOPHER_BASE_URL', 'RUNGOPHER_API_KEY', 'GOODAYS_BASE_URL', 'GOODAYS_API_TOKEN', 'GOODAYS_HMAC_SECRETS', 'NETCORE_BASE_URL', 'NETCORE_APP_ID', 'NETCORE_APP_SECRET'];
+  const keys = ['RUNGOPHER_WEBHOOK_TOKEN', 'RUNGOPHER_BASE_URL', 'RUNGOPHER_API_KEY', 'GOODAYS_BASE_URL', 'GOODAYS_API_TOKEN', 'GOODAYS_HMAC_SECRETS', 'NETCORE_BASE_URL', 'NETCORE_APP_ID', 'NETCORE_APP_SECRET'];
   return keys.filter((k) => h.env[k]).map((k) => [k, h.env[k] ?? '']);
 }
 
