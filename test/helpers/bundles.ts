@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { build } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import { ESM_REQUIRE_BANNER } from '#infra/constructs/hub-function.ts';
 
 /**
@@ -8,25 +9,17 @@ import { ESM_REQUIRE_BANNER } from '#infra/constructs/hub-function.ts';
  * shim, source maps off for the size figure). Target node20 so the bundle also loads on this machine.
  */
 export async function bundleEntry(entry: string, outfile: string): Promise<number> {
-  await build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    minify: true,
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    outfile,
-    logLevel: 'silent',
-  });
-  return (await stat(outfile)).size;
+  return bundleWith({ entryPoints: [entry] }, outfile);
 }
 
 /** Bundles source text (e.g. a bare SDK client) with the same options. */
 export async function bundleSource(source: string, resolveDir: string, outfile: string): Promise<number> {
+  return bundleWith({ stdin: { contents: source, resolveDir, loader: 'ts' } }, outfile);
+}
+
+async function bundleWith(input: Pick<BuildOptions, 'entryPoints' | 'stdin'>, outfile: string): Promise<number> {
   await build({
-    stdin: { contents: source, resolveDir, loader: 'ts' },
+    ...input,
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
 import type { Sandbox, SandboxDecl } from './index.ts';
+import { RESULT_NAMES } from '#domain/rungopher/result.ts';
 
 /**
  * Local stand-in for Rungopher API v1.3 (`rungopher-campaign-api.txt`, `rungopher-results-api.txt`),
@@ -19,21 +20,6 @@ import type { Sandbox, SandboxDecl } from './index.ts';
  * webhook), `POST /_sandbox/faults` ({status, times, path?, retryAfter?, skip?}), `GET /_sandbox/calls`,
  * `GET /_sandbox/deliveries`, `POST /_sandbox/campaigns/{id}/state` ({state}).
  */
-
-const RESULT_NAMES = [
-  'allSms',
-  'optedOut',
-  'newAddress',
-  'newEmail',
-  'accepted',
-  'emailConfirmed',
-  'addressConfirmed',
-  'acceptedUpgrade',
-  'convertedToEmail',
-  'cancelled',
-  'newNumber',
-  'linkClicked',
-] as const;
 
 const MANDATORY = ['contactId', 'firstName', 'lastName', 'mobile'] as const;
 const SOLUTION = ['email', 'weblink', 'addressToVerify', 'bouncedAddress', 'upgradeAmount'] as const;
