@@ -33,8 +33,11 @@ const UsersPage = z.union([
 export interface GoodaysApi {
   /** `PUT {base}/responses/{id}/{action}`. Throws {@link VendorError}. */
   sendAction(responseId: string, action: ActionKind, payload: Record<string, unknown>, policy: RetryPolicy): Promise<VendorResponse>;
-  /** The Goodays user id of the user with this e-mail, or undefined when there is none. */
-  findUserId(email: string): Promise<string | undefined>;
+  /**
+   * The Goodays user id of the user with this e-mail, or undefined when there is none. No attempt
+   * runs past `deadline` (epoch ms) when given.
+   */
+  findUserId(email: string, deadline?: number): Promise<string | undefined>;
   /** The events endpoint's sample payloads, optionally for one event type. */
   samples(eventType?: string): Promise<unknown[]>;
 }
@@ -67,11 +70,11 @@ export function goodaysClient(options: GoodaysClientOptions): GoodaysApi {
       const url = goodaysUrl(options.baseUrl, ['responses', id, kind]);
       return vendorRequest('goodays', { method: 'PUT', url, headers, json: payload, timeoutMs }, policy, fetchImpl);
     },
-    async findUserId(email) {
+    async findUserId(email, deadline) {
       const url = goodaysUrl(options.baseUrl, ['users'], { email });
       let res: VendorResponse;
       try {
-        res = await vendorRequest('goodays', { method: 'GET', url, headers, timeoutMs }, { maxAttempts: 3 }, fetchImpl);
+        res = await vendorRequest('goodays', { method: 'GET', url, headers, timeoutMs }, { maxAttempts: 3, deadline }, fetchImpl);
       } catch (err) {
         if (err instanceof VendorError && err.status === 404) return undefined;
         throw err;

@@ -1,33 +1,21 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { asciiJson } from './queue.ts';
 import * as z from 'zod';
 import { ACTION_BODIES } from '#domain/goodays/actions.ts';
 import { ActionKind } from '#domain/goodays/events.ts';
 import type { Thread } from '#domain/goodays/thread.ts';
 import { ValidationError } from '#shared/errors.ts';
-import { dynamo, isConditionFailed, sqs } from './aws.ts';
+import { dynamo, isConditionFailed } from './aws.ts';
 import type {
   ActionRecord,
   ActionStore,
   EventStore,
-  QueuePort,
   StoredEvent,
   ThreadRecord,
   ThreadStore,
   UserCache,
 } from '#use-cases/goodays-ports.ts';
 
-/** DynamoDB and SQS implementations of the Goodays ports. */
-
-/** An SQS queue taking JSON messages. */
-export function sqsQueue<T>(queueUrl: string): QueuePort<T> {
-  return {
-    async send(message) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: asciiJson(message) }));
-    },
-  };
-}
+/** DynamoDB implementations of the Goodays ports (the queues are `sqsJsonQueue` of `queue.ts`). */
 
 const StoredEventItem = z.object({
   responseId: z.string(),

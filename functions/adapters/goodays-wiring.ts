@@ -1,12 +1,14 @@
 import * as z from 'zod';
+import { ConfigError } from '#shared/errors.ts';
 import { DEFAULT_NATIVE_SOURCES } from '#domain/goodays/actions.ts';
 import { parseSecrets } from '#domain/goodays/signature.ts';
-import { optionalEnv, optionalSecretValue, queueUrl, secretValue, tableName } from '#shared/config.ts';
+import { optionalEnv, queueUrl, requireEnv, secretValue, tableName } from '#shared/config.ts';
+import type { ActionMessage } from '#use-cases/goodays-operator.ts';
 import { DEFAULT_GOODAYS_BASE_URL, goodaysClient } from './goodays-client.ts';
 import type { GoodaysApi } from './goodays-client.ts';
-import type { QueueEnvelope } from '#domain/envelope.ts';
-import { dynamoActionStore, dynamoEventStore, dynamoThreadStore, dynamoUserCache, sqsQueue } from './goodays-store.ts';
+import { dynamoActionStore, dynamoEventStore, dynamoThreadStore, dynamoUserCache } from './goodays-store.ts';
 import { dynamoQuarantine } from './quarantine.ts';
+import { sqsEnvelopeQueue, sqsJsonQueue } from './queue.ts';
 
 /**
  * Configuration and adapters of the Goodays functions, each built once per process on first use
@@ -38,27 +40,51 @@ export const goodaysSettings = once(() => ({
   unprocessedAfterMinutes: optionalEnv('GOODAYS_UNPROCESSED_AFTER_MINUTES', PositiveInt, 60),
   nativeSources: optionalEnv('GOODAYS_NATIVE_SOURCES', List, [...DEFAULT_NATIVE_SOURCES]),
   timeoutMs: optionalEnv('GOODAYS_TIMEOUT_MS', PositiveInt, 10_000),
-  actionMaxReceives: optionalEnv('GOODAYS_ACTION_MAX_RECEIVES', PositiveInt, 5),
 }));
 
-/** HMAC secrets, read on every call through the (cached) secret so a rotation reaches warm functions. */
+/**
+ * Deliveries of an action message before SQS moves it to the DLQ: GOODAYS_ACTION_MAX_RECEIVES, which
+ * the stack sets from the `goodays-actions` queue's maxReceiveCount. Required, with no default, so it
+ * can never disagree with the queue (the last delivery fails the action instead of losing it).
+ */
+export const goodaysActionMaxReceives = once(() => {
+  const raw = requireEnv('GOODAYS_ACTION_MAX_RECEIVES');
+  const parsed = PositiveInt.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration GOODAYS_ACTION_MAX_RECEIVES=${JSON.stringify(raw)}: a positive integer`);
+  return parsed.data;
+});
+
+/**
+ * HMAC secrets, read on every call through the (cached) secret so a rotation reaches warm functions.
+ * Empty only when nothing is configured at all (no GOODAYS_HMAC_SECRETS, no SECRET_GOODAYS_ARN): that
+ * alone may fall through to GOODAYS_ALLOW_UNSIGNED. With a secret configured, a missing key or a
+ * secret that is not JSON is a ConfigError (500, so Goodays resends), never "unsigned".
+ */
 export async function goodaysHmacSecrets(): Promise<string[]> {
-  return parseSecrets(await optionalSecretValue('goodays', 'GOODAYS_HMAC_SECRETS'));
+  const local = process.env.GOODAYS_HMAC_SECRETS;
+  const arn = process.env.SECRET_GOODAYS_ARN;
+  if ((local === undefined || local === '') && (arn === undefined || arn === '')) return [];
+  const secrets = parseSecrets(await secretValue('goodays', 'GOODAYS_HMAC_SECRETS'));
+  if (secrets.length === 0) throw new ConfigError('GOODAYS_HMAC_SECRETS is configured but holds no secret');
+  return secrets;
 }
 
 export const quarantineStore = once(() => dynamoQuarantine(tableName('quarantine')));
-export const eventQueue = once(() => sqsQueue<QueueEnvelope>(queueUrl('goodays-events')));
-export const actionQueue = once(() => sqsQueue<{ actionId: string }>(queueUrl('goodays-actions')));
+export const eventQueue = once(() => sqsEnvelopeQueue(queueUrl('goodays-events')));
+export const actionQueue = once(() => sqsJsonQueue<ActionMessage>(queueUrl('goodays-actions')));
 export const eventStore = once(() => dynamoEventStore(tableName('goodays-events')));
 export const threadStore = once(() => dynamoThreadStore(tableName('goodays-threads')));
 export const actionStore = once(() => dynamoActionStore(tableName('goodays-actions')));
 export const userCache = once(() => dynamoUserCache(tableName('goodays-users')));
 
-let api: Promise<GoodaysApi> | undefined;
-/** The Goodays client with the API token from the `goodays` secret. */
-export function goodaysApi(): Promise<GoodaysApi> {
-  api ??= secretValue('goodays', 'GOODAYS_API_TOKEN').then((token) => goodaysClient({ baseUrl: goodaysSettings().baseUrl, token, timeoutMs: goodaysSettings().timeoutMs }));
-  // A failed read (secret not yet filled in) is not cached.
-  api.catch(() => (api = undefined));
-  return api;
+let client: { token: string; api: GoodaysApi } | undefined;
+/**
+ * The Goodays client with the API token from the `goodays` secret, read on every call (Secrets
+ * Manager reads are cached five minutes) and the client rebuilt when the token changed, so a rotated
+ * token reaches warm functions. Throws ConfigError while the token is not filled in.
+ */
+export async function goodaysApi(): Promise<GoodaysApi> {
+  const token = await secretValue('goodays', 'GOODAYS_API_TOKEN');
+  if (client?.token !== token) client = { token, api: goodaysClient({ baseUrl: goodaysSettings().baseUrl, token, timeoutMs: goodaysSettings().timeoutMs }) };
+  return client.api;
 }

@@ -12,26 +12,36 @@ export function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** Port: a queue that accepts envelopes. Resolves only once SQS has accepted the message. */
-export interface EnvelopeQueue {
-  send(envelope: QueueEnvelope): Promise<string>;
+/** Port: a queue of JSON messages. Resolves only once SQS has accepted the message. */
+export interface JsonQueue<T> {
+  /** Returns the SQS message id. */
+  send(message: T): Promise<string>;
 }
 
-/** SQS queue; returns the message id. */
-export function sqsEnvelopeQueue(queueUrl: string): EnvelopeQueue {
+/** Port: a queue that accepts envelopes. */
+export type EnvelopeQueue = JsonQueue<QueueEnvelope>;
+
+/**
+ * SQS queue of JSON messages (ASCII-escaped, see {@link asciiJson}); `attributes` gives each message's
+ * string message attributes.
+ */
+export function sqsJsonQueue<T>(queueUrl: string, attributes?: (message: T) => Readonly<Record<string, string>>): JsonQueue<T> {
   return {
-    async send(envelope) {
+    async send(message) {
+      const attrs = attributes?.(message);
       const out = await sqs.send(
         new SendMessageCommand({
           QueueUrl: queueUrl,
-          MessageBody: asciiJson(envelope),
-          MessageAttributes: {
-            vendor: { DataType: 'String', StringValue: envelope.vendor },
-            requestId: { DataType: 'String', StringValue: envelope.requestId },
-          },
+          MessageBody: asciiJson(message),
+          MessageAttributes: attrs ? Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])) : undefined,
         }),
       );
       return out.MessageId ?? '';
     },
   };
+}
+
+/** SQS queue of webhook envelopes, with `vendor` and `requestId` as message attributes. */
+export function sqsEnvelopeQueue(queueUrl: string): EnvelopeQueue {
+  return sqsJsonQueue<QueueEnvelope>(queueUrl, (envelope) => ({ vendor: envelope.vendor, requestId: envelope.requestId }));
 }

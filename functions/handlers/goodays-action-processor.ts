@@ -1,64 +1,59 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { actionStore, goodaysApi, goodaysSettings, threadStore, userCache } from '#adapters/goodays-wiring.ts';
-import { count, logger, metrics } from '#shared/observability.ts';
-import { processGoodaysAction } from '#use-cases/goodays-actions.ts';
-import { ActionMessage } from '#use-cases/goodays-operator.ts';
+import type { Context, SQSRecord } from 'aws-lambda';
+import { actionStore, goodaysActionMaxReceives, goodaysApi, goodaysSettings, quarantineStore, threadStore, userCache } from '#adapters/goodays-wiring.ts';
+import { sqsHandler } from '#shared/batch.ts';
+import { TimeBudgetError } from '#shared/errors.ts';
+import { count, logger } from '#shared/observability.ts';
+import { abandonAction, processGoodaysAction } from '#use-cases/goodays-actions.ts';
+import { parseActionMessage } from '#use-cases/goodays-operator.ts';
 
 /** Time kept back for the last writes after the Goodays call. */
 const SAFETY_MS = 5_000;
 
-/** Sends queued operator actions to Goodays, at most once for replies and messages. */
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics))
-  .handler(async (event: SQSEvent, context: Context) => {
-    const failures: { itemIdentifier: string }[] = [];
-    const settings = goodaysSettings();
-    for (const record of event.Records) {
-      // A send needs one request timeout plus back-off; records not started in time go back.
-      if (context.getRemainingTimeInMillis() < SAFETY_MS + settings.timeoutMs) {
-        failures.push({ itemIdentifier: record.messageId });
-        continue;
-      }
-      try {
-        const message = ActionMessage.safeParse(safeJson(record.body));
-        if (!message.success) {
-          logger.error('Not an action message; dropped', { messageId: record.messageId });
-          count('GoodaysActionMessageInvalid');
-          continue;
-        }
-        const outcome = await processGoodaysAction(
-          {
-            actionId: message.data.actionId,
-            receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? '1'),
-            maxReceives: settings.actionMaxReceives,
-            deadline: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS,
-          },
-          { actions: actionStore(), threads: threadStore(), users: userCache(), api: await goodaysApi() },
-        );
-        logger.info('Goodays action processed', { messageId: record.messageId, actionId: message.data.actionId, ...outcome });
-        if (outcome.result === 'retry') {
-          count('GoodaysActionRetry');
-          failures.push({ itemIdentifier: record.messageId });
-        } else {
-          count(`GoodaysAction_${outcome.state}`);
-          if (outcome.state === 'unknown') count('GoodaysActionOutcomeUnknown');
-        }
-      } catch (err) {
-        logger.error('Goodays action failed; handed back to the queue', { messageId: record.messageId, error: err as Error });
-        failures.push({ itemIdentifier: record.messageId });
-      }
-    }
-    return { batchItemFailures: failures };
-  });
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+/** A delivery handed back to SQS on purpose (back-off across deliveries), not an error. */
+class RetryLater extends Error {
+  override readonly name = 'RetryLater';
 }
+
+/**
+ * Sends queued operator actions to Goodays, at most once for replies and messages. A record fails
+ * (goes back to SQS) by throwing; on its last delivery (GOODAYS_ACTION_MAX_RECEIVES, the queue's
+ * maxReceiveCount) any error fails the action and frees the response instead of leaving it stuck.
+ */
+export const handler = sqsHandler(
+  async (record: SQSRecord, context: Context) => {
+    const { timeoutMs } = goodaysSettings();
+    // A send needs one whole request timeout before the safety margin; a record not started in time goes back.
+    if (context.getRemainingTimeInMillis() < SAFETY_MS + timeoutMs) throw new TimeBudgetError('Not enough time left for a Goodays request; record handed back');
+    const message = parseActionMessage(record.body);
+    if (!message) {
+      // Only the operator API writes this queue: a foreign message is kept for a person, not retried.
+      await quarantineStore().put({ vendor: 'goodays', reason: 'queue message is not a Goodays action message', body: record.body, receivedAt: new Date().toISOString(), requestId: record.messageId, stage: 'processor' });
+      count('GoodaysActionMessageQuarantined');
+      logger.error('Not an action message; quarantined', { messageId: record.messageId });
+      return;
+    }
+    const { actionId } = message;
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1');
+    const maxReceives = goodaysActionMaxReceives();
+    let outcome;
+    try {
+      outcome = await processGoodaysAction(
+        // Every Goodays request is over by the deadline (vendorRequest starts none that could run past it).
+        { actionId, receiveCount, maxReceives, deadline: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS },
+        { actions: actionStore(), threads: threadStore(), users: userCache(), api: await goodaysApi() },
+      );
+    } catch (err) {
+      if (receiveCount < maxReceives) throw err;
+      logger.error('Goodays action failed on its last delivery; giving up', { actionId, error: err as Error });
+      outcome = await abandonAction(actionId, { actions: actionStore() }, err);
+    }
+    logger.info('Goodays action processed', { actionId, ...outcome });
+    if (outcome.result === 'retry') {
+      count('GoodaysActionRetry');
+      throw new RetryLater(`Goodays action ${actionId} handed back: ${outcome.reason}`);
+    }
+    count(`GoodaysAction_${outcome.state}`);
+    if (outcome.state === 'unknown') count('GoodaysActionOutcomeUnknown');
+  },
+  { safetyMs: SAFETY_MS },
+);

@@ -1,7 +1,5 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { goodaysSettings, threadStore } from '#adapters/goodays-wiring.ts';
+import { scheduledHandler } from '#shared/schedule.ts';
 import { MetricUnit, logger, metrics } from '#shared/observability.ts';
 import { OLDEST_UNPROCESSED_METRIC, UNPROCESSED_METRIC, measureUnprocessed } from '#use-cases/goodays-unprocessed.ts';
 
@@ -9,14 +7,11 @@ import { OLDEST_UNPROCESSED_METRIC, UNPROCESSED_METRIC, measureUnprocessed } fro
  * Scheduled: publishes how many Goodays responses still wait for customer service longer than
  * GOODAYS_UNPROCESSED_AFTER_MINUTES (Goodays' customers watch reply rate and processing time).
  */
-export const handler = middy()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics))
-  .handler(async () => {
-    const { unprocessedAfterMinutes } = goodaysSettings();
-    const { count, oldestMinutes } = await measureUnprocessed({ threads: threadStore(), afterMinutes: unprocessedAfterMinutes });
-    metrics.addMetric(UNPROCESSED_METRIC, MetricUnit.Count, count);
-    metrics.addMetric(OLDEST_UNPROCESSED_METRIC, MetricUnit.Count, oldestMinutes);
-    logger.info('Goodays unprocessed responses', { count, oldestMinutes, afterMinutes: unprocessedAfterMinutes });
-    return { count, oldestMinutes };
-  });
+export const handler = scheduledHandler(async () => {
+  const { unprocessedAfterMinutes } = goodaysSettings();
+  const { count, oldestMinutes } = await measureUnprocessed({ threads: threadStore(), afterMinutes: unprocessedAfterMinutes });
+  metrics.addMetric(UNPROCESSED_METRIC, MetricUnit.Count, count);
+  metrics.addMetric(OLDEST_UNPROCESSED_METRIC, MetricUnit.Count, oldestMinutes);
+  logger.info('Goodays unprocessed responses', { count, oldestMinutes, afterMinutes: unprocessedAfterMinutes });
+  return { count, oldestMinutes };
+});

@@ -14,7 +14,16 @@ export interface RetryPolicy {
    * sent) may be retried. False for anything a customer sees, like a Goodays reply. @default true
    */
   readonly retryUnknownOutcome?: boolean;
-  /** Absolute time (ms since epoch) after which no new attempt starts. */
+  /**
+   * Whether a 5xx may come after the vendor already acted (a write that is not idempotent, like a
+   * Goodays reply). When true, only 429 and 503 with Retry-After (answered before acting) are
+   * retried; any other 5xx is thrown at once as an unknown outcome. @default false
+   */
+  readonly serverErrorOutcomeUnknown?: boolean;
+  /**
+   * Absolute time (ms since epoch) by which every attempt must be over: an attempt (after its back-off)
+   * starts only when its timeout would still end before the deadline.
+   */
   readonly deadline?: number;
 }
 
@@ -28,6 +37,8 @@ export interface VendorRequest {
   /** Per-attempt timeout in ms. @default 10_000 */
   readonly timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** What came back: status, parsed JSON (or the text when it is not JSON) and headers. */
 export interface VendorResponse {
@@ -84,20 +95,30 @@ export async function vendorRequest(
   const maxAttempts = policy.maxAttempts ?? 4;
   const base = policy.baseDelayMs ?? 200;
   const cap = policy.maxDelayMs ?? 10_000;
+  const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let lastError: VendorError | undefined;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    if (attempt > 0) {
-      const wait = Math.min(cap, lastError?.retryAfterSeconds !== undefined ? lastError.retryAfterSeconds * 1000 : backoffDelay(attempt, base, cap));
-      if (policy.deadline !== undefined && Date.now() + wait >= policy.deadline) break;
-      await sleep(wait);
-    }
+    const wait = attempt === 0 ? 0 : Math.min(cap, lastError?.retryAfterSeconds !== undefined ? lastError.retryAfterSeconds * 1000 : backoffDelay(attempt, base, cap));
+    // An attempt that could still be running at the deadline is not started: the caller (a Lambda)
+    // may be gone by then, and a write cut off mid-flight has an unknown outcome.
+    if (policy.deadline !== undefined && Date.now() + wait + timeoutMs > policy.deadline) break;
+    if (wait > 0) await sleep(wait);
     const outcome = await attemptOnce(vendor, req, fetchImpl);
     if (!(outcome instanceof VendorError)) return outcome;
-    lastError = outcome;
+    lastError = policy.serverErrorOutcomeUnknown ? asOutcomeUnknown(outcome) : outcome;
     if (!lastError.retryable) throw lastError;
     if (lastError.outcomeUnknown && policy.retryUnknownOutcome === false) throw lastError;
   }
   throw lastError ?? new VendorError(`${vendor}: no attempt made before the deadline`, vendor, undefined, true, false);
+}
+
+/**
+ * For a write that must not be repeated: a 5xx may have come after the vendor acted, except a 503
+ * with Retry-After (the vendor refusing before doing anything, like a 429).
+ */
+function asOutcomeUnknown(err: VendorError): VendorError {
+  if (err.status === undefined || err.status < 500 || (err.status === 503 && err.retryAfterSeconds !== undefined)) return err;
+  return new VendorError(`${err.message} (the vendor may have acted: outcome unknown)`, err.vendor, err.status, true, true, err.vendorMessages, err.retryAfterSeconds);
 }
 
 async function attemptOnce(vendor: string, req: VendorRequest, fetchImpl: FetchLike): Promise<VendorResponse | VendorError> {
@@ -110,7 +131,7 @@ async function attemptOnce(vendor: string, req: VendorRequest, fetchImpl: FetchL
   let res: Response;
   let text: string;
   try {
-    res = await fetchImpl(req.url, { method: req.method, headers, body, signal: AbortSignal.timeout(req.timeoutMs ?? 10_000) });
+    res = await fetchImpl(req.url, { method: req.method, headers, body, signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
     text = await res.text();
   } catch (err) {
     // A GET is safe to repeat; for a write, a timeout or a reset means the vendor may have acted.

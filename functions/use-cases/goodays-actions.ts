@@ -27,14 +27,20 @@ export interface ActionDelivery {
   readonly receiveCount: number;
   /** Deliveries before the message would go to the DLQ; the last one fails the action instead. */
   readonly maxReceives: number;
-  /** Epoch ms after which no new attempt may start (the Lambda's time budget). */
+  /** Epoch ms by which every Goodays request must be over (the Lambda's time budget less the final writes). */
   readonly deadline: number;
 }
 
 /** `done`: nothing more to do with this message; `retry`: hand it back to SQS for a later delivery. */
 export type ActionOutcome = { readonly result: 'done'; readonly state: ActionState | 'missing' } | { readonly result: 'retry'; readonly reason: string };
 
-/** Actions whose text reaches the customer: never sent twice, even when an attempt's outcome is unknown. */
+/**
+ * Actions whose text reaches the customer: never sent twice. A timeout, a dropped connection or a
+ * 5xx (other than 503 with Retry-After) may come after Goodays saved the text, so they make the
+ * outcome unknown; only 429 and 503 with Retry-After are retried. close, call and spam only change
+ * the response's state and nothing reaches the customer: they are retried on any 5xx, and a repeat of
+ * one Goodays already applied is rejected (4xx, "already processed"), never applied twice.
+ */
 const TEXT_ACTIONS = new Set(['reply', 'message']);
 
 /**
@@ -68,7 +74,7 @@ export async function processGoodaysAction(delivery: ActionDelivery, deps: Actio
   let goodaysUserId = record.goodaysUserId;
   if (record.operatorEmail && !goodaysUserId) {
     try {
-      goodaysUserId = await resolveUser(record.operatorEmail, deps);
+      goodaysUserId = await resolveUser(record.operatorEmail, deps, delivery.deadline);
     } catch (err) {
       if (err instanceof VendorError && err.retryable) return giveUpOrRetry(record, delivery, deps, `user lookup: ${err.message}`, err);
       if (err instanceof VendorError) return fail(record, deps, `user lookup failed: ${err.message}`, err);
@@ -87,6 +93,7 @@ export async function processGoodaysAction(delivery: ActionDelivery, deps: Actio
       baseDelayMs: deps.baseDelayMs,
       maxDelayMs: deps.maxDelayMs,
       retryUnknownOutcome: !text,
+      serverErrorOutcomeUnknown: text,
       deadline: delivery.deadline,
     });
     const done: ActionRecord = { ...sending, state: 'succeeded', vendorStatus: res.status, error: undefined, vendorMessages: undefined, updatedAt: now() };
@@ -109,10 +116,10 @@ export async function processGoodaysAction(delivery: ActionDelivery, deps: Actio
   }
 }
 
-async function resolveUser(email: string, deps: ActionDeps): Promise<string | undefined> {
+async function resolveUser(email: string, deps: ActionDeps, deadline: number): Promise<string | undefined> {
   const cached = await deps.users.get(email);
   if (cached) return cached;
-  const id = await deps.api.findUserId(email);
+  const id = await deps.api.findUserId(email, deadline);
   if (id) await deps.users.put(email, id);
   return id;
 }
@@ -138,4 +145,36 @@ async function giveUpOrRetry(record: ActionRecord, delivery: ActionDelivery, dep
   const retrying: ActionRecord = { ...record, state: 'retrying', error, vendorStatus: err.status, vendorMessages: err.vendorMessages, updatedAt: (deps.now?.() ?? new Date()).toISOString() };
   await deps.actions.transition(retrying, [record.state], sendToken);
   return { result: 'retry', reason: error };
+}
+
+/**
+ * The last delivery of an action failed with an error the processor could not classify (no API
+ * token, DynamoDB trouble, a lost race): the message is about to go to the DLQ, so the action is not
+ * left `accepted` or `retrying` holding its claim for ever. It is failed and the response freed,
+ * except a reply or message already `sending`, which may have reached the customer: that one becomes
+ * `unknown` for a person to resolve.
+ */
+export async function abandonAction(actionId: string, deps: Pick<ActionDeps, 'actions' | 'now'>, error: unknown): Promise<ActionOutcome> {
+  const record = await deps.actions.get(actionId);
+  if (!record) return { result: 'done', state: 'missing' };
+  const reason = error instanceof Error ? error.message : String(error);
+  const at = (deps.now?.() ?? new Date()).toISOString();
+  switch (record.state) {
+    case 'succeeded':
+    case 'failed':
+    case 'unknown':
+      return { result: 'done', state: record.state };
+    case 'sending':
+      if (TEXT_ACTIONS.has(record.action)) {
+        const ok = await deps.actions.transition({ ...record, state: 'unknown', error: `last delivery failed while sending, not resent: ${reason}`, updatedAt: at }, ['sending']);
+        return ok ? { result: 'done', state: 'unknown' } : { result: 'retry', reason: 'action changed meanwhile' };
+      }
+      break;
+    default:
+      break;
+  }
+  const ok = await deps.actions.transition({ ...record, state: 'failed', error: `gave up on the last delivery: ${reason}`, updatedAt: at }, [record.state]);
+  if (!ok) return { result: 'retry', reason: 'action changed meanwhile' };
+  if (record.eventKey !== null) await deps.actions.release(record.responseId, record.eventKey, record.actionId);
+  return { result: 'done', state: 'failed' };
 }

@@ -13,6 +13,16 @@ import { markHandled } from './goodays-threads.ts';
 export const ActionMessage = z.object({ actionId: z.string().min(1).max(100) });
 export type ActionMessage = z.infer<typeof ActionMessage>;
 
+/** Parses a queue message body into an action message, or undefined when it is not one. */
+export function parseActionMessage(text: string): ActionMessage | undefined {
+  try {
+    const parsed = ActionMessage.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Dependencies of the operator use cases. */
 export interface OperatorDeps {
   readonly threads: ThreadStore;
@@ -131,7 +141,8 @@ export async function requestAction(req: ActionRequest, deps: OperatorDeps): Pro
   const allowed = allowedActions(thread, history);
   if (!allowed.includes(action)) throw new ConflictError(`${action} is not allowed on response ${responseId} now`, { allowed });
   const eventKey = thread.latestEventKey;
-  if (PROCESSING_ACTIONS.includes(action) && eventKey !== null && !(await deps.actions.claim(responseId, eventKey, actionId))) {
+  const claims = PROCESSING_ACTIONS.includes(action) && eventKey !== null;
+  if (claims && !(await deps.actions.claim(responseId, eventKey, actionId))) {
     throw new ConflictError(`Response ${responseId} is already being processed`, { allowed: allowed.filter((a) => !PROCESSING_ACTIONS.includes(a)) });
   }
   const now = (deps.now?.() ?? new Date()).toISOString();
@@ -149,7 +160,15 @@ export async function requestAction(req: ActionRequest, deps: OperatorDeps): Pro
     updatedAt: now,
     attempts: 0,
   };
-  if (!(await deps.actions.create(record))) {
+  let created: boolean;
+  try {
+    created = await deps.actions.create(record);
+  } catch (err) {
+    // Nothing was recorded: a claim left behind would block every later action on the response.
+    if (claims) await deps.actions.release(responseId, eventKey, actionId);
+    throw err;
+  }
+  if (!created) {
     // A concurrent request with the same Idempotency-Key created it first.
     const existing = await deps.actions.get(actionId);
     if (existing) return replay(existing, fingerprint, deps);

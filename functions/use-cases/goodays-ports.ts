@@ -5,11 +5,14 @@ import type { Thread } from '#domain/goodays/thread.ts';
 export type { Quarantine } from '#adapters/quarantine.ts';
 export type { QueueEnvelope as EventEnvelope } from '#domain/envelope.ts';
 
-/** Ports of the Goodays use cases; `adapters/goodays-store.ts` implements them on DynamoDB and SQS. */
+/**
+ * Ports of the Goodays use cases; `adapters/goodays-store.ts` implements them on DynamoDB,
+ * `adapters/queue.ts` the queues.
+ */
 
 export interface QueuePort<T> {
-  /** Resolves only once SQS has accepted the message. */
-  send(message: T): Promise<void>;
+  /** Resolves only once SQS has accepted the message (the value, a message id, is not used). */
+  send(message: T): Promise<unknown>;
 }
 
 /** One event as stored, keyed by (response id, `<event type>#<message id>`). */

@@ -1,38 +1,11 @@
 /**
- * Goodays figures: bundle size and cold import time of each Goodays function, webhook
- * acknowledgement latency, AWS requests per stored event and per action, Goodays calls per action.
+ * Goodays figures: webhook acknowledgement latency, AWS requests per stored event and per duplicate,
+ * Goodays calls per action. Bundle sizes and import times are measured for every function, the
+ * stack's way, by test/bench/foundation.ts.
  * Run: `npx tsx test/bench/goodays.ts` (prints a table; no assertions).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'esbuild';
-import { ESM_REQUIRE_BANNER } from '#infra/constructs/hub-function.ts';
-import { functionList } from '#infra/topology.ts';
 import { httpEvent, lambdaContext, startHarness } from '#test/helpers/goodays-harness.ts';
 import { goodaysBody } from '#test/helpers/goodays-fixtures.ts';
-
-const root = new URL('../../', import.meta.url).pathname;
-const out = await mkdtemp(join(tmpdir(), 'goodays-bench-'));
-
-console.log('## Bundles (esbuild, minified ESM, AWS SDK bundled, as the CDK stack builds them)');
-console.log('function | bundle KiB | cold import ms (median of 5, node 20)');
-for (const fn of functionList().filter((f) => f.name.startsWith('goodays-'))) {
-  const file = join(out, `${fn.name}.mjs`);
-  await build({ entryPoints: [join(root, fn.entry)], bundle: true, platform: 'node', format: 'esm', target: 'node20', minify: true, outfile: file, banner: { js: ESM_REQUIRE_BANNER }, logLevel: 'silent' });
-  const size = (await stat(file)).size / 1024;
-  const times: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const ms = execFileSync(process.execPath, ['-e', `const t=performance.now();import(${JSON.stringify(file)}).then(()=>console.log(performance.now()-t))`], {
-      env: { ...process.env, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
-    times.push(Number(ms.toString().trim()));
-  }
-  times.sort((a, b) => a - b);
-  console.log(`${fn.name} | ${size.toFixed(0)} | ${(times[2] ?? 0).toFixed(0)}`);
-}
-await rm(out, { recursive: true, force: true });
 
 // Request counting on the shared clients, then the real handlers against dynalite + fauxqs.
 const harness = await startHarness(['goodays-events', 'goodays-threads', 'goodays-actions', 'goodays-users', 'quarantine'], ['goodays-events', 'goodays-actions']);
@@ -103,5 +76,5 @@ for (;;) {
   dups += event.Records.length;
 }
 console.log(`DynamoDB requests per duplicate event: ${[...counts].filter(([k]) => k.startsWith('dynamodb')).map(([k, v]) => `${k.replace('dynamodb:', '')} ${(v / dups).toFixed(2)}`).join(', ')}`);
-console.log('\nGoodays calls per action: 1 PUT, plus 1 GET /users per operator e-mail per 24 h (cached in goodays-users); retries only on 429/5xx.');
+console.log('\nGoodays calls per action: 1 PUT, plus 1 GET /users per operator e-mail per 24 h (cached in goodays-users); retries: close, call and spam on 429/5xx; reply and message only on 429 and 503 with Retry-After (any other 5xx is an unknown outcome, never resent).');
 await harness.stop();

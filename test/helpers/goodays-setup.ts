@@ -54,7 +54,9 @@ export async function startGoodaysWorld(): Promise<GoodaysWorld> {
     for (let i = 0; i < rounds; i++) {
       const event = await harness.receive(queue, queue === 'goodays-actions' ? 1 : 10);
       if (event.Records.length === 0) break;
-      const out = await fn(event, lambdaContext(60_000));
+      // A thrown error (Powertools throws when every record of a batch failed) returns the whole batch
+      // to the queue, as Lambda does.
+      const out = await fn(event, lambdaContext(60_000)).catch((): SQSBatchResponse => ({ batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) }));
       results.push(out);
       await harness.settle(queue, event, out.batchItemFailures);
     }

@@ -1,11 +1,11 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpEvent, lambdaContext } from '#test/helpers/goodays-harness.ts';
 import type { GoodaysWorld } from '#test/helpers/goodays-setup.ts';
-import { OPERATOR_TOKEN, startGoodaysWorld } from '#test/helpers/goodays-setup.ts';
+import { API_TOKEN, OPERATOR_TOKEN, startGoodaysWorld } from '#test/helpers/goodays-setup.ts';
 
 let world: GoodaysWorld;
 const OPERATOR = 'jennifer.parker@cs.example.com';
@@ -133,13 +133,35 @@ describe('concurrent operators', () => {
 });
 
 describe('action processor against the sandbox', () => {
-  it('retries 500s with back-off and sends once', async () => {
+  it('retries 500s of a close with back-off and sends once', async () => {
     const id = await newResponse();
-    const a = (await act(id, 'reply', { content: 'Sorry for the wait.' })).json as Accepted;
+    const a = (await act(id, 'close', {})).json as Accepted;
     world.sandbox.injectFault({ kind: 'status', status: 500, count: 2 });
     await world.runActions();
     expect((await action(a.actionId)).state).toBe('succeeded');
     expect(putsFor(id).map((r) => r.answered)).toEqual([500, 500, 200]);
+  });
+
+  it('never resends a reply after a 502 that came after Goodays saved it: outcome unknown', async () => {
+    const id = await newResponse();
+    const a = (await act(id, 'reply', { content: 'Sorry for the wait.' })).json as Accepted;
+    world.sandbox.injectFault({ kind: 'status-after', status: 502, count: 1 });
+    await world.runActions();
+    const view = await action(a.actionId);
+    expect(view.state).toBe('unknown');
+    expect(view.needsDecision).toBe(true);
+    expect(outboxFor(id)).toHaveLength(1);
+    expect(putsFor(id).map((r) => r.answered)).toEqual([502]);
+  });
+
+  it('retries a reply after 429 and after 503 with Retry-After (answered before acting), and sends once', async () => {
+    const id = await newResponse();
+    const a = (await act(id, 'reply', { content: 'Back to you shortly.' })).json as Accepted;
+    world.sandbox.injectFault({ kind: 'status', status: 503, count: 1, retryAfter: 0 });
+    world.sandbox.injectFault({ kind: 'status', status: 429, count: 1, retryAfter: 0 });
+    await world.runActions();
+    expect((await action(a.actionId)).state).toBe('succeeded');
+    expect(putsFor(id).map((r) => r.answered)).toEqual([503, 429, 200]);
     expect(outboxFor(id)).toHaveLength(1);
   });
 
@@ -242,5 +264,55 @@ describe('action processor against the sandbox', () => {
       trap.closeAllConnections();
       await new Promise<void>((resolve) => trap.close(() => resolve()));
     }
+  });
+
+  it('fails an action whose last delivery cannot even start (no API token) and frees the response', async () => {
+    const id = await newResponse();
+    const a = (await act(id, 'reply', { content: 'Held up by configuration.' })).json as Accepted;
+    delete process.env.GOODAYS_API_TOKEN;
+    try {
+      // Not the last delivery: handed back, the action still waits.
+      await world.runActions(1);
+      expect((await action(a.actionId)).state).toBe('accepted');
+      // The last delivery (ApproximateReceiveCount = GOODAYS_ACTION_MAX_RECEIVES).
+      const event = await world.harness.receive('goodays-actions', 1);
+      const last = { Records: event.Records.map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: '5' } })) };
+      const out = await world.actionProcessor(last, lambdaContext(60_000));
+      expect(out.batchItemFailures).toEqual([]);
+      await world.harness.settle('goodays-actions', event, out.batchItemFailures);
+    } finally {
+      process.env.GOODAYS_API_TOKEN = API_TOKEN;
+    }
+    const failed = await action(a.actionId);
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toMatch(/GOODAYS_API_TOKEN/);
+    expect(putsFor(id)).toHaveLength(0);
+    // The response is free again.
+    expect((await act(id, 'reply', { content: 'Second try.' })).status).toBe(202);
+    await world.runActions();
+    expect(outboxFor(id)).toHaveLength(1);
+  });
+
+  it('sends a rotated API token without a cold start', async () => {
+    const id = await newResponse();
+    await act(id, 'close', {});
+    process.env.GOODAYS_API_TOKEN = 'rotated-token';
+    try {
+      await world.runActions();
+    } finally {
+      process.env.GOODAYS_API_TOKEN = API_TOKEN;
+    }
+    expect(putsFor(id).map((r) => r.authorization)).toEqual(['rotated-token']);
+  });
+
+  it('quarantines a queue message that is not an action message, without retrying it', async () => {
+    const url = world.harness.queueUrl('goodays-actions');
+    for (const body of ['not json', '{"action":"reply"}']) await world.harness.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
+    const results = await world.runActions();
+    expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    expect((await world.harness.receive('goodays-actions')).Records).toHaveLength(0);
+    const items = (await world.harness.ddb.send(new ScanCommand({ TableName: 'quarantine', ConsistentRead: true }))).Items ?? [];
+    const bodies = items.filter((i) => i.vendor?.S === 'goodays' && i.stage?.S === 'processor').map((i) => i.body?.S);
+    expect(bodies).toEqual(expect.arrayContaining(['not json', '{"action":"reply"}']));
   });
 });

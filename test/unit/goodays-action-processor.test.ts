@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { GoodaysApi } from '#adapters/goodays-client.ts';
 import { VendorError } from '#shared/errors.ts';
 import type { ActionRecord, ActionState, ActionStore, ThreadStore, UserCache } from '#use-cases/goodays-ports.ts';
-import { processGoodaysAction } from '#use-cases/goodays-actions.ts';
+import { abandonAction, processGoodaysAction } from '#use-cases/goodays-actions.ts';
+import { requestAction } from '#use-cases/goodays-operator.ts';
+import { reduceThread } from '#domain/goodays/thread.ts';
+import { goodaysBody } from '#test/helpers/goodays-fixtures.ts';
 
 /** In-memory stores with the same conditional semantics as the DynamoDB ones. */
 function fakes(initial: ActionRecord, apiBehaviour: (call: number) => Promise<void>) {
@@ -162,5 +165,57 @@ describe('processGoodaysAction', () => {
     expect(await processGoodaysAction(delivery(), f.deps)).toEqual({ result: 'done', state: 'failed' });
     expect(await processGoodaysAction({ ...delivery(), actionId: 'gda_ffffffffffffffffffffffffffffffff' }, f.deps)).toEqual({ result: 'done', state: 'missing' });
     expect(f.sent).toHaveLength(0);
+  });
+});
+
+describe('abandonAction (the last delivery failed with an error the processor could not classify)', () => {
+  const id = 'gda_00000000000000000000000000000001';
+
+  it.each(['accepted', 'retrying'] as const)('fails a %s action and frees the response', async (state) => {
+    const f = fakes(record('reply', state), ok);
+    expect(await abandonAction(id, f.deps, new Error('Missing configuration: set GOODAYS_API_TOKEN'))).toEqual({ result: 'done', state: 'failed' });
+    expect(f.actions.get(id)).toMatchObject({ state: 'failed', error: expect.stringContaining('GOODAYS_API_TOKEN') });
+    expect(f.claims.size).toBe(0);
+  });
+
+  it('fails a close caught mid-send (repeating it is harmless), but makes a reply caught mid-send unknown and keeps its claim', async () => {
+    const close = fakes(record('close', 'sending', { sendToken: 't' }), ok);
+    expect(await abandonAction(id, close.deps, new Error('DynamoDB throttled'))).toEqual({ result: 'done', state: 'failed' });
+    expect(close.claims.size).toBe(0);
+    const reply = fakes(record('reply', 'sending', { sendToken: 't' }), ok);
+    expect(await abandonAction(id, reply.deps, new Error('DynamoDB throttled'))).toEqual({ result: 'done', state: 'unknown' });
+    expect(reply.claims.size).toBe(1);
+  });
+
+  it('leaves a finished action alone', async () => {
+    const f = fakes(record('reply', 'succeeded'), ok);
+    expect(await abandonAction(id, f.deps, new Error('late'))).toEqual({ result: 'done', state: 'succeeded' });
+    expect(f.claims.size).toBe(1);
+  });
+});
+
+describe('requestAction when recording the action fails', () => {
+  it('releases the claim it took, so the response is not blocked for ever', async () => {
+    const f = fakes(record('close', 'failed', { responseId: 'other' }), ok);
+    const body = goodaysBody('response', { responseId: 'resp9' });
+    const thread = reduceThread('resp9', [{ body, receivedAt: '2026-01-01T00:00:00.000Z' }]);
+    const threads: ThreadStore = { ...f.deps.threads, get: async () => ({ responseId: 'resp9', version: 1, thread, awaiting: true, updatedAt: '2026-01-01T00:00:00.000Z' }) };
+    let failCreate = true;
+    const actions: ActionStore = {
+      ...f.deps.actions,
+      async create(r) {
+        if (failCreate) throw new Error('ProvisionedThroughputExceededException');
+        return f.deps.actions.create(r);
+      },
+    };
+    const sent: unknown[] = [];
+    const deps = { threads, actions, queue: { send: async (m: unknown) => void sent.push(m) } };
+    const req = { responseId: 'resp9', action: 'reply', body: JSON.stringify({ content: 'Thanks' }), idempotencyKey: undefined };
+    await expect(requestAction(req, deps)).rejects.toThrow(/ProvisionedThroughput/);
+    expect([...f.claims.keys()].filter((k) => k.startsWith('resp9#'))).toEqual([]);
+    failCreate = false;
+    const { view } = await requestAction(req, deps);
+    expect(view.state).toBe('accepted');
+    expect(sent).toEqual([{ actionId: view.actionId }]);
   });
 });

@@ -69,6 +69,8 @@ export interface RequestLogEntry {
 /** Faults applied to the next `count` Goodays API requests (control routes excluded). */
 export type Fault =
   | { readonly kind: 'status'; readonly status: number; readonly count: number; readonly retryAfter?: number }
+  /** Processes the request, then answers `status` anyway (a gateway error after Goodays saved it). */
+  | { readonly kind: 'status-after'; readonly status: number; readonly count: number }
   /** Processes the request, then never answers (the client times out: outcome unknown). */
   | { readonly kind: 'hang-after'; readonly count: number }
   /** Processes the request, then drops the connection (outcome unknown). */
@@ -258,6 +260,10 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
     if (active?.fault.kind === 'hang-after') {
       log.push({ ...entry, answered: 'hang' });
       return; // processed, never answered
+    }
+    if (active?.fault.kind === 'status-after') {
+      log.push({ ...entry, answered: active.fault.status });
+      return send(res, active.fault.status, { message: `Sandbox fault after processing: ${active.fault.status}` });
     }
     if (active?.fault.kind === 'reset-after') {
       log.push({ ...entry, answered: 'reset' });
