@@ -44,7 +44,9 @@ export function sqsHandler(
           }
         },
         processor,
-        { context, processInParallel: false },
+        // A batch whose every record is handed back (back-off, time budget) is not a function error:
+        // report the failures and let SQS redeliver, without tripping the errors alarm.
+        { context, processInParallel: false, throwOnFullBatchFailure: false },
       );
     });
 }
