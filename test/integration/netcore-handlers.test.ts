@@ -2,6 +2,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SQSBatc
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNetcoreSandbox, type NetcoreSandbox } from '#infra/local/sandboxes/netcore.ts';
 import { MESSAGE_TYPES } from '#domain/netcore/messages.ts';
+import { compileRoute, matchRoute } from '#infra/local/gateway.ts';
+import { functions } from '#infra/topology.ts';
 import { fakeContext, startNetcoreEmulators, type NetcoreEmulators, type NetcoreResources } from '#test/helpers/netcore-env.ts';
 
 /**
@@ -57,11 +59,19 @@ afterAll(async () => {
   await emu.stop();
 });
 
+/** The operator API's routes as the gateway (local or API Gateway) matches them. */
+const apiTrigger = functions['netcore-api'].trigger;
+const ROUTES = apiTrigger.kind === 'http' ? apiTrigger.routes.map((r) => compileRoute(r.method, r.path, 'netcore-api')) : [];
+
+/** A GET as API Gateway hands it over: route key and decoded path parameters of the matched route. */
 function get(path: string, query: Record<string, string> = {}, token: string | null = TOKEN): Promise<APIGatewayProxyStructuredResultV2> {
   const qs = new URLSearchParams(query).toString();
+  const matched = matchRoute(ROUTES, 'GET', path);
+  if (!matched) throw new Error(`no route for ${path}`);
   const event = {
     version: '2.0',
-    routeKey: '$default',
+    routeKey: matched.route.routeKey,
+    pathParameters: Object.keys(matched.params).length ? matched.params : undefined,
     rawPath: path,
     rawQueryString: qs,
     queryStringParameters: Object.keys(query).length ? query : undefined,
@@ -135,6 +145,16 @@ describe('Netcore handlers', () => {
     expect(r.json.channels).toHaveLength(1);
     expect(r.json.channels[0]).toMatchObject({ channelId: 1014, tags: ['whatsapp'], customFields: { plan: 'basic' } });
     expect((await get('/netcore/users/nobody')).statusCode).toBe(404);
+  });
+
+  it('takes the path parameter as API Gateway decoded it: a malformed % is a 404, not a crash', async () => {
+    // The gateway could not decode `%E0%A4%A` and passes it raw; decoding it again threw URIError (500).
+    const bad = await body<{ error?: string }>(get('/netcore/users/%E0%A4%A'));
+    expect(bad.status).toBe(404);
+    expect((await get('/netcore/users/%E0%A4%A/transcripts')).statusCode).toBe(200);
+    // `%2525` arrives decoded once as `%25`, which is the id asked for; decoding again would ask for `%`.
+    const once = await body<{ botUserId: string; items: unknown[] }>(get('/netcore/users/100%2525/transcripts'));
+    expect(once.json.botUserId).toBe('100%25');
   });
 
   it('gives a user transcripts in time order, every shape, paged by cursor and filtered by time', async () => {
