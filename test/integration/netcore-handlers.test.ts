@@ -157,6 +157,30 @@ describe('Netcore handlers', () => {
     expect(once.json.botUserId).toBe('100%25');
   });
 
+  it('answers 400 naming cursor for a cursor whose key does not fit the index or the query', async () => {
+    const enc = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
+    const tampered: [string, Record<string, string>][] = [
+      ['/netcore/users', { cursor: enc({ '1014': { botUserId: 5, channel: '1014', activityKey: 'x' } }) }],
+      ['/netcore/users', { cursor: enc({ '1014': { foo: 'bar' } }) }],
+      ['/netcore/users', { channelId: '1014', cursor: enc({ '1014': { botUserId: 'a', channel: '1010', activityKey: 'x' } }) }],
+      ['/netcore/users', { channelId: '1014', after: '2030-01-01T00:00:00Z', cursor: enc({ '1014': { botUserId: 'a', channel: '1014', activityKey: '2001-01-01T00:00:00.000Z#a' } }) }],
+      ['/netcore/users/webchat-user-1/transcripts', { cursor: enc({ botUserId: 1, sortKey: 2 }) }],
+      ['/netcore/users/webchat-user-1/transcripts', { cursor: enc({ sortKey: 'x' }) }],
+      ['/netcore/users/webchat-user-1/transcripts', { cursor: enc({ botUserId: 'someone-else', sortKey: 'x' }) }],
+      ['/netcore/users/webchat-user-1/transcripts', { channelId: '1010', cursor: enc({ botUserId: 'webchat-user-1', sortKey: 'x' }) }],
+      ['/netcore/users/webchat-user-1/transcripts', { after: '2030-01-01T00:00:00Z', cursor: enc({ botUserId: 'webchat-user-1', sortKey: '2001-01-01T00:00:00.000Z#1010#k' }) }],
+    ];
+    for (const [path, query] of tampered) {
+      const r = await body<{ error: string; issues: string[] }>(get(path, query));
+      expect({ path, query, status: r.status }).toEqual({ path, query, status: 400 });
+      expect(r.json.issues.join(' ')).toMatch(/^cursor/);
+    }
+    // A cursor the API gave out still works.
+    const first = await body<TranscriptsBody>(get('/netcore/users/webchat-user-1/transcripts', { channelId: '1010', limit: '5' }));
+    const next = await get('/netcore/users/webchat-user-1/transcripts', { channelId: '1010', limit: '5', cursor: first.json.cursor ?? '' });
+    expect(next.statusCode).toBe(200);
+  });
+
   it('gives a user transcripts in time order, every shape, paged by cursor and filtered by time', async () => {
     const items: TranscriptsBody['items'] = [];
     let cursor: string | undefined;
