@@ -44,5 +44,9 @@ export const handler = middy<unknown, void>()
       count('NetcoreUsersRejected', result.rejected);
       logger.warn('Netcore users rows without a usable userId were skipped', { vendor: 'netcore', rejected: result.rejected, issues: result.rejectedIssues });
     }
+    if (result.detailsFailed > 0) {
+      count('NetcoreUserDetailsFailed', result.detailsFailed);
+      for (const f of result.detailsFailures) logger.warn('Netcore user details refused; the user is stored without them', { vendor: 'netcore', ...f });
+    }
     logger.info('Netcore users polled', { vendor: 'netcore', ...result, vendorRequests: api.stats.requests, logins: api.stats.logins });
   });

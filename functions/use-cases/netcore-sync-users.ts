@@ -5,7 +5,7 @@ import { UsersCursor, type TranscriptJob } from '#domain/netcore/jobs.ts';
 import type { NetcoreApi } from '#adapters/netcore-client.ts';
 import type { NetcoreStore, TranscriptJobQueue, UserRecord } from '#adapters/netcore-store.ts';
 import type { Cursor, CursorStore } from '#adapters/cursor-store.ts';
-import { ConfigError, TimeBudgetError } from '#shared/errors.ts';
+import { ConfigError, TimeBudgetError, VendorError } from '#shared/errors.ts';
 import { deadlineOf, hasTime, isoMinus, mapLimit, normaliseDate, type TimeBudget } from './netcore-common.ts';
 
 /** Name of the users poller's cursor in the `cursors` table. */
@@ -44,9 +44,35 @@ export interface UsersSyncResult {
   /** Rows the vendor sent without a usable `userId` (skipped, and logged by the handler). */
   readonly rejected: number;
   readonly rejectedIssues: string[];
+  /** Users whose details the vendor refused (a 4xx other than 401/404) or sent in a shape not understood. */
+  readonly detailsFailed: number;
+  /** The first of those failures, for the log. */
+  readonly detailsFailures: DetailsFailure[];
   /** Why the run ended: the window was read to the end, time ran short, or another run moved the cursor. */
   readonly outcome: 'complete' | 'time' | 'conflict';
   readonly window: { readonly since: string; readonly until: string };
+}
+
+/** One user whose details could not be fetched; the user's row is stored without them. */
+export interface DetailsFailure {
+  readonly botUserId: string;
+  readonly channel: string;
+  readonly status: number | undefined;
+  readonly message: string;
+  readonly vendorMessages: readonly string[];
+}
+
+/** How many details failures a run keeps for its log line. */
+const DETAILS_FAILURES_KEPT = 10;
+
+/**
+ * A details failure that concerns this user only: the vendor refused the request (400, 403, ...) or
+ * answered with a body no details schema reads. Retrying would get the same answer, and failing the
+ * page for it would stop the cursor, so all Netcore syncing, for one user. 401 is not one of them: the
+ * client has already logged in again once, so credentials are wrong for every user.
+ */
+function isUserDetailsFailure(err: unknown): err is VendorError {
+  return err instanceof VendorError && !err.retryable && err.status !== 401;
 }
 
 /**
@@ -66,7 +92,7 @@ export async function syncNetcoreUsers(deps: UsersSyncDeps): Promise<UsersSyncRe
   const since = saved?.until ? saved.since : saved ? isoMinus(saved.since, settings.lookbackMs) : isoMinus(now, settings.initialLookbackMs);
   const until = saved?.until ?? now;
   let page = saved?.until ? (saved.page ?? 1) : 1;
-  const totals = { pages: 0, users: 0, details: 0, jobs: 0, rejected: 0, rejectedIssues: [] as string[] };
+  const totals = { pages: 0, users: 0, details: 0, jobs: 0, rejected: 0, rejectedIssues: [] as string[], detailsFailed: 0, detailsFailures: [] as DetailsFailure[] };
   const window = { since, until };
 
   for (;;) {
@@ -88,7 +114,17 @@ export async function syncNetcoreUsers(deps: UsersSyncDeps): Promise<UsersSyncRe
         if (!state.updated) return; // a newer version is stored; the run that stored it did the rest
         const active = record.lastInteractedAt;
         if (settings.fetchDetails && (!state.detailsFetchedAt || !active || state.detailsFetchedAt < active)) {
-          const details = await deps.api.userDetails(record.botUserId, { deadline });
+          let details;
+          try {
+            details = await deps.api.userDetails(record.botUserId, { deadline });
+          } catch (err) {
+            if (!isUserDetailsFailure(err)) throw err;
+            // The row stays without details (detailsFetchedAt unset), so a later read of this user tries again.
+            totals.detailsFailed++;
+            if (totals.detailsFailures.length < DETAILS_FAILURES_KEPT) {
+              totals.detailsFailures.push({ botUserId: record.botUserId, channel: record.channel, status: err.status, message: err.message, vendorMessages: err.vendorMessages });
+            }
+          }
           if (details) {
             await deps.store.putUserDetails(record.botUserId, record.channel, details, deps.now().toISOString());
             totals.details++;

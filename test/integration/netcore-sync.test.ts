@@ -167,6 +167,25 @@ describe('Netcore sync', () => {
     expect(JSON.parse(cursor?.value ?? '{}')).toEqual({ since: second.window.until });
   });
 
+  it('stores a user whose details the vendor refuses (400, 403) or sends unreadable, without details, and goes on', async () => {
+    const t = await setup({ seed: false }, { users: 25, transcripts: 1000 });
+    for (let i = 0; i < 30; i++) t.sb.addUser({ userId: `d${i}`, channelId: 1010, lastInteracted: new Date(Date.now() - 3_600_000 + i * 1000).toISOString() });
+    t.sb.detailsAnswers.set('d3', { status: 403, body: { status: 'error', message: 'Forbidden' } });
+    t.sb.detailsAnswers.set('d28', { status: 400, body: { status: 'error', message: 'Invalid botUserId' } });
+    t.sb.detailsAnswers.set('d10', { status: 200, body: { customFields: 'not an object' } });
+    const run = await t.users();
+    expect(run).toMatchObject({ outcome: 'complete', pages: 2, users: 30, details: 27, detailsFailed: 3, jobs: 30 });
+    expect(run.detailsFailures.map((f) => [f.botUserId, f.status]).sort()).toEqual([['d10', 200], ['d28', 400], ['d3', 403]]);
+    expect(run.detailsFailures.find((f) => f.botUserId === 'd3')?.vendorMessages).toContain('Forbidden');
+    // The window is done: the cursor moved on.
+    expect(JSON.parse((await t.cursors.get('netcore:users'))?.value ?? '{}')).toEqual({ since: run.window.until });
+    const refused = (await t.reader.userRows('d3'))[0];
+    expect(refused).toMatchObject({ botUserId: 'd3', channel: '1010' });
+    expect(refused?.customFields).toBeUndefined();
+    expect(refused?.detailsFetchedAt).toBeUndefined();
+    expect((await t.reader.userRows('d4'))[0]).toMatchObject({ customFields: { city: 'Pune' } });
+  });
+
   it('pages transcripts at 1000, dedupes rows shifted by inserts between pages, and a re-read finds the late one', async () => {
     const t = await setup({ seed: false });
     t.sb.addUser({ userId: 'big', channelId: 1014, lastInteracted: new Date(Date.now() - 3_600_000).toISOString() });
