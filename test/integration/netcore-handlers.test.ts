@@ -97,12 +97,31 @@ interface TranscriptsBody {
 }
 
 describe('Netcore handlers', () => {
-  it('the worker reports a job it cannot read, and hands back what it has no time for', async () => {
-    const bad = { messageId: 'bad-1', body: '{"botUserId":""}' } as SQSEvent['Records'][number];
-    const late = { messageId: 'late-1', body: JSON.stringify({ botUserId: 'x', channelId: 1010, until: new Date().toISOString() }) } as SQSEvent['Records'][number];
-    expect(await h.worker({ Records: [bad] }, fakeContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad-1' }] });
+  it('the worker quarantines a job it cannot read and acknowledges it', async () => {
+    const bad = { messageId: 'bad-1', body: '{"botUserId":""}', attributes: { SentTimestamp: '1700000000000' } } as unknown as SQSEvent['Records'][number];
+    const notJson = { messageId: 'bad-2', body: 'not json' } as SQSEvent['Records'][number];
+    expect(await h.worker({ Records: [bad, notJson] }, fakeContext())).toEqual({ batchItemFailures: [] });
+    const q = await res.quarantined();
+    expect(q.map((i) => [i.requestId, i.vendor, i.stage, i.body]).sort()).toEqual([
+      ['bad-1', 'netcore', 'processor', '{"botUserId":""}'],
+      ['bad-2', 'netcore', 'processor', 'not json'],
+    ]);
+    expect(q.find((i) => i.requestId === 'bad-1')).toMatchObject({ receivedAt: '2023-11-14T22:13:20.000Z', reason: expect.stringMatching(/botUserId/) });
+    expect(q.find((i) => i.requestId === 'bad-2')?.reason).toMatch(/not JSON/);
+  });
+
+  it('the worker acknowledges a job the vendor refuses with a 4xx (no retry), and hands back what it has no time for', async () => {
+    const job = (id: string) => ({ messageId: id, body: JSON.stringify({ botUserId: 'webchat-user-1', channelId: 1010, since: new Date(Date.now() - 86_400_000).toISOString(), until: new Date().toISOString() }) }) as SQSEvent['Records'][number];
+    for (const status of [400, 403]) {
+      const before = sandbox.counts.transcripts;
+      sandbox.failNext(status);
+      expect(await h.worker({ Records: [job(`refused-${status}`)] }, fakeContext())).toEqual({ batchItemFailures: [] });
+      expect(sandbox.counts.transcripts).toBe(before + 1);
+    }
+    // A transient error still fails the record (SQS redelivers it), and so does a lack of time.
     const before = sandbox.counts.transcripts;
-    expect(await h.worker({ Records: [late] }, fakeContext(() => 500))).toEqual({ batchItemFailures: [{ itemIdentifier: 'late-1' }] });
+    const late = await h.worker({ Records: [job('late-1'), job('late-2')] }, fakeContext(() => 500)).catch((err: unknown) => err);
+    expect(late).toBeInstanceOf(Error); // every record failed: Powertools fails the whole batch
     expect(sandbox.counts.transcripts).toBe(before);
   });
 

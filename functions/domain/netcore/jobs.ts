@@ -21,6 +21,19 @@ export const TranscriptJob = z.object({
 export type TranscriptJob = z.infer<typeof TranscriptJob>;
 export type TranscriptJobInput = z.input<typeof TranscriptJob>;
 
+/** A transcripts job as a queue message body: JSON text holding a {@link TranscriptJob}. */
+export const TranscriptJobMessage = z
+  .string()
+  .transform((text, ctx): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'body is not JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(TranscriptJob);
+
 /**
  * The users poller's cursor value (JSON in the cursor store). Between runs only `since` is set; while
  * a window is being read, `until` is the frozen window end and `page` the next page to read.
