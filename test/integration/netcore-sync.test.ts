@@ -167,6 +167,65 @@ describe('Netcore sync', () => {
     expect(JSON.parse(cursor?.value ?? '{}')).toEqual({ since: second.window.until });
   });
 
+  it('misses no user when users active again leave the frozen window between two pages (rows shift up)', async () => {
+    const t = await setup({ seed: false }, { users: 25, transcripts: 1000 });
+    const base = Date.now() - 2 * 3_600_000;
+    for (let i = 0; i < 60; i++) t.sb.addUser({ userId: `s${i}`, channelId: 1010, lastInteracted: new Date(base + i * 60_000).toISOString() });
+    const original = [...t.sb.users.values()].map((u) => u.userId).sort();
+    const leave = (ids: string[]) => {
+      for (const id of ids) {
+        const u = t.sb.users.get(`${id}#1010`);
+        if (u) u.lastInteracted = new Date(Date.now() + 60_000).toISOString(); // after the frozen window end
+      }
+    };
+    // Newest first: page 1 is s59..s35. Three of its users leave before page 2 is read, so s34..s32
+    // move up onto page 1, already read.
+    t.sb.beforeResponse = (info) => {
+      if (info.kind === 'users' && info.page === 2 && t.sb.counts.users === 2) leave(['s59', 's58', 's57']);
+    };
+    const run = await t.users();
+    expect(run).toMatchObject({ outcome: 'complete', rereads: 1, pages: 4 });
+    const stored = (await t.reader.usersByChannels(['1010'], undefined, 500, undefined)).items.map((r) => String(r.botUserId)).sort();
+    expect(stored).toEqual(original);
+    // Each user was queued once, re-read page or not.
+    expect(t.res.depth()).toBe(60);
+  });
+
+  it('misses no user when users leave the window between two runs of the same window', async () => {
+    const t = await setup({ seed: false }, { users: 25, transcripts: 1000 });
+    const base = Date.now() - 2 * 3_600_000;
+    for (let i = 0; i < 60; i++) t.sb.addUser({ userId: `r${i}`, channelId: 1017, lastInteracted: new Date(base + i * 60_000).toISOString() });
+    let remaining = 60_000;
+    const budget: TimeBudget = { remainingMs: () => remaining, reserveMs: 1_000 };
+    const stopAfterPage1: CursorStore = {
+      get: (name) => t.cursors.get(name),
+      async move(name, expected, value) {
+        const moved = await t.cursors.move(name, expected, value);
+        remaining = 500;
+        return moved;
+      },
+    };
+    expect(await t.users({ budget, cursors: stopAfterPage1 })).toMatchObject({ outcome: 'time', pages: 1 });
+    expect(JSON.parse((await t.cursors.get('netcore:users'))?.value ?? '{}')).toMatchObject({ page: 2, total: 60 });
+    // Between runs, r59..r33 become active again: 25 read on page 1 and 2 not read yet. The 33 left
+    // shift up by 27 rows, more than a page: r32..r8 are now where page 1 was.
+    const later = new Date().toISOString();
+    for (let i = 59; i > 32; i--) {
+      const u = t.sb.users.get(`r${i}#1017`);
+      if (u) u.lastInteracted = later;
+    }
+    remaining = 60_000;
+    const second = await t.users({ budget });
+    expect(second).toMatchObject({ outcome: 'complete', rereads: 1 });
+    const ids = async () => (await t.reader.usersByChannels(['1017'], undefined, 500, undefined)).items.map((r) => String(r.botUserId)).sort();
+    // Everyone but the two who left before being read (their new activity is after this window) ...
+    const expected = Array.from({ length: 60 }, (_, i) => `r${i}`).filter((id) => id !== 'r33' && id !== 'r34');
+    expect(await ids()).toEqual(expected.sort());
+    // ... and they come with the next window.
+    expect(await t.users()).toMatchObject({ outcome: 'complete' });
+    expect(await ids()).toHaveLength(60);
+  });
+
   it('stores a user whose details the vendor refuses (400, 403) or sends unreadable, without details, and goes on', async () => {
     const t = await setup({ seed: false }, { users: 25, transcripts: 1000 });
     for (let i = 0; i < 30; i++) t.sb.addUser({ userId: `d${i}`, channelId: 1010, lastInteracted: new Date(Date.now() - 3_600_000 + i * 1000).toISOString() });

@@ -36,11 +36,13 @@ export const TranscriptJobMessage = z
 
 /**
  * The users poller's cursor value (JSON in the cursor store). Between runs only `since` is set; while
- * a window is being read, `until` is the frozen window end and `page` the next page to read.
+ * a window is being read, `until` is the frozen window end, `page` the next page to read and `total`
+ * the window's user count the vendor reported with the last page read (to notice users leaving it).
  */
 export const UsersCursor = z.object({
   since: z.iso.datetime(),
   until: z.iso.datetime().optional(),
   page: z.number().int().min(1).optional(),
+  total: z.number().int().nonnegative().optional(),
 });
 export type UsersCursor = z.infer<typeof UsersCursor>;
