@@ -354,6 +354,23 @@ describe('Netcore sync', () => {
     expect(drained.pages).toBe(60 - 1 + 3);
   });
 
+  it('short of time, the worker queues the rest as a job starting at the first page it has not read', async () => {
+    const t = await setup({ seed: false }, { users: 25, transcripts: 100 });
+    t.sb.addUser({ userId: 'long', channelId: 1016 });
+    for (let i = 0; i < 250; i++) t.sb.addMessage('long', 1016, sampleMessage('text', new Date(Date.now() - DAY + i).toISOString(), 'User', `#${i}`));
+    let remaining = 60_000;
+    t.sb.beforeResponse = (info) => {
+      if (info.kind === 'transcripts' && info.page === 2) remaining = 500; // page 2 is read, page 3 is not
+    };
+    const until = new Date().toISOString();
+    const first = await t.transcripts({ botUserId: 'long', channelId: 1016, until }, { budget: { remainingMs: () => remaining, reserveMs: 1_000 } });
+    expect(first).toMatchObject({ outcome: 'continued', pages: 2, stored: 200 });
+    const [queued] = await t.res.receive();
+    expect(TranscriptJob.parse(JSON.parse(queued?.body ?? '{}'))).toMatchObject({ botUserId: 'long', channelId: 1016, since: first.startDate, until, page: 3 });
+    const rest = await t.transcripts(JSON.parse(queued?.body ?? '{}') as TranscriptJobInput);
+    expect(rest).toMatchObject({ outcome: 'done', pages: 1, stored: 50, duplicates: 0 });
+  });
+
   it('stops in the middle of a page when time runs short, and redoes that page without losing a job', async () => {
     const t = await setup({ seed: false }, { users: 25, transcripts: 1000 });
     for (let i = 0; i < 30; i++) t.sb.addUser({ userId: `p${i}`, channelId: 1017, lastInteracted: new Date(Date.now() - 3_600_000 + i).toISOString() });

@@ -4,7 +4,7 @@ import { ChannelIdSchema } from './channels.ts';
 /**
  * A transcripts job: one bot user on one channel, a frozen window, and the page to start at. The users
  * poller sends one per user and channel; a worker that runs out of time sends the rest back as a job
- * that starts at the next page.
+ * for the same window that starts at the first page it has not read.
  */
 export const TranscriptJob = z.object({
   botUserId: z.string().min(1),
@@ -13,7 +13,7 @@ export const TranscriptJob = z.object({
   since: z.iso.datetime().optional(),
   /** Window end, frozen when the job is made so that pages do not shift under new messages. */
   until: z.iso.datetime(),
-  /** First page to read. */
+  /** First page to read: 1, or in a continuation the first page the previous worker did not read. */
   page: z.number().int().min(1).default(1),
   /** `last interacted date` that made the poller send this job. */
   lastInteractedAt: z.string().optional(),
