@@ -231,12 +231,28 @@ export function sqsTranscriptJobQueue(queueUrl: string): TranscriptJobQueue {
 
 // ---- Reads for the operator API ----
 
-/** An opaque page position: base64url JSON of a DynamoDB key, validated on the way back in. */
-const KeySchema = z.record(z.string(), z.union([z.string(), z.number()]));
-const MergedCursor = z.record(z.string(), KeySchema.nullable());
+/**
+ * An opaque page position: base64url JSON of a DynamoDB key. On the way back in it is checked against
+ * the exact key of the index it will be given to (attribute names, string types) and against the
+ * query (same partition, inside the `after` bound): a cursor DynamoDB would refuse as
+ * ExclusiveStartKey (ValidationException, a 500) is the caller's error, a 400 naming `cursor`.
+ */
+const Str = z.string().min(1);
+/** `byChannelActivity` keys: the table's `botUserId` + `channel` and the index's `activityKey`. */
+const UsersKey = z.strictObject({ botUserId: Str, channel: Str, activityKey: z.string() });
+type UsersKey = z.infer<typeof UsersKey>;
+const MergedCursor = z.record(z.string(), UsersKey.nullable());
+/** The transcripts table's key; `byUserChannel` adds `userChannel`. */
+const TranscriptKey = z.strictObject({ botUserId: Str, sortKey: Str });
+const TranscriptChannelKey = z.strictObject({ botUserId: Str, sortKey: Str, userChannel: Str });
 
 export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+/** A cursor that does not fit: 400 with the issue under `cursor`. */
+function badCursor(why: string): ValidationError {
+  return new ValidationError('cursor is not one this API gave out for this query', [`cursor: ${why}`]);
 }
 
 function decode<T>(schema: z.ZodType<T>, cursor: string): T {
@@ -244,11 +260,32 @@ function decode<T>(schema: z.ZodType<T>, cursor: string): T {
   try {
     raw = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw new ValidationError('cursor is not one this API gave out', ['cursor: malformed']);
+    throw badCursor('malformed');
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ValidationError('cursor is not one this API gave out', ['cursor: malformed']);
+  if (!parsed.success) throw badCursor(`not a key of this list (${parsed.error.issues.map((i) => `${i.path.join('.') || '(key)'} ${i.message}`).join('; ')})`);
   return parsed.data;
+}
+
+/** Users positions of a merged cursor, each for its own channel, one of those asked for, inside `after`. */
+function decodeUsersCursor(cursor: string, channels: readonly string[], after: string | undefined): Record<string, UsersKey | null> {
+  const positions = decode(MergedCursor, cursor);
+  for (const [channel, key] of Object.entries(positions)) {
+    if (!channels.includes(channel)) throw badCursor(`channel ${channel} is not in this query`);
+    if (key === null) continue;
+    if (key.channel !== channel) throw badCursor(`position of channel ${channel} names channel ${key.channel}`);
+    if (after !== undefined && key.activityKey <= afterBound(after)) throw badCursor('position is before `after`');
+  }
+  return positions;
+}
+
+/** A transcripts position for this user (and channel, when the query has one), inside `after`. */
+function decodeTranscriptsCursor(cursor: string, botUserId: string, channel: string | undefined, after: string | undefined): Record<string, string> {
+  const key: Record<string, string> = channel !== undefined ? decode(TranscriptChannelKey, cursor) : decode(TranscriptKey, cursor);
+  if (key.botUserId !== botUserId) throw badCursor('position is for another user');
+  if (channel !== undefined && key.userChannel !== `${botUserId}#${channel}`) throw badCursor('position is for another channel');
+  if (after !== undefined && (key.sortKey ?? '') <= afterBound(after)) throw badCursor('position is before `after`');
+  return key;
 }
 
 export interface PageOf<T> {
@@ -288,7 +325,7 @@ export function dynamoNetcoreReader(t: NetcoreTables): NetcoreReader {
     // given out, so the next page continues every channel where it stopped.
     async usersByChannels(channels, after, limit, cursor) {
       // Per channel: absent = from the start, null = read to the end, a key = continue after it.
-      const positions: Record<string, Record<string, string | number> | null> = cursor ? decode(MergedCursor, cursor) : {};
+      const positions: Record<string, Record<string, string | number> | null> = cursor ? decodeUsersCursor(cursor, channels, after) : {};
       const heads: { channel: string; item: Record<string, unknown> }[] = [];
       const fetched = new Map<string, { count: number; more: boolean }>();
       for (const channel of channels) {
@@ -326,7 +363,7 @@ export function dynamoNetcoreReader(t: NetcoreTables): NetcoreReader {
     },
 
     async transcripts(botUserId, channel, after, limit, cursor) {
-      const start = cursor ? decode(KeySchema, cursor) : undefined;
+      const start = cursor ? decodeTranscriptsCursor(cursor, botUserId, channel, after) : undefined;
       const byChannel = channel !== undefined;
       const out = await dynamo.send(
         new QueryCommand({

@@ -32,45 +32,47 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 export const handler = httpHandler(async (event: HttpEvent): Promise<HttpResult> => {
   requireBearer(event, await secretValue('hub', 'HUB_OPERATOR_TOKEN'));
   reader ??= dynamoNetcoreReader(netcoreTables());
-  const path = event.rawPath.replace(/\/+$/, '');
   const q = queryParams(event);
+  // API Gateway has already decoded the path parameters: use them as they are (decoding again would
+  // turn a literal `%` into a URIError, and `%2525` into the wrong id).
+  const botUserId = event.pathParameters?.botUserId ?? '';
+  if (event.routeKey.includes('{botUserId}') && !botUserId) throw new NotFoundError('No Netcore user given');
 
-  if (path === '/netcore/users') {
-    const p = parse(UsersQuery, q);
-    const channels = p.channelId !== undefined ? [String(p.channelId)] : USER_CHANNEL_IDS.map(String);
-    const page = await reader.usersByChannels(channels, p.after, p.limit, p.cursor);
-    return json(200, { items: page.items.map(userView), cursor: page.cursor ?? null });
+  switch (event.routeKey) {
+    case 'GET /netcore/users': {
+      const p = parse(UsersQuery, q);
+      const channels = p.channelId !== undefined ? [String(p.channelId)] : USER_CHANNEL_IDS.map(String);
+      const page = await reader.usersByChannels(channels, p.after, p.limit, p.cursor);
+      return json(200, { items: page.items.map(userView), cursor: page.cursor ?? null });
+    }
+    case 'GET /netcore/usage': {
+      const p = parse(UsageQuery, q);
+      const month = p.month ?? monthOf(new Date());
+      const items = await reader.usage(month, p.channelId === undefined ? undefined : String(p.channelId));
+      return json(200, {
+        month,
+        items: items.map((i) => ({
+          channelId: i.channel === 'all' ? 'all' : Number(i.channel),
+          channelName: i.channel === 'all' ? 'all' : channelName(String(i.channel)),
+          totalMessages: i.totalMessages,
+          totalUsers: i.totalUsers,
+          refreshedAt: i.refreshedAt,
+        })),
+      });
+    }
+    case 'GET /netcore/users/{botUserId}/transcripts': {
+      const p = parse(TranscriptsQuery, q);
+      const page = await reader.transcripts(botUserId, p.channelId === undefined ? undefined : String(p.channelId), p.after, p.limit, p.cursor);
+      return json(200, { botUserId, items: page.items.map(messageView), cursor: page.cursor ?? null });
+    }
+    case 'GET /netcore/users/{botUserId}': {
+      const rows = await reader.userRows(botUserId);
+      if (rows.length === 0) throw new NotFoundError(`No Netcore user ${botUserId} has been synced`);
+      return json(200, { botUserId, channels: rows.map(userView) });
+    }
+    default:
+      throw new NotFoundError(`No route ${event.routeKey}`);
   }
-  if (path === '/netcore/usage') {
-    const p = parse(UsageQuery, q);
-    const month = p.month ?? monthOf(new Date());
-    const items = await reader.usage(month, p.channelId === undefined ? undefined : String(p.channelId));
-    return json(200, {
-      month,
-      items: items.map((i) => ({
-        channelId: i.channel === 'all' ? 'all' : Number(i.channel),
-        channelName: i.channel === 'all' ? 'all' : channelName(String(i.channel)),
-        totalMessages: i.totalMessages,
-        totalUsers: i.totalUsers,
-        refreshedAt: i.refreshedAt,
-      })),
-    });
-  }
-  const transcripts = /^\/netcore\/users\/([^/]+)\/transcripts$/.exec(path);
-  if (transcripts?.[1]) {
-    const botUserId = decodeURIComponent(transcripts[1]);
-    const p = parse(TranscriptsQuery, q);
-    const page = await reader.transcripts(botUserId, p.channelId === undefined ? undefined : String(p.channelId), p.after, p.limit, p.cursor);
-    return json(200, { botUserId, items: page.items.map(messageView), cursor: page.cursor ?? null });
-  }
-  const user = /^\/netcore\/users\/([^/]+)$/.exec(path);
-  if (user?.[1]) {
-    const botUserId = decodeURIComponent(user[1]);
-    const rows = await reader.userRows(botUserId);
-    if (rows.length === 0) throw new NotFoundError(`No Netcore user ${botUserId} has been synced`);
-    return json(200, { botUserId, channels: rows.map(userView) });
-  }
-  throw new NotFoundError(`No route ${event.rawPath}`);
 });
 
 function channelName(channel: string): string | undefined {

@@ -1,69 +1,83 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { TranscriptJob } from '#domain/netcore/jobs.ts';
+import type { SQSRecord } from 'aws-lambda';
+import * as z from 'zod';
+import { TranscriptJobMessage } from '#domain/netcore/jobs.ts';
 import { netcoreClientFromEnv, type NetcoreClient } from '#adapters/netcore-client.ts';
 import { dynamoNetcoreStore, sqsTranscriptJobQueue } from '#adapters/netcore-store.ts';
-import { queueUrl } from '#shared/config.ts';
+import { dynamoQuarantine, type Quarantine } from '#adapters/quarantine.ts';
+import { sqsHandler } from '#shared/batch.ts';
+import { queueUrl, tableName } from '#shared/config.ts';
+import { VendorError } from '#shared/errors.ts';
 import { netcoreSettings, netcoreTables } from '#shared/netcore-config.ts';
-import { count, logger, metrics } from '#shared/observability.ts';
+import { count, logger } from '#shared/observability.ts';
 import { syncNetcoreTranscripts } from '#use-cases/netcore-sync-transcripts.ts';
 
 let api: NetcoreClient | undefined;
+// Made at the first malformed job only: a worker whose topology entry lacks the quarantine table
+// still runs every well-formed job.
+let quarantine: Quarantine | undefined;
 
 /**
- * Queue consumer: one Netcore transcripts job per record (a user on a channel). Records it could not
- * finish or start are reported in `batchItemFailures` and come back; a job that ran short of time has
- * already queued its remaining pages and counts as done.
+ * Queue consumer: one Netcore transcripts job per record (a user on a channel), through the shared
+ * partial-batch wrapper (records it has no time to start are handed back; a job that ran short of
+ * time has already queued the rest of its window and counts as done).
+ * - A body that is not a transcripts job is quarantined (vendor `netcore`, stage `processor`,
+ *   metric `NetcoreTranscriptJobsQuarantined`) and acknowledged: retrying cannot make it readable.
+ * - A vendor 4xx (or a body the hub cannot read) is counted (`NetcoreTranscriptJobsRefused`), logged
+ *   and acknowledged: 4xx do not retry. The user's watermark has not moved, so the next job for this
+ *   user (its next activity) reads the same messages again.
+ * - Anything else (429/5xx/timeouts after their retries, DynamoDB, SQS) fails the record: SQS
+ *   redelivers it, and after its last receive it goes to the DLQ.
  */
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics))
-  .handler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    api ??= netcoreClientFromEnv();
+export const handler = sqsHandler(
+  async (record, context) => {
     const s = netcoreSettings();
-    const store = dynamoNetcoreStore(netcoreTables());
-    const jobs = sqsTranscriptJobQueue(queueUrl('netcore-transcripts'));
-    const budget = { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: s.reserveMs };
-    const failures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const record of event.Records) {
-      if (context.getRemainingTimeInMillis() <= s.reserveMs) {
-        failures.push({ itemIdentifier: record.messageId });
-        continue;
-      }
-      const job = TranscriptJob.safeParse(safeJson(record.body));
-      if (!job.success) {
-        // A body the poller did not write: fail it so that it ends in the DLQ for someone to look at.
-        logger.error('Netcore transcripts job is not valid', { messageId: record.messageId, issues: job.error.issues });
-        failures.push({ itemIdentifier: record.messageId });
-        continue;
-      }
-      try {
-        const result = await syncNetcoreTranscripts(job.data, {
-          api,
-          store,
-          jobs,
-          settings: { limit: s.transcriptsLimit, lookbackMs: s.transcriptsLookbackMs, windowMarginMs: s.windowMarginMs, concurrency: s.concurrency },
-          now: () => new Date(),
-          budget,
-        });
-        count('NetcoreMessagesStored', result.stored);
-        count('NetcoreMessagesDuplicate', result.duplicates);
-        if (result.unknownShapes > 0) count('NetcoreMessagesUnknownShape', result.unknownShapes);
-        logger.info('Netcore transcripts job', { vendor: 'netcore', messageId: record.messageId, botUserId: job.data.botUserId, channelId: job.data.channelId, ...result });
-      } catch (err) {
-        logger.error('Netcore transcripts job failed; it will be retried', { messageId: record.messageId, botUserId: job.data.botUserId, error: err as Error });
-        failures.push({ itemIdentifier: record.messageId });
-      }
+    const parsed = TranscriptJobMessage.safeParse(record.body);
+    if (!parsed.success) {
+      await quarantineJob(record, z.prettifyError(parsed.error));
+      return;
     }
-    return { batchItemFailures: failures };
-  });
+    const job = parsed.data;
+    api ??= netcoreClientFromEnv();
+    try {
+      const result = await syncNetcoreTranscripts(job, {
+        api,
+        store: dynamoNetcoreStore(netcoreTables()),
+        jobs: sqsTranscriptJobQueue(queueUrl('netcore-transcripts')),
+        settings: { limit: s.transcriptsLimit, lookbackMs: s.transcriptsLookbackMs, windowMarginMs: s.windowMarginMs, concurrency: s.concurrency },
+        now: () => new Date(),
+        budget: { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: s.reserveMs },
+      });
+      count('NetcoreMessagesStored', result.stored);
+      count('NetcoreMessagesDuplicate', result.duplicates);
+      if (result.unknownShapes > 0) count('NetcoreMessagesUnknownShape', result.unknownShapes);
+      logger.info('Netcore transcripts job', { vendor: 'netcore', botUserId: job.botUserId, channelId: job.channelId, ...result });
+    } catch (err) {
+      if (!(err instanceof VendorError) || err.retryable) throw err;
+      count('NetcoreTranscriptJobsRefused');
+      logger.error('Netcore refused a transcripts job; not retried (4xx)', {
+        vendor: 'netcore',
+        botUserId: job.botUserId,
+        channelId: job.channelId,
+        status: err.status,
+        vendorMessages: err.vendorMessages,
+        error: err,
+      });
+    }
+  },
+  { safetyMs: netcoreSettings().reserveMs },
+);
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+async function quarantineJob(record: SQSRecord, reason: string): Promise<void> {
+  quarantine ??= dynamoQuarantine(tableName('quarantine'));
+  const sent = Number(record.attributes?.SentTimestamp);
+  const quarantineId = await quarantine.put({
+    vendor: 'netcore',
+    reason: `Not a transcripts job: ${reason}`,
+    body: record.body,
+    requestId: record.messageId,
+    receivedAt: new Date(Number.isFinite(sent) ? sent : Date.now()).toISOString(),
+    stage: 'processor',
+  });
+  count('NetcoreTranscriptJobsQuarantined');
+  logger.warn('Netcore transcripts job is not valid; quarantined', { vendor: 'netcore', quarantineId, reason });
 }

@@ -1,29 +1,24 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { Context } from 'aws-lambda';
 import { netcoreClientFromEnv, type NetcoreClient } from '#adapters/netcore-client.ts';
 import { dynamoNetcoreStore, type NetcoreStore } from '#adapters/netcore-store.ts';
 import { netcoreSettings, netcoreTables } from '#shared/netcore-config.ts';
-import { count, logger, metrics } from '#shared/observability.ts';
+import { count, logger } from '#shared/observability.ts';
+import { scheduledHandler } from '#shared/schedule.ts';
 import { syncNetcoreUsage } from '#use-cases/netcore-sync-usage.ts';
 
 let deps: { api: NetcoreClient; store: NetcoreStore } | undefined;
 
 /** Scheduled: refreshes Netcore usage for this month and last, per channel and in total. */
-export const handler = middy<unknown, void>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics))
-  .handler(async (_event: unknown, context: Context) => {
-    deps ??= { api: netcoreClientFromEnv(), store: dynamoNetcoreStore(netcoreTables()) };
-    const settings = netcoreSettings();
-    const result = await syncNetcoreUsage({
-      api: deps.api,
-      store: deps.store,
-      channels: settings.usageChannels,
-      now: () => new Date(),
-      budget: { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: settings.reserveMs },
-    });
-    count('NetcoreUsageStored', result.stored);
-    logger.info('Netcore usage refreshed', { vendor: 'netcore', ...result, vendorRequests: deps.api.stats.requests });
+export const handler = scheduledHandler(async (_event, context) => {
+  deps ??= { api: netcoreClientFromEnv(), store: dynamoNetcoreStore(netcoreTables()) };
+  const settings = netcoreSettings();
+  const result = await syncNetcoreUsage({
+    api: deps.api,
+    store: deps.store,
+    channels: settings.usageChannels,
+    now: () => new Date(),
+    budget: { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: settings.reserveMs },
   });
+  count('NetcoreUsageStored', result.stored);
+  logger.info('Netcore usage refreshed', { vendor: 'netcore', ...result, vendorRequests: deps.api.stats.requests });
+  return result;
+});

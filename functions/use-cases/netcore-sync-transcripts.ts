@@ -39,8 +39,9 @@ export interface TranscriptsSyncResult {
 /**
  * Reads one user's transcripts on one channel for the job's frozen window, page by page, and stores
  * each message once under its stable key. `startDate` is clamped to the vendor's 3-month limit. When
- * time runs short it queues the rest as a job starting at the next page (only after the pages before
- * it are stored) and returns; when the window is read to the end the user's watermark moves to the
+ * time runs short before a page is read, it queues the rest as a job for the same window (same
+ * `startDate`) starting at that unread page, the first one it has not read (every page before it is
+ * already stored), and returns; when the window is read to the end the user's watermark moves to the
  * window end, so later jobs for the same activity are skipped without a vendor call.
  */
 export async function syncNetcoreTranscripts(job: TranscriptJob, deps: TranscriptsSyncDeps): Promise<TranscriptsSyncResult> {

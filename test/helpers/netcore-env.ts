@@ -1,3 +1,4 @@
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { CreateTableCommand, DynamoDBClient, type AttributeDefinition, type GlobalSecondaryIndex } from '@aws-sdk/client-dynamodb';
 import { ChangeMessageVisibilityCommand, CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSRecord } from 'aws-lambda';
@@ -11,7 +12,9 @@ import { tableEnv, tables, queueEnv, type TableName } from '#infra/topology.ts';
  */
 /** Tables and queue of one test, named with its own prefix; the env variables point at them. */
 export interface NetcoreResources {
-  readonly tables: { readonly usage: string; readonly users: string; readonly transcripts: string; readonly cursors: string };
+  readonly tables: { readonly usage: string; readonly users: string; readonly transcripts: string; readonly cursors: string; readonly quarantine: string };
+  /** Every item of the shared quarantine table. */
+  quarantined(): Promise<Record<string, unknown>[]>;
   readonly queueUrl: string;
   /** Receives up to ten messages now in the queue, as Lambda would hand them over. */
   receive(): Promise<SQSRecord[]>;
@@ -37,7 +40,7 @@ interface DynaliteServer {
 }
 type Dynalite = (opts: { createTableMs: number }) => DynaliteServer;
 
-const NETCORE_TABLES: TableName[] = ['netcore-usage', 'netcore-users', 'netcore-transcripts', 'cursors'];
+const NETCORE_TABLES: TableName[] = ['netcore-usage', 'netcore-users', 'netcore-transcripts', 'cursors', 'quarantine'];
 
 export async function startNetcoreEmulators(): Promise<NetcoreEmulators> {
   const mod = 'dynalite';
@@ -90,7 +93,17 @@ export async function startNetcoreEmulators(): Promise<NetcoreEmulators> {
     process.env[queueEnv('netcore-transcripts')] = queueUrl;
     const queueName = `${prefix}-netcore-transcripts`;
     return {
-      tables: { usage: names['netcore-usage'] ?? '', users: names['netcore-users'] ?? '', transcripts: names['netcore-transcripts'] ?? '', cursors: names.cursors ?? '' },
+      tables: {
+        usage: names['netcore-usage'] ?? '',
+        users: names['netcore-users'] ?? '',
+        transcripts: names['netcore-transcripts'] ?? '',
+        cursors: names.cursors ?? '',
+        quarantine: names.quarantine ?? '',
+      },
+      async quarantined() {
+        const out = await DynamoDBDocumentClient.from(ddb).send(new ScanCommand({ TableName: names.quarantine ?? '' }));
+        return out.Items ?? [];
+      },
       queueUrl,
       async receive() {
         const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));

@@ -2,6 +2,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SQSBatc
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNetcoreSandbox, type NetcoreSandbox } from '#infra/local/sandboxes/netcore.ts';
 import { MESSAGE_TYPES } from '#domain/netcore/messages.ts';
+import { compileRoute, matchRoute } from '#infra/local/gateway.ts';
+import { functions } from '#infra/topology.ts';
 import { fakeContext, startNetcoreEmulators, type NetcoreEmulators, type NetcoreResources } from '#test/helpers/netcore-env.ts';
 
 /**
@@ -57,11 +59,19 @@ afterAll(async () => {
   await emu.stop();
 });
 
+/** The operator API's routes as the gateway (local or API Gateway) matches them. */
+const apiTrigger = functions['netcore-api'].trigger;
+const ROUTES = apiTrigger.kind === 'http' ? apiTrigger.routes.map((r) => compileRoute(r.method, r.path, 'netcore-api')) : [];
+
+/** A GET as API Gateway hands it over: route key and decoded path parameters of the matched route. */
 function get(path: string, query: Record<string, string> = {}, token: string | null = TOKEN): Promise<APIGatewayProxyStructuredResultV2> {
   const qs = new URLSearchParams(query).toString();
+  const matched = matchRoute(ROUTES, 'GET', path);
+  if (!matched) throw new Error(`no route for ${path}`);
   const event = {
     version: '2.0',
-    routeKey: '$default',
+    routeKey: matched.route.routeKey,
+    pathParameters: Object.keys(matched.params).length ? matched.params : undefined,
     rawPath: path,
     rawQueryString: qs,
     queryStringParameters: Object.keys(query).length ? query : undefined,
@@ -87,12 +97,31 @@ interface TranscriptsBody {
 }
 
 describe('Netcore handlers', () => {
-  it('the worker reports a job it cannot read, and hands back what it has no time for', async () => {
-    const bad = { messageId: 'bad-1', body: '{"botUserId":""}' } as SQSEvent['Records'][number];
-    const late = { messageId: 'late-1', body: JSON.stringify({ botUserId: 'x', channelId: 1010, until: new Date().toISOString() }) } as SQSEvent['Records'][number];
-    expect(await h.worker({ Records: [bad] }, fakeContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad-1' }] });
+  it('the worker quarantines a job it cannot read and acknowledges it', async () => {
+    const bad = { messageId: 'bad-1', body: '{"botUserId":""}', attributes: { SentTimestamp: '1700000000000' } } as unknown as SQSEvent['Records'][number];
+    const notJson = { messageId: 'bad-2', body: 'not json' } as SQSEvent['Records'][number];
+    expect(await h.worker({ Records: [bad, notJson] }, fakeContext())).toEqual({ batchItemFailures: [] });
+    const q = await res.quarantined();
+    expect(q.map((i) => [i.requestId, i.vendor, i.stage, i.body]).sort()).toEqual([
+      ['bad-1', 'netcore', 'processor', '{"botUserId":""}'],
+      ['bad-2', 'netcore', 'processor', 'not json'],
+    ]);
+    expect(q.find((i) => i.requestId === 'bad-1')).toMatchObject({ receivedAt: '2023-11-14T22:13:20.000Z', reason: expect.stringMatching(/botUserId/) });
+    expect(q.find((i) => i.requestId === 'bad-2')?.reason).toMatch(/not JSON/);
+  });
+
+  it('the worker acknowledges a job the vendor refuses with a 4xx (no retry), and hands back what it has no time for', async () => {
+    const job = (id: string) => ({ messageId: id, body: JSON.stringify({ botUserId: 'webchat-user-1', channelId: 1010, since: new Date(Date.now() - 86_400_000).toISOString(), until: new Date().toISOString() }) }) as SQSEvent['Records'][number];
+    for (const status of [400, 403]) {
+      const before = sandbox.counts.transcripts;
+      sandbox.failNext(status);
+      expect(await h.worker({ Records: [job(`refused-${status}`)] }, fakeContext())).toEqual({ batchItemFailures: [] });
+      expect(sandbox.counts.transcripts).toBe(before + 1);
+    }
+    // A transient error still fails the record (SQS redelivers it), and so does a lack of time.
     const before = sandbox.counts.transcripts;
-    expect(await h.worker({ Records: [late] }, fakeContext(() => 500))).toEqual({ batchItemFailures: [{ itemIdentifier: 'late-1' }] });
+    const late = await h.worker({ Records: [job('late-1'), job('late-2')] }, fakeContext(() => 500)).catch((err: unknown) => err);
+    expect(late).toBeInstanceOf(Error); // every record failed: Powertools fails the whole batch
     expect(sandbox.counts.transcripts).toBe(before);
   });
 
@@ -135,6 +164,40 @@ describe('Netcore handlers', () => {
     expect(r.json.channels).toHaveLength(1);
     expect(r.json.channels[0]).toMatchObject({ channelId: 1014, tags: ['whatsapp'], customFields: { plan: 'basic' } });
     expect((await get('/netcore/users/nobody')).statusCode).toBe(404);
+  });
+
+  it('takes the path parameter as API Gateway decoded it: a malformed % is a 404, not a crash', async () => {
+    // The gateway could not decode `%E0%A4%A` and passes it raw; decoding it again threw URIError (500).
+    const bad = await body<{ error?: string }>(get('/netcore/users/%E0%A4%A'));
+    expect(bad.status).toBe(404);
+    expect((await get('/netcore/users/%E0%A4%A/transcripts')).statusCode).toBe(200);
+    // `%2525` arrives decoded once as `%25`, which is the id asked for; decoding again would ask for `%`.
+    const once = await body<{ botUserId: string; items: unknown[] }>(get('/netcore/users/100%2525/transcripts'));
+    expect(once.json.botUserId).toBe('100%25');
+  });
+
+  it('answers 400 naming cursor for a cursor whose key does not fit the index or the query', async () => {
+    const enc = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
+    const tampered: [string, Record<string, string>][] = [
+      ['/netcore/users', { cursor: enc({ '1014': { botUserId: 5, channel: '1014', activityKey: 'x' } }) }],
+      ['/netcore/users', { cursor: enc({ '1014': { foo: 'bar' } }) }],
+      ['/netcore/users', { channelId: '1014', cursor: enc({ '1014': { botUserId: 'a', channel: '1010', activityKey: 'x' } }) }],
+      ['/netcore/users', { channelId: '1014', after: '2030-01-01T00:00:00Z', cursor: enc({ '1014': { botUserId: 'a', channel: '1014', activityKey: '2001-01-01T00:00:00.000Z#a' } }) }],
+      ['/netcore/users/webchat-user-1/transcripts', { cursor: enc({ botUserId: 1, sortKey: 2 }) }],
+      ['/netcore/users/webchat-user-1/transcripts', { cursor: enc({ sortKey: 'x' }) }],
+      ['/netcore/users/webchat-user-1/transcripts', { cursor: enc({ botUserId: 'someone-else', sortKey: 'x' }) }],
+      ['/netcore/users/webchat-user-1/transcripts', { channelId: '1010', cursor: enc({ botUserId: 'webchat-user-1', sortKey: 'x' }) }],
+      ['/netcore/users/webchat-user-1/transcripts', { after: '2030-01-01T00:00:00Z', cursor: enc({ botUserId: 'webchat-user-1', sortKey: '2001-01-01T00:00:00.000Z#1010#k' }) }],
+    ];
+    for (const [path, query] of tampered) {
+      const r = await body<{ error: string; issues: string[] }>(get(path, query));
+      expect({ path, query, status: r.status }).toEqual({ path, query, status: 400 });
+      expect(r.json.issues.join(' ')).toMatch(/^cursor/);
+    }
+    // A cursor the API gave out still works.
+    const first = await body<TranscriptsBody>(get('/netcore/users/webchat-user-1/transcripts', { channelId: '1010', limit: '5' }));
+    const next = await get('/netcore/users/webchat-user-1/transcripts', { channelId: '1010', limit: '5', cursor: first.json.cursor ?? '' });
+    expect(next.statusCode).toBe(200);
   });
 
   it('gives a user transcripts in time order, every shape, paged by cursor and filtered by time', async () => {

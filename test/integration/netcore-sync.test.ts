@@ -167,6 +167,84 @@ describe('Netcore sync', () => {
     expect(JSON.parse(cursor?.value ?? '{}')).toEqual({ since: second.window.until });
   });
 
+  it('misses no user when users active again leave the frozen window between two pages (rows shift up)', async () => {
+    const t = await setup({ seed: false }, { users: 25, transcripts: 1000 });
+    const base = Date.now() - 2 * 3_600_000;
+    for (let i = 0; i < 60; i++) t.sb.addUser({ userId: `s${i}`, channelId: 1010, lastInteracted: new Date(base + i * 60_000).toISOString() });
+    const original = [...t.sb.users.values()].map((u) => u.userId).sort();
+    const leave = (ids: string[]) => {
+      for (const id of ids) {
+        const u = t.sb.users.get(`${id}#1010`);
+        if (u) u.lastInteracted = new Date(Date.now() + 60_000).toISOString(); // after the frozen window end
+      }
+    };
+    // Newest first: page 1 is s59..s35. Three of its users leave before page 2 is read, so s34..s32
+    // move up onto page 1, already read.
+    t.sb.beforeResponse = (info) => {
+      if (info.kind === 'users' && info.page === 2 && t.sb.counts.users === 2) leave(['s59', 's58', 's57']);
+    };
+    const run = await t.users();
+    expect(run).toMatchObject({ outcome: 'complete', rereads: 1, pages: 4 });
+    const stored = (await t.reader.usersByChannels(['1010'], undefined, 500, undefined)).items.map((r) => String(r.botUserId)).sort();
+    expect(stored).toEqual(original);
+    // Each user was queued once, re-read page or not.
+    expect(t.res.depth()).toBe(60);
+  });
+
+  it('misses no user when users leave the window between two runs of the same window', async () => {
+    const t = await setup({ seed: false }, { users: 25, transcripts: 1000 });
+    const base = Date.now() - 2 * 3_600_000;
+    for (let i = 0; i < 60; i++) t.sb.addUser({ userId: `r${i}`, channelId: 1017, lastInteracted: new Date(base + i * 60_000).toISOString() });
+    let remaining = 60_000;
+    const budget: TimeBudget = { remainingMs: () => remaining, reserveMs: 1_000 };
+    const stopAfterPage1: CursorStore = {
+      get: (name) => t.cursors.get(name),
+      async move(name, expected, value) {
+        const moved = await t.cursors.move(name, expected, value);
+        remaining = 500;
+        return moved;
+      },
+    };
+    expect(await t.users({ budget, cursors: stopAfterPage1 })).toMatchObject({ outcome: 'time', pages: 1 });
+    expect(JSON.parse((await t.cursors.get('netcore:users'))?.value ?? '{}')).toMatchObject({ page: 2, total: 60 });
+    // Between runs, r59..r33 become active again: 25 read on page 1 and 2 not read yet. The 33 left
+    // shift up by 27 rows, more than a page: r32..r8 are now where page 1 was.
+    const later = new Date().toISOString();
+    for (let i = 59; i > 32; i--) {
+      const u = t.sb.users.get(`r${i}#1017`);
+      if (u) u.lastInteracted = later;
+    }
+    remaining = 60_000;
+    const second = await t.users({ budget });
+    expect(second).toMatchObject({ outcome: 'complete', rereads: 1 });
+    const ids = async () => (await t.reader.usersByChannels(['1017'], undefined, 500, undefined)).items.map((r) => String(r.botUserId)).sort();
+    // Everyone but the two who left before being read (their new activity is after this window) ...
+    const expected = Array.from({ length: 60 }, (_, i) => `r${i}`).filter((id) => id !== 'r33' && id !== 'r34');
+    expect(await ids()).toEqual(expected.sort());
+    // ... and they come with the next window.
+    expect(await t.users()).toMatchObject({ outcome: 'complete' });
+    expect(await ids()).toHaveLength(60);
+  });
+
+  it('stores a user whose details the vendor refuses (400, 403) or sends unreadable, without details, and goes on', async () => {
+    const t = await setup({ seed: false }, { users: 25, transcripts: 1000 });
+    for (let i = 0; i < 30; i++) t.sb.addUser({ userId: `d${i}`, channelId: 1010, lastInteracted: new Date(Date.now() - 3_600_000 + i * 1000).toISOString() });
+    t.sb.detailsAnswers.set('d3', { status: 403, body: { status: 'error', message: 'Forbidden' } });
+    t.sb.detailsAnswers.set('d28', { status: 400, body: { status: 'error', message: 'Invalid botUserId' } });
+    t.sb.detailsAnswers.set('d10', { status: 200, body: { customFields: 'not an object' } });
+    const run = await t.users();
+    expect(run).toMatchObject({ outcome: 'complete', pages: 2, users: 30, details: 27, detailsFailed: 3, jobs: 30 });
+    expect(run.detailsFailures.map((f) => [f.botUserId, f.status]).sort()).toEqual([['d10', 200], ['d28', 400], ['d3', 403]]);
+    expect(run.detailsFailures.find((f) => f.botUserId === 'd3')?.vendorMessages).toContain('Forbidden');
+    // The window is done: the cursor moved on.
+    expect(JSON.parse((await t.cursors.get('netcore:users'))?.value ?? '{}')).toEqual({ since: run.window.until });
+    const refused = (await t.reader.userRows('d3'))[0];
+    expect(refused).toMatchObject({ botUserId: 'd3', channel: '1010' });
+    expect(refused?.customFields).toBeUndefined();
+    expect(refused?.detailsFetchedAt).toBeUndefined();
+    expect((await t.reader.userRows('d4'))[0]).toMatchObject({ customFields: { city: 'Pune' } });
+  });
+
   it('pages transcripts at 1000, dedupes rows shifted by inserts between pages, and a re-read finds the late one', async () => {
     const t = await setup({ seed: false });
     t.sb.addUser({ userId: 'big', channelId: 1014, lastInteracted: new Date(Date.now() - 3_600_000).toISOString() });
@@ -274,6 +352,23 @@ describe('Netcore sync', () => {
     expect(drained.stored).toBe(250);
     expect(drained.duplicates).toBe(0);
     expect(drained.pages).toBe(60 - 1 + 3);
+  });
+
+  it('short of time, the worker queues the rest as a job starting at the first page it has not read', async () => {
+    const t = await setup({ seed: false }, { users: 25, transcripts: 100 });
+    t.sb.addUser({ userId: 'long', channelId: 1016 });
+    for (let i = 0; i < 250; i++) t.sb.addMessage('long', 1016, sampleMessage('text', new Date(Date.now() - DAY + i).toISOString(), 'User', `#${i}`));
+    let remaining = 60_000;
+    t.sb.beforeResponse = (info) => {
+      if (info.kind === 'transcripts' && info.page === 2) remaining = 500; // page 2 is read, page 3 is not
+    };
+    const until = new Date().toISOString();
+    const first = await t.transcripts({ botUserId: 'long', channelId: 1016, until }, { budget: { remainingMs: () => remaining, reserveMs: 1_000 } });
+    expect(first).toMatchObject({ outcome: 'continued', pages: 2, stored: 200 });
+    const [queued] = await t.res.receive();
+    expect(TranscriptJob.parse(JSON.parse(queued?.body ?? '{}'))).toMatchObject({ botUserId: 'long', channelId: 1016, since: first.startDate, until, page: 3 });
+    const rest = await t.transcripts(JSON.parse(queued?.body ?? '{}') as TranscriptJobInput);
+    expect(rest).toMatchObject({ outcome: 'done', pages: 1, stored: 50, duplicates: 0 });
   });
 
   it('stops in the middle of a page when time runs short, and redoes that page without losing a job', async () => {

@@ -64,6 +64,11 @@ export interface NetcoreSandbox extends Sandbox {
   failNext(status: number, times?: number, opts?: { retryAfterSeconds?: number; includeLogin?: boolean }): void;
   /** Called before each answer is computed: changes made here show in that answer. */
   beforeResponse: ((info: SandboxRequestInfo) => void | Promise<void>) | undefined;
+  /**
+   * Fixed answers of the user-details endpoint for some users (by userId), e.g. a 403 for a user the
+   * app may not see, or a 200 whose body does not match any details shape.
+   */
+  readonly detailsAnswers: Map<string, { readonly status: number; readonly body: unknown }>;
 }
 
 const DAY = 86_400_000;
@@ -84,6 +89,7 @@ export async function startNetcoreSandbox(options: NetcoreSandboxOptions = {}): 
     users,
     counts,
     beforeResponse: undefined,
+    detailsAnswers: new Map(),
     addUser(u) {
       const t = new Date(now() - DAY).toISOString();
       const user: SandboxUser = {
@@ -246,6 +252,8 @@ export async function startNetcoreSandbox(options: NetcoreSandboxOptions = {}): 
   }
 
   function userDetails(res: ServerResponse, userId: string): void {
+    const fixed = sandbox.detailsAnswers.get(userId);
+    if (fixed) return send(res, fixed.status, fixed.body);
     const rows = [...users.values()].filter((u) => u.userId === userId);
     const u = rows[0];
     if (!u) return send(res, 404, { status: 'error', message: 'Bot user not found' });
