@@ -351,6 +351,7 @@ export const functions = {
     reads: ['netcore-users', 'cursors'],
     writes: ['netcore-users', 'cursors'],
     sends: ['netcore-transcripts'],
+    metrics: ['NetcoreUsersStored', 'NetcoreTranscriptJobsQueued', 'NetcoreUsersRejected', 'NetcoreUserDetailsFailed'],
     secrets: ['netcore'],
   },
   'netcore-transcripts-worker': {
@@ -359,7 +360,12 @@ export const functions = {
     trigger: { kind: 'queue', queue: 'netcore-transcripts', batchSize: 1, maxConcurrency: 4 },
     timeoutSeconds: 300,
     reads: ['netcore-users'],
-    writes: ['netcore-users', 'netcore-transcripts'],
+    writes: ['netcore-users', 'netcore-transcripts', 'quarantine'],
+    metrics: ['NetcoreMessagesStored', 'NetcoreMessagesDuplicate', 'NetcoreMessagesUnknownShape', 'NetcoreTranscriptJobsRefused', 'NetcoreTranscriptJobsQuarantined'],
+    alarms: [
+      { metric: 'NetcoreTranscriptJobsQuarantined', threshold: 1, description: 'Netcore transcripts jobs the hub could not read; see the quarantine table (vendor netcore, stage processor).' },
+      { metric: 'NetcoreTranscriptJobsRefused', threshold: 1, description: "Netcore refused transcripts requests (4xx); those users' transcripts wait for their next activity." },
+    ],
     sends: ['netcore-transcripts'],
     secrets: ['netcore'],
   },
