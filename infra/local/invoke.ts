@@ -19,6 +19,24 @@ export async function loadHandler(root: string, entry: string): Promise<LambdaHa
   return mod.handler as LambdaHandler;
 }
 
+/** A Lambda context as the runtime gives one: names, a fresh request id, and the remaining time. */
+export function createLambdaContext(name: string, getRemainingTimeInMillis: () => number, memoryMb = 512): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+    memoryLimitInMB: String(memoryMb),
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
 /**
  * Invokes a handler with a Lambda-like context (request id, remaining time) and the function's
  * timeout. A timed-out invocation rejects, like Lambda's "Task timed out".
@@ -26,21 +44,8 @@ export async function loadHandler(root: string, entry: string): Promise<LambdaHa
 export async function invoke(name: string, fn: FunctionDecl, handler: LambdaHandler, event: unknown): Promise<unknown> {
   const timeoutMs = (fn.timeoutSeconds ?? 30) * 1000;
   const deadline = Date.now() + timeoutMs;
-  const requestId = randomUUID();
-  const context: Context = {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-    memoryLimitInMB: String(fn.memoryMb ?? 512),
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  const context = createLambdaContext(name, () => Math.max(0, deadline - Date.now()), fn.memoryMb ?? 512);
+  const requestId = context.awsRequestId;
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([

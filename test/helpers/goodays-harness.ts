@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { TableDecl } from '#infra/topology.ts';
 import { queueEnv, tableEnv, tables } from '#infra/topology.ts';
 import type { QueueName, TableName } from '#infra/topology.ts';
+import { createLambdaContext } from '#infra/local/invoke.ts';
 
 /**
  * Real local AWS for the Goodays integration tests: dynalite (DynamoDB) and fauxqs (SQS) on random
@@ -179,20 +180,7 @@ export function httpEvent(o: {
 /** A Lambda context with a time budget. */
 export function lambdaContext(budgetMs = 30_000, name = 'test'): Context {
   const end = Date.now() + budgetMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, end - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return createLambdaContext(name, () => Math.max(0, end - Date.now()));
 }
 
 /** The shape of a Lambda HTTP handler as middy exports it. */

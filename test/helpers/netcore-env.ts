@@ -4,6 +4,7 @@ import { ChangeMessageVisibilityCommand, CreateQueueCommand, DeleteMessageComman
 import type { Context, SQSRecord } from 'aws-lambda';
 import { interceptLocalhostDns, startFauxqs } from 'fauxqs';
 import { tableEnv, tables, queueEnv, type TableName } from '#infra/topology.ts';
+import { createLambdaContext } from '#infra/local/invoke.ts';
 
 /**
  * Emulators for Netcore tests: dynalite with the Netcore tables and `cursors` created from the
@@ -148,18 +149,5 @@ export async function startNetcoreEmulators(): Promise<NetcoreEmulators> {
 
 /** A Lambda context whose remaining time is what `remaining()` says. */
 export function fakeContext(remaining: () => number = () => 60_000, name = 'netcore-test'): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-    memoryLimitInMB: '512',
-    awsRequestId: `req-${Math.random().toString(36).slice(2)}`,
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: remaining,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return createLambdaContext(name, remaining);
 }
