@@ -12,7 +12,8 @@ const context = {
   awsRequestId: 'smoke-request',
   invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:smoke',
   memoryLimitInMB: '512',
-  getRemainingTimeInMillis: () => 30_000,
+  // The function's own timeout, as Lambda would give it (the caller passes it from the topology).
+  getRemainingTimeInMillis: () => Number(process.env.SMOKE_TIMEOUT_MS ?? 30_000),
 };
 try {
   const mod = await import(pathToFileURL(bundle).href);
