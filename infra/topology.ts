@@ -260,16 +260,19 @@ export const functions = {
   },
   'rungopher-api': {
     entry: 'functions/handlers/rungopher-api.ts',
-    description: 'Operator read API for Rungopher results and contact views.',
+    description: 'Operator API for Rungopher results and contact views, and view replay.',
     trigger: {
       kind: 'http',
       routes: [
         { method: 'GET', path: '/rungopher/results' },
         { method: 'GET', path: '/rungopher/campaigns/{campaignId}/contacts/{contactId}' },
+        { method: 'POST', path: '/rungopher/replay' },
       ],
     },
-    timeoutSeconds: 10,
+    timeoutSeconds: 30,
     reads: ['rungopher-results', 'rungopher-contacts'],
+    // Replay folds stored results into the views again.
+    writes: ['rungopher-contacts'],
     secrets: ['hub'],
   },
   'goodays-webhook': {

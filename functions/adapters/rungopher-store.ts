@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contribution, Slots } from '#domain/rungopher/contact-view.ts';
 import { isSlot } from '#domain/rungopher/contact-view.ts';
 import { dynamo, isConditionFailed } from './aws.ts';
@@ -27,6 +27,8 @@ export interface ResultTable {
   /** Writes the row unless a row with its id exists; false when it did (a duplicate). */
   putOnce(row: StoredResult): Promise<boolean>;
   query(q: ResultQuery): Promise<{ items: StoredResult[]; lastKey?: Record<string, unknown> }>;
+  /** One page of every stored row, in no particular order, for replay. */
+  scan(limit: number, startKey?: Record<string, unknown>): Promise<{ items: StoredResult[]; lastKey?: Record<string, unknown> }>;
 }
 
 export interface ResultQuery {
@@ -87,6 +89,10 @@ export function dynamoResultTable(table: string): ResultTable {
           ExclusiveStartKey: q.startKey,
         }),
       );
+      return { items: (out.Items ?? []) as StoredResult[], ...(out.LastEvaluatedKey ? { lastKey: out.LastEvaluatedKey } : {}) };
+    },
+    async scan(limit, startKey) {
+      const out = await dynamo.send(new ScanCommand({ TableName: table, Limit: limit, ExclusiveStartKey: startKey }));
       return { items: (out.Items ?? []) as StoredResult[], ...(out.LastEvaluatedKey ? { lastKey: out.LastEvaluatedKey } : {}) };
     },
   };

@@ -1,18 +1,22 @@
 import { dynamoContactTable, dynamoResultTable } from '#adapters/rungopher-store.ts';
 import { getContactView, listResults, parseResultsQuery } from '#use-cases/query-rungopher.ts';
+import { replayRungopherResults } from '#use-cases/replay-rungopher.ts';
 import { secretValue, tableName } from '#shared/config.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { httpHandler, json, queryParams, requireBearer } from '#shared/http.ts';
 
 const results = dynamoResultTable(tableName('rungopher-results'));
 const contacts = dynamoContactTable(tableName('rungopher-contacts'));
+/** Time kept back at the end of a replay call for the answer. */
+const SAFETY_MS = 2_000;
 
 /**
  * Operator read API for Rungopher:
  * - GET /rungopher/results?campaignId=&contactId=&resultName=&after=&limit=&cursor=
  * - GET /rungopher/campaigns/{campaignId}/contacts/{contactId}
+ * - POST /rungopher/replay?cursor= — fold stored results into the contact views again (paged by time)
  */
-export const handler = httpHandler(async (event) => {
+export const handler = httpHandler(async (event, context) => {
   requireBearer(event, await secretValue('hub', 'HUB_OPERATOR_TOKEN'));
   switch (event.routeKey) {
     case 'GET /rungopher/results':
@@ -21,6 +25,13 @@ export const handler = httpHandler(async (event) => {
       const { campaignId, contactId } = event.pathParameters ?? {};
       if (!campaignId || !contactId) throw new NotFoundError('Route needs campaignId and contactId');
       return json(200, await getContactView(contacts, campaignId, contactId));
+    }
+    case 'POST /rungopher/replay': {
+      const outcome = await replayRungopherResults(
+        { results, contacts },
+        { ...(queryParams(event).cursor ? { cursor: queryParams(event).cursor } : {}), deadlineMs: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS },
+      );
+      return json(200, outcome);
     }
     default:
       throw new NotFoundError(`No route ${event.routeKey}`);

@@ -11,6 +11,7 @@ import { batches, normalisePhone, parseContactCsv, skippedMobiles, type ContactC
 import { estimateCost, type CostEstimate } from '#domain/rungopher/cost.ts';
 import { countSegments } from '#domain/sms.ts';
 import { ConfigError, ValidationError, VendorError } from '#shared/errors.ts';
+import { localHubUrl } from './local-hub.ts';
 
 /**
  * `switchboard rungopher ...`: templates, campaigns, contact upload from CSV, journey contact update
@@ -273,6 +274,28 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
         printEstimate(estimate, out);
       }),
     );
+  rg.command('replay')
+    .description('Fold every stored result into the contact views again (POST /rungopher/replay on the hub; safe to repeat)')
+    .option('--hub <url>', 'hub base URL (the ApiUrl output on AWS); default HUB_URL or the local hub')
+    .action(
+      run(async (opts: { hub?: string }) => {
+        const token = process.env.HUB_OPERATOR_TOKEN;
+        if (!token) throw new Error('Set HUB_OPERATOR_TOKEN (npm start prints it; on AWS it is in the hub secret)');
+        const base = localHubUrl(opts.hub);
+        let cursor: string | null = null;
+        let replayed = 0;
+        do {
+          const res: Response = await fetch(`${base}/rungopher/replay${cursor ? `?cursor=${cursor}` : ''}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+          const body = ReplayAnswer.parse(await res.json().catch(() => ({})));
+          if (!res.ok) throw new Error(`POST /rungopher/replay answered ${res.status}: ${JSON.stringify(body)}`);
+          replayed += body.replayed;
+          for (const s of body.skipped) err(`skipped result ${s.id}: ${s.reason}`);
+          cursor = body.nextCursor;
+        } while (cursor);
+        out(`Replayed ${replayed} stored result(s) into the contact views.`);
+      }),
+    );
+
   return rg;
 }
 
@@ -287,6 +310,12 @@ interface UploadOptions {
   resendUnknown?: boolean;
   json?: boolean;
 }
+
+const ReplayAnswer = z.looseObject({
+  replayed: z.number().default(0),
+  skipped: z.array(z.object({ id: z.string(), reason: z.string() })).default([]),
+  nextCursor: z.string().nullable().default(null),
+});
 
 interface UploadContext {
   client: RungopherClient;

@@ -1,6 +1,7 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rungopherProgram } from '#infra/cli/rungopher.ts';
 import { createQueues, createTables } from '#infra/local/emulators.ts';
 import { DOC_SAMPLES, makeResult } from '#test/helpers/rungopher-samples.ts';
 import { eventually, operatorGet, startTestHub } from '#test/helpers/hub.ts';
@@ -80,6 +81,40 @@ describe('Rungopher webhook, end to end on the local runtime', () => {
     const row = await eventually(async () => (await clients.scan('rungopher-results')).find((r) => r.id === '4242'));
     expect(row.raw).toBe(raw);
     expect((row.result as { context: string }).context).toBe(context);
+  });
+
+  it('replays stored results into the contact views after the view table is lost', async () => {
+    const before = await operatorGet(hub, '/rungopher/campaigns/15/contacts/1');
+    expect(before.status).toBe(200);
+    await eventually(async () => ((await hub.queueDepth('rungopher-results')) === 0 ? true : undefined));
+    await clients.raw.send(new DeleteTableCommand({ TableName: 'switchboard-rungopher-contacts' }));
+    await createTables(clients.raw);
+    expect((await operatorGet(hub, '/rungopher/campaigns/15/contacts/1')).status).toBe(404);
+
+    const replay = async (cursor?: string) => {
+      const res = await fetch(`${hub.url}/rungopher/replay${cursor ? `?cursor=${cursor}` : ''}`, { method: 'POST', headers: { authorization: `Bearer ${hub.env.HUB_OPERATOR_TOKEN}` } });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { replayed: number; nextCursor: string | null };
+    };
+    let page = await replay();
+    let total = page.replayed;
+    while (page.nextCursor) {
+      page = await replay(page.nextCursor);
+      total += page.replayed;
+    }
+    expect(total).toBe((await clients.scan('rungopher-results')).length);
+    expect((await operatorGet(hub, '/rungopher/campaigns/15/contacts/1')).body).toEqual(before.body);
+    // Replaying again changes nothing.
+    await replay();
+    expect((await operatorGet(hub, '/rungopher/campaigns/15/contacts/1')).body).toEqual(before.body);
+    // The CLI does the same, page by page, with HUB_URL and HUB_OPERATOR_TOKEN (set by the hub here).
+    const lines: string[] = [];
+    let code = 0;
+    await rungopherProgram({ out: (l) => lines.push(l), err: (l) => lines.push(l), fail: (c) => void (code = c) }).parseAsync(['node', 'switchboard', 'rungopher', 'replay']);
+    expect(code).toBe(0);
+    expect(lines.join('\n')).toMatch(new RegExp(`Replayed ${total} stored result`));
+    const bad = await fetch(`${hub.url}/rungopher/replay?cursor=bm9wZQ`, { method: 'POST', headers: { authorization: `Bearer ${hub.env.HUB_OPERATOR_TOKEN}` } });
+    expect(bad.status).toBe(400);
   });
 
   it('rejects bad operator requests with clear errors', async () => {

@@ -1,0 +1,62 @@
+import * as z from 'zod';
+import { contributions } from '#domain/rungopher/contact-view.ts';
+import { campaignContactKey, parseResult } from '#domain/rungopher/result.ts';
+import type { ContactTable, ResultTable } from '#adapters/rungopher-store.ts';
+import { ValidationError } from '#shared/errors.ts';
+
+export interface ReplayPorts {
+  readonly results: ResultTable;
+  readonly contacts: ContactTable;
+}
+
+export interface ReplayOutcome {
+  /** Stored results folded into their contact views again. */
+  readonly replayed: number;
+  /** Rows whose raw JSON no longer passes validation (the schema changed): left as they are, listed. */
+  readonly skipped: readonly { readonly id: string; readonly reason: string }[];
+  /** Where the next call resumes; null once every row has been read. */
+  readonly nextCursor: string | null;
+}
+
+const ScanKey = z.object({ id: z.string() }).strict();
+
+/**
+ * Folds stored results into the contact views again, from the raw JSON each was stored with. Safe to
+ * run at any time and as often as wanted: a view slot only ever moves to a higher rank, so replaying
+ * changes nothing that is right and restores what is missing (a view table restored from backup, a
+ * fixed view rule). Works in pages until `deadlineMs`, then hands back a cursor.
+ */
+export async function replayRungopherResults(ports: ReplayPorts, opts: { cursor?: string; deadlineMs: number; pageSize?: number; now?: () => number }): Promise<ReplayOutcome> {
+  const now = opts.now ?? Date.now;
+  let startKey: Record<string, unknown> | undefined;
+  if (opts.cursor) {
+    const decoded = ScanKey.safeParse(safeJson(Buffer.from(opts.cursor, 'base64url').toString('utf8')));
+    if (!decoded.success) throw new ValidationError('Invalid query', ['cursor: not a value returned as nextCursor']);
+    startKey = decoded.data;
+  }
+  let replayed = 0;
+  const skipped: { id: string; reason: string }[] = [];
+  do {
+    const page = await ports.results.scan(opts.pageSize ?? 100, startKey);
+    for (const row of page.items) {
+      const parsed = parseResult(row.raw);
+      if (!parsed.ok) {
+        skipped.push({ id: row.id, reason: parsed.reason });
+        continue;
+      }
+      const r = parsed.result;
+      for (const c of contributions(r)) await ports.contacts.apply(campaignContactKey(r.campaignId, r.contactId), r.campaignId, r.contactId, c);
+      replayed++;
+    }
+    startKey = page.lastKey;
+  } while (startKey && now() < opts.deadlineMs);
+  return { replayed, skipped, nextCursor: startKey ? Buffer.from(JSON.stringify(startKey), 'utf8').toString('base64url') : null };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
