@@ -1,7 +1,7 @@
-import { MAX_WEBHOOK_BODY_BYTES_GOODAYS } from '#domain/goodays/limits.ts';
 import { SIGNATURE_HEADER, headerValue } from '#domain/goodays/signature.ts';
 import { eventQueue, goodaysHmacSecrets, goodaysSettings, quarantineStore } from '#adapters/goodays-wiring.ts';
 import { httpHandler, json, rawBody } from '#shared/http.ts';
+import { WEBHOOK_MAX_BODY_BYTES } from '#shared/limits.ts';
 import { count, logger } from '#shared/observability.ts';
 import { acceptGoodaysWebhook } from '#use-cases/goodays-webhook.ts';
 
@@ -17,7 +17,7 @@ export const handler = httpHandler(async (event) => {
     {
       secrets: await goodaysHmacSecrets(),
       allowUnsigned: goodaysSettings().allowUnsigned,
-      maxBodyBytes: MAX_WEBHOOK_BODY_BYTES_GOODAYS,
+      maxBodyBytes: WEBHOOK_MAX_BODY_BYTES,
       queue: eventQueue(),
       quarantine: quarantineStore(),
     },

@@ -1,13 +1,13 @@
-import * as z from 'zod';
 import { sqsEnvelopeQueue } from '#adapters/queue.ts';
 import { dynamoQuarantine } from '#adapters/quarantine.ts';
 import { acceptRungopherWebhook } from '#use-cases/accept-rungopher-webhook.ts';
-import { optionalEnv, queueUrl, secretValue, tableName } from '#shared/config.ts';
+import { queueUrl, secretValue, tableName } from '#shared/config.ts';
+import { WEBHOOK_MAX_BODY_BYTES } from '#shared/limits.ts';
 import { PayloadTooLargeError, UnauthorizedError } from '#shared/errors.ts';
 import { constantTimeEqual, httpHandler, json, rawBody } from '#shared/http.ts';
 import { count, logger } from '#shared/observability.ts';
 
-const maxBodyBytes = optionalEnv('WEBHOOK_MAX_BODY_BYTES', z.coerce.number().int().positive(), 256 * 1024);
+const maxBodyBytes = WEBHOOK_MAX_BODY_BYTES;
 const ports = {
   queue: sqsEnvelopeQueue(queueUrl('rungopher-results')),
   quarantine: dynamoQuarantine(tableName('quarantine')),
