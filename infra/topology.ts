@@ -1,6 +1,6 @@
 /**
  * The one declaration of every table, queue, secret and function of the hub. The CDK stack
- * (`infra/stack.ts`) and the local runtime (`infra/local/runtime.ts`) are both built from it, so what
+ * (`infra/stack.ts`) and the local runtime (`infra/local/hub.ts`) are both built from it, so what
  * runs on this machine is what runs on AWS. Runtime code never imports this file: functions learn
  * their resources from environment variables (see {@link envForFunction}).
  */

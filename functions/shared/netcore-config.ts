@@ -74,8 +74,22 @@ export function netcoreSettings(): NetcoreSettings {
   return cached;
 }
 
-/** Table names of the Netcore store, from `TABLE_NETCORE_*`. */
-export function netcoreTables(): { usage: string; users: string; transcripts: string } {
-  return { usage: tableName('netcore-usage'), users: tableName('netcore-users'), transcripts: tableName('netcore-transcripts') };
+/**
+ * Table names of the Netcore store, from `TABLE_NETCORE_*`, each read when first used: a function is
+ * given only the tables it declares (least privilege), so asking for all three up front would fail
+ * in a function that uses one.
+ */
+export function netcoreTables(): { readonly usage: string; readonly users: string; readonly transcripts: string } {
+  return {
+    get usage() {
+      return tableName('netcore-usage');
+    },
+    get users() {
+      return tableName('netcore-users');
+    },
+    get transcripts() {
+      return tableName('netcore-transcripts');
+    },
+  };
 }
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/build-app.ts';
 import { functionList, functions } from '#infra/topology.ts';
 import type { FunctionName } from '#infra/topology.ts';
-import { startTestHub } from '#test/helpers/hub.ts';
+import { functionEnv, startTestHub } from '#test/helpers/hub.ts';
 import { DOC_SAMPLES } from '#test/helpers/rungopher-samples.ts';
 
 /**
@@ -43,7 +43,8 @@ async function callBundle(name: FunctionName, event: unknown): Promise<BundleOut
   const bundle = bundles[name];
   if (!bundle) throw new Error(`no bundle for ${name}`);
   const child = spawn(process.execPath, [resolve(import.meta.dirname, '../helpers/invoke-bundle.mjs'), bundle], {
-    env: { PATH: process.env.PATH, ...hub.env, POWERTOOLS_LOG_LEVEL: 'SILENT', SMOKE_TIMEOUT_MS: String((functions[name].timeoutSeconds ?? 30) * 1000) },
+    // Only what the stack gives this function: a handler that reads past its declaration fails here.
+    env: { PATH: process.env.PATH, ...functionEnv(hub, functions[name]), POWERTOOLS_LOG_LEVEL: 'SILENT', SMOKE_TIMEOUT_MS: String((functions[name].timeoutSeconds ?? 30) * 1000) },
     timeout: 30_000,
   });
   child.stdin.end(JSON.stringify(event));

@@ -2,6 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hub, HubOptions } from '#infra/local/hub.ts';
+import { localName } from '#infra/local/emulators.ts';
+import type { FunctionDecl } from '#infra/topology.ts';
+import { envForFunction, secrets } from '#infra/topology.ts';
 import { startHub } from '#infra/local/hub.ts';
 
 /** A hub for one test file: random ports, a temp data folder, short visibility, no timers. */
@@ -38,4 +41,28 @@ export async function eventually<T>(check: () => Promise<T | undefined>, { timeo
 export async function operatorGet(hub: Hub, path: string): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${hub.env.HUB_OPERATOR_TOKEN}` } });
   return { status: res.status, body: await res.json() };
+}
+
+/**
+ * The environment one function gets on AWS, pointed at a test hub's emulators and sandboxes: its own
+ * tables, queues, secret keys and settings only, not the whole hub's. (Locally every function shares
+ * one process and one environment; this is how tests catch a function reaching past its declaration.)
+ */
+export function functionEnv(hub: Hub, fn: FunctionDecl): Record<string, string> {
+  const env: Record<string, string> = envForFunction(fn, {
+    table: (t) => localName(t),
+    queueUrl: (q) => hub.queues[q].url,
+    secretArn: () => '',
+  });
+  for (const k of Object.keys(env)) if (env[k] === '') delete env[k];
+  for (const s of fn.secrets ?? []) {
+    for (const key of [...secrets[s].generatedKeys, ...secrets[s].operatorKeys]) {
+      const v = hub.env[key];
+      if (v) env[key] = v;
+    }
+  }
+  for (const [k, v] of Object.entries(hub.env)) {
+    if (/^(AWS_|POWERTOOLS_)|_BASE_URL$/.test(k)) env[k] = v;
+  }
+  return env;
 }
