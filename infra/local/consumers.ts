@@ -4,7 +4,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FunctionDecl } from '../topology.ts';
 import type { LocalQueue } from './emulators.ts';
 import type { LambdaHandler } from './invoke.ts';
-import { invoke } from './invoke.ts';
+import { invoke, LocalTimeoutError } from './invoke.ts';
 
 /** What one consumer reports, for the hub's log and for tests. */
 export interface ConsumerEvent {
@@ -70,6 +70,9 @@ export function startConsumer(opts: {
       } catch (err) {
         failedIds = new Set(messages.map((m) => m.MessageId ?? ''));
         error = (err as Error).message;
+        // Lambda kills a timed-out invocation; here it runs on, so this poller waits for it before
+        // taking another batch, or more than maxConcurrency invocations would run at once.
+        if (err instanceof LocalTimeoutError) await err.pending.catch(() => undefined);
       }
       const done = messages.filter((m) => !failedIds.has(m.MessageId ?? ''));
       if (done.length) {

@@ -10,6 +10,13 @@ export type LambdaHandler = (event: unknown, context: Context) => Promise<unknow
 /** Raised when an invocation outlives its function's timeout, as Lambda would report it. */
 export class LocalTimeoutError extends Error {
   override readonly name = 'LocalTimeoutError';
+  constructor(
+    message: string,
+    /** The invocation itself, still running: Lambda would kill it, here it can only be awaited. */
+    readonly pending: Promise<unknown>,
+  ) {
+    super(message);
+  }
 }
 
 /** Loads a handler module by path, as Lambda does; infra never imports handler code statically. */
@@ -48,10 +55,11 @@ export async function invoke(name: string, fn: FunctionDecl, handler: LambdaHand
   const requestId = context.awsRequestId;
   let timer: NodeJS.Timeout | undefined;
   try {
+    const running = handler(event, context);
     return await Promise.race([
-      handler(event, context),
+      running,
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new LocalTimeoutError(`${name} timed out after ${timeoutMs} ms (request ${requestId})`)), timeoutMs);
+        timer = setTimeout(() => reject(new LocalTimeoutError(`${name} timed out after ${timeoutMs} ms (request ${requestId})`, running)), timeoutMs);
       }),
     ]);
   } finally {
