@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '#infra/build-app.ts';
+import { buildApp, PROJECT_ROOT } from '#infra/build-app.ts';
 import { functionList, functions } from '#infra/topology.ts';
 import type { FunctionName } from '#infra/topology.ts';
 import { functionEnv, startTestHub } from '#test/helpers/hub.ts';
@@ -18,7 +16,8 @@ let bundles: Record<string, string>;
 let hub: Awaited<ReturnType<typeof startTestHub>>;
 
 beforeAll(async () => {
-  outdir = await mkdtemp(join(tmpdir(), 'switchboard-cdkout-'));
+  // The same cloud assembly `npm run synth` writes: cdk.out, bundled by the local esbuild.
+  outdir = resolve(PROJECT_ROOT, 'cdk.out');
   const { app, stack } = buildApp({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
   const assembly = app.synth();
   const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, { Type: string; Metadata?: Record<string, string> }> };
@@ -33,7 +32,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await hub?.cleanup();
-  if (outdir) await rm(outdir, { recursive: true, force: true });
 });
 
 type BundleOutcome = { ok: boolean; result?: { statusCode?: number; body?: string; batchItemFailures?: unknown[] }; error?: string };
