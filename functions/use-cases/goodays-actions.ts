@@ -61,11 +61,8 @@ export async function processGoodaysAction(delivery: ActionDelivery, deps: Actio
     case 'unknown':
       return { result: 'done', state: record.state };
     case 'sending':
-      if (text) {
-        // An earlier delivery started sending and never recorded the outcome.
-        const ok = await deps.actions.transition({ ...record, state: 'unknown', error: 'an earlier attempt may have reached Goodays; not resent', updatedAt: now() }, ['sending']);
-        return ok ? { result: 'done', state: 'unknown' } : { result: 'retry', reason: 'action changed meanwhile' };
-      }
+      // An earlier delivery started sending and never recorded the outcome.
+      if (text) return markUnknown(record, 'an earlier attempt may have reached Goodays; not resent', now(), deps);
       break;
     default:
       break;
@@ -165,10 +162,7 @@ export async function abandonAction(actionId: string, deps: Pick<ActionDeps, 'ac
     case 'unknown':
       return { result: 'done', state: record.state };
     case 'sending':
-      if (TEXT_ACTIONS.has(record.action)) {
-        const ok = await deps.actions.transition({ ...record, state: 'unknown', error: `last delivery failed while sending, not resent: ${reason}`, updatedAt: at }, ['sending']);
-        return ok ? { result: 'done', state: 'unknown' } : { result: 'retry', reason: 'action changed meanwhile' };
-      }
+      if (TEXT_ACTIONS.has(record.action)) return markUnknown(record, `last delivery failed while sending, not resent: ${reason}`, at, deps);
       break;
     default:
       break;
@@ -177,4 +171,13 @@ export async function abandonAction(actionId: string, deps: Pick<ActionDeps, 'ac
   if (!ok) return { result: 'retry', reason: 'action changed meanwhile' };
   if (record.eventKey !== null) await deps.actions.release(record.responseId, record.eventKey, record.actionId);
   return { result: 'done', state: 'failed' };
+}
+
+/**
+ * A reply or message caught in `sending`: it may have reached the customer, so it becomes `unknown`
+ * for a person to resolve and is never sent again.
+ */
+async function markUnknown(record: ActionRecord, error: string, at: string, deps: Pick<ActionDeps, 'actions'>): Promise<ActionOutcome> {
+  const ok = await deps.actions.transition({ ...record, state: 'unknown', error, updatedAt: at }, ['sending']);
+  return ok ? { result: 'done', state: 'unknown' } : { result: 'retry', reason: 'action changed meanwhile' };
 }
