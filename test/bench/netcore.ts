@@ -63,15 +63,17 @@ export async function benchNetcore(): Promise<Record<string, number | string>> {
       const jobs = sqsTranscriptJobQueue(res.queueUrl);
       const budget = { remainingMs: () => 600_000, reserveMs: 1_000 };
       const started = Date.now();
-      const users = await syncNetcoreUsers({
-        api,
-        store,
-        cursors: dynamoCursorStore(res.tables.cursors),
-        jobs,
-        settings: { channels, limit: 1000, lookbackMs: 900_000, initialLookbackMs: 90 * 86_400_000, fetchDetails: details, concurrency: 8 },
-        now: () => new Date(),
-        budget,
-      });
+      const pollUsers = () =>
+        syncNetcoreUsers({
+          api,
+          store,
+          cursors: dynamoCursorStore(res.tables.cursors),
+          jobs,
+          settings: { channels, limit: 1000, lookbackMs: 900_000, initialLookbackMs: 90 * 86_400_000, fetchDetails: details, concurrency: 8 },
+          now: () => new Date(),
+          budget,
+        });
+      const users = await pollUsers();
       let stored = 0;
       for (;;) {
         const records = await res.receive();
@@ -114,15 +116,7 @@ export async function benchNetcore(): Promise<Record<string, number | string>> {
 
       // A second pass with no new activity: the cost of polling an idle bot.
       const before = wire;
-      await syncNetcoreUsers({
-        api,
-        store,
-        cursors: dynamoCursorStore(res.tables.cursors),
-        jobs,
-        settings: { channels, limit: 1000, lookbackMs: 900_000, initialLookbackMs: 90 * 86_400_000, fetchDetails: details, concurrency: 8 },
-        now: () => new Date(),
-        budget,
-      });
+      await pollUsers();
       out[`${tag}.idlePollVendorCalls`] = wire - before;
       await sandbox.stop();
     }
