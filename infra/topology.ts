@@ -218,8 +218,15 @@ export const functions = {
     sends: ['rungopher-results'],
     writes: ['quarantine'],
     secrets: ['rungopher'],
-    metrics: ['WebhooksAccepted', 'WebhooksRejected', 'WebhooksQuarantined'],
-    alarms: [{ metric: 'WebhooksQuarantined', threshold: 1, description: 'Rungopher sent bodies the hub could not parse; see the quarantine table.' }],
+    metrics: ['WebhooksAccepted', 'WebhooksRejected', 'WebhooksQuarantined', 'WebhooksOversized'],
+    alarms: [
+      { metric: 'WebhooksQuarantined', threshold: 1, description: 'Rungopher sent bodies the hub could not parse; see the quarantine table.' },
+      {
+        metric: 'WebhooksOversized',
+        threshold: 1,
+        description: 'Rungopher sent a body over WEBHOOK_MAX_BODY_BYTES: it is answered 413 and resent every 5 minutes; a truncated copy is in the quarantine table.',
+      },
+    ],
   },
   'rungopher-processor': {
     entry: 'functions/handlers/rungopher-processor.ts',

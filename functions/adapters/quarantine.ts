@@ -14,9 +14,18 @@ export interface QuarantineEntry {
   readonly stage: 'webhook' | 'processor' | 'poller';
 }
 
-/** Port: the quarantine store. Returns the entry's id; putting the same body again returns the same id. */
+/** Where a body was kept: its id, and whether this call created the entry (false: kept before). */
+export interface QuarantineReceipt {
+  readonly id: string;
+  readonly created: boolean;
+}
+
+/**
+ * Port: the quarantine store. Putting the same body again returns the same id with `created: false`,
+ * so callers count and alarm on new entries only.
+ */
 export interface Quarantine {
-  put(entry: QuarantineEntry): Promise<string>;
+  put(entry: QuarantineEntry): Promise<QuarantineReceipt>;
 }
 
 /** Bodies above this are kept truncated (DynamoDB items stop at 400 KB), with their length and digest. */
@@ -40,6 +49,7 @@ export function dynamoQuarantine(table: string): Quarantine {
       const kept = buf.length > MAX_QUARANTINED_BODY_BYTES ? buf.subarray(0, MAX_QUARANTINED_BODY_BYTES) : buf;
       const text = kept.toString('utf8');
       const utf8 = Buffer.from(text, 'utf8').equals(kept);
+      let created = true;
       try {
         await dynamo.send(
           new PutCommand({
@@ -63,8 +73,9 @@ export function dynamoQuarantine(table: string): Quarantine {
       } catch (err) {
         // Already quarantined: the first copy is kept, nothing new to alarm on.
         if (!isConditionFailed(err)) throw err;
+        created = false;
       }
-      return id;
+      return { id, created };
     },
   };
 }

@@ -70,7 +70,7 @@ export const handler = sqsHandler(
 async function quarantineJob(record: SQSRecord, reason: string): Promise<void> {
   quarantine ??= dynamoQuarantine(tableName('quarantine'));
   const sent = Number(record.attributes?.SentTimestamp);
-  const quarantineId = await quarantine.put({
+  const kept = await quarantine.put({
     vendor: 'netcore',
     reason: `Not a transcripts job: ${reason}`,
     body: record.body,
@@ -78,6 +78,6 @@ async function quarantineJob(record: SQSRecord, reason: string): Promise<void> {
     receivedAt: new Date(Number.isFinite(sent) ? sent : Date.now()).toISOString(),
     stage: 'processor',
   });
-  count('NetcoreTranscriptJobsQuarantined');
-  logger.warn('Netcore transcripts job is not valid; quarantined', { vendor: 'netcore', quarantineId, reason });
+  if (kept.created) count('NetcoreTranscriptJobsQuarantined');
+  logger.warn('Netcore transcripts job is not valid; quarantined', { vendor: 'netcore', quarantineId: kept.id, reason });
 }

@@ -17,7 +17,8 @@ const COUNTERS = { stored: 'ResultsStored', duplicate: 'ResultsDuplicate', quara
 export const handler = sqsHandler(async (record) => {
   const sent = Number(record.attributes.SentTimestamp);
   const outcome = await processRungopherMessage(ports, record.body, new Date(Number.isFinite(sent) ? sent : Date.now()).toISOString());
-  count(COUNTERS[outcome.status]);
+  // A body quarantined before (an SQS redelivery) is not counted again: the alarm is per body.
+  if (outcome.status !== 'quarantined' || outcome.created) count(COUNTERS[outcome.status]);
   if (outcome.status === 'quarantined') logger.warn('Queued message quarantined', { quarantineId: outcome.quarantineId, reason: outcome.reason });
   else logger.info(`Result ${outcome.status}`, { resultId: outcome.resultId, requestId: outcome.requestId });
 });

@@ -28,7 +28,7 @@ export const handler = httpHandler(async (event) => {
   if (body.length > maxBodyBytes) {
     // The issue's contract is 413; the body is authentic, so a truncated copy with its length and
     // digest is kept first (once, however often Rungopher resends it) for a person to look at.
-    const quarantineId = await ports.quarantine.put({
+    const kept = await ports.quarantine.put({
       vendor: 'rungopher',
       reason: `body of ${body.length} bytes is over the ${maxBodyBytes}-byte limit`,
       body,
@@ -37,7 +37,9 @@ export const handler = httpHandler(async (event) => {
       stage: 'webhook',
     });
     count('WebhooksRejected');
-    logger.warn('Rungopher webhook too large', { quarantineId, bytes: body.length });
+    // Rungopher resends it every 5 minutes for ever: alarm once per body, not per resend.
+    if (kept.created) count('WebhooksOversized');
+    logger.warn('Rungopher webhook too large', { quarantineId: kept.id, bytes: body.length });
     throw new PayloadTooLargeError(`Body is ${body.length} bytes; the limit is ${maxBodyBytes}`);
   }
   const outcome = await acceptRungopherWebhook(ports, {
@@ -46,7 +48,7 @@ export const handler = httpHandler(async (event) => {
     receivedAt: new Date(event.requestContext.timeEpoch || Date.now()).toISOString(),
   });
   if (outcome.status === 'quarantined') {
-    count('WebhooksQuarantined');
+    if (outcome.created) count('WebhooksQuarantined');
     logger.warn('Rungopher webhook quarantined', { quarantineId: outcome.quarantineId, reason: outcome.reason });
     return json(200, { status: 'quarantined', quarantineId: outcome.quarantineId });
   }

@@ -9,7 +9,7 @@ export interface AcceptWebhookPorts {
 
 export type AcceptOutcome =
   | { readonly status: 'queued'; readonly messageId: string; readonly resultId: string }
-  | { readonly status: 'quarantined'; readonly quarantineId: string; readonly reason: string };
+  | { readonly status: 'quarantined'; readonly quarantineId: string; readonly reason: string; /** False when this body was quarantined before. */ readonly created: boolean };
 
 /**
  * Takes an authenticated Rungopher webhook body. A valid result is queued; anything else is put in
@@ -24,7 +24,7 @@ export async function acceptRungopherWebhook(
   const validUtf8 = Buffer.from(text, 'utf8').equals(input.body);
   const parsed = validUtf8 ? parseResult(text) : { ok: false as const, reason: 'body is not UTF-8 text' };
   if (!parsed.ok) {
-    const quarantineId = await ports.quarantine.put({
+    const kept = await ports.quarantine.put({
       vendor: 'rungopher',
       reason: parsed.reason,
       body: input.body,
@@ -32,7 +32,7 @@ export async function acceptRungopherWebhook(
       receivedAt: input.receivedAt,
       stage: 'webhook',
     });
-    return { status: 'quarantined', quarantineId, reason: parsed.reason };
+    return { status: 'quarantined', quarantineId: kept.id, created: kept.created, reason: parsed.reason };
   }
   const messageId = await ports.queue.send({
     vendor: 'rungopher',

@@ -45,7 +45,7 @@ export async function acceptGoodaysWebhook(req: WebhookRequest, deps: WebhookDep
   if (parsed.kind === 'invalid' || text === undefined) {
     const reason = parsed.kind === 'invalid' ? parsed.reason : 'unreadable';
     // The shared quarantine keeps text as is and anything else as base64 (bodyEncoding).
-    const id = await deps.quarantine.put({ vendor: 'goodays', reason, body: req.body, receivedAt: req.receivedAt, requestId: req.requestId, stage: 'webhook' });
+    const { id } = await deps.quarantine.put({ vendor: 'goodays', reason, body: req.body, receivedAt: req.receivedAt, requestId: req.requestId, stage: 'webhook' });
     return { result: 'quarantined', reason, id };
   }
   await deps.queue.send({ vendor: 'goodays', source: 'webhook', requestId: req.requestId, receivedAt: req.receivedAt, body: text });

@@ -183,8 +183,9 @@ async function pollEndpoint(
     // read it above the cursor, so only items beyond the cursor (or without a time) are put there now.
     const t = itemTimeMs(item);
     if (t === undefined || markMs === undefined || t > markMs) {
-      await ports.quarantine.put({ vendor: 'rungopher', reason: `polled from results/${endpoint}: ${parsed.reason}`, body: raw, receivedAt: new Date(now()).toISOString(), stage: 'poller' });
-      quarantined++;
+      const kept = await ports.quarantine.put({ vendor: 'rungopher', reason: `polled from results/${endpoint}: ${parsed.reason}`, body: raw, receivedAt: new Date(now()).toISOString(), stage: 'poller' });
+      // An item without a time is read again every run; it is counted (and alarmed on) once.
+      if (kept.created) quarantined++;
       if (t !== undefined) quarantinedTimes.push(t);
     }
   }

@@ -10,7 +10,7 @@ export interface ProcessMessagePorts extends StoreResultPorts {
 
 export type ProcessOutcome =
   | { readonly status: 'stored' | 'duplicate'; readonly resultId: string; readonly requestId: string }
-  | { readonly status: 'quarantined'; readonly quarantineId: string; readonly reason: string };
+  | { readonly status: 'quarantined'; readonly quarantineId: string; readonly reason: string; /** False when this body was quarantined before. */ readonly created: boolean };
 
 /**
  * Handles one queued Rungopher message. A message that is not a valid result is quarantined rather
@@ -21,12 +21,12 @@ export async function processRungopherMessage(ports: ProcessMessagePorts, messag
   const envelope = parseEnvelope(messageBody);
   if (!envelope) {
     const reason = 'queue message is not a hub envelope';
-    const quarantineId = await ports.quarantine.put({ vendor: 'rungopher', reason, body: messageBody, receivedAt, stage: 'processor' });
-    return { status: 'quarantined', quarantineId, reason };
+    const kept = await ports.quarantine.put({ vendor: 'rungopher', reason, body: messageBody, receivedAt, stage: 'processor' });
+    return { status: 'quarantined', quarantineId: kept.id, created: kept.created, reason };
   }
   const parsed = parseResult(envelope.body);
   if (!parsed.ok) {
-    const quarantineId = await ports.quarantine.put({
+    const kept = await ports.quarantine.put({
       vendor: 'rungopher',
       reason: parsed.reason,
       body: envelope.body,
@@ -34,7 +34,7 @@ export async function processRungopherMessage(ports: ProcessMessagePorts, messag
       receivedAt: envelope.receivedAt,
       stage: 'processor',
     });
-    return { status: 'quarantined', quarantineId, reason: parsed.reason };
+    return { status: 'quarantined', quarantineId: kept.id, created: kept.created, reason: parsed.reason };
   }
   const status = await storeRungopherResult(ports, parsed.result, envelope.body, { source: envelope.source, requestId: envelope.requestId });
   return { status, resultId: parsed.result.id, requestId: envelope.requestId };

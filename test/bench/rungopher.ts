@@ -100,7 +100,7 @@ async function benchPolling(): Promise<Record<string, number | string>> {
         return 'stored';
       },
     };
-    const ports = { source: client, sink, cursors: memoryCursors(), quarantine: { put: async () => 'q' } };
+    const ports = { source: client, sink, cursors: memoryCursors(), quarantine: { put: async () => ({ id: 'q', created: true }) } };
     const t0 = Date.parse('2024-01-01T00:00:00Z');
     let id = 1;
     const make = (ms: number, i: number) => ({

@@ -252,6 +252,18 @@ describe('rungopher results poller', () => {
     expect((await db.scan('quarantine')).filter((x) => String(x.body).includes('broken-2'))).toHaveLength(1);
   });
 
+  it('an item without a timestamp is re-read every run but quarantined and counted once', async () => {
+    // The sandbox filters on time, so a source that serves the item as a broken vendor would.
+    const timeless = { id: 'timeless-1', campaignId, contactId: '1', resultName: 'acceptedUpgrade', resultType: 'boolean', data: { answer: 'yes' } };
+    const source = { results: async () => [timeless] } as unknown as PollPorts['source'];
+    const first = await run(['acceptedUpgrade'], {}, { source });
+    const second = await run(['acceptedUpgrade'], {}, { source });
+    expect(first.outcome.endpoints[0]?.quarantined).toBe(1);
+    expect(second.outcome.endpoints[0]?.quarantined).toBe(0);
+    expect(second.metrics.RungopherPolledQuarantined ?? 0).toBe(0);
+    expect((await db.scan('quarantine')).filter((x) => String(x.body).includes('timeless-1'))).toHaveLength(1);
+  });
+
   it('a wrong API key is an error for a person, not a silent skip', async () => {
     const { RungopherClient } = await import('#adapters/rungopher-client.ts');
     const r = await run(['accepted'], {}, { source: new RungopherClient({ baseUrl: sandbox.url, apiKey: 'wrong' }) });
