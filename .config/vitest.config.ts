@@ -11,6 +11,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration suites start their own emulators on random ports; two cores, so keep it modest.
     maxWorkers: 2,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // Logs and EMF metrics off in tests: they assert on behaviour, and the output stays readable.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
   },
 });

@@ -1,7 +1,7 @@
 import type { Context, SQSRecord } from 'aws-lambda';
 import { actionStore, goodaysActionMaxReceives, goodaysApi, goodaysSettings, quarantineStore, threadStore, userCache } from '#adapters/goodays-wiring.ts';
 import { sqsHandler } from '#shared/batch.ts';
-import { TimeBudgetError } from '#shared/errors.ts';
+import { HandBackError, TimeBudgetError } from '#shared/errors.ts';
 import { count, logger } from '#shared/observability.ts';
 import { abandonAction, processGoodaysAction } from '#use-cases/goodays-actions.ts';
 import { parseActionMessage } from '#use-cases/goodays-operator.ts';
@@ -10,7 +10,7 @@ import { parseActionMessage } from '#use-cases/goodays-operator.ts';
 const SAFETY_MS = 5_000;
 
 /** A delivery handed back to SQS on purpose (back-off across deliveries), not an error. */
-class RetryLater extends Error {
+class RetryLater extends HandBackError {
   override readonly name = 'RetryLater';
 }
 

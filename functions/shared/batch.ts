@@ -3,8 +3,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { TimeBudgetError } from './errors.ts';
-import { logger, metrics } from './observability.ts';
+import { HandBackError, TimeBudgetError } from './errors.ts';
+import { count, logger, metrics } from './observability.ts';
 
 /** Time kept back at the end of an invocation so unfinished records are handed back, not timed out. */
 export const SAFETY_MARGIN_MS = 3_000;
@@ -13,6 +13,8 @@ export const SAFETY_MARGIN_MS = 3_000;
  * Wraps an SQS record handler as a Lambda with partial batch responses (ReportBatchItemFailures).
  * Records run one after another; once the invocation's time is nearly gone, the rest are reported
  * as failures without being started, so SQS redelivers them instead of the whole batch timing out.
+ * A record handler throws {@link HandBackError} to hand a record back on purpose (not counted as a
+ * failure); any other error is counted (`RecordsFailed`) and, when the whole batch fails, raised.
  */
 export function sqsHandler(
   recordHandler: (record: SQSRecord, context: Context) => Promise<void>,
@@ -27,7 +29,8 @@ export function sqsHandler(
     .use(logMetrics(metrics))
     .handler(async (event, context) => {
       const processor = new BatchProcessor(EventType.SQS);
-      return processPartialResponse(
+      const unexpected: unknown[] = [];
+      const response = await processPartialResponse(
         event,
         async (record: SQSRecord) => {
           if (context.getRemainingTimeInMillis() < safetyMs) {
@@ -37,16 +40,31 @@ export function sqsHandler(
           try {
             await recordHandler(record, context);
           } catch (err) {
-            logger.error('Record failed; it will be retried', { error: err as Error });
+            if (err instanceof HandBackError) {
+              logger.info('Record handed back for a later delivery', { reason: err.message });
+            } else {
+              unexpected.push(err);
+              logger.error('Record failed; it will be retried', { error: err as Error });
+            }
             throw err;
           } finally {
             logger.removeKeys(['messageId']);
           }
         },
         processor,
-        // A batch whose every record is handed back (back-off, time budget) is not a function error:
-        // report the failures and let SQS redeliver, without tripping the errors alarm.
         { context, processInParallel: false, throwOnFullBatchFailure: false },
       );
+      if (unexpected.length) count('RecordsFailed', unexpected.length);
+      // Hand-backs (a back-off, the time budget) are not errors. A batch in which every record failed
+      // and some for a real reason (IAM, a missing setting, DynamoDB down, a bug) is: throwing makes
+      // it a Lambda error, so the function-errors alarm sees a consumer that fails everything.
+      if (unexpected.length && response.batchItemFailures.length === event.Records.length) {
+        throw new Error(`All ${event.Records.length} record(s) failed; first error: ${errorMessage(unexpected[0])}`, { cause: unexpected[0] });
+      }
+      return response;
     });
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

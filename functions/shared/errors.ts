@@ -66,7 +66,15 @@ export class VendorError extends Error {
   }
 }
 
+/**
+ * A queue record deliberately handed back for a later delivery (a back-off, not enough time left).
+ * Not a failure: a batch made only of hand-backs is not reported as a function error.
+ */
+export class HandBackError extends Error {
+  override readonly name: string = 'HandBackError';
+}
+
 /** An operation stopped because its time budget ran out; what it did is kept, the rest is retried. */
-export class TimeBudgetError extends Error {
+export class TimeBudgetError extends HandBackError {
   override readonly name = 'TimeBudgetError';
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { VendorError } from './errors.ts';
+import { TimeBudgetError, VendorError } from './errors.ts';
 
 /** Retry policy for a vendor call. */
 export interface RetryPolicy {
@@ -84,7 +84,8 @@ export function backoffDelay(attempt: number, baseMs: number, capMs: number, ran
 
 /**
  * Sends one request with timeouts and retries: 429, 5xx and transport errors back off with full jitter
- * (Retry-After honoured, capped), 4xx fail at once. Throws {@link VendorError}; returns only 2xx/3xx.
+ * (Retry-After honoured, capped), 4xx fail at once. Throws {@link VendorError}, or
+ * {@link TimeBudgetError} when the deadline left no room for a first attempt; returns only 2xx/3xx.
  */
 export async function vendorRequest(
   vendor: string,
@@ -109,7 +110,8 @@ export async function vendorRequest(
     if (!lastError.retryable) throw lastError;
     if (lastError.outcomeUnknown && policy.retryUnknownOutcome === false) throw lastError;
   }
-  throw lastError ?? new VendorError(`${vendor}: no attempt made before the deadline`, vendor, undefined, true, false);
+  // No attempt at all is not a vendor outage: the caller ran out of time and should say so.
+  throw lastError ?? new TimeBudgetError(`${vendor} ${req.method} ${req.url.pathname}: not started, ${timeoutMs} ms would run past the deadline`);
 }
 
 /**

@@ -2,7 +2,7 @@ import { parseResultValue, type RungopherResult } from '#domain/rungopher/result
 import { RESULT_ENDPOINTS, cursorName, decodeCursor, encodeCursor, formatAfter, itemTimeMs, nextMark, pollFrom, type ResultEndpoint } from '#domain/rungopher/results-polling.ts';
 import type { CursorStore } from '#adapters/cursor-store.ts';
 import type { Quarantine } from '#adapters/quarantine.ts';
-import { VendorError } from '#shared/errors.ts';
+import { TimeBudgetError, VendorError } from '#shared/errors.ts';
 import type { RetryPolicy } from '#shared/vendor-http.ts';
 
 /**
@@ -158,6 +158,8 @@ async function pollEndpoint(
     const timeoutMs = Math.max(1, Math.min(settings.requestTimeoutMs ?? 10_000, settings.deadlineMs - now()));
     items = await ports.source.results(endpoint, after, { ...settings.retry, deadline: settings.deadlineMs, timeoutMs });
   } catch (err) {
+    // Too little time left to even start the read: the run is over, the vendor is not at fault.
+    if (err instanceof TimeBudgetError) return { ...base, status: 'out-of-time', error: err.message };
     if (err instanceof VendorError && err.retryable) {
       // 429/5xx/timeouts were already retried with jittered back-off; the next scheduled run resumes.
       count(POLL_METRICS.vendorUnavailable, 1);
