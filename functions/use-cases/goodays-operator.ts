@@ -164,9 +164,12 @@ export async function requestAction(req: ActionRequest, deps: OperatorDeps): Pro
   try {
     created = await deps.actions.create(record);
   } catch (err) {
-    // Nothing was recorded: a claim left behind would block every later action on the response.
-    if (claims) await deps.actions.release(responseId, eventKey, actionId);
-    throw err;
+    created = await recordedDespite(err, record, deps);
+    if (!created && claims) {
+      // Nothing was recorded: a claim left behind would block every later action on the response.
+      await deps.actions.release(responseId, eventKey, actionId);
+    }
+    if (!created) throw err;
   }
   if (!created) {
     // A concurrent request with the same Idempotency-Key created it first.
@@ -183,6 +186,28 @@ export async function requestAction(req: ActionRequest, deps: OperatorDeps): Pro
     throw err;
   }
   return { view: actionView(record), replayed: false };
+}
+
+/**
+ * After `create` threw: whether the record was written all the same. DynamoDB may commit a PutItem
+ * whose last SDK attempt then fails (a timeout or a reset after the write), so a consistent read
+ * decides. A record found keeps its claim and counts as created (a client retry with the same
+ * Idempotency-Key would replay and queue it; releasing the claim then would let another operator
+ * reply too). Only a record known to be absent lets the caller release the claim; when the read
+ * fails as well, the original error is thrown and the claim kept: a blocked response is visible
+ * (409) and recoverable, a second reply is not.
+ */
+async function recordedDespite(err: unknown, record: ActionRecord, deps: Pick<OperatorDeps, 'actions'>): Promise<boolean> {
+  let found: ActionRecord | undefined;
+  try {
+    found = await deps.actions.get(record.actionId);
+  } catch {
+    throw err;
+  }
+  if (!found) return false;
+  // Same id, different body: another request with the same Idempotency-Key; replay() refuses it.
+  if (found.fingerprint !== record.fingerprint) throw new ConflictError('Idempotency-Key was already used for a different request', { actionId: found.actionId });
+  return true;
 }
 
 async function replay(existing: ActionRecord, fingerprint: string, deps: OperatorDeps): Promise<{ view: ActionView; replayed: boolean }> {

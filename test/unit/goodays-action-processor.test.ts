@@ -218,4 +218,29 @@ describe('requestAction when recording the action fails', () => {
     expect(view.state).toBe('accepted');
     expect(sent).toEqual([{ actionId: view.actionId }]);
   });
+
+  it('keeps the claim and queues the action when DynamoDB wrote it before the call failed', async () => {
+    const f = fakes(record('close', 'failed', { responseId: 'other' }), ok);
+    const body = goodaysBody('response', { responseId: 'resp9' });
+    const thread = reduceThread('resp9', [{ body, receivedAt: '2026-01-01T00:00:00.000Z' }]);
+    const threads: ThreadStore = { ...f.deps.threads, get: async () => ({ responseId: 'resp9', version: 1, thread, awaiting: true, updatedAt: '2026-01-01T00:00:00.000Z' }) };
+    const actions: ActionStore = {
+      ...f.deps.actions,
+      // The PutItem committed; its last SDK attempt then timed out.
+      async create(r) {
+        await f.deps.actions.create(r);
+        throw new Error('socket hang up');
+      },
+    };
+    const sent: unknown[] = [];
+    const deps = { threads, actions, queue: { send: async (m: unknown) => void sent.push(m) } };
+    const req = { responseId: 'resp9', action: 'reply', body: JSON.stringify({ content: 'Thanks' }), idempotencyKey: 'k-written' };
+    const { view, replayed } = await requestAction(req, deps);
+    expect(replayed).toBe(false);
+    expect(view.state).toBe('accepted');
+    expect(sent).toEqual([{ actionId: view.actionId }]);
+    expect(f.claims.get(`resp9#${thread.latestEventKey}`)).toBe(view.actionId);
+    // Another operator cannot reply as well.
+    await expect(requestAction({ ...req, idempotencyKey: undefined, body: JSON.stringify({ content: 'Me too' }) }, { ...deps, actions: f.deps.actions })).rejects.toThrow(/already being processed|not allowed/);
+  });
 });
