@@ -27,9 +27,10 @@ export const handler = sqsHandler(
     const message = parseActionMessage(record.body);
     if (!message) {
       // Only the operator API writes this queue: a foreign message is kept for a person, not retried.
-      await quarantineStore().put({ vendor: 'goodays', reason: 'queue message is not a Goodays action message', body: record.body, receivedAt: new Date().toISOString(), requestId: record.messageId, stage: 'processor' });
-      count('GoodaysActionMessageQuarantined');
-      logger.error('Not an action message; quarantined', { messageId: record.messageId });
+      const { created } = await quarantineStore().put({ vendor: 'goodays', reason: 'queue message is not a Goodays action message', body: record.body, receivedAt: new Date().toISOString(), requestId: record.messageId, stage: 'processor' });
+      // Counted once per distinct body: a redelivery of one already kept is not news.
+      if (created) count('GoodaysActionMessageQuarantined');
+      logger.error('Not an action message; quarantined', { messageId: record.messageId, created });
       return;
     }
     const { actionId } = message;

@@ -14,7 +14,7 @@ export const handler = sqsHandler(
     const envelope = parseEnvelope(record.body);
     if (!envelope) {
       // Only the webhook writes this queue; a foreign message is kept in quarantine, not retried.
-      await quarantineStore().put({
+      const { created } = await quarantineStore().put({
         vendor: 'goodays',
         reason: 'queue message is not a webhook envelope',
         body: record.body,
@@ -22,13 +22,14 @@ export const handler = sqsHandler(
         requestId: record.messageId,
         stage: 'processor',
       });
-      count('GoodaysEventQuarantined');
+      // Counted once per distinct body: a redelivery of one already kept is not news.
+      if (created) count('GoodaysEventQuarantined');
       return;
     }
     const outcome = await processGoodaysEvent(envelope, { events: eventStore(), threads: threadStore(), quarantine: quarantineStore() });
     if (outcome.result === 'quarantined') {
-      count('GoodaysEventQuarantined');
-      logger.warn('Goodays event quarantined', { requestId: envelope.requestId, reason: outcome.reason });
+      if (outcome.created) count('GoodaysEventQuarantined');
+      logger.warn('Goodays event quarantined', { requestId: envelope.requestId, reason: outcome.reason, created: outcome.created });
     } else {
       count(outcome.result === 'duplicate' ? 'GoodaysEventDuplicate' : 'GoodaysEventStored');
       logger.info('Goodays event processed', { requestId: envelope.requestId, responseId: outcome.responseId, key: outcome.key, result: outcome.result });

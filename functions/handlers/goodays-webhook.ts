@@ -23,8 +23,10 @@ export const handler = httpHandler(async (event) => {
     },
   );
   if (outcome.result === 'quarantined') {
-    count('GoodaysWebhookQuarantined');
-    logger.warn('Goodays webhook quarantined', { reason: outcome.reason, quarantineId: outcome.id });
+    // Goodays resends a body it got no 200 for, and a resend of one already kept is not news: counted
+    // (and alarmed on) once per distinct body.
+    if (outcome.created) count('GoodaysWebhookQuarantined');
+    logger.warn('Goodays webhook quarantined', { reason: outcome.reason, quarantineId: outcome.id, created: outcome.created });
     return json(200, { status: 'quarantined' });
   }
   count('GoodaysWebhookQueued');

@@ -13,7 +13,7 @@ export interface EventDeps {
 
 export type EventOutcome =
   | { readonly result: 'stored' | 'replaced' | 'duplicate'; readonly key: string; readonly responseId: string; readonly threadWritten: boolean }
-  | { readonly result: 'quarantined'; readonly reason: string };
+  | { readonly result: 'quarantined'; readonly reason: string; readonly created: boolean };
 
 /** Optimistic-concurrency attempts before a record is handed back to SQS. */
 const MAX_WRITE_ATTEMPTS = 8;
@@ -29,8 +29,8 @@ export async function processGoodaysEvent(envelope: EventEnvelope, deps: EventDe
   const described = describeEvent(envelope.body);
   if (parsed.kind === 'invalid' || !described) {
     const reason = parsed.kind === 'invalid' ? parsed.reason : 'unreadable event';
-    await deps.quarantine.put({ vendor: 'goodays', reason, body: envelope.body, receivedAt: envelope.receivedAt, requestId: envelope.requestId, stage: 'processor' });
-    return { result: 'quarantined', reason };
+    const { created } = await deps.quarantine.put({ vendor: 'goodays', reason, body: envelope.body, receivedAt: envelope.receivedAt, requestId: envelope.requestId, stage: 'processor' });
+    return { result: 'quarantined', reason, created };
   }
   const result = await deps.events.put({
     responseId: described.responseId,

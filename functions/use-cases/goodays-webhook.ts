@@ -20,7 +20,7 @@ export interface WebhookRequest {
   readonly receivedAt: string;
 }
 
-export type WebhookOutcome = { readonly result: 'queued'; readonly eventType: string; readonly responseId: string } | { readonly result: 'quarantined'; readonly reason: string; readonly id: string };
+export type WebhookOutcome = { readonly result: 'queued'; readonly eventType: string; readonly responseId: string } | { readonly result: 'quarantined'; readonly reason: string; readonly id: string; readonly created: boolean };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -45,8 +45,8 @@ export async function acceptGoodaysWebhook(req: WebhookRequest, deps: WebhookDep
   if (parsed.kind === 'invalid' || text === undefined) {
     const reason = parsed.kind === 'invalid' ? parsed.reason : 'unreadable';
     // The shared quarantine keeps text as is and anything else as base64 (bodyEncoding).
-    const { id } = await deps.quarantine.put({ vendor: 'goodays', reason, body: req.body, receivedAt: req.receivedAt, requestId: req.requestId, stage: 'webhook' });
-    return { result: 'quarantined', reason, id };
+    const { id, created } = await deps.quarantine.put({ vendor: 'goodays', reason, body: req.body, receivedAt: req.receivedAt, requestId: req.requestId, stage: 'webhook' });
+    return { result: 'quarantined', reason, id, created };
   }
   await deps.queue.send({ vendor: 'goodays', source: 'webhook', requestId: req.requestId, receivedAt: req.receivedAt, body: text });
   return parsed.kind === 'known'

@@ -2,7 +2,8 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { metrics } from '#shared/observability.ts';
 import { httpEvent, lambdaContext } from '#test/helpers/goodays-harness.ts';
 import type { GoodaysWorld } from '#test/helpers/goodays-setup.ts';
 import { API_TOKEN, OPERATOR_TOKEN, startGoodaysWorld } from '#test/helpers/goodays-setup.ts';
@@ -307,8 +308,12 @@ describe('action processor against the sandbox', () => {
 
   it('quarantines a queue message that is not an action message, without retrying it', async () => {
     const url = world.harness.queueUrl('goodays-actions');
-    for (const body of ['not json', '{"action":"reply"}']) await world.harness.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
+    const added = vi.spyOn(metrics, 'addMetric');
+    // The second copy of 'not json' is a redelivery of a body already kept: not counted again.
+    for (const body of ['not json', '{"action":"reply"}', 'not json']) await world.harness.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
     const results = await world.runActions();
+    expect(added.mock.calls.filter(([n]) => n === 'GoodaysActionMessageQuarantined')).toHaveLength(2);
+    added.mockRestore();
     expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
     expect((await world.harness.receive('goodays-actions')).Records).toHaveLength(0);
     const items = (await world.harness.ddb.send(new ScanCommand({ TableName: 'quarantine', ConsistentRead: true }))).Items ?? [];

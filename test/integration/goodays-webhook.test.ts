@@ -1,7 +1,8 @@
-import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { metrics } from '#shared/observability.ts';
 import { httpEvent, lambdaContext } from '#test/helpers/goodays-harness.ts';
 import { conversation, goodaysBody } from '#test/helpers/goodays-fixtures.ts';
 import type { GoodaysWorld } from '#test/helpers/goodays-setup.ts';
@@ -84,6 +85,30 @@ describe('POST /webhooks/goodays', () => {
     expect(bin?.stage?.S).toBe('webhook');
     expect(Buffer.from(bin?.body?.S ?? '', 'base64').equals(badUtf8)).toBe(true);
     expect((await world.harness.receive('goodays-events')).Records).toHaveLength(0);
+  });
+
+  it('counts a quarantined body once, however often it comes back (webhook resends, queue redeliveries)', async () => {
+    const added = vi.spyOn(metrics, 'addMetric');
+    try {
+      const counted = (name: string) => added.mock.calls.filter(([n]) => n === name).length;
+      const unreadable = '{"event_type": "response", "response": [1, ';
+      for (let i = 0; i < 2; i++) expect((await post(unreadable, { 'x-hmac-sha256': sig(unreadable) })).status).toBe(200);
+      expect(counted('GoodaysWebhookQuarantined')).toBe(1);
+
+      const url = world.harness.queueUrl('goodays-events');
+      const foreign = 'not an envelope';
+      const badEvent = JSON.stringify({ vendor: 'goodays', source: 'webhook', requestId: 'r-bad', receivedAt: '2026-01-01T00:00:00.000Z', body: '{"event_type": 7}' });
+      for (let i = 0; i < 2; i++) {
+        await world.harness.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: foreign }));
+        await world.harness.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: badEvent }));
+        await world.deliverEvents();
+      }
+      expect(await quarantined('{"event_type": 7}')).toBeDefined();
+      expect(await quarantined(foreign)).toBeDefined();
+      expect(counted('GoodaysEventQuarantined')).toBe(2);
+    } finally {
+      added.mockRestore();
+    }
   });
 
   it('answers 413 to a body larger than it accepts, before reading it', async () => {
