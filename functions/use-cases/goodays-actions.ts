@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GoodaysApi } from '#adapters/goodays-client.ts';
 import { goodaysPayload } from '#domain/goodays/actions.ts';
-import { VendorError } from '#shared/errors.ts';
+import { TimeBudgetError, VendorError } from '#shared/errors.ts';
 import type { ActionRecord, ActionState, ActionStore, ThreadStore, UserCache } from './goodays-ports.ts';
 import { markHandled } from './goodays-threads.ts';
 
@@ -73,7 +73,7 @@ export async function processGoodaysAction(delivery: ActionDelivery, deps: Actio
     try {
       goodaysUserId = await resolveUser(record.operatorEmail, deps, delivery.deadline);
     } catch (err) {
-      if (err instanceof VendorError && err.retryable) return giveUpOrRetry(record, delivery, deps, `user lookup: ${err.message}`, err);
+      if ((err instanceof VendorError && err.retryable) || err instanceof TimeBudgetError) return giveUpOrRetry(record, delivery, deps, `user lookup: ${err.message}`, err);
       if (err instanceof VendorError) return fail(record, deps, `user lookup failed: ${err.message}`, err);
       throw err;
     }
@@ -99,6 +99,10 @@ export async function processGoodaysAction(delivery: ActionDelivery, deps: Actio
     await markHandled(record.responseId, record.createdAt, deps);
     return { result: 'done', state: 'succeeded' };
   } catch (err) {
+    // No request was started (the deadline left no room for one): nothing can have reached Goodays,
+    // so the action leaves `sending` for `retrying` (or fails on the last delivery) instead of
+    // looking like an interrupted send, which would make a reply `unknown` for nothing.
+    if (err instanceof TimeBudgetError) return giveUpOrRetry(sending, delivery, deps, err.message, err, sendToken);
     if (!(err instanceof VendorError)) throw err;
     if (err.outcomeUnknown && text) {
       await deps.actions.transition(
@@ -137,45 +141,65 @@ async function fail(record: ActionRecord, deps: ActionDeps, error: string, err?:
   return { result: 'done', state: 'failed' };
 }
 
-async function giveUpOrRetry(record: ActionRecord, delivery: ActionDelivery, deps: ActionDeps, error: string, err: VendorError, sendToken?: string): Promise<ActionOutcome> {
-  if (delivery.receiveCount >= delivery.maxReceives) return fail(record, deps, `gave up after ${delivery.receiveCount} deliveries: ${error}`, err, sendToken);
-  const retrying: ActionRecord = { ...record, state: 'retrying', error, vendorStatus: err.status, vendorMessages: err.vendorMessages, updatedAt: (deps.now?.() ?? new Date()).toISOString() };
+async function giveUpOrRetry(
+  record: ActionRecord,
+  delivery: ActionDelivery,
+  deps: ActionDeps,
+  error: string,
+  err: VendorError | TimeBudgetError,
+  sendToken?: string,
+): Promise<ActionOutcome> {
+  const vendorErr = err instanceof VendorError ? err : undefined;
+  if (delivery.receiveCount >= delivery.maxReceives) return fail(record, deps, `gave up after ${delivery.receiveCount} deliveries: ${error}`, vendorErr, sendToken);
+  const retrying: ActionRecord = { ...record, state: 'retrying', error, vendorStatus: vendorErr?.status, vendorMessages: vendorErr?.vendorMessages, updatedAt: (deps.now?.() ?? new Date()).toISOString() };
   await deps.actions.transition(retrying, [record.state], sendToken);
   return { result: 'retry', reason: error };
 }
 
+/** Reads of a record that keeps changing under {@link abandonAction} before it gives up. */
+const ABANDON_ATTEMPTS = 3;
+
 /**
- * The last delivery of an action failed with an error the processor could not classify (no API
- * token, DynamoDB trouble, a lost race): the message is about to go to the DLQ, so the action is not
- * left `accepted` or `retrying` holding its claim for ever. It is failed and the response freed,
- * except a reply or message already `sending`, which may have reached the customer: that one becomes
- * `unknown` for a person to resolve.
+ * The last delivery of an action could not finish (no API token, not enough time left, DynamoDB
+ * trouble, a lost race): the message is about to go to the DLQ, so the action is not left `accepted`
+ * or `retrying` holding its claim for ever. One that never reached `sending` is failed and the
+ * response freed: nothing was sent. One caught in `sending` may have been applied by Goodays, so it
+ * becomes `unknown` for a person to check and resolve, whatever the action: a reply or message may
+ * have reached the customer, and a close, call or spam may have changed the response (failing it
+ * would free the response and record a failure for something Goodays did). Needs DynamoDB: when the
+ * store itself fails, this throws and the action stays as it was.
  */
 export async function abandonAction(actionId: string, deps: Pick<ActionDeps, 'actions' | 'now'>, error: unknown): Promise<ActionOutcome> {
-  const record = await deps.actions.get(actionId);
-  if (!record) return { result: 'done', state: 'missing' };
   const reason = error instanceof Error ? error.message : String(error);
-  const at = (deps.now?.() ?? new Date()).toISOString();
-  switch (record.state) {
-    case 'succeeded':
-    case 'failed':
-    case 'unknown':
-      return { result: 'done', state: record.state };
-    case 'sending':
-      if (TEXT_ACTIONS.has(record.action)) return markUnknown(record, `last delivery failed while sending, not resent: ${reason}`, at, deps);
-      break;
-    default:
-      break;
+  for (let attempt = 0; attempt < ABANDON_ATTEMPTS; attempt++) {
+    const record = await deps.actions.get(actionId);
+    if (!record) return { result: 'done', state: 'missing' };
+    const at = (deps.now?.() ?? new Date()).toISOString();
+    switch (record.state) {
+      case 'succeeded':
+      case 'failed':
+      case 'unknown':
+        return { result: 'done', state: record.state };
+      case 'sending': {
+        const outcome = await markUnknown(record, `last delivery failed while sending, not resent: ${reason}`, at, deps);
+        if (outcome.result === 'done') return outcome;
+        continue;
+      }
+      default:
+        break;
+    }
+    if (await deps.actions.transition({ ...record, state: 'failed', error: `gave up on the last delivery: ${reason}`, updatedAt: at }, [record.state])) {
+      if (record.eventKey !== null) await deps.actions.release(record.responseId, record.eventKey, record.actionId);
+      return { result: 'done', state: 'failed' };
+    }
+    // Changed meanwhile (another copy of the message is at work on it): read it again.
   }
-  const ok = await deps.actions.transition({ ...record, state: 'failed', error: `gave up on the last delivery: ${reason}`, updatedAt: at }, [record.state]);
-  if (!ok) return { result: 'retry', reason: 'action changed meanwhile' };
-  if (record.eventKey !== null) await deps.actions.release(record.responseId, record.eventKey, record.actionId);
-  return { result: 'done', state: 'failed' };
+  return { result: 'retry', reason: 'action changed meanwhile' };
 }
 
 /**
- * A reply or message caught in `sending`: it may have reached the customer, so it becomes `unknown`
- * for a person to resolve and is never sent again.
+ * An action caught in `sending` that is not resent: it may have been applied, so it becomes `unknown`
+ * for a person to resolve.
  */
 async function markUnknown(record: ActionRecord, error: string, at: string, deps: Pick<ActionDeps, 'actions'>): Promise<ActionOutcome> {
   const ok = await deps.actions.transition({ ...record, state: 'unknown', error, updatedAt: at }, ['sending']);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GoodaysApi } from '#adapters/goodays-client.ts';
-import { VendorError } from '#shared/errors.ts';
+import { TimeBudgetError, VendorError } from '#shared/errors.ts';
 import type { ActionRecord, ActionState, ActionStore, ThreadStore, UserCache } from '#use-cases/goodays-ports.ts';
 import { abandonAction, processGoodaysAction } from '#use-cases/goodays-actions.ts';
 import { requestAction } from '#use-cases/goodays-operator.ts';
@@ -160,6 +160,23 @@ describe('processGoodaysAction', () => {
     expect(f.actions.get('gda_00000000000000000000000000000001')?.error).toMatch(/nobody@cs.example.com/);
   });
 
+  it('a send that could not start in time is retried, not taken for an interrupted one (a reply is not made unknown)', async () => {
+    const f = fakes(record('reply', 'accepted'), async (call) => {
+      if (call === 1) throw new TimeBudgetError('goodays PUT: not started');
+    });
+    expect(await processGoodaysAction(delivery(1), f.deps)).toMatchObject({ result: 'retry' });
+    expect(f.actions.get('gda_00000000000000000000000000000001')?.state).toBe('retrying');
+    expect(await processGoodaysAction(delivery(2), f.deps)).toEqual({ result: 'done', state: 'succeeded' });
+  });
+
+  it('on the last delivery, a send that could not start in time fails the action and frees the response', async () => {
+    const f = fakes(record('message', 'accepted'), async () => {
+      throw new TimeBudgetError('goodays PUT: not started');
+    });
+    expect(await processGoodaysAction(delivery(5), f.deps)).toEqual({ result: 'done', state: 'failed' });
+    expect(f.claims.size).toBe(0);
+  });
+
   it('does nothing for a missing or finished action', async () => {
     const f = fakes(record('reply', 'failed'), ok);
     expect(await processGoodaysAction(delivery(), f.deps)).toEqual({ result: 'done', state: 'failed' });
@@ -178,13 +195,30 @@ describe('abandonAction (the last delivery failed with an error the processor co
     expect(f.claims.size).toBe(0);
   });
 
-  it('fails a close caught mid-send (repeating it is harmless), but makes a reply caught mid-send unknown and keeps its claim', async () => {
-    const close = fakes(record('close', 'sending', { sendToken: 't' }), ok);
-    expect(await abandonAction(id, close.deps, new Error('DynamoDB throttled'))).toEqual({ result: 'done', state: 'failed' });
-    expect(close.claims.size).toBe(0);
-    const reply = fakes(record('reply', 'sending', { sendToken: 't' }), ok);
-    expect(await abandonAction(id, reply.deps, new Error('DynamoDB throttled'))).toEqual({ result: 'done', state: 'unknown' });
-    expect(reply.claims.size).toBe(1);
+  it.each(['reply', 'message', 'close', 'call', 'spam'] as const)('makes a %s caught mid-send unknown (Goodays may have applied it) and keeps its claim', async (kind) => {
+    const f = fakes(record(kind, 'sending', { sendToken: 't' }), ok);
+    expect(await abandonAction(id, f.deps, new Error('DynamoDB throttled'))).toEqual({ result: 'done', state: 'unknown' });
+    expect(f.actions.get(id)).toMatchObject({ state: 'unknown', error: expect.stringContaining('not resent') });
+    expect(f.claims.size).toBe(1);
+  });
+
+  it('reads the action again when it changed meanwhile', async () => {
+    const f = fakes(record('close', 'accepted'), ok);
+    let first = true;
+    const actions: ActionStore = {
+      ...f.deps.actions,
+      async transition(r, from, token) {
+        if (first) {
+          // Another copy of the message moved it on between the read and the write.
+          first = false;
+          f.actions.set(id, { ...record('close', 'retrying'), updatedAt: 'later' });
+          return false;
+        }
+        return f.deps.actions.transition(r, from, token);
+      },
+    };
+    expect(await abandonAction(id, { actions }, new Error('late'))).toEqual({ result: 'done', state: 'failed' });
+    expect(f.claims.size).toBe(0);
   });
 
   it('leaves a finished action alone', async () => {
