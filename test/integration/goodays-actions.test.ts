@@ -294,6 +294,25 @@ describe('action processor against the sandbox', () => {
     expect(outboxFor(id)).toHaveLength(1);
   });
 
+  it('fails an action whose last delivery has too little time left for a request, instead of handing it to the DLQ', async () => {
+    const id = await newResponse();
+    const a = (await act(id, 'reply', { content: 'Short on time.' })).json as Accepted;
+    const event = await world.harness.receive('goodays-actions', 1);
+    const last = { Records: event.Records.map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: '5' } })) };
+    // Enough for the batch handler to start the record (5 s) but not for a 1.5 s Goodays request on top.
+    const out = await world.actionProcessor(last, lambdaContext(6_000));
+    await world.harness.settle('goodays-actions', event, out.batchItemFailures);
+    expect(out.batchItemFailures).toEqual([]);
+    const failed = await action(a.actionId);
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toMatch(/Not enough time left/);
+    expect(putsFor(id)).toHaveLength(0);
+    // The response is free again.
+    expect((await act(id, 'reply', { content: 'Second try.' })).status).toBe(202);
+    await world.runActions();
+    expect(outboxFor(id)).toHaveLength(1);
+  });
+
   it('sends a rotated API token without a cold start', async () => {
     const id = await newResponse();
     await act(id, 'close', {});
