@@ -24,7 +24,7 @@ export interface GoodaysWorld {
   api(method: 'GET' | 'POST', route: string, params?: Record<string, string>, o?: { body?: string; headers?: Record<string, string>; query?: Record<string, string> }): Promise<{ status: number; json: unknown }>;
   /** Runs the event processor until the events queue is empty. */
   deliverEvents(): Promise<void>;
-  /** Runs the action processor until the actions queue is empty (or `rounds` deliveries). */
+  /** Runs the action processor until the actions queue is empty (or `rounds` deliveries); rejects when an invocation throws. */
   runActions(rounds?: number): Promise<SQSBatchResponse[]>;
   stop(): Promise<void>;
 }
@@ -54,9 +54,10 @@ export async function startGoodaysWorld(): Promise<GoodaysWorld> {
     for (let i = 0; i < rounds; i++) {
       const event = await harness.receive(queue, queue === 'goodays-actions' ? 1 : 10);
       if (event.Records.length === 0) break;
-      // A thrown error (Powertools throws when every record of a batch failed) returns the whole batch
-      // to the queue, as Lambda does.
-      const out = await fn(event, lambdaContext(60_000)).catch((): SQSBatchResponse => ({ batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) }));
+      // Hand-backs come back as batchItemFailures. A throw is a crash or a batch that failed entirely
+      // for a real reason (a Lambda error): it reaches the test, which must expect it; the records,
+      // left undeleted, return to the queue as they would on Lambda.
+      const out = await fn(event, lambdaContext(60_000));
       results.push(out);
       await harness.settle(queue, event, out.batchItemFailures);
     }

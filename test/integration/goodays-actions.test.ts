@@ -272,8 +272,9 @@ describe('action processor against the sandbox', () => {
     const a = (await act(id, 'reply', { content: 'Held up by configuration.' })).json as Accepted;
     delete process.env.GOODAYS_API_TOKEN;
     try {
-      // Not the last delivery: handed back, the action still waits.
-      await world.runActions(1);
+      // Not the last delivery: a real failure (a Lambda error the errors alarm sees), the record goes
+      // back to the queue and the action still waits.
+      await expect(world.runActions(1)).rejects.toThrow(/GOODAYS_API_TOKEN/);
       expect((await action(a.actionId)).state).toBe('accepted');
       // The last delivery (ApproximateReceiveCount = GOODAYS_ACTION_MAX_RECEIVES).
       const event = await world.harness.receive('goodays-actions', 1);
