@@ -43,8 +43,12 @@ export interface ResultQuery {
 
 /** Port: the contact view table. */
 export interface ContactTable {
-  /** Raises one slot to the contribution if its rank is higher than what the slot holds. */
-  apply(campaignContact: string, campaignId: string, contactId: string, c: Contribution): Promise<'applied' | 'older'>;
+  /**
+   * Raises one slot to the contribution if its rank is higher than what the slot holds; with
+   * `rewriteEqual` (replay) also when equal, so a value recomputed by a corrected rule replaces the
+   * one stored for the same result.
+   */
+  apply(campaignContact: string, campaignId: string, contactId: string, c: Contribution, options?: { rewriteEqual?: boolean }): Promise<'applied' | 'older'>;
   get(campaignContact: string): Promise<Slots | undefined>;
 }
 
@@ -101,14 +105,14 @@ export function dynamoResultTable(table: string): ResultTable {
 /** DynamoDB contact view: one item per contact, one attribute per slot, each raised conditionally. */
 export function dynamoContactTable(table: string): ContactTable {
   return {
-    async apply(campaignContact, campaignId, contactId, c) {
+    async apply(campaignContact, campaignId, contactId, c, options) {
       try {
         await dynamo.send(
           new UpdateCommand({
             TableName: table,
             Key: { campaignContact },
             UpdateExpression: 'SET #slot = :v, campaignId = :c, contactId = :ct',
-            ConditionExpression: 'attribute_not_exists(#slot) OR #slot.#rank < :rank',
+            ConditionExpression: options?.rewriteEqual ? 'attribute_not_exists(#slot) OR #slot.#rank <= :rank' : 'attribute_not_exists(#slot) OR #slot.#rank < :rank',
             ExpressionAttributeNames: { '#slot': c.slot, '#rank': 'rank' },
             ExpressionAttributeValues: { ':v': { rank: c.rank, value: c.value }, ':rank': c.rank, ':c': campaignId, ':ct': contactId },
           }),

@@ -284,15 +284,25 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
         const base = localHubUrl(opts.hub);
         let cursor: string | null = null;
         let replayed = 0;
+        let skipped = 0;
+        let failures = 0;
         do {
           const res: Response = await fetch(`${base}/rungopher/replay${cursor ? `?cursor=${cursor}` : ''}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
           const body = ReplayAnswer.parse(await res.json().catch(() => ({})));
+          if (res.status >= 500 && ++failures <= 3) {
+            // A gateway timeout or a throttled call: the same page again (replay is idempotent).
+            err(`POST /rungopher/replay answered ${res.status}; retrying the same page`);
+            await new Promise((r) => setTimeout(r, 1000 * failures));
+            continue;
+          }
           if (!res.ok) throw new Error(`POST /rungopher/replay answered ${res.status}: ${JSON.stringify(body)}`);
+          failures = 0;
           replayed += body.replayed;
+          skipped += body.skippedCount;
           for (const s of body.skipped) err(`skipped result ${s.id}: ${s.reason}`);
           cursor = body.nextCursor;
         } while (cursor);
-        out(`Replayed ${replayed} stored result(s) into the contact views.`);
+        out(`Replayed ${replayed} stored result(s) into the contact views${skipped ? `; ${skipped} no longer valid and left as stored` : ''}.`);
       }),
     );
 
@@ -313,6 +323,7 @@ interface UploadOptions {
 
 const ReplayAnswer = z.looseObject({
   replayed: z.number().default(0),
+  skippedCount: z.number().default(0),
   skipped: z.array(z.object({ id: z.string(), reason: z.string() })).default([]),
   nextCursor: z.string().nullable().default(null),
 });

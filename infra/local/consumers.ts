@@ -32,6 +32,8 @@ export function startConsumer(opts: {
   const trigger = opts.fn.trigger;
   if (trigger.kind !== 'queue') throw new Error(`${opts.name} is not queue-triggered`);
   let running = true;
+  let stopRequested: () => void = () => undefined;
+  const stopping = new Promise<void>((resolve) => (stopRequested = resolve));
   const arn = `arn:aws:sqs:us-east-1:000000000000:${opts.queue.name}`;
   const poll = async (): Promise<void> => {
     while (running) {
@@ -72,7 +74,8 @@ export function startConsumer(opts: {
         error = (err as Error).message;
         // Lambda kills a timed-out invocation; here it runs on, so this poller waits for it before
         // taking another batch, or more than maxConcurrency invocations would run at once.
-        if (err instanceof LocalTimeoutError) await err.pending.catch(() => undefined);
+        // A stop does not wait for a handler that never settles.
+        if (err instanceof LocalTimeoutError) await Promise.race([err.pending.catch(() => undefined), stopping]);
       }
       const done = messages.filter((m) => !failedIds.has(m.MessageId ?? ''));
       if (done.length) {
@@ -90,6 +93,7 @@ export function startConsumer(opts: {
   return {
     async stop() {
       running = false;
+      stopRequested();
       await Promise.allSettled(pollers);
     },
   };

@@ -86,7 +86,10 @@ describe('Lambda bundles from cdk synth', () => {
       expect(out.error).toBeUndefined();
       expect([200, 400, 401, 404]).toContain(out.result?.statusCode);
     } else if (trigger.kind === 'queue') {
-      const out = await callBundle(name, { Records: [] });
+      // One message that is not the queue's format: every consumer quarantines it (reading its
+      // per-record settings and tables) and acknowledges it rather than retrying.
+      const record = { messageId: 'smoke-1', receiptHandle: 'r', body: 'not a message of this queue', attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()) }, messageAttributes: {}, eventSource: 'aws:sqs' };
+      const out = await callBundle(name, { Records: [record] });
       expect(out.error).toBeUndefined();
       expect(out.result?.batchItemFailures).toEqual([]);
     } else {

@@ -169,4 +169,23 @@ describe('local SQS consumer', () => {
       await consumer.stop();
     }
   });
+
+  it('stops even when a timed-out handler never settles', async () => {
+    let started = false;
+    const consumer = startConsumer({
+      name: 'stub',
+      fn: decl(1, 1, 0.2),
+      queue,
+      sqs: emulators.sqs,
+      handler: () => {
+        started = true;
+        return new Promise(() => undefined); // never settles
+      },
+    });
+    await send(['stuck']);
+    await eventually(async () => (started ? true : undefined));
+    await new Promise((r) => setTimeout(r, 400)); // past the 200 ms timeout
+    const stoppedIn = await Promise.race([consumer.stop().then(() => 'stopped'), new Promise((r) => setTimeout(() => r('hung'), 5_000))]);
+    expect(stoppedIn).toBe('stopped');
+  });
 });
