@@ -45,7 +45,7 @@ export const goodaysSettings = once(() => ({
 /**
  * Deliveries of an action message before SQS moves it to the DLQ: GOODAYS_ACTION_MAX_RECEIVES, which
  * the stack sets from the `goodays-actions` queue's maxReceiveCount. Required, with no default, so it
- * can never disagree with the queue (the last delivery fails the action instead of losing it).
+ * can never disagree with the queue (the last delivery settles the action instead of leaving it stuck).
  */
 export const goodaysActionMaxReceives = once(() => {
   const raw = requireEnv('GOODAYS_ACTION_MAX_RECEIVES');
