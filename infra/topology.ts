@@ -330,7 +330,7 @@ export const functions = {
     reads: ['goodays-actions', 'goodays-threads', 'goodays-users'],
     writes: ['goodays-actions', 'goodays-threads', 'goodays-users', 'quarantine'],
     secrets: ['goodays'],
-    // The last delivery fails the action instead of leaving it to the DLQ: it must know which one that is.
+    // The last delivery settles the action instead of leaving it stuck: it must know which one that is.
     environment: { GOODAYS_ACTION_MAX_RECEIVES: String(queues['goodays-actions'].maxReceiveCount) },
     metrics: ['GoodaysAction_succeeded', 'GoodaysAction_failed', 'GoodaysActionRetry', 'GoodaysActionOutcomeUnknown', 'GoodaysActionMessageQuarantined'],
     alarms: [{ metric: 'GoodaysActionOutcomeUnknown', threshold: 1, description: 'A Goodays reply or message may or may not have reached the customer: a person must check Goodays and resolve it (POST /goodays/actions/{id}/resolve).' }],
