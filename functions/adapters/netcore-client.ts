@@ -155,6 +155,11 @@ export class NetcoreClient implements NetcoreApi {
     return parse(TranscriptsPage, res, 'transcripts');
   }
 
+  /** Per-attempt timeout of every request, for callers that plan their time budget. */
+  get requestTimeoutMs(): number {
+    return this.options.timeoutMs ?? 20_000;
+  }
+
   /** Drops the cached token (the next call logs in). */
   forgetToken(): void {
     this.token = undefined;
@@ -184,7 +189,7 @@ export class NetcoreClient implements NetcoreApi {
     this.stats.requests++;
     return vendorRequest(
       VENDOR,
-      { ...req, headers: { authorization: token.value }, timeoutMs: this.options.timeoutMs ?? 20_000 },
+      { ...req, headers: { authorization: token.value }, timeoutMs: this.requestTimeoutMs },
       { ...this.options.retry, deadline: opts.deadline ?? this.options.retry?.deadline },
       this.options.fetchImpl,
     );
@@ -206,7 +211,7 @@ export class NetcoreClient implements NetcoreApi {
     this.stats.requests++;
     const res = await vendorRequest(
       VENDOR,
-      { method: 'POST', url: this.url(this.paths.login, {}), json: { appId, appSecret }, timeoutMs: this.options.timeoutMs ?? 20_000 },
+      { method: 'POST', url: this.url(this.paths.login, {}), json: { appId, appSecret }, timeoutMs: this.requestTimeoutMs },
       // Logging in changes nothing on the server, so an unknown outcome may be retried.
       { ...this.options.retry, deadline: opts.deadline ?? this.options.retry?.deadline },
       this.options.fetchImpl,

@@ -45,7 +45,7 @@ export const handler = sqsHandler(
         jobs: sqsTranscriptJobQueue(queueUrl('netcore-transcripts')),
         settings: { limit: s.transcriptsLimit, lookbackMs: s.transcriptsLookbackMs, windowMarginMs: s.windowMarginMs, concurrency: s.concurrency },
         now: () => new Date(),
-        budget: { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: s.reserveMs },
+        budget: { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: s.reserveMs, requestMs: api.requestTimeoutMs },
       });
       count('NetcoreMessagesStored', result.stored);
       count('NetcoreMessagesDuplicate', result.duplicates);

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { usersHasNext, type NetcoreUser } from '#domain/netcore/api.ts';
+import { usersHasNext, type NetcoreUser, type UsersPage } from '#domain/netcore/api.ts';
 import { channelIdFromName, type ChannelId, type UserChannelId } from '#domain/netcore/channels.ts';
 import { UsersCursor, type TranscriptJob } from '#domain/netcore/jobs.ts';
 import type { NetcoreApi } from '#adapters/netcore-client.ts';
@@ -162,10 +162,13 @@ export async function syncNetcoreUsers(deps: UsersSyncDeps): Promise<UsersSyncRe
 
   for (;;) {
     if (!hasTime(deps.budget)) return { ...totals, outcome: 'time', window };
-    const res = await read(page);
-    const total = res.total ?? undefined;
     const jobs: TranscriptJob[] = [];
+    let res: UsersPage;
+    let total: number | undefined;
     try {
+      // The client refuses (TimeBudgetError) a request, retry or login that could outlast the budget.
+      res = await read(page);
+      total = res.total ?? undefined;
       await store(res.users, jobs);
       // Users left the window since the last page was read: the rows that crossed the page boundary
       // are now on the pages before this one; read those again before going on.
