@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { usersHasNext, type NetcoreUser, type UsersPage } from '#domain/netcore/api.ts';
 import { channelIdFromName, type ChannelId, type UserChannelId } from '#domain/netcore/channels.ts';
 import { UsersCursor, type TranscriptJob } from '#domain/netcore/jobs.ts';
-import type { NetcoreApi } from '#adapters/netcore-client.ts';
+import { NetcoreLoginError, type NetcoreApi } from '#adapters/netcore-client.ts';
 import type { NetcoreStore, TranscriptJobQueue, UserRecord } from '#adapters/netcore-store.ts';
 import type { Cursor, CursorStore } from '#adapters/cursor-store.ts';
 import { ConfigError, TimeBudgetError, VendorError } from '#shared/errors.ts';
@@ -72,10 +72,11 @@ const DETAILS_FAILURES_KEPT = 10;
  * A details failure that concerns this user only: the vendor refused the request (400, 403, ...) or
  * answered with a body no details schema reads. Retrying would get the same answer, and failing the
  * page for it would stop the cursor, so all Netcore syncing, for one user. 401 is not one of them: the
- * client has already logged in again once, so credentials are wrong for every user.
+ * client has already logged in again once, so credentials are wrong for every user; nor is a refused
+ * login (whatever its status), for the same reason.
  */
 function isUserDetailsFailure(err: unknown): err is VendorError {
-  return err instanceof VendorError && !err.retryable && err.status !== 401;
+  return err instanceof VendorError && !err.retryable && err.status !== 401 && !(err instanceof NetcoreLoginError);
 }
 
 /**

@@ -60,8 +60,8 @@ async function setup(opts: Parameters<typeof startNetcoreSandbox>[0] = {}, limit
   const usersSettings = { channels: [1010, 1014, 1016, 1017] as const, limit: limits.users, lookbackMs: 15 * 60_000, initialLookbackMs: 90 * DAY, fetchDetails: true, concurrency: 8 };
   const transcriptsSettings = { limit: limits.transcripts, lookbackMs: 15 * 60_000, windowMarginMs: 3_600_000, concurrency: 16 };
   const now = () => new Date();
-  const users = (o: { budget?: TimeBudget; cursors?: CursorStore } = {}) =>
-    m.syncNetcoreUsers({ api, store, cursors: o.cursors ?? cursors, jobs, settings: { ...usersSettings, channels: [...usersSettings.channels] }, now, budget: o.budget ?? plenty });
+  const users = (o: { budget?: TimeBudget; cursors?: CursorStore; api?: NetcoreClient } = {}) =>
+    m.syncNetcoreUsers({ api: o.api ?? api, store, cursors: o.cursors ?? cursors, jobs, settings: { ...usersSettings, channels: [...usersSettings.channels] }, now, budget: o.budget ?? plenty });
   const transcripts = (job: TranscriptJobInput, o: { budget?: TimeBudget; store?: NetcoreStore } = {}) =>
     m.syncNetcoreTranscripts(TranscriptJob.parse(job), { api, store: o.store ?? store, jobs, settings: transcriptsSettings, now, budget: o.budget ?? plenty });
   /** Runs every queued job (and the jobs they queue) like the worker; a failing job is retried. */
@@ -245,6 +245,23 @@ describe('Netcore sync', () => {
     expect(refused?.customFields).toBeUndefined();
     expect(refused?.detailsFetchedAt).toBeUndefined();
     expect((await t.reader.userRows('d4'))[0]).toMatchObject({ customFields: { city: 'Pune' } });
+  });
+
+  it('fails the run, cursor unmoved, when a login is refused while fetching details (credentials rotated mid-run)', async () => {
+    const t = await setup({ appId: 'a', appSecret: 's', seed: false }, { users: 25, transcripts: 1000 });
+    for (let i = 0; i < 5; i++) t.sb.addUser({ userId: `r${i}`, channelId: 1010, lastInteracted: new Date(Date.now() - 3_600_000 + i * 1000).toISOString() });
+    let secret = 's';
+    const api = new NetcoreClient({ baseUrl: t.sb.url, credentials: async () => ({ appId: 'a', appSecret: secret }), retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+    t.sb.beforeResponse = (info) => {
+      if (info.kind !== 'user') return;
+      // The token lapses and the secret has been rotated elsewhere: the new login is refused (400).
+      secret = 'old';
+      t.sb.expireTokens();
+      t.sb.beforeResponse = undefined;
+    };
+    await expect(t.users({ api })).rejects.toThrow(/login failed/);
+    expect(await t.cursors.get('netcore:users')).toBeUndefined();
+    expect(t.res.depth()).toBe(0);
   });
 
   it('pages transcripts at 1000, dedupes rows shifted by inserts between pages, and a re-read finds the late one', async () => {
