@@ -41,9 +41,9 @@ export interface TranscriptsSyncResult {
  * Reads one user's transcripts on one channel for the job's frozen window, page by page, and stores
  * each message once under its stable key. `startDate` is clamped to the vendor's 3-month limit. When
  * time runs short before a page is read (too little left for a request to run to its timeout, or the
- * client refusing to start one with a TimeBudgetError), it queues the rest as a job for the same window (same
- * `startDate`) starting at that unread page, the first one it has not read (every page before it is
- * already stored), and returns; when the window is read to the end the user's watermark moves to the
+ * client refusing to start one with a TimeBudgetError), it queues the rest as a job for the same
+ * window (same `startDate`) starting at that unread page, the first one it has not read (every page
+ * before it is already stored), and returns; when the window is read to the end the user's watermark moves to the
  * window end, so later jobs for the same activity are skipped without a vendor call.
  */
 export async function syncNetcoreTranscripts(job: TranscriptJob, deps: TranscriptsSyncDeps): Promise<TranscriptsSyncResult> {
