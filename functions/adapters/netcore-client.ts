@@ -15,6 +15,16 @@ import {
 
 const VENDOR = 'netcore';
 
+/**
+ * The login was refused (4xx) or answered in a shape the client cannot read. Whatever its status, it
+ * concerns every request, not the one that needed the token (wrong or rotated app id/secret).
+ */
+export class NetcoreLoginError extends VendorError {
+  constructor(cause: VendorError) {
+    super(`netcore login failed: ${cause.message}`, cause.vendor, cause.status, cause.retryable, cause.outcomeUnknown, cause.vendorMessages, cause.retryAfterSeconds);
+  }
+}
+
 /** Paths of the Netcore endpoints; the document gives none, so each is a configurable assumption. */
 export interface NetcorePaths {
   /** POST, body `{appId, appSecret}`. @default /login */
@@ -155,6 +165,11 @@ export class NetcoreClient implements NetcoreApi {
     return parse(TranscriptsPage, res, 'transcripts');
   }
 
+  /** Per-attempt timeout of every request, for callers that plan their time budget. */
+  get requestTimeoutMs(): number {
+    return this.options.timeoutMs ?? 20_000;
+  }
+
   /** Drops the cached token (the next call logs in). */
   forgetToken(): void {
     this.token = undefined;
@@ -184,7 +199,7 @@ export class NetcoreClient implements NetcoreApi {
     this.stats.requests++;
     return vendorRequest(
       VENDOR,
-      { ...req, headers: { authorization: token.value }, timeoutMs: this.options.timeoutMs ?? 20_000 },
+      { ...req, headers: { authorization: token.value }, timeoutMs: this.requestTimeoutMs },
       { ...this.options.retry, deadline: opts.deadline ?? this.options.retry?.deadline },
       this.options.fetchImpl,
     );
@@ -204,14 +219,21 @@ export class NetcoreClient implements NetcoreApi {
     const { appId, appSecret } = await this.options.credentials();
     this.stats.logins++;
     this.stats.requests++;
-    const res = await vendorRequest(
-      VENDOR,
-      { method: 'POST', url: this.url(this.paths.login, {}), json: { appId, appSecret }, timeoutMs: this.options.timeoutMs ?? 20_000 },
-      // Logging in changes nothing on the server, so an unknown outcome may be retried.
-      { ...this.options.retry, deadline: opts.deadline ?? this.options.retry?.deadline },
-      this.options.fetchImpl,
-    );
-    const body = parse(LoginResponse, res, 'login');
+    let body: LoginResponse;
+    try {
+      const res = await vendorRequest(
+        VENDOR,
+        { method: 'POST', url: this.url(this.paths.login, {}), json: { appId, appSecret }, timeoutMs: this.requestTimeoutMs },
+        // Logging in changes nothing on the server, so an unknown outcome may be retried.
+        { ...this.options.retry, deadline: opts.deadline ?? this.options.retry?.deadline },
+        this.options.fetchImpl,
+      );
+      body = parse(LoginResponse, res, 'login');
+    } catch (err) {
+      // A refused login is not about the request that needed it: callers must not take it for one.
+      if (err instanceof VendorError && !err.retryable) throw new NetcoreLoginError(err);
+      throw err;
+    }
     const expiry = loginExpiryMs(body) ?? this.now() + (this.options.fallbackTokenTtlMs ?? 600_000);
     return { value: body.authToken, expiresAtMs: expiry };
   }

@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import { TranscriptJobMessage } from '#domain/netcore/jobs.ts';
-import { netcoreClientFromEnv, type NetcoreClient } from '#adapters/netcore-client.ts';
+import { NetcoreLoginError, netcoreClientFromEnv, type NetcoreClient } from '#adapters/netcore-client.ts';
 import { dynamoNetcoreStore, sqsTranscriptJobQueue } from '#adapters/netcore-store.ts';
 import { dynamoQuarantine, type Quarantine } from '#adapters/quarantine.ts';
 import { sqsHandler } from '#shared/batch.ts';
@@ -22,11 +22,13 @@ let quarantine: Quarantine | undefined;
  * time has already queued the rest of its window and counts as done).
  * - A body that is not a transcripts job is quarantined (vendor `netcore`, stage `processor`,
  *   metric `NetcoreTranscriptJobsQuarantined`) and acknowledged: retrying cannot make it readable.
- * - A vendor 4xx (or a body the hub cannot read) is counted (`NetcoreTranscriptJobsRefused`), logged
- *   and acknowledged: 4xx do not retry. The user's watermark has not moved, so the next job for this
- *   user (its next activity) reads the same messages again.
- * - Anything else (429/5xx/timeouts after their retries, DynamoDB, SQS) fails the record: SQS
- *   redelivers it, and after its last receive it goes to the DLQ.
+ * - A vendor refusal of this job (400, 403, 404, 422) is counted (`NetcoreTranscriptJobsRefused`),
+ *   logged and acknowledged: asking again gets the same answer. The user's watermark has not moved,
+ *   so the next job for this user (its next activity) reads the same messages again.
+ * - Anything else fails the record: SQS redelivers it, and after its last receive it goes to the DLQ,
+ *   from which it can be redriven. That includes 429/5xx/timeouts after their retries, DynamoDB and
+ *   SQS errors, a 401 after a fresh login or a refused login (credentials wrong for every job), and a
+ *   body the client cannot read (a vendor format change).
  */
 export const handler = sqsHandler(
   async (record, context) => {
@@ -45,14 +47,14 @@ export const handler = sqsHandler(
         jobs: sqsTranscriptJobQueue(queueUrl('netcore-transcripts')),
         settings: { limit: s.transcriptsLimit, lookbackMs: s.transcriptsLookbackMs, windowMarginMs: s.windowMarginMs, concurrency: s.concurrency },
         now: () => new Date(),
-        budget: { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: s.reserveMs },
+        budget: { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: s.reserveMs, requestMs: api.requestTimeoutMs },
       });
       count('NetcoreMessagesStored', result.stored);
       count('NetcoreMessagesDuplicate', result.duplicates);
       if (result.unknownShapes > 0) count('NetcoreMessagesUnknownShape', result.unknownShapes);
       logger.info('Netcore transcripts job', { vendor: 'netcore', botUserId: job.botUserId, channelId: job.channelId, ...result });
     } catch (err) {
-      if (!(err instanceof VendorError) || err.retryable) throw err;
+      if (!isJobRefusal(err)) throw err;
       count('NetcoreTranscriptJobsRefused');
       logger.error('Netcore refused a transcripts job; not retried (4xx)', {
         vendor: 'netcore',
@@ -66,6 +68,18 @@ export const handler = sqsHandler(
   },
   { safetyMs: netcoreSettings().reserveMs },
 );
+
+/** Vendor answers that refuse this one job; asking again would get the same answer. */
+const JOB_REFUSALS: ReadonlySet<number> = new Set([400, 403, 404, 422]);
+
+/**
+ * A refusal about this job only. Not a 401 (the client has already logged in again once: the
+ * credentials are wrong for every job), not a refused login, not a body the client cannot read (a
+ * vendor format change): those fail the record, so it is retried and ends in the DLQ for a redrive.
+ */
+function isJobRefusal(err: unknown): err is VendorError {
+  return err instanceof VendorError && !(err instanceof NetcoreLoginError) && err.status !== undefined && JOB_REFUSALS.has(err.status) && !err.retryable;
+}
 
 async function quarantineJob(record: SQSRecord, reason: string): Promise<void> {
   quarantine ??= dynamoQuarantine(tableName('quarantine'));

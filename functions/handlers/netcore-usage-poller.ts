@@ -16,7 +16,7 @@ export const handler = scheduledHandler(async (_event, context) => {
     store: deps.store,
     channels: settings.usageChannels,
     now: () => new Date(),
-    budget: { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: settings.reserveMs },
+    budget: { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: settings.reserveMs, requestMs: deps.api.requestTimeoutMs },
   });
   count('NetcoreUsageStored', result.stored);
   logger.info('Netcore usage refreshed', { vendor: 'netcore', ...result, vendorRequests: deps.api.stats.requests });

@@ -30,7 +30,7 @@ export const handler = scheduledHandler(async (_event, context) => {
       concurrency: s.concurrency,
     },
     now: () => new Date(),
-    budget: { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: s.reserveMs },
+    budget: { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: s.reserveMs, requestMs: api.requestTimeoutMs },
   });
   count('NetcoreUsersStored', result.users);
   count('NetcoreTranscriptJobsQueued', result.jobs);

@@ -6,11 +6,19 @@ export interface TimeBudget {
   remainingMs(): number;
   /** Stop starting new work when fewer than this many ms remain. */
   readonly reserveMs: number;
+  /**
+   * The client's per-request timeout: a vendor call is started only when it can end before the
+   * reserve (the client refuses one that could not, with a TimeBudgetError).
+   */
+  readonly requestMs: number;
 }
 
-/** True while there is time to start another unit of work. */
+/**
+ * True while there is time to start another unit of work: one vendor request, run to its timeout,
+ * must still end before the reserve.
+ */
 export function hasTime(budget: TimeBudget): boolean {
-  return budget.remainingMs() > budget.reserveMs;
+  return budget.remainingMs() > budget.reserveMs + budget.requestMs;
 }
 
 /** Absolute deadline (ms) for vendor retries: no retry starts once the reserve is reached. */

@@ -3,6 +3,7 @@ import type { TranscriptJob } from '#domain/netcore/jobs.ts';
 import { itemCreatedAt, messageKey, parseTranscriptItem } from '#domain/netcore/messages.ts';
 import type { NetcoreApi } from '#adapters/netcore-client.ts';
 import type { MessageRecord, NetcoreStore, TranscriptJobQueue } from '#adapters/netcore-store.ts';
+import { TimeBudgetError } from '#shared/errors.ts';
 import { deadlineOf, hasTime, isoMinus, mapLimit, type TimeBudget } from './netcore-common.ts';
 
 export interface TranscriptsSyncSettings {
@@ -39,9 +40,10 @@ export interface TranscriptsSyncResult {
 /**
  * Reads one user's transcripts on one channel for the job's frozen window, page by page, and stores
  * each message once under its stable key. `startDate` is clamped to the vendor's 3-month limit. When
- * time runs short before a page is read, it queues the rest as a job for the same window (same
- * `startDate`) starting at that unread page, the first one it has not read (every page before it is
- * already stored), and returns; when the window is read to the end the user's watermark moves to the
+ * time runs short before a page is read (too little left for a request to run to its timeout, or the
+ * client refusing to start one with a TimeBudgetError), it queues the rest as a job for the same
+ * window (same `startDate`) starting at that unread page, the first one it has not read (every page
+ * before it is already stored), and returns; when the window is read to the end the user's watermark moves to the
  * window end, so later jobs for the same activity are skipped without a vendor call.
  */
 export async function syncNetcoreTranscripts(job: TranscriptJob, deps: TranscriptsSyncDeps): Promise<TranscriptsSyncResult> {
@@ -68,15 +70,25 @@ export async function syncNetcoreTranscripts(job: TranscriptJob, deps: Transcrip
     return { ...totals, outcome: 'done', startDate };
   }
 
+  const continueLater = async (): Promise<TranscriptsSyncResult> => {
+    await deps.jobs.send([{ ...job, since: startDate, page }]);
+    return { ...totals, outcome: 'continued', startDate };
+  };
   for (;;) {
-    if (!hasTime(deps.budget)) {
-      await deps.jobs.send([{ ...job, since: startDate, page }]);
-      return { ...totals, outcome: 'continued', startDate };
+    if (!hasTime(deps.budget)) return await continueLater();
+    let res;
+    try {
+      res = await deps.api.transcripts(
+        { page, limit: settings.limit, botUserId: job.botUserId, channelId: job.channelId, startDate, endDate: job.until },
+        { deadline: deadlineOf(deps.budget) },
+      );
+    } catch (err) {
+      // The client would not start a request (or a retry, or a new login) that could outlast the
+      // budget: out of time, exactly as if the check above had said so. Handing the record back
+      // instead would restart the job at its first page, and on a long window never finish.
+      if (err instanceof TimeBudgetError) return await continueLater();
+      throw err;
     }
-    const res = await deps.api.transcripts(
-      { page, limit: settings.limit, botUserId: job.botUserId, channelId: job.channelId, startDate, endDate: job.until },
-      { deadline: deadlineOf(deps.budget) },
-    );
     totals.pages++;
     const customFields = res.botUser?.customFields;
     if (customFields && Object.keys(customFields).length > 0 && totals.pages === 1) {

@@ -2,6 +2,7 @@ import { monthOf, previousMonth } from '#domain/netcore/api.ts';
 import type { ChannelId } from '#domain/netcore/channels.ts';
 import type { NetcoreApi } from '#adapters/netcore-client.ts';
 import type { NetcoreStore } from '#adapters/netcore-store.ts';
+import { TimeBudgetError } from '#shared/errors.ts';
 import { deadlineOf, hasTime, type TimeBudget } from './netcore-common.ts';
 
 export interface UsageSyncDeps {
@@ -32,10 +33,17 @@ export async function syncNetcoreUsage(deps: UsageSyncDeps): Promise<UsageSyncRe
   for (const month of months) {
     for (const channel of ['all', ...deps.channels] as const) {
       if (!hasTime(deps.budget)) return { months, stored, stoppedEarly: true };
-      const usage = await deps.api.usage(
-        { monthDate: `${month}-01`, channelId: channel === 'all' ? undefined : channel },
-        { deadline: deadlineOf(deps.budget) },
-      );
+      let usage;
+      try {
+        usage = await deps.api.usage(
+          { monthDate: `${month}-01`, channelId: channel === 'all' ? undefined : channel },
+          { deadline: deadlineOf(deps.budget) },
+        );
+      } catch (err) {
+        // The client would not start a request that could outlast the budget: stop like the check above.
+        if (err instanceof TimeBudgetError) return { months, stored, stoppedEarly: true };
+        throw err;
+      }
       await deps.store.putUsage(month, channel, usage, deps.now().toISOString());
       stored++;
     }

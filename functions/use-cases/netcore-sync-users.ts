@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { usersHasNext, type NetcoreUser } from '#domain/netcore/api.ts';
+import { usersHasNext, type NetcoreUser, type UsersPage } from '#domain/netcore/api.ts';
 import { channelIdFromName, type ChannelId, type UserChannelId } from '#domain/netcore/channels.ts';
 import { UsersCursor, type TranscriptJob } from '#domain/netcore/jobs.ts';
-import type { NetcoreApi } from '#adapters/netcore-client.ts';
+import { NetcoreLoginError, type NetcoreApi } from '#adapters/netcore-client.ts';
 import type { NetcoreStore, TranscriptJobQueue, UserRecord } from '#adapters/netcore-store.ts';
 import type { Cursor, CursorStore } from '#adapters/cursor-store.ts';
 import { ConfigError, TimeBudgetError, VendorError } from '#shared/errors.ts';
@@ -72,10 +72,11 @@ const DETAILS_FAILURES_KEPT = 10;
  * A details failure that concerns this user only: the vendor refused the request (400, 403, ...) or
  * answered with a body no details schema reads. Retrying would get the same answer, and failing the
  * page for it would stop the cursor, so all Netcore syncing, for one user. 401 is not one of them: the
- * client has already logged in again once, so credentials are wrong for every user.
+ * client has already logged in again once, so credentials are wrong for every user; nor is a refused
+ * login (whatever its status), for the same reason.
  */
 function isUserDetailsFailure(err: unknown): err is VendorError {
-  return err instanceof VendorError && !err.retryable && err.status !== 401;
+  return err instanceof VendorError && !err.retryable && err.status !== 401 && !(err instanceof NetcoreLoginError);
 }
 
 /**
@@ -162,10 +163,13 @@ export async function syncNetcoreUsers(deps: UsersSyncDeps): Promise<UsersSyncRe
 
   for (;;) {
     if (!hasTime(deps.budget)) return { ...totals, outcome: 'time', window };
-    const res = await read(page);
-    const total = res.total ?? undefined;
     const jobs: TranscriptJob[] = [];
+    let res: UsersPage;
+    let total: number | undefined;
     try {
+      // The client refuses (TimeBudgetError) a request, retry or login that could outlast the budget.
+      res = await read(page);
+      total = res.total ?? undefined;
       await store(res.users, jobs);
       // Users left the window since the last page was read: the rows that crossed the page boundary
       // are now on the pages before this one; read those again before going on.

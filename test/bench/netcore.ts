@@ -61,7 +61,7 @@ export async function benchNetcore(): Promise<Record<string, number | string>> {
       const api = new NetcoreClient({ baseUrl: sandbox.url, credentials: async () => ({ appId: 'a', appSecret: 's' }), fetchImpl: counting, refreshBeforeMs: 500 });
       const store = dynamoNetcoreStore(res.tables);
       const jobs = sqsTranscriptJobQueue(res.queueUrl);
-      const budget = { remainingMs: () => 600_000, reserveMs: 1_000 };
+      const budget = { remainingMs: () => 600_000, reserveMs: 1_000, requestMs: api.requestTimeoutMs };
       const started = Date.now();
       const pollUsers = () =>
         syncNetcoreUsers({

@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, PROJECT_ROOT } from '#infra/build-app.ts';
+import { localName } from '#infra/local/emulators.ts';
 import { functionList, functions } from '#infra/topology.ts';
 import type { FunctionName } from '#infra/topology.ts';
 import { functionEnv, startTestHub } from '#test/helpers/hub.ts';
@@ -98,6 +101,20 @@ describe('Lambda bundles from cdk synth', () => {
       expect(out.error).toBeUndefined();
       expect(out.ok).toBe(true);
     }
+  });
+
+  it('the Netcore transcripts worker, with only its own environment, quarantines and acknowledges a malformed job', async () => {
+    // Per-record settings (the quarantine table) are read only when a record needs them: an empty batch proves nothing.
+    const messageId = `netcore-bad-${Date.now()}`;
+    const out = await callBundle('netcore-transcripts-worker', {
+      Records: [{ messageId, receiptHandle: 'r', body: '{"botUserId":""}', attributes: { SentTimestamp: String(Date.now()), ApproximateReceiveCount: '1' }, messageAttributes: {}, eventSource: 'aws:sqs' }],
+    });
+    expect(out.error).toBeUndefined();
+    expect(out.result?.batchItemFailures).toEqual([]);
+    const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: hub.env.AWS_ENDPOINT_URL_DYNAMODB, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    const scan = await ddb.send(new ScanCommand({ TableName: localName('quarantine') }));
+    ddb.destroy();
+    expect(scan.Items?.filter((i) => i.requestId === messageId)).toEqual([expect.objectContaining({ vendor: 'netcore', stage: 'processor', body: '{"botUserId":""}' })]);
   });
 
   it('health answers 200', async () => {

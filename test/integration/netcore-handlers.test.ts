@@ -112,7 +112,7 @@ describe('Netcore handlers', () => {
 
   it('the worker acknowledges a job the vendor refuses with a 4xx (no retry), and hands back what it has no time for', async () => {
     const job = (id: string) => ({ messageId: id, body: JSON.stringify({ botUserId: 'webchat-user-1', channelId: 1010, since: new Date(Date.now() - 86_400_000).toISOString(), until: new Date().toISOString() }) }) as SQSEvent['Records'][number];
-    for (const status of [400, 403]) {
+    for (const status of [400, 403, 404, 422]) {
       const before = sandbox.counts.transcripts;
       sandbox.failNext(status);
       expect(await h.worker({ Records: [job(`refused-${status}`)] }, fakeContext())).toEqual({ batchItemFailures: [] });
@@ -124,6 +124,32 @@ describe('Netcore handlers', () => {
     // Both handed back as record failures, not as a function error (which would trip the errors alarm).
     expect(late).toEqual({ batchItemFailures: [{ itemIdentifier: 'late-1' }, { itemIdentifier: 'late-2' }] });
     expect(sandbox.counts.transcripts).toBe(before);
+  });
+
+  it('the worker fails (retry, then DLQ) a job refused for reasons that are not about the job: 401 after a fresh login, wrong credentials, an unreadable body', async () => {
+    const job = (id: string) => ({ messageId: id, body: JSON.stringify({ botUserId: 'webchat-user-1', channelId: 1010, since: new Date(Date.now() - 86_400_000).toISOString(), until: new Date().toISOString() }) }) as SQSEvent['Records'][number];
+    // 401, logged in again, 401 again: the credentials no longer work for any job.
+    const logins = sandbox.counts.login;
+    sandbox.failNext(401, 2);
+    await expect(h.worker({ Records: [job('unauthorized')] }, fakeContext())).rejects.toThrow(/answered 401/);
+    expect(sandbox.counts.login).toBe(logins + 1);
+
+    // Rotated secret: the token expires and the new login is refused (the sandbox answers 400).
+    const secret = process.env.NETCORE_APP_SECRET;
+    process.env.NETCORE_APP_SECRET = 'rotated-elsewhere';
+    sandbox.expireTokens();
+    try {
+      await expect(h.worker({ Records: [job('wrong-credentials')] }, fakeContext())).rejects.toThrow(/login/);
+    } finally {
+      process.env.NETCORE_APP_SECRET = secret;
+    }
+
+    // A 200 the hub cannot read (the vendor changed its format): every job would read the same.
+    sandbox.failNext(200, 1, { body: { data: { items: [] } } });
+    await expect(h.worker({ Records: [job('unreadable')] }, fakeContext())).rejects.toThrow(/unexpected body/);
+
+    // Nothing was lost meanwhile: the same job now goes through.
+    expect(await h.worker({ Records: [job('after')] }, fakeContext())).toEqual({ batchItemFailures: [] });
   });
 
   it('refuses a request without the operator token', async () => {

@@ -42,7 +42,9 @@ afterEach(async () => {
   sandbox = undefined;
 });
 
-const plenty: TimeBudget = { remainingMs: () => 60_000, reserveMs: 1_000 };
+/** The client's per-request timeout (its default: the clients here set none). */
+const REQUEST_MS = 20_000;
+const plenty: TimeBudget = { remainingMs: () => 60_000, reserveMs: 1_000, requestMs: REQUEST_MS };
 const DAY = 86_400_000;
 
 /** A fresh sandbox, tables, queue, client and the wired use cases for one test. */
@@ -58,8 +60,8 @@ async function setup(opts: Parameters<typeof startNetcoreSandbox>[0] = {}, limit
   const usersSettings = { channels: [1010, 1014, 1016, 1017] as const, limit: limits.users, lookbackMs: 15 * 60_000, initialLookbackMs: 90 * DAY, fetchDetails: true, concurrency: 8 };
   const transcriptsSettings = { limit: limits.transcripts, lookbackMs: 15 * 60_000, windowMarginMs: 3_600_000, concurrency: 16 };
   const now = () => new Date();
-  const users = (o: { budget?: TimeBudget; cursors?: CursorStore } = {}) =>
-    m.syncNetcoreUsers({ api, store, cursors: o.cursors ?? cursors, jobs, settings: { ...usersSettings, channels: [...usersSettings.channels] }, now, budget: o.budget ?? plenty });
+  const users = (o: { budget?: TimeBudget; cursors?: CursorStore; api?: NetcoreClient } = {}) =>
+    m.syncNetcoreUsers({ api: o.api ?? api, store, cursors: o.cursors ?? cursors, jobs, settings: { ...usersSettings, channels: [...usersSettings.channels] }, now, budget: o.budget ?? plenty });
   const transcripts = (job: TranscriptJobInput, o: { budget?: TimeBudget; store?: NetcoreStore } = {}) =>
     m.syncNetcoreTranscripts(TranscriptJob.parse(job), { api, store: o.store ?? store, jobs, settings: transcriptsSettings, now, budget: o.budget ?? plenty });
   /** Runs every queued job (and the jobs they queue) like the worker; a failing job is retried. */
@@ -196,7 +198,7 @@ describe('Netcore sync', () => {
     const base = Date.now() - 2 * 3_600_000;
     for (let i = 0; i < 60; i++) t.sb.addUser({ userId: `r${i}`, channelId: 1017, lastInteracted: new Date(base + i * 60_000).toISOString() });
     let remaining = 60_000;
-    const budget: TimeBudget = { remainingMs: () => remaining, reserveMs: 1_000 };
+    const budget: TimeBudget = { remainingMs: () => remaining, reserveMs: 1_000, requestMs: REQUEST_MS };
     const stopAfterPage1: CursorStore = {
       get: (name) => t.cursors.get(name),
       async move(name, expected, value) {
@@ -243,6 +245,23 @@ describe('Netcore sync', () => {
     expect(refused?.customFields).toBeUndefined();
     expect(refused?.detailsFetchedAt).toBeUndefined();
     expect((await t.reader.userRows('d4'))[0]).toMatchObject({ customFields: { city: 'Pune' } });
+  });
+
+  it('fails the run, cursor unmoved, when a login is refused while fetching details (credentials rotated mid-run)', async () => {
+    const t = await setup({ appId: 'a', appSecret: 's', seed: false }, { users: 25, transcripts: 1000 });
+    for (let i = 0; i < 5; i++) t.sb.addUser({ userId: `r${i}`, channelId: 1010, lastInteracted: new Date(Date.now() - 3_600_000 + i * 1000).toISOString() });
+    let secret = 's';
+    const api = new NetcoreClient({ baseUrl: t.sb.url, credentials: async () => ({ appId: 'a', appSecret: secret }), retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+    t.sb.beforeResponse = (info) => {
+      if (info.kind !== 'user') return;
+      // The token lapses and the secret has been rotated elsewhere: the new login is refused (400).
+      secret = 'old';
+      t.sb.expireTokens();
+      t.sb.beforeResponse = undefined;
+    };
+    await expect(t.users({ api })).rejects.toThrow(/login failed/);
+    expect(await t.cursors.get('netcore:users')).toBeUndefined();
+    expect(t.res.depth()).toBe(0);
   });
 
   it('pages transcripts at 1000, dedupes rows shifted by inserts between pages, and a re-read finds the late one', async () => {
@@ -315,7 +334,7 @@ describe('Netcore sync', () => {
     for (let i = 0; i < 60; i++) t.sb.addUser({ userId: `u${i}`, channelId: 1016, lastInteracted: new Date(Date.now() - 3_600_000 + i).toISOString() });
     for (let i = 0; i < 250; i++) t.sb.addMessage('u1', 1016, sampleMessage('text', new Date(Date.now() - DAY + i).toISOString(), 'User', `#${i}`));
     let remaining = 60_000;
-    const budget: TimeBudget = { remainingMs: () => remaining, reserveMs: 1_000 };
+    const budget: TimeBudget = { remainingMs: () => remaining, reserveMs: 1_000, requestMs: REQUEST_MS };
     let moves = 0;
     const clockRunsOutAfterPage2: CursorStore = {
       get: (name) => t.cursors.get(name),
@@ -363,7 +382,7 @@ describe('Netcore sync', () => {
       if (info.kind === 'transcripts' && info.page === 2) remaining = 500; // page 2 is read, page 3 is not
     };
     const until = new Date().toISOString();
-    const first = await t.transcripts({ botUserId: 'long', channelId: 1016, until }, { budget: { remainingMs: () => remaining, reserveMs: 1_000 } });
+    const first = await t.transcripts({ botUserId: 'long', channelId: 1016, until }, { budget: { remainingMs: () => remaining, reserveMs: 1_000, requestMs: REQUEST_MS } });
     expect(first).toMatchObject({ outcome: 'continued', pages: 2, stored: 200 });
     const [queued] = await t.res.receive();
     expect(TranscriptJob.parse(JSON.parse(queued?.body ?? '{}'))).toMatchObject({ botUserId: 'long', channelId: 1016, since: first.startDate, until, page: 3 });
@@ -371,11 +390,49 @@ describe('Netcore sync', () => {
     expect(rest).toMatchObject({ outcome: 'done', pages: 1, stored: 50, duplicates: 0 });
   });
 
+  it('with 30 s left, 15 s reserve and the real client (20 s timeout), each use case stops as out of time, sending nothing', async () => {
+    const t = await setup({ seed: { usersPerChannel: 1, messagesPerUser: 60 } }, { users: 25, transcripts: 25 });
+    const tight: TimeBudget = { remainingMs: () => 30_000, reserveMs: 15_000, requestMs: t.api.requestTimeoutMs };
+    const until = new Date().toISOString();
+    expect(await t.users({ budget: tight })).toMatchObject({ outcome: 'time', pages: 0 });
+    expect(await m.syncNetcoreUsage({ api: t.api, store: t.store, channels: [1010], now: () => new Date(), budget: tight })).toMatchObject({ stored: 0, stoppedEarly: true });
+    expect(await t.transcripts({ botUserId: 'webchat-user-1', channelId: 1010, until }, { budget: tight })).toMatchObject({ outcome: 'continued', pages: 0 });
+    expect(t.sb.counts).toMatchObject({ login: 0, users: 0, usage: 0, transcripts: 0 });
+    const [queued] = await t.res.receive();
+    expect(TranscriptJob.parse(JSON.parse(queued?.body ?? '{}'))).toMatchObject({ botUserId: 'webchat-user-1', page: 1, until });
+  });
+
+  it('treats a TimeBudgetError from the client (no room left for the request) as out of time', async () => {
+    const t = await setup({ seed: { usersPerChannel: 1, messagesPerUser: 60 } }, { users: 25, transcripts: 25 });
+    // Every look at the clock costs a second: the check before a request sees 35.5 s (just enough
+    // for 15 s reserve + 20 s request), the deadline handed to the client a moment later does not.
+    const ticking = (startMs: number): TimeBudget => {
+      let left = startMs + 1_000;
+      return { remainingMs: () => (left -= 1_000), reserveMs: 15_000, requestMs: t.api.requestTimeoutMs };
+    };
+    expect(await t.users({ budget: ticking(35_500) })).toMatchObject({ outcome: 'time', pages: 0, users: 0 });
+    expect(await t.cursors.get('netcore:users')).toBeUndefined();
+    expect(await m.syncNetcoreUsage({ api: t.api, store: t.store, channels: [1010], now: () => new Date(), budget: ticking(35_500) })).toMatchObject({ stored: 0, stoppedEarly: true });
+
+    // Transcripts: page 1 is read with time to spare, page 2 is refused by the client; the rest is queued from page 2.
+    let left = 120_000;
+    const budget: TimeBudget = { remainingMs: () => (left -= 1_000), reserveMs: 15_000, requestMs: t.api.requestTimeoutMs };
+    t.sb.beforeResponse = (info) => {
+      if (info.kind === 'transcripts') left = 36_500;
+    };
+    const until = new Date().toISOString();
+    const r = await t.transcripts({ botUserId: 'webchat-user-1', channelId: 1010, until }, { budget });
+    expect(r).toMatchObject({ outcome: 'continued', pages: 1, stored: 25 });
+    expect(t.sb.counts.transcripts).toBe(1);
+    const [queued] = await t.res.receive();
+    expect(TranscriptJob.parse(JSON.parse(queued?.body ?? '{}'))).toMatchObject({ botUserId: 'webchat-user-1', since: r.startDate, until, page: 2 });
+  });
+
   it('stops in the middle of a page when time runs short, and redoes that page without losing a job', async () => {
     const t = await setup({ seed: false }, { users: 25, transcripts: 1000 });
     for (let i = 0; i < 30; i++) t.sb.addUser({ userId: `p${i}`, channelId: 1017, lastInteracted: new Date(Date.now() - 3_600_000 + i).toISOString() });
     let checks = 0;
-    const short: TimeBudget = { remainingMs: () => (++checks > 10 ? 500 : 60_000), reserveMs: 1_000 };
+    const short: TimeBudget = { remainingMs: () => (++checks > 10 ? 500 : 60_000), reserveMs: 1_000, requestMs: REQUEST_MS };
     const first = await t.users({ budget: short });
     expect(first.outcome).toBe('time');
     expect(first.users).toBeGreaterThan(0);

@@ -60,8 +60,11 @@ export interface NetcoreSandbox extends Sandbox {
   messages(userId: string, channelId: ChannelId): Record<string, unknown>[];
   /** Makes every token issued so far invalid (the next call with one gets 401). */
   expireTokens(): void;
-  /** The next `times` API calls (login excluded unless `includeLogin`) answer `status`. */
-  failNext(status: number, times?: number, opts?: { retryAfterSeconds?: number; includeLogin?: boolean }): void;
+  /**
+   * The next `times` API calls (login excluded unless `includeLogin`) answer `status`, with `body`
+   * when given (e.g. a 200 in a shape the hub cannot read), else an error message.
+   */
+  failNext(status: number, times?: number, opts?: { retryAfterSeconds?: number; includeLogin?: boolean; body?: unknown }): void;
   /** Called before each answer is computed: changes made here show in that answer. */
   beforeResponse: ((info: SandboxRequestInfo) => void | Promise<void>) | undefined;
   /**
@@ -81,7 +84,7 @@ export async function startNetcoreSandbox(options: NetcoreSandboxOptions = {}): 
   const users = new Map<string, SandboxUser>();
   const transcripts = new Map<string, Record<string, unknown>[]>();
   const counts = { login: 0, usage: 0, users: 0, user: 0, transcripts: 0 };
-  const faults: { status: number; retryAfterSeconds?: number; includeLogin: boolean }[] = [];
+  const faults: { status: number; retryAfterSeconds?: number; includeLogin: boolean; body?: unknown }[] = [];
   const key = (userId: string, channelId: number) => `${userId}#${channelId}`;
 
   const sandbox: NetcoreSandbox = {
@@ -119,7 +122,7 @@ export async function startNetcoreSandbox(options: NetcoreSandboxOptions = {}): 
       tokens.clear();
     },
     failNext(status, times = 1, opts = {}) {
-      for (let i = 0; i < times; i++) faults.push({ status, retryAfterSeconds: opts.retryAfterSeconds, includeLogin: opts.includeLogin ?? false });
+      for (let i = 0; i < times; i++) faults.push({ status, retryAfterSeconds: opts.retryAfterSeconds, includeLogin: opts.includeLogin ?? false, body: opts.body });
     },
     stop: async () => undefined,
   };
@@ -140,7 +143,8 @@ export async function startNetcoreSandbox(options: NetcoreSandboxOptions = {}): 
     const fault = faults[0] && (kind !== 'login' || faults[0].includeLogin) ? faults.shift() : undefined;
     if (fault) {
       const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
-      return send(res, fault.status, { status: 'error', message: fault.status === 429 ? 'Too many requests' : 'Internal Server Error' }, headers);
+      const answer = fault.body ?? { status: 'error', message: fault.status === 429 ? 'Too many requests' : 'Internal Server Error' };
+      return send(res, fault.status, answer, headers);
     }
     const page = intParam(url, 'page');
     await sandbox.beforeResponse?.({ kind, page: page ?? 1, body });
