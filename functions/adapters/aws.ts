@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 /**
@@ -14,6 +15,13 @@ export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
 // With a custom endpoint (fauxqs locally) the queue URL's host is not resolvable, so requests go to
 // the endpoint; on AWS no endpoint is set and the queue URL host is the regional endpoint anyway.
 export const sqs = new SQSClient({ useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS });
+
+/** Every item a query matches, all pages read (the SDK's paginator follows LastEvaluatedKey). */
+export async function queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for await (const page of paginateQuery({ client: dynamo }, input)) items.push(...(page.Items ?? []));
+  return items;
+}
 
 /** True for DynamoDB's ConditionalCheckFailedException, whichever client threw it. */
 export function isConditionFailed(err: unknown): boolean {

@@ -4,12 +4,11 @@ import { ACTION_BODIES } from '#domain/goodays/actions.ts';
 import { ActionKind } from '#domain/goodays/events.ts';
 import type { Thread } from '#domain/goodays/thread.ts';
 import { ValidationError } from '#shared/errors.ts';
-import { dynamo, isConditionFailed } from './aws.ts';
+import { dynamo, isConditionFailed, queryAll } from './aws.ts';
 import type {
   ActionRecord,
   ActionStore,
   EventStore,
-  StoredEvent,
   ThreadRecord,
   ThreadStore,
   UserCache,
@@ -50,22 +49,8 @@ export function dynamoEventStore(table: string): EventStore {
       }
     },
     async list(responseId) {
-      const items: StoredEvent[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await dynamo.send(
-          new QueryCommand({
-            TableName: table,
-            KeyConditionExpression: 'responseId = :r',
-            ExpressionAttributeValues: { ':r': responseId },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const raw of out.Items ?? []) items.push(StoredEventItem.parse(raw));
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return items;
+      const items = await queryAll({ TableName: table, KeyConditionExpression: 'responseId = :r', ExpressionAttributeValues: { ':r': responseId }, ConsistentRead: true });
+      return items.map((raw) => StoredEventItem.parse(raw));
     },
   };
 }
@@ -153,28 +138,19 @@ export function dynamoThreadStore(table: string): ThreadStore {
       return { items: (out.Items ?? []).map(toThreadRecord), cursor: encodeCursor(out.LastEvaluatedKey) };
     },
     async awaitingBefore(before) {
-      let count = 0;
+      const items = await queryAll({
+        TableName: table,
+        IndexName: 'byAwaiting',
+        KeyConditionExpression: 'awaiting = :a AND lastEventAt < :b',
+        ExpressionAttributeValues: { ':a': '1', ':b': before },
+        ProjectionExpression: 'responseId, lastEventAt',
+      });
       let oldest: string | undefined;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await dynamo.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'byAwaiting',
-            KeyConditionExpression: 'awaiting = :a AND lastEventAt < :b',
-            ExpressionAttributeValues: { ':a': '1', ':b': before },
-            ProjectionExpression: 'responseId, lastEventAt',
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of out.Items ?? []) {
-          count++;
-          const at = typeof item.lastEventAt === 'string' ? item.lastEventAt : undefined;
-          if (at && (!oldest || at < oldest)) oldest = at;
-        }
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return { count, oldest };
+      for (const item of items) {
+        const at = typeof item.lastEventAt === 'string' ? item.lastEventAt : undefined;
+        if (at && (!oldest || at < oldest)) oldest = at;
+      }
+      return { count: items.length, oldest };
     },
   };
 }
@@ -246,22 +222,8 @@ export function dynamoActionStore(table: string): ActionStore {
       }
     },
     async listForResponse(responseId) {
-      const items: ActionRecord[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await dynamo.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'byResponse',
-            KeyConditionExpression: 'responseId = :r',
-            ExpressionAttributeValues: { ':r': responseId },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const raw of out.Items ?? []) items.push(toActionRecord(raw));
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return items;
+      const items = await queryAll({ TableName: table, IndexName: 'byResponse', KeyConditionExpression: 'responseId = :r', ExpressionAttributeValues: { ':r': responseId } });
+      return items.map((raw) => toActionRecord(raw));
     },
     async claim(responseId, eventKey, actionId) {
       const id = claimId(responseId, eventKey);
