@@ -73,26 +73,15 @@ function packParts(costs: readonly number[], single: number, perPart: number): n
 export function countSegments(text: string): SegmentCount {
   const chars = Array.from(text);
   const nonGsm = chars.filter((ch) => !GSM7_BASIC.has(ch) && !GSM7_EXTENSION.has(ch));
-  if (nonGsm.length === 0) {
-    const costs = chars.map((ch) => (GSM7_EXTENSION.has(ch) ? 2 : 1));
-    const units = costs.reduce((a, b) => a + b, 0);
-    return {
-      characters: chars.length,
-      vendorSegments: vendorSegments(chars.length),
-      encoding: 'GSM-7',
-      units,
-      carrierSegments: packParts(costs, 160, 153),
-      nonGsmCharacters: [],
-    };
-  }
-  const costs = chars.map((ch) => ch.length); // UTF-16 units: 2 for astral characters such as most emoji
-  const units = costs.reduce((a, b) => a + b, 0);
+  const gsm = nonGsm.length === 0;
+  // GSM-7: extension characters take two septets. UCS-2: UTF-16 units, 2 for astral characters such as most emoji.
+  const costs = chars.map((ch) => (gsm ? (GSM7_EXTENSION.has(ch) ? 2 : 1) : ch.length));
   return {
     characters: chars.length,
     vendorSegments: vendorSegments(chars.length),
-    encoding: 'UCS-2',
-    units,
-    carrierSegments: packParts(costs, 70, 67),
+    encoding: gsm ? 'GSM-7' : 'UCS-2',
+    units: costs.reduce((x, y) => x + y, 0),
+    carrierSegments: gsm ? packParts(costs, 160, 153) : packParts(costs, 70, 67),
     nonGsmCharacters: [...new Set(nonGsm)].slice(0, 5),
   };
 }
