@@ -14,6 +14,10 @@ program
   .action(async () => {
     await import('../local/main.ts');
   });
+program
+  .command('node-version')
+  .description('Print the Node.js version the CLI runs on (the pinned Lambda runtime major)')
+  .action(() => console.log(process.version));
 registerLocalHubCommands(program);
 registerRungopherCommands(program);
 registerGoodaysCommands(program);
