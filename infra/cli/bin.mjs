@@ -4,8 +4,10 @@
 // `npx switchboard` and npm scripts find that Node first on PATH; a call from anywhere else (a global
 // link, an absolute path) re-runs itself on it, so the CLI never runs on a Node Lambda does not run.
 import { spawnSync } from 'node:child_process';
+import process from 'node:process';
+import { URL, fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+
 
 const pinned = fileURLToPath(new URL('../../node_modules/node/bin/node', import.meta.url));
 const pinnedMajor = '24';
