@@ -29,7 +29,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
-    files: ['functions/domain/**'],
+    files: ['functions/*/domain/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noCdk, noIo] }] },
   },
 );

@@ -10,11 +10,11 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { FunctionName, QueueDecl, QueueName, SecretDecl, SecretName, TableDecl, TableName } from './topology.ts';
-import { envForFunction, functionList, queues, secrets, tables, visibilityTimeoutSeconds } from './topology.ts';
-import { HubFunction } from './constructs/hub-function.ts';
-import { HubQueue } from './constructs/hub-queue.ts';
-import { HubMonitoring } from './constructs/monitoring.ts';
+import type { FunctionName, QueueDecl, QueueName, SecretDecl, SecretName, TableDecl, TableName } from '#infra/topology/index.ts';
+import { envForFunction, functionList, queues, secrets, tables, visibilityTimeoutSeconds } from '#infra/topology/index.ts';
+import { HubFunction } from '#infra/constructs/hub-function.ts';
+import { HubQueue } from '#infra/constructs/hub-queue.ts';
+import { HubMonitoring } from '#infra/constructs/monitoring.ts';
 import { acknowledgeFunctionFindings, acknowledgeNagFindings, acknowledgeTableIndexFindings } from './nag.ts';
 
 export interface SwitchboardStackProps extends StackProps {
@@ -32,7 +32,7 @@ export interface SwitchboardStackProps extends StackProps {
   readonly dataRemovalPolicy?: RemovalPolicy;
 }
 
-/** The whole hub on AWS, built from `topology.ts`: the same functions, tables and queues as `npm start`. */
+/** The whole hub on AWS, built from `topology/`: the same functions, tables and queues as `npm start`. */
 export class SwitchboardStack extends Stack {
   public readonly api: HttpApi;
   public readonly tables: Record<TableName, TableV2>;

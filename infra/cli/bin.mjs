@@ -8,7 +8,6 @@ import process from 'node:process';
 import { URL, fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 
-
 const pinned = fileURLToPath(new URL('../../node_modules/node/bin/node', import.meta.url));
 const pinnedMajor = '24';
 if (process.versions.node.split('.')[0] !== pinnedMajor && existsSync(pinned)) {

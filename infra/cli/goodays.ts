@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_GOODAYS_BASE_URL, goodaysClient } from '#adapters/goodays-client.ts';
-import { parseSecrets, sign } from '#domain/goodays/signature.ts';
+import { DEFAULT_GOODAYS_BASE_URL, goodaysClient } from '#goodays/adapters/client.ts';
+import { parseSecrets, sign } from '#goodays/domain/signature.ts';
 
 /** Where the CLI writes and reads; injected by tests. */
 export interface GoodaysCliIo {

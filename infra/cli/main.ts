@@ -12,7 +12,7 @@ program
   .command('start')
   .description('Run the whole hub on this machine (same as npm start)')
   .action(async () => {
-    await import('../local/main.ts');
+    await import('#infra/local/main.ts');
   });
 program
   .command('node-version')

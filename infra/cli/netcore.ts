@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import * as z from 'zod';
-import { CHANNELS, CHANNEL_IDS, USER_CHANNEL_IDS } from '#domain/netcore/channels.ts';
-import { netcoreClientFromEnv } from '#adapters/netcore-client.ts';
+import { CHANNELS, CHANNEL_IDS, USER_CHANNEL_IDS } from '#netcore/domain/channels.ts';
+import { netcoreClientFromEnv } from '#netcore/adapters/client.ts';
 import { localHubUrl } from './local-hub.ts';
 
 /** What the Netcore commands need from outside; tests pass their own. */

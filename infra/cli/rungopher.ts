@@ -5,12 +5,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import * as z from 'zod';
-import { RungopherClient, RUNGOPHER_DEFAULT_BASE_URL } from '#adapters/rungopher-client.ts';
-import { CONTACT_FIELDS, MAX_CONTACTS_PER_UPLOAD, UPLOAD_MODES, type Campaign, type Contact, type UploadMode } from '#domain/rungopher/campaign.ts';
-import { batches, normalisePhone, parseContactCsv, skippedMobiles, type ContactCsvReport, type CsvContact } from '#domain/rungopher/contact-csv.ts';
-import { estimateCost, type CostEstimate } from '#domain/rungopher/cost.ts';
-import { countSegments } from '#domain/sms.ts';
-import { ConfigError, ValidationError, VendorError } from '#shared/errors.ts';
+import { RungopherClient, RUNGOPHER_DEFAULT_BASE_URL } from '#rungopher/adapters/client.ts';
+import { CONTACT_FIELDS, MAX_CONTACTS_PER_UPLOAD, UPLOAD_MODES, type Campaign, type Contact, type UploadMode } from '#rungopher/domain/campaign.ts';
+import { batches, normalisePhone, parseContactCsv, skippedMobiles, type ContactCsvReport, type CsvContact } from '#rungopher/domain/contact-csv.ts';
+import { estimateCost, type CostEstimate } from '#rungopher/domain/cost.ts';
+import { countSegments } from '#rungopher/domain/sms.ts';
+import { ConfigError, ValidationError, VendorError } from '#platform/errors.ts';
 import { localHubUrl } from './local-hub.ts';
 
 /**

@@ -17,7 +17,7 @@ export const BUNDLE_TARGET = 'node24';
 export const ESM_REQUIRE_BANNER = "import { createRequire as __sbCreateRequire } from 'node:module'; const require = __sbCreateRequire(import.meta.url);";
 
 export interface HubFunctionProps {
-  /** Handler module path from the project root (`functions/handlers/x.ts`); its export is `handler`. */
+  /** Handler module path from the project root (`functions/<vendor>/handlers/x.ts`); its export is `handler`. */
   readonly entry: string;
   readonly description: string;
   /** @default 30 */

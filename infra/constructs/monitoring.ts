@@ -8,7 +8,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { AlarmDecl } from '../topology.ts';
+import type { AlarmDecl } from '#infra/topology/index.ts';
 import type { HubQueue } from './hub-queue.ts';
 
 /** CloudWatch namespace of the hub's custom metrics (Powertools EMF). */

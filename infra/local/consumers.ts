@@ -1,7 +1,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient, Message } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { FunctionDecl } from '../topology.ts';
+import type { FunctionDecl } from '#infra/topology/index.ts';
 import type { LocalQueue } from './emulators.ts';
 import type { LambdaHandler } from './invoke.ts';
 import { invoke, LocalTimeoutError } from './invoke.ts';

@@ -5,8 +5,8 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToL
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
-import type { QueueDecl, QueueName, TableDecl, TableName } from '../topology.ts';
-import { queues, tables, visibilityTimeoutSeconds } from '../topology.ts';
+import type { QueueDecl, QueueName, TableDecl, TableName } from '#infra/topology/index.ts';
+import { queues, tables, visibilityTimeoutSeconds } from '#infra/topology/index.ts';
 
 /** Local stand-ins for DynamoDB and SQS, on loopback. */
 export interface Emulators {

@@ -9,8 +9,8 @@ import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand,
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import * as z from 'zod';
-import type { FunctionDecl, FunctionName, QueueName } from '../topology.ts';
-import { envForFunction, functionList, secrets } from '../topology.ts';
+import type { FunctionDecl, FunctionName, QueueName } from '#infra/topology/index.ts';
+import { envForFunction, functionList, secrets } from '#infra/topology/index.ts';
 import type { ConsumerEvent } from './consumers.ts';
 import { startConsumer } from './consumers.ts';
 import type { LocalQueue } from './emulators.ts';
@@ -19,8 +19,8 @@ import type { CompiledRoute } from './gateway.ts';
 import { GATEWAY_MAX_BODY_BYTES, compileRoute, matchRoute, readBody, toEventV2, writeJson, writeResult } from './gateway.ts';
 import type { LambdaHandler } from './invoke.ts';
 import { invoke, loadHandler } from './invoke.ts';
-import type { Sandbox } from './sandboxes/index.ts';
-import { sandboxes } from './sandboxes/index.ts';
+import type { Sandbox } from '#infra/local/sandboxes/index.ts';
+import { sandboxes } from '#infra/local/sandboxes/index.ts';
 
 /** Project root: handlers are loaded by path from here, as Lambda loads them from its bundle. */
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');

@@ -1,4 +1,4 @@
-import { functionList } from '../topology.ts';
+import { functionList } from '#infra/topology/index.ts';
 import { startHub } from './hub.ts';
 
 /**

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PROJECT_ROOT } from '#infra/build-app.ts';
-import { envForFunction, functionList, tablesOf } from '#infra/topology.ts';
+import { envForFunction, functionList, tablesOf } from '#infra/topology/index.ts';
 import { bundleEntry, bundleSource, importTimeMs } from '#test/helpers/bundles.ts';
 import { startTestHub } from '#test/helpers/hub.ts';
-import { DOC_SAMPLES } from '#test/helpers/rungopher-samples.ts';
+import { DOC_SAMPLES } from '#test/rungopher/samples.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);

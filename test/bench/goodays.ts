@@ -4,14 +4,14 @@
  * stack's way, by test/bench/foundation.ts.
  * Run: `npx tsx test/bench/goodays.ts` (prints a table; no assertions).
  */
-import { httpEvent, lambdaContext, startHarness } from '#test/helpers/goodays-harness.ts';
-import { goodaysBody } from '#test/helpers/goodays-fixtures.ts';
+import { httpEvent, lambdaContext, startHarness } from '#test/goodays/harness.ts';
+import { goodaysBody } from '#test/goodays/fixtures.ts';
 
 // Request counting on the shared clients, then the real handlers against dynalite + fauxqs.
 const harness = await startHarness(['goodays-events', 'goodays-threads', 'goodays-actions', 'goodays-users', 'quarantine'], ['goodays-events', 'goodays-actions']);
 process.env.GOODAYS_HMAC_SECRETS = 'bench-secret';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-const { dynamo, sqs } = await import('#adapters/aws.ts');
+const { dynamo, sqs } = await import('#platform/aws.ts');
 const counts = new Map<string, number>();
 type Next = (args: unknown) => Promise<unknown>;
 type Stack = { add(mw: (next: Next, context: unknown) => Next, options: { step: 'initialize'; name: string }): void };
@@ -26,8 +26,8 @@ for (const [name, client] of [['dynamodb', dynamo], ['sqs', sqs]] as const) {
   );
 }
 const { createHmac } = await import('node:crypto');
-const webhook = (await import('#handlers/goodays-webhook.ts')).handler as unknown as (e: unknown, c: unknown) => Promise<{ statusCode: number }>;
-const processor = (await import('#handlers/goodays-event-processor.ts')).handler as unknown as (e: unknown, c: unknown) => Promise<{ batchItemFailures: unknown[] }>;
+const webhook = (await import('#goodays/handlers/webhook.ts')).handler as unknown as (e: unknown, c: unknown) => Promise<{ statusCode: number }>;
+const processor = (await import('#goodays/handlers/event-processor.ts')).handler as unknown as (e: unknown, c: unknown) => Promise<{ batchItemFailures: unknown[] }>;
 
 const N = 300;
 const latencies: number[] = [];

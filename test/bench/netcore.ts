@@ -1,13 +1,13 @@
 import { pathToFileURL } from 'node:url';
-import type { TranscriptJobInput } from '#domain/netcore/jobs.ts';
-import { TranscriptJob } from '#domain/netcore/jobs.ts';
-import { MESSAGE_TYPES } from '#domain/netcore/messages.ts';
-import { NetcoreClient } from '#adapters/netcore-client.ts';
-import type { FetchLike } from '#shared/vendor-http.ts';
+import type { TranscriptJobInput } from '#netcore/domain/jobs.ts';
+import { TranscriptJob } from '#netcore/domain/jobs.ts';
+import { MESSAGE_TYPES } from '#netcore/domain/messages.ts';
+import { NetcoreClient } from '#netcore/adapters/client.ts';
+import type { FetchLike } from '#platform/vendor-http.ts';
 import { startNetcoreSandbox, type NetcoreSandbox } from '#infra/local/sandboxes/netcore.ts';
 import { sampleMessage } from '#infra/local/sandboxes/netcore-samples.ts';
-import { startNetcoreEmulators } from '#test/helpers/netcore-env.ts';
-import type { USER_CHANNEL_IDS } from '#domain/netcore/channels.ts';
+import { startNetcoreEmulators } from '#test/netcore/env.ts';
+import type { USER_CHANNEL_IDS } from '#netcore/domain/channels.ts';
 
 /**
  * Vendor API calls per 10,000 transcripts synced, against the floor: logins + user pages +
@@ -21,10 +21,10 @@ export async function benchNetcore(): Promise<Record<string, number | string>> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   const emu = await startNetcoreEmulators();
-  const { syncNetcoreUsers } = await import('#use-cases/netcore-sync-users.ts');
-  const { syncNetcoreTranscripts } = await import('#use-cases/netcore-sync-transcripts.ts');
-  const { dynamoNetcoreStore, sqsTranscriptJobQueue } = await import('#adapters/netcore-store.ts');
-  const { dynamoCursorStore } = await import('#adapters/cursor-store.ts');
+  const { syncNetcoreUsers } = await import('#netcore/use-cases/sync-users.ts');
+  const { syncNetcoreTranscripts } = await import('#netcore/use-cases/sync-transcripts.ts');
+  const { dynamoNetcoreStore, sqsTranscriptJobQueue } = await import('#netcore/adapters/store.ts');
+  const { dynamoCursorStore } = await import('#platform/cursor-store.ts');
   const out: Record<string, number | string> = {};
   const plan: { count: number; messages: number }[] = [
     { count: 4, messages: 1200 },

@@ -3,12 +3,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Cursor, CursorStore } from '#adapters/cursor-store.ts';
-import { RungopherClient } from '#adapters/rungopher-client.ts';
-import { parseContactCsv } from '#domain/rungopher/contact-csv.ts';
-import { estimateCost } from '#domain/rungopher/cost.ts';
-import { RESULT_ENDPOINTS } from '#domain/rungopher/results-polling.ts';
-import { pollRungopherResults } from '#use-cases/poll-rungopher-results.ts';
+import type { Cursor, CursorStore } from '#platform/cursor-store.ts';
+import { RungopherClient } from '#rungopher/adapters/client.ts';
+import { parseContactCsv } from '#rungopher/domain/contact-csv.ts';
+import { estimateCost } from '#rungopher/domain/cost.ts';
+import { RESULT_ENDPOINTS } from '#rungopher/domain/results-polling.ts';
+import { pollRungopherResults } from '#rungopher/use-cases/poll-results.ts';
 import { startRungopherSandbox } from '#infra/local/sandboxes/rungopher.ts';
 
 /**
@@ -43,7 +43,7 @@ async function benchCsv(): Promise<Record<string, number | string>> {
   const dir = await mkdtemp(join(tmpdir(), 'switchboard-csv-'));
   const file = join(dir, 'contacts.csv');
   await writeFile(file, csv);
-  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('../helpers/csv-peak.ts', import.meta.url)), file], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('../rungopher/csv-peak.ts', import.meta.url)), file], { encoding: 'utf8' });
   await rm(dir, { recursive: true, force: true });
   if (child.status !== 0) throw new Error(`csv-peak failed: ${child.stderr}`);
   const m = JSON.parse(child.stdout) as { ms: number; rssBefore: number; maxRssBefore: number; peakRss: number; heapBefore: number; heapAfter: number };

@@ -5,10 +5,10 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, PROJECT_ROOT } from '#infra/build-app.ts';
 import { localName } from '#infra/local/emulators.ts';
-import { functionList, functions } from '#infra/topology.ts';
-import type { FunctionName } from '#infra/topology.ts';
+import { functionList, functions } from '#infra/topology/index.ts';
+import type { FunctionName } from '#infra/topology/index.ts';
 import { functionEnv, startTestHub } from '#test/helpers/hub.ts';
-import { DOC_SAMPLES } from '#test/helpers/rungopher-samples.ts';
+import { DOC_SAMPLES } from '#test/rungopher/samples.ts';
 
 /**
  * Synthesises the real stack (esbuild bundling included) and loads every Lambda bundle in a plain

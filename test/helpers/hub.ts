@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hub, HubOptions } from '#infra/local/hub.ts';
 import { localName } from '#infra/local/emulators.ts';
-import type { FunctionDecl } from '#infra/topology.ts';
-import { envForFunction, secrets } from '#infra/topology.ts';
+import type { FunctionDecl } from '#infra/topology/index.ts';
+import { envForFunction, secrets } from '#infra/topology/index.ts';
 import { startHub } from '#infra/local/hub.ts';
 
 /** A hub for one test file: random ports, a temp data folder, short visibility, no timers. */

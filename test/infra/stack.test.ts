@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/build-app.ts';
-import { functionList, queues, secrets, tables } from '#infra/topology.ts';
+import { functionList, queues, secrets, tables } from '#infra/topology/index.ts';
 
 // Bundling is skipped here (the bundle smoke test covers it); everything else is the real stack.
 const NO_BUNDLING = { context: { 'aws:cdk:bundling-stacks': [] } };

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CHANNELS, USER_CHANNEL_IDS, isChannelId, type ChannelId } from '#domain/netcore/channels.ts';
-import { monthsBefore } from '#domain/netcore/api.ts';
+import { CHANNELS, USER_CHANNEL_IDS, isChannelId, type ChannelId } from '#netcore/domain/channels.ts';
+import { monthsBefore } from '#netcore/domain/api.ts';
 import type { Sandbox, SandboxDecl } from './index.ts';
 import { SAMPLE_PAYLOADS, UNKNOWN_SAMPLE_TYPE, sampleMessage } from './netcore-samples.ts';
 

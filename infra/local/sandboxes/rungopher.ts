@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
 import type { Sandbox, SandboxDecl } from './index.ts';
-import { RESULT_NAMES } from '#domain/rungopher/result.ts';
+import { RESULT_NAMES } from '#rungopher/domain/result.ts';
 
 /**
  * Local stand-in for Rungopher API v1.3 (`rungopher-campaign-api.txt`, `rungopher-results-api.txt`),

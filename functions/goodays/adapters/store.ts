@@ -1,0 +1,274 @@
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { ACTION_BODIES } from '#goodays/domain/actions.ts';
+import { ActionKind } from '#goodays/domain/events.ts';
+import type { Thread } from '#goodays/domain/thread.ts';
+import { ValidationError } from '#platform/errors.ts';
+import { dynamo, isConditionFailed, queryAll } from '#platform/aws.ts';
+import type {
+  ActionRecord,
+  ActionStore,
+  EventStore,
+  ThreadRecord,
+  ThreadStore,
+  UserCache,
+} from '#goodays/use-cases/ports.ts';
+
+/** DynamoDB implementations of the Goodays ports (the queues are `sqsJsonQueue` of `queue.ts`). */
+
+const StoredEventItem = z.object({
+  responseId: z.string(),
+  eventKey: z.string(),
+  eventType: z.string(),
+  order: z.string(),
+  body: z.string(),
+  receivedAt: z.string(),
+  requestId: z.string(),
+});
+
+/** Events table: partition `responseId`, sort `eventKey`. */
+export function dynamoEventStore(table: string): EventStore {
+  return {
+    async put(event) {
+      try {
+        const out = await dynamo.send(
+          new PutCommand({
+            TableName: table,
+            Item: { ...event },
+            // Keep the copy that orders highest, so the stored set does not depend on arrival order.
+            ConditionExpression: 'attribute_not_exists(eventKey) OR #o < :o',
+            ExpressionAttributeNames: { '#o': 'order' },
+            ExpressionAttributeValues: { ':o': event.order },
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        return out.Attributes ? 'replaced' : 'stored';
+      } catch (err) {
+        if (isConditionFailed(err)) return 'duplicate';
+        throw err;
+      }
+    },
+    async list(responseId) {
+      const items = await queryAll({ TableName: table, KeyConditionExpression: 'responseId = :r', ExpressionAttributeValues: { ':r': responseId }, ConsistentRead: true });
+      return items.map((raw) => StoredEventItem.parse(raw));
+    },
+  };
+}
+
+const ThreadItem = z.object({
+  responseId: z.string(),
+  version: z.number(),
+  thread: z.custom<Thread>((v) => typeof v === 'object' && v !== null),
+  lastHandledAt: z.string().optional(),
+  awaiting: z.string().optional(),
+  updatedAt: z.string(),
+});
+
+function toThreadRecord(raw: unknown): ThreadRecord {
+  const item = ThreadItem.parse(raw);
+  return { responseId: item.responseId, version: item.version, thread: item.thread, lastHandledAt: item.lastHandledAt, awaiting: item.awaiting === '1', updatedAt: item.updatedAt };
+}
+
+const Cursor = z.record(z.string(), z.unknown());
+
+function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
+}
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    return Cursor.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw new ValidationError('cursor is not one this API gave out');
+  }
+}
+
+/**
+ * Threads table: partition `responseId`; index `byState` (threadState, lastEventAt) for the operator
+ * list, sparse index `byAwaiting` (awaiting, lastEventAt) for the unprocessed-responses metric.
+ */
+export function dynamoThreadStore(table: string): ThreadStore {
+  return {
+    async get(responseId) {
+      const out = await dynamo.send(new GetCommand({ TableName: table, Key: { responseId }, ConsistentRead: true }));
+      return out.Item ? toThreadRecord(out.Item) : undefined;
+    },
+    async write(record, expectedVersion) {
+      const item: Record<string, unknown> = {
+        responseId: record.responseId,
+        version: record.version,
+        thread: record.thread,
+        lastHandledAt: record.lastHandledAt,
+        updatedAt: record.updatedAt,
+        threadState: record.thread.state ?? undefined,
+        lastEventAt: record.thread.latestEventReceivedAt ?? record.updatedAt,
+        awaiting: record.awaiting ? '1' : undefined,
+      };
+      try {
+        await dynamo.send(
+          new PutCommand({
+            TableName: table,
+            Item: item,
+            ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(responseId)' : 'version = :v',
+            ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ':v': expectedVersion },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailed(err)) return false;
+        throw err;
+      }
+    },
+    async list({ state, limit, cursor }) {
+      const start = decodeCursor(cursor);
+      const out = state
+        ? await dynamo.send(
+            new QueryCommand({
+              TableName: table,
+              IndexName: 'byState',
+              KeyConditionExpression: 'threadState = :s',
+              ExpressionAttributeValues: { ':s': state },
+              ScanIndexForward: false,
+              Limit: limit,
+              ExclusiveStartKey: start,
+            }),
+          )
+        : await dynamo.send(new ScanCommand({ TableName: table, Limit: limit, ExclusiveStartKey: start }));
+      return { items: (out.Items ?? []).map(toThreadRecord), cursor: encodeCursor(out.LastEvaluatedKey) };
+    },
+    async awaitingBefore(before) {
+      const items = await queryAll({
+        TableName: table,
+        IndexName: 'byAwaiting',
+        KeyConditionExpression: 'awaiting = :a AND lastEventAt < :b',
+        ExpressionAttributeValues: { ':a': '1', ':b': before },
+        ProjectionExpression: 'responseId, lastEventAt',
+      });
+      let oldest: string | undefined;
+      for (const item of items) {
+        const at = typeof item.lastEventAt === 'string' ? item.lastEventAt : undefined;
+        if (at && (!oldest || at < oldest)) oldest = at;
+      }
+      return { count: items.length, oldest };
+    },
+  };
+}
+
+const ActionItem = z.object({
+  actionId: z.string(),
+  responseId: z.string(),
+  action: ActionKind,
+  body: z.record(z.string(), z.unknown()),
+  operatorEmail: z.string().optional(),
+  eventKey: z.string().nullable(),
+  idempotencyKey: z.string().optional(),
+  fingerprint: z.string(),
+  state: z.enum(['accepted', 'sending', 'retrying', 'succeeded', 'failed', 'unknown']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  attempts: z.number(),
+  sendToken: z.string().optional(),
+  goodaysUserId: z.string().optional(),
+  vendorStatus: z.number().optional(),
+  vendorMessages: z.array(z.string()).optional(),
+  error: z.string().optional(),
+  resolution: z.object({ outcome: z.enum(['sent', 'not-sent']), note: z.string().optional(), at: z.string() }).optional(),
+});
+
+function toActionRecord(raw: unknown): ActionRecord {
+  const item = ActionItem.parse(raw);
+  // The body was validated for its action when the operator sent it; parsed again for its type.
+  return { ...item, body: ACTION_BODIES[item.action].parse(item.body) };
+}
+
+const claimId = (responseId: string, eventKey: string): string => `claim#${responseId}#${eventKey}`;
+
+/**
+ * Actions table: partition `actionId`; index `byResponse` (responseId, createdAt). Claims share the
+ * table under `claim#<response>#<event>` ids and have no `responseId`, so the index skips them.
+ */
+export function dynamoActionStore(table: string): ActionStore {
+  return {
+    async get(actionId) {
+      const out = await dynamo.send(new GetCommand({ TableName: table, Key: { actionId }, ConsistentRead: true }));
+      return out.Item && out.Item.responseId !== undefined ? toActionRecord(out.Item) : undefined;
+    },
+    async create(record) {
+      try {
+        await dynamo.send(new PutCommand({ TableName: table, Item: { ...record }, ConditionExpression: 'attribute_not_exists(actionId)' }));
+        return true;
+      } catch (err) {
+        if (isConditionFailed(err)) return false;
+        throw err;
+      }
+    },
+    async transition(record, fromStates, sendToken) {
+      const values: Record<string, unknown> = {};
+      fromStates.forEach((s, i) => (values[`:s${i}`] = s));
+      let condition = `#st IN (${fromStates.map((_, i) => `:s${i}`).join(', ')})`;
+      if (sendToken !== undefined) {
+        condition += ' AND sendToken = :tok';
+        values[':tok'] = sendToken;
+      }
+      try {
+        await dynamo.send(
+          new PutCommand({ TableName: table, Item: { ...record }, ConditionExpression: condition, ExpressionAttributeNames: { '#st': 'state' }, ExpressionAttributeValues: values }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailed(err)) return false;
+        throw err;
+      }
+    },
+    async listForResponse(responseId) {
+      const items = await queryAll({ TableName: table, IndexName: 'byResponse', KeyConditionExpression: 'responseId = :r', ExpressionAttributeValues: { ':r': responseId } });
+      return items.map((raw) => toActionRecord(raw));
+    },
+    async claim(responseId, eventKey, actionId) {
+      const id = claimId(responseId, eventKey);
+      try {
+        await dynamo.send(
+          new PutCommand({
+            TableName: table,
+            Item: { actionId: id, holder: actionId, claimedAt: new Date().toISOString() },
+            ConditionExpression: 'attribute_not_exists(actionId) OR holder = :h',
+            ExpressionAttributeValues: { ':h': actionId },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailed(err)) return false;
+        throw err;
+      }
+    },
+    async release(responseId, eventKey, actionId) {
+      try {
+        await dynamo.send(
+          new DeleteCommand({ TableName: table, Key: { actionId: claimId(responseId, eventKey) }, ConditionExpression: 'holder = :h', ExpressionAttributeValues: { ':h': actionId } }),
+        );
+      } catch (err) {
+        if (!isConditionFailed(err)) throw err;
+      }
+    },
+  };
+}
+
+/** How long a resolved Goodays user id is trusted. */
+export const USER_CACHE_SECONDS = 24 * 3600;
+
+/** Users cache: partition `email` (lower case), DynamoDB TTL on `expiresAt`. */
+export function dynamoUserCache(table: string, now: () => number = Date.now): UserCache {
+  return {
+    async get(email) {
+      const out = await dynamo.send(new GetCommand({ TableName: table, Key: { email: email.toLowerCase() } }));
+      const item = out.Item;
+      // TTL deletion runs late; an expired item is ignored here.
+      if (!item || typeof item.userId !== 'string' || typeof item.expiresAt !== 'number' || item.expiresAt * 1000 <= now()) return undefined;
+      return item.userId;
+    },
+    async put(email, userId) {
+      await dynamo.send(new PutCommand({ TableName: table, Item: { email: email.toLowerCase(), userId, expiresAt: Math.floor(now() / 1000) + USER_CACHE_SECONDS } }));
+    },
+  };
+}

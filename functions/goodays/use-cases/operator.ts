@@ -1,0 +1,251 @@
+import { createHash, randomUUID } from 'node:crypto';
+import * as z from 'zod';
+import { operatorEmail, validateActionBody } from '#goodays/domain/actions.ts';
+import type { ActionKind } from '#goodays/domain/events.ts';
+import { ActionKind as ActionKindSchema, PROCESSING_ACTIONS, ResponseId } from '#goodays/domain/events.ts';
+import type { Thread } from '#goodays/domain/thread.ts';
+import { allowedActions, canonicalJson } from '#goodays/domain/thread.ts';
+import { ConflictError, NotFoundError, ValidationError } from '#platform/errors.ts';
+import type { ActionRecord, ActionStore, QueuePort, ThreadStore } from './ports.ts';
+import { markHandled } from './threads.ts';
+
+/** What goes on the actions queue. */
+export const ActionMessage = z.object({ actionId: z.string().min(1).max(100) });
+export type ActionMessage = z.infer<typeof ActionMessage>;
+
+/** Parses a queue message body into an action message, or undefined when it is not one. */
+export function parseActionMessage(text: string): ActionMessage | undefined {
+  try {
+    const parsed = ActionMessage.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Dependencies of the operator use cases. */
+export interface OperatorDeps {
+  readonly threads: ThreadStore;
+  readonly actions: ActionStore;
+  readonly queue: QueuePort<ActionMessage>;
+  /** Sources for which remark_type is optional (GOODAYS_NATIVE_SOURCES). */
+  readonly nativeSources?: readonly string[];
+  readonly now?: () => Date;
+}
+
+/** An action as the operator API shows it (internal tokens left out). */
+export type ActionView = Omit<ActionRecord, 'sendToken' | 'fingerprint'> & { readonly needsDecision: boolean };
+
+export function actionView(record: ActionRecord): ActionView {
+  const { sendToken: _s, fingerprint: _f, ...rest } = record;
+  return { ...rest, needsDecision: record.state === 'unknown' };
+}
+
+const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key must be 1-255 visible ASCII characters');
+const StateFilter = z.string().regex(/^[a-z_]{1,32}$/, 'state is a Goodays thread state such as open, closed or pending');
+const Limit = z.coerce.number().int().min(1).max(100);
+const ActionId = z.string().regex(/^gda_[0-9a-f]{32}$/, 'not an action id');
+
+function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new ValidationError(`Invalid ${what}`, r.error.issues.map((i) => `${what}: ${i.message}`));
+  return r.data;
+}
+
+/** `GET /goodays/responses?state=&limit=&cursor=`. */
+export async function listResponses(query: Record<string, string>, deps: Pick<OperatorDeps, 'threads'>) {
+  const state = query.state === undefined ? undefined : parseOrThrow(StateFilter, query.state, 'state');
+  const limit = query.limit === undefined ? 25 : parseOrThrow(Limit, query.limit, 'limit');
+  const page = await deps.threads.list({ state, limit, cursor: query.cursor });
+  return {
+    items: page.items.map((r) => ({
+      responseId: r.responseId,
+      state: r.thread.state,
+      source: r.thread.source,
+      offeredActions: r.thread.offeredActions,
+      latestEventType: r.thread.latestEventType,
+      latestEventReceivedAt: r.thread.latestEventReceivedAt,
+      awaiting: r.awaiting,
+      messages: r.thread.messages.length,
+    })),
+    cursor: page.cursor ?? null,
+  };
+}
+
+/** `GET /goodays/responses/{id}`: the thread, the actions allowed now, and the action history. */
+export async function getResponse(id: string, deps: Pick<OperatorDeps, 'threads' | 'actions'>) {
+  const responseId = parseOrThrow(ResponseId, id, 'response id');
+  const record = await deps.threads.get(responseId);
+  if (!record) throw new NotFoundError(`No Goodays response ${responseId} has been received`);
+  const history = await deps.actions.listForResponse(responseId);
+  return {
+    thread: record.thread,
+    allowedActions: allowedActions(record.thread, history),
+    awaiting: record.awaiting,
+    lastHandledAt: record.lastHandledAt ?? null,
+    actions: history.map(actionView),
+    needsDecision: history.filter((a) => a.state === 'unknown').map((a) => a.actionId),
+  };
+}
+
+/** `GET /goodays/actions/{actionId}`. */
+export async function getAction(id: string, deps: Pick<OperatorDeps, 'actions'>): Promise<ActionView> {
+  const actionId = parseOrThrow(ActionId, id, 'action id');
+  const record = await deps.actions.get(actionId);
+  if (!record) throw new NotFoundError(`No action ${actionId}`);
+  return actionView(record);
+}
+
+/** A request to act on a response. */
+export interface ActionRequest {
+  readonly responseId: string;
+  readonly action: string;
+  /** The raw JSON body; empty means `{}`. */
+  readonly body: string | undefined;
+  readonly idempotencyKey: string | undefined;
+}
+
+/**
+ * `POST /goodays/responses/{id}/{action}`: validates, checks the thread allows it, records the
+ * action and queues it. The same Idempotency-Key gives the same action id and no second action.
+ * Processing actions claim the response for its latest event with a conditional write, so two
+ * operators cannot both reply.
+ * @throws ValidationError (400), NotFoundError (404), ConflictError (409)
+ */
+export async function requestAction(req: ActionRequest, deps: OperatorDeps): Promise<{ view: ActionView; replayed: boolean }> {
+  const responseId = parseOrThrow(ResponseId, req.responseId, 'response id');
+  const action: ActionKind = parseOrThrow(ActionKindSchema, req.action, 'action');
+  const idempotencyKey = req.idempotencyKey === undefined ? undefined : parseOrThrow(IdempotencyKey, req.idempotencyKey, 'Idempotency-Key');
+  let input: unknown = {};
+  if (req.body !== undefined && req.body.trim() !== '') {
+    try {
+      input = JSON.parse(req.body);
+    } catch {
+      throw new ValidationError('Body is not JSON', ['body: send a JSON object']);
+    }
+  }
+  const threadRecord = await deps.threads.get(responseId);
+  if (!threadRecord) throw new NotFoundError(`No Goodays response ${responseId} has been received`);
+  const thread: Thread = threadRecord.thread;
+  const validation = validateActionBody(action, input, thread.source, deps.nativeSources);
+  if (!validation.ok) throw new ValidationError(`Invalid ${action} body`, validation.issues);
+  const body = validation.body;
+  const fingerprint = createHash('sha256').update(canonicalJson({ responseId, action, body })).digest('hex');
+  const actionId = idempotencyKey ? `gda_${createHash('sha256').update(`idem:${idempotencyKey}`).digest('hex').slice(0, 32)}` : `gda_${randomUUID().replaceAll('-', '')}`;
+
+  if (idempotencyKey) {
+    const existing = await deps.actions.get(actionId);
+    if (existing) return replay(existing, fingerprint, deps);
+  }
+  const history = await deps.actions.listForResponse(responseId);
+  const allowed = allowedActions(thread, history);
+  if (!allowed.includes(action)) throw new ConflictError(`${action} is not allowed on response ${responseId} now`, { allowed });
+  const eventKey = thread.latestEventKey;
+  const claims = PROCESSING_ACTIONS.includes(action) && eventKey !== null;
+  if (claims && !(await deps.actions.claim(responseId, eventKey, actionId))) {
+    throw new ConflictError(`Response ${responseId} is already being processed`, { allowed: allowed.filter((a) => !PROCESSING_ACTIONS.includes(a)) });
+  }
+  const now = (deps.now?.() ?? new Date()).toISOString();
+  const record: ActionRecord = {
+    actionId,
+    responseId,
+    action,
+    body,
+    operatorEmail: operatorEmail(body),
+    eventKey,
+    idempotencyKey,
+    fingerprint,
+    state: 'accepted',
+    createdAt: now,
+    updatedAt: now,
+    attempts: 0,
+  };
+  let created: boolean;
+  try {
+    created = await deps.actions.create(record);
+  } catch (err) {
+    created = await recordedDespite(err, record, deps);
+    if (!created && claims) {
+      // Nothing was recorded: a claim left behind would block every later action on the response.
+      await deps.actions.release(responseId, eventKey, actionId);
+    }
+    if (!created) throw err;
+  }
+  if (!created) {
+    // A concurrent request with the same Idempotency-Key created it first.
+    const existing = await deps.actions.get(actionId);
+    if (existing) return replay(existing, fingerprint, deps);
+    throw new ConflictError(`Action ${actionId} is being created by another request; retry`);
+  }
+  try {
+    await deps.queue.send({ actionId });
+  } catch (err) {
+    const failedAt = (deps.now?.() ?? new Date()).toISOString();
+    await deps.actions.transition({ ...record, state: 'failed', error: 'could not be queued; nothing was sent', updatedAt: failedAt }, ['accepted']);
+    if (eventKey !== null) await deps.actions.release(responseId, eventKey, actionId);
+    throw err;
+  }
+  return { view: actionView(record), replayed: false };
+}
+
+/**
+ * After `create` threw: whether the record was written all the same. DynamoDB may commit a PutItem
+ * whose last SDK attempt then fails (a timeout or a reset after the write), so a consistent read
+ * decides. A record found keeps its claim and counts as created (a client retry with the same
+ * Idempotency-Key would replay and queue it; releasing the claim then would let another operator
+ * reply too). Only a record known to be absent lets the caller release the claim; when the read
+ * fails as well, the original error is thrown and the claim kept: a blocked response is visible
+ * (409) and recoverable, a second reply is not.
+ */
+async function recordedDespite(err: unknown, record: ActionRecord, deps: Pick<OperatorDeps, 'actions'>): Promise<boolean> {
+  let found: ActionRecord | undefined;
+  try {
+    found = await deps.actions.get(record.actionId);
+  } catch {
+    throw err;
+  }
+  if (!found) return false;
+  // Same id, different body: another request with the same Idempotency-Key; replay() refuses it.
+  if (found.fingerprint !== record.fingerprint) throw new ConflictError('Idempotency-Key was already used for a different request', { actionId: found.actionId });
+  return true;
+}
+
+async function replay(existing: ActionRecord, fingerprint: string, deps: OperatorDeps): Promise<{ view: ActionView; replayed: boolean }> {
+  if (existing.fingerprint !== fingerprint) throw new ConflictError('Idempotency-Key was already used for a different request', { actionId: existing.actionId });
+  // An earlier request may have stopped between recording and queueing; queueing twice is harmless
+  // because the processor acts on the record's state, not on the message.
+  if (existing.state === 'accepted') await deps.queue.send({ actionId: existing.actionId });
+  return { view: actionView(existing), replayed: true };
+}
+
+const Resolution = z.strictObject({ outcome: z.enum(['sent', 'not-sent']), note: z.string().max(2000).optional() });
+
+/**
+ * `POST /goodays/actions/{actionId}/resolve`: a person's decision on an action whose outcome is
+ * unknown, after checking in Goodays. `sent` counts it as done; `not-sent` fails it and frees the
+ * response for another action. Nothing is sent to Goodays.
+ */
+export async function resolveAction(id: string, rawBody: string | undefined, deps: OperatorDeps): Promise<ActionView> {
+  const actionId = parseOrThrow(ActionId, id, 'action id');
+  let input: unknown;
+  try {
+    input = JSON.parse(rawBody ?? '');
+  } catch {
+    throw new ValidationError('Body is not JSON', ['body: send {"outcome": "sent" | "not-sent"}']);
+  }
+  const decision = parseOrThrow(Resolution, input, 'resolution');
+  const record = await deps.actions.get(actionId);
+  if (!record) throw new NotFoundError(`No action ${actionId}`);
+  if (record.state !== 'unknown') throw new ConflictError(`Action ${actionId} is ${record.state}; only an unknown outcome is resolved by hand`, { state: record.state });
+  const at = (deps.now?.() ?? new Date()).toISOString();
+  const next: ActionRecord = {
+    ...record,
+    state: decision.outcome === 'sent' ? 'succeeded' : 'failed',
+    resolution: { outcome: decision.outcome, note: decision.note, at },
+    updatedAt: at,
+  };
+  if (!(await deps.actions.transition(next, ['unknown']))) throw new ConflictError(`Action ${actionId} changed meanwhile; read it again`);
+  if (decision.outcome === 'sent') await markHandled(record.responseId, record.createdAt, deps);
+  else if (record.eventKey !== null) await deps.actions.release(record.responseId, record.eventKey, actionId);
+  return actionView(next);
+}

@@ -1,0 +1,120 @@
+import type { ActionKind } from '#goodays/domain/events.ts';
+import type { ActionBody } from '#goodays/domain/actions.ts';
+import type { Thread } from '#goodays/domain/thread.ts';
+
+export type { Quarantine } from '#platform/quarantine.ts';
+export type { QueueEnvelope as EventEnvelope } from '#platform/envelope.ts';
+
+/**
+ * Ports of the Goodays use cases; `adapters/goodays-store.ts` implements them on DynamoDB,
+ * `adapters/queue.ts` the queues.
+ */
+
+export interface QueuePort<T> {
+  /** Resolves only once SQS has accepted the message (the value, a message id, is not used). */
+  send(message: T): Promise<unknown>;
+}
+
+/** One event as stored, keyed by (response id, `<event type>#<message id>`). */
+export interface StoredEvent {
+  readonly responseId: string;
+  readonly eventKey: string;
+  readonly eventType: string;
+  readonly order: string;
+  readonly body: string;
+  readonly receivedAt: string;
+  readonly requestId: string;
+}
+
+export interface EventStore {
+  /**
+   * Stores the event unless a copy with the same key and an equal or greater order is there.
+   * Returns what happened.
+   */
+  put(event: StoredEvent): Promise<'stored' | 'replaced' | 'duplicate'>;
+  /** Every stored event of a response (strongly consistent). */
+  list(responseId: string): Promise<StoredEvent[]>;
+}
+
+/** The thread item: the folded view plus the hub's own bookkeeping. */
+export interface ThreadRecord {
+  readonly responseId: string;
+  /** Bumped by every write; writes are conditional on it (optimistic concurrency, no transactions). */
+  readonly version: number;
+  readonly thread: Thread;
+  /** Latest `createdAt` of an action that processed or answered the thread. */
+  readonly lastHandledAt?: string;
+  readonly awaiting: boolean;
+  readonly updatedAt: string;
+}
+
+export interface ThreadPage {
+  readonly items: ThreadRecord[];
+  readonly cursor?: string;
+}
+
+export interface ThreadStore {
+  get(responseId: string): Promise<ThreadRecord | undefined>;
+  /**
+   * Writes the record if the stored version is still `expectedVersion` (undefined: not created yet).
+   * Returns false, writing nothing, when someone else wrote first.
+   */
+  write(record: ThreadRecord, expectedVersion: number | undefined): Promise<boolean>;
+  /** Threads, newest activity first for a state; `cursor` is opaque. */
+  list(query: { state?: string; limit: number; cursor?: string }): Promise<ThreadPage>;
+  /** Threads awaiting customer service whose latest event arrived before `before` (ISO). */
+  awaitingBefore(before: string): Promise<{ count: number; oldest?: string }>;
+}
+
+/** Lifecycle of an action: accepted -> sending -> succeeded | failed | unknown; retrying -> sending. */
+export type ActionState = 'accepted' | 'sending' | 'retrying' | 'succeeded' | 'failed' | 'unknown';
+
+export interface ActionRecord {
+  readonly actionId: string;
+  readonly responseId: string;
+  readonly action: ActionKind;
+  readonly body: ActionBody;
+  readonly operatorEmail?: string;
+  /** The thread's latest event when the action was requested. */
+  readonly eventKey: string | null;
+  readonly idempotencyKey?: string;
+  /** Digest of (response id, action, body): a reused Idempotency-Key with another request is refused. */
+  readonly fingerprint: string;
+  readonly state: ActionState;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly attempts: number;
+  /** Random token of the delivery that moved the action to `sending`; final writes check it. */
+  readonly sendToken?: string;
+  readonly goodaysUserId?: string;
+  readonly vendorStatus?: number;
+  readonly vendorMessages?: readonly string[];
+  readonly error?: string;
+  /** What a person decided about an unknown outcome. */
+  readonly resolution?: { readonly outcome: 'sent' | 'not-sent'; readonly note?: string; readonly at: string };
+}
+
+export interface ActionStore {
+  get(actionId: string): Promise<ActionRecord | undefined>;
+  /** Creates the record; false when one with the same id exists. */
+  create(record: ActionRecord): Promise<boolean>;
+  /**
+   * Replaces the record if its state is one of `fromStates` (and, when given, its send token
+   * matches). False when the condition fails.
+   */
+  transition(record: ActionRecord, fromStates: readonly ActionState[], sendToken?: string): Promise<boolean>;
+  /** Actions of one response, oldest first. */
+  listForResponse(responseId: string): Promise<ActionRecord[]>;
+  /**
+   * Claims the right to process the response for its latest event. True when `actionId` holds it
+   * (now or already); false when another action does.
+   */
+  claim(responseId: string, eventKey: string, actionId: string): Promise<boolean>;
+  /** Releases a claim held by `actionId` (after a definite failure). */
+  release(responseId: string, eventKey: string, actionId: string): Promise<void>;
+}
+
+export interface UserCache {
+  get(email: string): Promise<string | undefined>;
+  put(email: string, userId: string): Promise<void>;
+}

@@ -1,0 +1,91 @@
+import { NO_RESPONSE_ID, dedupeKey, parseEventBody } from '#goodays/domain/events.ts';
+import { canonicalJson, describeEvent, isAwaiting, reduceThread } from '#goodays/domain/thread.ts';
+import { ConflictError } from '#platform/errors.ts';
+import type { EventEnvelope, EventStore, Quarantine, ThreadRecord, ThreadStore } from './ports.ts';
+
+/** Dependencies of the event processor. */
+export interface EventDeps {
+  readonly events: EventStore;
+  readonly threads: ThreadStore;
+  readonly quarantine: Quarantine;
+  readonly now?: () => Date;
+}
+
+export type EventOutcome =
+  | { readonly result: 'stored' | 'replaced' | 'duplicate'; readonly key: string; readonly responseId: string; readonly threadWritten: boolean }
+  | { readonly result: 'quarantined'; readonly reason: string; readonly created: boolean };
+
+/** Optimistic-concurrency attempts before a record is handed back to SQS. */
+const MAX_WRITE_ATTEMPTS = 8;
+
+/**
+ * Stores one event (deduplicated on event type, response id and message id; of two copies the one
+ * that orders higher wins) and refolds its thread from every stored event. Concurrent processors of
+ * the same response are reconciled by a version check on the thread item: a loser re-reads and
+ * refolds, so the last write always includes every stored event.
+ */
+export async function processGoodaysEvent(envelope: EventEnvelope, deps: EventDeps): Promise<EventOutcome> {
+  const parsed = parseEventBody(envelope.body);
+  const described = describeEvent(envelope.body);
+  if (parsed.kind === 'invalid' || !described) {
+    const reason = parsed.kind === 'invalid' ? parsed.reason : 'unreadable event';
+    const { created } = await deps.quarantine.put({ vendor: 'goodays', reason, body: envelope.body, receivedAt: envelope.receivedAt, requestId: envelope.requestId, stage: 'processor' });
+    return { result: 'quarantined', reason, created };
+  }
+  const result = await deps.events.put({
+    responseId: described.responseId,
+    eventKey: described.eventKey,
+    eventType: described.eventType,
+    order: described.order,
+    body: envelope.body,
+    receivedAt: envelope.receivedAt,
+    requestId: envelope.requestId,
+  });
+  const key = dedupeKey(described.eventType, described.responseId, described.eventKey.slice(described.eventType.length + 1));
+  if (described.responseId === NO_RESPONSE_ID) return { result, key, responseId: described.responseId, threadWritten: false };
+  // A duplicate changes nothing, but the earlier delivery may have died between storing and folding.
+  const threadWritten = await refoldThread(described.responseId, deps);
+  return { result, key, responseId: described.responseId, threadWritten };
+}
+
+/** Refolds a thread from its stored events; true when the thread item changed. */
+export async function refoldThread(responseId: string, deps: Pick<EventDeps, 'events' | 'threads' | 'now'>): Promise<boolean> {
+  return updateThread(responseId, deps, async (current) => {
+    const stored = await deps.events.list(responseId);
+    const thread = reduceThread(responseId, stored);
+    return { thread, lastHandledAt: current?.lastHandledAt };
+  });
+}
+
+/** Records that an action handled the thread at `at` (the action's request time). */
+export async function markHandled(responseId: string, at: string, deps: Pick<EventDeps, 'threads' | 'now'>): Promise<boolean> {
+  return updateThread(responseId, deps, async (current) => {
+    if (!current) return undefined;
+    const lastHandledAt = current.lastHandledAt && current.lastHandledAt > at ? current.lastHandledAt : at;
+    return { thread: current.thread, lastHandledAt };
+  });
+}
+
+async function updateThread(
+  responseId: string,
+  deps: Pick<EventDeps, 'threads' | 'now'>,
+  compute: (current: ThreadRecord | undefined) => Promise<Pick<ThreadRecord, 'thread' | 'lastHandledAt'> | undefined>,
+): Promise<boolean> {
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const current = await deps.threads.get(responseId);
+    const next = await compute(current);
+    if (!next) return false;
+    const awaiting = isAwaiting(next.thread, next.lastHandledAt);
+    if (current && current.awaiting === awaiting && current.lastHandledAt === next.lastHandledAt && canonicalJson(current.thread) === canonicalJson(next.thread)) return false;
+    const record: ThreadRecord = {
+      responseId,
+      version: (current?.version ?? 0) + 1,
+      thread: next.thread,
+      lastHandledAt: next.lastHandledAt,
+      awaiting,
+      updatedAt: (deps.now?.() ?? new Date()).toISOString(),
+    };
+    if (await deps.threads.write(record, current?.version)) return true;
+  }
+  throw new ConflictError(`Thread ${responseId} kept changing under ${MAX_WRITE_ATTEMPTS} attempts; retry later`);
+}

@@ -1,0 +1,126 @@
+import { earliestTranscriptStart, transcriptsHasNext } from '#netcore/domain/api.ts';
+import type { TranscriptJob } from '#netcore/domain/jobs.ts';
+import { itemCreatedAt, messageKey, parseTranscriptItem } from '#netcore/domain/messages.ts';
+import type { NetcoreApi } from '#netcore/adapters/client.ts';
+import type { MessageRecord, NetcoreStore, TranscriptJobQueue } from '#netcore/adapters/store.ts';
+import { TimeBudgetError } from '#platform/errors.ts';
+import { deadlineOf, hasTime, isoMinus, mapLimit, type TimeBudget } from './common.ts';
+
+export interface TranscriptsSyncSettings {
+  /** Page size (25..1000); 1000 means the fewest calls. */
+  readonly limit: number;
+  /** A job without `since` starts this long before the stored watermark, for late arrivals. */
+  readonly lookbackMs: number;
+  /** Kept inside the 3-month limit by this much, so a request built now is still valid when checked. */
+  readonly windowMarginMs: number;
+  /** Messages stored at once. */
+  readonly concurrency: number;
+}
+
+export interface TranscriptsSyncDeps {
+  readonly api: Pick<NetcoreApi, 'transcripts'>;
+  readonly store: Pick<NetcoreStore, 'getUser' | 'putMessage' | 'putBotUserCustomFields' | 'markTranscriptsSynced'>;
+  /** Where the rest of a job goes when time runs short. */
+  readonly jobs: TranscriptJobQueue;
+  readonly settings: TranscriptsSyncSettings;
+  readonly now: () => Date;
+  readonly budget: TimeBudget;
+}
+
+export interface TranscriptsSyncResult {
+  /** done: window read to the end; continued: the rest was queued as a new job; skipped: already synced. */
+  readonly outcome: 'done' | 'continued' | 'skipped';
+  readonly pages: number;
+  readonly stored: number;
+  readonly duplicates: number;
+  readonly unknownShapes: number;
+  readonly startDate?: string;
+}
+
+/**
+ * Reads one user's transcripts on one channel for the job's frozen window, page by page, and stores
+ * each message once under its stable key. `startDate` is clamped to the vendor's 3-month limit. When
+ * time runs short before a page is read (too little left for a request to run to its timeout, or the
+ * client refusing to start one with a TimeBudgetError), it queues the rest as a job for the same
+ * window (same `startDate`) starting at that unread page, the first one it has not read (every page
+ * before it is already stored), and returns; when the window is read to the end the user's watermark moves to the
+ * window end, so later jobs for the same activity are skipped without a vendor call.
+ */
+export async function syncNetcoreTranscripts(job: TranscriptJob, deps: TranscriptsSyncDeps): Promise<TranscriptsSyncResult> {
+  const { settings } = deps;
+  const channel = String(job.channelId);
+  const totals = { pages: 0, stored: 0, duplicates: 0, unknownShapes: 0 };
+  const user = await deps.store.getUser(job.botUserId, channel);
+  const watermark = typeof user?.transcriptsSyncedTo === 'string' ? user.transcriptsSyncedTo : undefined;
+  if (job.since === undefined && job.page === 1 && watermark && watermark >= job.until) return { ...totals, outcome: 'skipped' };
+
+  const now = deps.now();
+  const earliest = earliestTranscriptStart(now, settings.windowMarginMs).toISOString();
+  // The server's own limit, with one minute for the request to get there: a window that starts after it
+  // is still valid, so a continuation keeps its start and page.
+  const limit = earliestTranscriptStart(now, 60_000).toISOString();
+  const wanted = job.since ?? (watermark ? isoMinus(watermark, settings.lookbackMs) : earliest);
+  // A start that has fallen out of the 3-month limit moves to the earliest valid one, and reading
+  // restarts at page 1: page numbers of the old window mean nothing in the new one.
+  const clamped = job.since !== undefined ? wanted < limit : wanted < earliest;
+  const startDate = clamped ? earliest : wanted;
+  let page = clamped ? 1 : job.page;
+  if (startDate >= job.until) {
+    await deps.store.markTranscriptsSynced(job.botUserId, channel, job.until);
+    return { ...totals, outcome: 'done', startDate };
+  }
+
+  const continueLater = async (): Promise<TranscriptsSyncResult> => {
+    await deps.jobs.send([{ ...job, since: startDate, page }]);
+    return { ...totals, outcome: 'continued', startDate };
+  };
+  for (;;) {
+    if (!hasTime(deps.budget)) return await continueLater();
+    let res;
+    try {
+      res = await deps.api.transcripts(
+        { page, limit: settings.limit, botUserId: job.botUserId, channelId: job.channelId, startDate, endDate: job.until },
+        { deadline: deadlineOf(deps.budget) },
+      );
+    } catch (err) {
+      // The client would not start a request (or a retry, or a new login) that could outlast the
+      // budget: out of time, exactly as if the check above had said so. Handing the record back
+      // instead would restart the job at its first page, and on a long window never finish.
+      if (err instanceof TimeBudgetError) return await continueLater();
+      throw err;
+    }
+    totals.pages++;
+    const customFields = res.botUser?.customFields;
+    if (customFields && Object.keys(customFields).length > 0 && totals.pages === 1) {
+      await deps.store.putBotUserCustomFields(job.botUserId, channel, customFields);
+    }
+    const storedAt = deps.now().toISOString();
+    const records = keyed(res.transcripts).map(
+      ({ raw, key }): MessageRecord => ({ botUserId: job.botUserId, channelId: job.channelId, key, createdAt: itemCreatedAt(raw), entry: parseTranscriptItem(raw), storedAt }),
+    );
+    await mapLimit(records, settings.concurrency, async (r) => {
+      if (r.entry.shape === 'unknown') totals.unknownShapes++;
+      if (await deps.store.putMessage(r)) totals.stored++;
+      else totals.duplicates++;
+    });
+    if (!transcriptsHasNext(res, page, settings.limit) || res.transcripts.length === 0) {
+      await deps.store.markTranscriptsSynced(job.botUserId, channel, job.until);
+      return { ...totals, outcome: 'done', startDate };
+    }
+    page++;
+  }
+}
+
+/**
+ * Stable keys for a page of items. Two identical items in one page (the same text sent twice in the
+ * same instant) are told apart by their order of appearance, so both are kept.
+ */
+function keyed(items: readonly unknown[]): { raw: unknown; key: string }[] {
+  const seen = new Map<string, number>();
+  return items.map((raw) => {
+    const base = messageKey(raw);
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return { raw, key: n === 1 ? base : `${base}~${n}` };
+  });
+}

@@ -1,0 +1,278 @@
+import { parseResultValue, type RungopherResult } from '#rungopher/domain/result.ts';
+import { RESULT_ENDPOINTS, cursorName, decodeCursor, encodeCursor, formatAfter, itemTimeMs, nextMark, pollFrom, type ResultEndpoint } from '#rungopher/domain/results-polling.ts';
+import type { CursorStore } from '#platform/cursor-store.ts';
+import type { Quarantine } from '#platform/quarantine.ts';
+import { TimeBudgetError, VendorError } from '#platform/errors.ts';
+import type { RetryPolicy } from '#platform/vendor-http.ts';
+
+/**
+ * The results poller: the safety net under the Rungopher webhook. For each of the 12 result
+ * endpoints, with its own cursor (the newest result timestamp stored so far), it reads everything
+ * after `cursor - look-back`, stores each result through the same store as the webhook (a result
+ * that came both ways is stored once), and only then moves the cursor, forward, conditionally.
+ */
+
+/** Port: where results go. The handler wires it to `storeRungopherResult` with source `poller`. */
+export interface ResultSink {
+  store(result: RungopherResult, raw: string): Promise<'stored' | 'duplicate'>;
+}
+
+/** Port: the vendor's result endpoints (the Rungopher client). */
+export interface ResultsSource {
+  results(endpoint: ResultEndpoint, afterIso: string, policy: RetryPolicy & { timeoutMs?: number }): Promise<unknown[]>;
+}
+
+export interface PollPorts {
+  readonly source: ResultsSource;
+  readonly sink: ResultSink;
+  readonly cursors: CursorStore;
+  readonly quarantine: Quarantine;
+  /** Metric counter. */
+  readonly count?: (name: string, value: number) => void;
+  readonly now?: () => number;
+}
+
+export interface PollSettings {
+  /** How far behind its cursor each poll starts again. */
+  readonly lookbackMs: number;
+  /** Where an endpoint with no cursor starts. */
+  readonly startMs: number;
+  /** Absolute time (ms) by which the run must have finished; nothing new starts after it. */
+  readonly deadlineMs: number;
+  /** Results stored in parallel. @default 8 */
+  readonly storeConcurrency?: number;
+  /** @default all 12 */
+  readonly endpoints?: readonly ResultEndpoint[];
+  /** Retry policy for each endpoint read (the deadline is added). */
+  readonly retry?: RetryPolicy;
+  /** Longest a single read may take. @default 10_000 */
+  readonly requestTimeoutMs?: number;
+}
+
+export type EndpointStatus = 'done' | 'vendor-unavailable' | 'vendor-rejected' | 'out-of-time' | 'cursor-conflict' | 'store-failed';
+
+export interface EndpointOutcome {
+  readonly endpoint: ResultEndpoint;
+  readonly status: EndpointStatus;
+  readonly after?: string;
+  readonly read: number;
+  readonly stored: number;
+  readonly duplicates: number;
+  /** Re-read items skipped because the cursor lists them as stored already. */
+  readonly known: number;
+  readonly quarantined: number;
+  readonly cursorFrom?: string;
+  readonly cursorTo?: string;
+  readonly cursorMoved: boolean;
+  readonly error?: string;
+}
+
+export interface PollOutcome {
+  readonly endpoints: readonly EndpointOutcome[];
+  /** Why the run ended before the last endpoint, if it did. */
+  readonly stopped?: 'vendor-unavailable' | 'out-of-time' | 'cursor-conflict' | 'store-failed';
+  readonly stored: number;
+  readonly duplicates: number;
+  /** Errors that need a person (4xx from the vendor, storage failures); the handler fails the run. */
+  readonly errors: readonly string[];
+}
+
+/** Metric names. `ResultsFirstSeenByPoller` > 0 means the webhook missed (or had not yet delivered) them. */
+export const POLL_METRICS = {
+  read: 'RungopherResultsPolled',
+  firstSeen: 'ResultsFirstSeenByPoller',
+  duplicate: 'RungopherPolledDuplicates',
+  quarantined: 'RungopherPolledQuarantined',
+  vendorUnavailable: 'RungopherPollVendorUnavailable',
+  cursorConflict: 'RungopherPollCursorConflicts',
+} as const;
+
+interface Item {
+  readonly result: RungopherResult;
+  readonly raw: string;
+  readonly t: number;
+}
+
+/** Endpoints in a row answering 429/5xx/timeouts after their retries before the run gives up on the vendor. */
+export const MAX_UNAVAILABLE_IN_A_ROW = 3;
+
+/**
+ * Runs one poll over every endpoint. An endpoint that is unavailable or held by an overlapping run is
+ * skipped (its cursor stays); the run stops early only at the deadline, on a storage failure, or after
+ * {@link MAX_UNAVAILABLE_IN_A_ROW} unavailable endpoints in a row.
+ */
+export async function pollRungopherResults(ports: PollPorts, settings: PollSettings): Promise<PollOutcome> {
+  const now = ports.now ?? Date.now;
+  const count = ports.count ?? (() => undefined);
+  const outcomes: EndpointOutcome[] = [];
+  const errors: string[] = [];
+  let stopped: PollOutcome['stopped'];
+  let unavailableInARow = 0;
+
+  for (const endpoint of settings.endpoints ?? RESULT_ENDPOINTS) {
+    if (now() >= settings.deadlineMs) {
+      stopped = 'out-of-time';
+      break;
+    }
+    const outcome = await pollEndpoint(ports, settings, endpoint, now, count);
+    outcomes.push(outcome);
+    if (outcome.status === 'vendor-rejected' || outcome.status === 'store-failed') errors.push(`${endpoint}: ${outcome.error ?? outcome.status}`);
+    // One endpoint that keeps failing (or that another run holds) must not hide the ones after it:
+    // go on. Stop only when time is up, storage fails, or the vendor looks down as a whole.
+    unavailableInARow = outcome.status === 'vendor-unavailable' ? unavailableInARow + 1 : 0;
+    if (outcome.status === 'out-of-time' || outcome.status === 'store-failed') {
+      stopped = outcome.status;
+      break;
+    }
+    if (unavailableInARow >= MAX_UNAVAILABLE_IN_A_ROW) {
+      stopped = 'vendor-unavailable';
+      break;
+    }
+  }
+  return {
+    endpoints: outcomes,
+    ...(stopped ? { stopped } : {}),
+    stored: outcomes.reduce((n, o) => n + o.stored, 0),
+    duplicates: outcomes.reduce((n, o) => n + o.duplicates, 0),
+    errors,
+  };
+}
+
+async function pollEndpoint(
+  ports: PollPorts,
+  settings: PollSettings,
+  endpoint: ResultEndpoint,
+  now: () => number,
+  count: (name: string, value: number) => void,
+): Promise<EndpointOutcome> {
+  const name = cursorName(endpoint);
+  const cursor = await ports.cursors.get(name);
+  const decoded = cursor ? decodeCursor(cursor.value) : undefined;
+  const markMs = decoded?.markMs;
+  const knownIds = new Set(decoded?.recentIds ?? []);
+  const after = formatAfter(pollFrom(markMs, settings.lookbackMs, settings.startMs));
+  const base = { endpoint, after, read: 0, stored: 0, duplicates: 0, known: 0, quarantined: 0, cursorMoved: false, ...(decoded ? { cursorFrom: new Date(decoded.markMs).toISOString() } : {}) };
+
+  let items: unknown[];
+  try {
+    const timeoutMs = Math.max(1, Math.min(settings.requestTimeoutMs ?? 10_000, settings.deadlineMs - now()));
+    items = await ports.source.results(endpoint, after, { ...settings.retry, deadline: settings.deadlineMs, timeoutMs });
+  } catch (err) {
+    // Too little time left to even start the read: the run is over, the vendor is not at fault.
+    if (err instanceof TimeBudgetError) return { ...base, status: 'out-of-time', error: err.message };
+    if (err instanceof VendorError && err.retryable) {
+      // 429/5xx/timeouts were already retried with jittered back-off; the next scheduled run resumes.
+      count(POLL_METRICS.vendorUnavailable, 1);
+      return { ...base, status: 'vendor-unavailable', error: err.message };
+    }
+    if (err instanceof VendorError) return { ...base, status: 'vendor-rejected', error: err.message };
+    throw err;
+  }
+  count(POLL_METRICS.read, items.length);
+
+  const valid: Item[] = [];
+  /** Times of invalid items put in quarantine: handled, so the mark may pass them. */
+  const quarantinedTimes: number[] = [];
+  let quarantined = 0;
+  for (const item of items) {
+    const raw = JSON.stringify(item);
+    const parsed = parseResultValue(item);
+    if (parsed.ok) {
+      valid.push({ result: parsed.result, raw, t: Date.parse(parsed.result.timestamp) });
+      continue;
+    }
+    // Kept, never dropped. An invalid item inside the look-back was quarantined by the run that first
+    // read it above the cursor, so only items beyond the cursor (or without a time) are put there now.
+    const t = itemTimeMs(item);
+    if (t === undefined || markMs === undefined || t > markMs) {
+      const kept = await ports.quarantine.put({ vendor: 'rungopher', reason: `polled from results/${endpoint}: ${parsed.reason}`, body: raw, receivedAt: new Date(now()).toISOString(), stage: 'poller' });
+      // An item without a time is read again every run; it is counted (and alarmed on) once.
+      if (kept.created) quarantined++;
+      if (t !== undefined) quarantinedTimes.push(t);
+    }
+  }
+  count(POLL_METRICS.quarantined, quarantined);
+  valid.sort((a, b) => a.t - b.t || compareIds(a.result.id, b.result.id));
+  // Items a previous run stored and recorded in the cursor are not written again.
+  const known = valid.filter((it) => knownIds.has(it.result.id));
+  const fresh = valid.filter((it) => !knownIds.has(it.result.id));
+
+  const concurrency = Math.max(1, settings.storeConcurrency ?? 8);
+  const storedTimes: number[] = [];
+  const confirmedIds: string[] = [];
+  let stored = 0;
+  let duplicates = 0;
+  let status: EndpointStatus = 'done';
+  let error: string | undefined;
+  let i = 0;
+  while (i < fresh.length) {
+    if (now() >= settings.deadlineMs) {
+      status = 'out-of-time';
+      break;
+    }
+    const chunk = fresh.slice(i, i + concurrency);
+    const settled = await Promise.allSettled(chunk.map((it) => ports.sink.store(it.result, it.raw)));
+    // The cursor may only pass items that are stored: keep the prefix of the chunk that succeeded.
+    let ok = 0;
+    for (const s of settled) {
+      if (s.status === 'rejected') break;
+      ok++;
+    }
+    for (const [k, s] of settled.entries()) {
+      if (s.status !== 'fulfilled') continue;
+      if (s.value === 'stored') stored++;
+      else duplicates++;
+      const item = chunk[k];
+      if (k < ok && item) {
+        storedTimes.push(item.t);
+        confirmedIds.push(item.result.id);
+      }
+    }
+    if (ok < settled.length) {
+      const failure = settled.find((s) => s.status === 'rejected');
+      status = 'store-failed';
+      error = failure && failure.status === 'rejected' ? String((failure.reason as Error)?.message ?? failure.reason) : 'store failed';
+      break;
+    }
+    i += chunk.length;
+  }
+  count(POLL_METRICS.firstSeen, stored);
+  count(POLL_METRICS.duplicate, duplicates);
+
+  const firstUnstored = fresh[storedTimes.length]?.t;
+  const mark = nextMark(markMs, [...storedTimes, ...quarantinedTimes], firstUnstored);
+  let cursorMoved = false;
+  let cursorTo: string | undefined;
+  if (mark !== undefined && (mark !== markMs || confirmedIds.length > 0)) {
+    // Ids the next run will read again (inside its look-back) and may skip: everything confirmed
+    // stored, by this run or an earlier one, above the next window's start (a second of slack for
+    // the whole-second `after`).
+    const windowStart = mark - settings.lookbackMs - 1000;
+    const confirmed = new Set(confirmedIds);
+    const recentIds = valid.filter((it) => (knownIds.has(it.result.id) || confirmed.has(it.result.id)) && it.t >= windowStart).map((it) => it.result.id);
+    cursorTo = new Date(mark).toISOString();
+    cursorMoved = await ports.cursors.move(name, cursor, encodeCursor({ markMs: mark, recentIds }));
+    if (!cursorMoved) {
+      // Another run moved it first: what we stored is deduped by id, and that run owns the cursor now.
+      count(POLL_METRICS.cursorConflict, 1);
+      if (status === 'done') status = 'cursor-conflict';
+    }
+  }
+  return {
+    ...base,
+    status,
+    read: items.length,
+    stored,
+    duplicates,
+    known: known.length,
+    quarantined,
+    cursorMoved,
+    ...(cursorTo ? { cursorTo } : {}),
+    ...(error ? { error } : {}),
+  };
+}
+
+function compareIds(a: string, b: string): number {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,41 @@
+import { parseEnvelope } from '#platform/envelope.ts';
+import { parseResult } from '#rungopher/domain/result.ts';
+import type { Quarantine } from '#platform/quarantine.ts';
+import type { StoreResultPorts } from './store-result.ts';
+import { storeRungopherResult } from './store-result.ts';
+
+export interface ProcessMessagePorts extends StoreResultPorts {
+  readonly quarantine: Quarantine;
+}
+
+export type ProcessOutcome =
+  | { readonly status: 'stored' | 'duplicate'; readonly resultId: string; readonly requestId: string }
+  | { readonly status: 'quarantined'; readonly quarantineId: string; readonly reason: string; /** False when this body was quarantined before. */ readonly created: boolean };
+
+/**
+ * Handles one queued Rungopher message. A message that is not a valid result is quarantined rather
+ * than retried (retrying cannot make it valid); storage errors propagate so the message is retried
+ * and, after maxReceiveCount, lands in the DLQ.
+ */
+export async function processRungopherMessage(ports: ProcessMessagePorts, messageBody: string, receivedAt: string): Promise<ProcessOutcome> {
+  const envelope = parseEnvelope(messageBody);
+  if (!envelope) {
+    const reason = 'queue message is not a hub envelope';
+    const kept = await ports.quarantine.put({ vendor: 'rungopher', reason, body: messageBody, receivedAt, stage: 'processor' });
+    return { status: 'quarantined', quarantineId: kept.id, created: kept.created, reason };
+  }
+  const parsed = parseResult(envelope.body);
+  if (!parsed.ok) {
+    const kept = await ports.quarantine.put({
+      vendor: 'rungopher',
+      reason: parsed.reason,
+      body: envelope.body,
+      requestId: envelope.requestId,
+      receivedAt: envelope.receivedAt,
+      stage: 'processor',
+    });
+    return { status: 'quarantined', quarantineId: kept.id, created: kept.created, reason: parsed.reason };
+  }
+  const status = await storeRungopherResult(ports, parsed.result, envelope.body, { source: envelope.source, requestId: envelope.requestId });
+  return { status, resultId: parsed.result.id, requestId: envelope.requestId };
+}

@@ -1,0 +1,100 @@
+import * as z from 'zod';
+import { campaignContactKey } from '#rungopher/domain/result.ts';
+import type { ContactView } from '#rungopher/domain/contact-view.ts';
+import { toContactView } from '#rungopher/domain/contact-view.ts';
+import type { ContactTable, ResultQuery, ResultTable, StoredResult } from '#rungopher/adapters/store.ts';
+import { NotFoundError, ValidationError } from '#platform/errors.ts';
+import { TIME_BUCKET } from './store-result.ts';
+
+/** Query parameters of GET /rungopher/results. */
+export const ResultsQuery = z
+  .object({
+    campaignId: z.string().min(1).optional(),
+    contactId: z.string().min(1).optional(),
+    resultName: z.string().min(1).optional(),
+    after: z.iso.datetime({ offset: true }).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z.string().regex(/^[A-Za-z0-9_-]+$/, 'cursor must be a value returned as nextCursor').optional(),
+  })
+  .refine((q) => !q.contactId || q.campaignId, { message: 'contactId needs campaignId (contact ids are per campaign)', path: ['contactId'] });
+export type ResultsQuery = z.infer<typeof ResultsQuery>;
+
+export interface ResultItem {
+  readonly id: string;
+  readonly campaignId: string;
+  readonly contactId: string;
+  readonly resultType: string;
+  readonly resultName: string;
+  readonly timestamp: string;
+  readonly result: Record<string, unknown>;
+  readonly source: string;
+  readonly storedAt: string;
+}
+
+/** Parses query parameters, with every problem named. */
+export function parseResultsQuery(params: Record<string, string>): ResultsQuery {
+  const parsed = ResultsQuery.safeParse(params);
+  if (!parsed.success) {
+    throw new ValidationError('Invalid query', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}
+
+const encodeCursor = (sortKey: string): string => Buffer.from(sortKey, 'utf8').toString('base64url');
+const decodeCursor = (cursor: string): string => Buffer.from(cursor, 'base64url').toString('utf8');
+
+/**
+ * Lists results oldest first ("newest last"), paged by sort key. The index is chosen by the most
+ * selective filter given; a result-name filter is applied while reading, so a page may take several
+ * DynamoDB queries to fill.
+ */
+export async function listResults(results: ResultTable, q: ResultsQuery): Promise<{ items: ResultItem[]; nextCursor: string | null }> {
+  const base: Pick<ResultQuery, 'index' | 'partitionValue'> =
+    q.campaignId && q.contactId
+      ? { index: 'byContact', partitionValue: campaignContactKey(q.campaignId, q.contactId) }
+      : q.campaignId
+        ? { index: 'byCampaign', partitionValue: q.campaignId }
+        : { index: 'byTime', partitionValue: TIME_BUCKET };
+  // "after" excludes its own instant. Sort keys are `<UTC ms>#<id>`, so every key of instant T+1ms or
+  // later is greater than the bare string of T+1ms, and every key of T is smaller.
+  const afterKey = q.after ? new Date(new Date(q.after).getTime() + 1).toISOString() : undefined;
+  const cursorKey = q.cursor ? decodeCursor(q.cursor) : undefined;
+  const sortKeyAfter = [afterKey, cursorKey].filter((k): k is string => k !== undefined).sort().pop();
+  const found: StoredResult[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  // Read one more than asked to know whether a next page exists.
+  do {
+    const page = await results.query({
+      ...base,
+      ...(sortKeyAfter !== undefined ? { sortKeyAfter } : {}),
+      ...(q.resultName ? { resultName: q.resultName } : {}),
+      limit: q.limit + 1 - found.length,
+      ...(startKey ? { startKey } : {}),
+    });
+    found.push(...page.items);
+    startKey = page.lastKey;
+  } while (found.length <= q.limit && startKey);
+  const items = found.slice(0, q.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map((r) => ({
+      id: r.id,
+      campaignId: r.campaignId,
+      contactId: r.contactId,
+      resultType: r.resultType,
+      resultName: r.resultName,
+      timestamp: r.sortKey.split('#')[0] ?? '',
+      result: r.result,
+      source: r.source,
+      storedAt: r.storedAt,
+    })),
+    nextCursor: found.length > q.limit && last ? encodeCursor(last.sortKey) : null,
+  };
+}
+
+/** The contact view, or 404. */
+export async function getContactView(contacts: ContactTable, campaignId: string, contactId: string): Promise<ContactView> {
+  const slots = await contacts.get(campaignContactKey(campaignId, contactId));
+  if (!slots) throw new NotFoundError(`No results for contact ${contactId} in campaign ${campaignId}`);
+  return toContactView(campaignId, contactId, slots);
+}

@@ -1,0 +1,75 @@
+import * as z from 'zod';
+import { contributions } from '#rungopher/domain/contact-view.ts';
+import { campaignContactKey, parseResult } from '#rungopher/domain/result.ts';
+import type { ContactTable, ResultTable } from '#rungopher/adapters/store.ts';
+import { ValidationError } from '#platform/errors.ts';
+
+export interface ReplayPorts {
+  readonly results: ResultTable;
+  readonly contacts: ContactTable;
+}
+
+export interface ReplayOutcome {
+  /** Stored results folded into their contact views again. */
+  readonly replayed: number;
+  /** Rows whose raw JSON no longer passes validation (the schema changed): left as they are. */
+  readonly skippedCount: number;
+  /** The first of them, with the reason (at most {@link MAX_SKIPPED_LISTED}). */
+  readonly skipped: readonly { readonly id: string; readonly reason: string }[];
+  /** Where the next call resumes; null once every row has been read. */
+  readonly nextCursor: string | null;
+}
+
+/** Skipped rows listed in one answer; the rest are counted (an answer must stay small). */
+export const MAX_SKIPPED_LISTED = 20;
+
+const ScanKey = z.object({ id: z.string() }).strict();
+
+/**
+ * Folds stored results into the contact views again, from the raw JSON each was stored with. Safe to
+ * run at any time and as often as wanted: each slot is rewritten only by a result of the same or a
+ * higher rank, so replaying restores missing slots (a view table restored from backup) and rewrites
+ * slots whose value a corrected rule computes differently, and changes nothing that is right. It
+ * works in pages and stops before `deadlineMs` with room for one more page to spare, handing back a
+ * cursor.
+ */
+export async function replayRungopherResults(ports: ReplayPorts, opts: { cursor?: string; deadlineMs: number; pageSize?: number; now?: () => number }): Promise<ReplayOutcome> {
+  const now = opts.now ?? Date.now;
+  let startKey: Record<string, unknown> | undefined;
+  if (opts.cursor) {
+    const decoded = ScanKey.safeParse(safeJson(Buffer.from(opts.cursor, 'base64url').toString('utf8')));
+    if (!decoded.success) throw new ValidationError('Invalid query', ['cursor: not a value returned as nextCursor']);
+    startKey = decoded.data;
+  }
+  let replayed = 0;
+  let skippedCount = 0;
+  const skipped: { id: string; reason: string }[] = [];
+  let slowestPageMs = 0;
+  do {
+    const pageStart = now();
+    const page = await ports.results.scan(opts.pageSize ?? 100, startKey);
+    for (const row of page.items) {
+      const parsed = parseResult(row.raw);
+      if (!parsed.ok) {
+        skippedCount++;
+        if (skipped.length < MAX_SKIPPED_LISTED) skipped.push({ id: row.id, reason: parsed.reason });
+        continue;
+      }
+      const r = parsed.result;
+      for (const c of contributions(r)) await ports.contacts.apply(campaignContactKey(r.campaignId, r.contactId), r.campaignId, r.contactId, c, { rewriteEqual: true });
+      replayed++;
+    }
+    startKey = page.lastKey;
+    slowestPageMs = Math.max(slowestPageMs, now() - pageStart);
+    // Another page only if one as slow as the slowest so far (with half again to spare) still fits.
+  } while (startKey && now() + 1.5 * slowestPageMs < opts.deadlineMs);
+  return { replayed, skippedCount, skipped, nextCursor: startKey ? Buffer.from(JSON.stringify(startKey), 'utf8').toString('base64url') : null };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
