@@ -1,6 +1,7 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
 import { ConfigError } from './errors.ts';
+import { parseJson } from './json.ts';
 
 /**
  * Configuration. Locally everything is an environment variable; on AWS, resource names come from
@@ -48,7 +49,8 @@ export async function secretValue(secretName: string, key: string): Promise<stri
   const arn = process.env[arnVar];
   if (!arn) throw new ConfigError(`Missing configuration: set ${key} (or ${arnVar} on AWS)`);
   const raw = await getSecret(arn, { maxAge: SECRET_MAX_AGE_SECONDS });
-  const parsed = SecretObject.safeParse(typeof raw === 'string' ? safeJson(raw) : undefined);
+  const json = typeof raw === 'string' ? parseJson(raw) : undefined;
+  const parsed = SecretObject.safeParse(json?.ok ? json.value : undefined);
   if (!parsed.success) throw new ConfigError(`Secret ${arnVar} is not a JSON object of strings`);
   const value = parsed.data[key];
   if (!value) throw new ConfigError(`Secret ${arnVar} has no value for ${key}`);
@@ -65,10 +67,56 @@ export async function optionalSecretValue(secretName: string, key: string): Prom
   }
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+/** One value of a function's configuration: how to read it, failing with a {@link ConfigError} naming its variable. */
+export interface Setting<T> {
+  readonly read: () => T;
+}
+
+/** The settings the kit knows how to read. */
+export const setting = {
+  /** A required variable; never defaults to ''. */
+  required: (name: string): Setting<string> => ({ read: () => requireEnv(name) }),
+  /** A required variable parsed by a schema. */
+  requiredAs: <T>(name: string, schema: z.ZodType<T>): Setting<T> => ({
+    read: () => {
+      const raw = requireEnv(name);
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) throw new ConfigError(`Invalid configuration ${name}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      return parsed.data;
+    },
+  }),
+  /** An optional variable parsed by a schema, with a documented default. */
+  optional: <T>(name: string, schema: z.ZodType<T>, fallback: T): Setting<T> => ({ read: () => optionalEnv(name, schema, fallback) }),
+  /** A declared table's physical name (`TABLE_<NAME>`). */
+  table: (name: string): Setting<string> => ({ read: () => tableName(name) }),
+  /** A declared queue's URL (`QUEUE_<NAME>_URL`). */
+  queue: (name: string): Setting<string> => ({ read: () => queueUrl(name) }),
+};
+
+/** The typed object a set of settings reads into. */
+export type ConfigOf<S extends Record<string, Setting<unknown>>> = { readonly [K in keyof S]: S[K] extends Setting<infer V> ? V : never };
+
+/**
+ * One typed configuration object per function. Every setting is read on the first call (so tests can
+ * set the environment first) and kept for the life of the process; when any is missing or malformed,
+ * the call fails with one {@link ConfigError} naming every such variable.
+ */
+export function functionConfig<S extends Record<string, Setting<unknown>>>(settings: S): () => ConfigOf<S> {
+  let value: ConfigOf<S> | undefined;
+  return () => {
+    if (value) return value;
+    const out: Record<string, unknown> = {};
+    const problems: string[] = [];
+    for (const [key, s] of Object.entries(settings)) {
+      try {
+        out[key] = s.read();
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        problems.push(err.message);
+      }
+    }
+    if (problems.length) throw new ConfigError(problems.join('; '));
+    value = Object.freeze(out) as ConfigOf<S>;
+    return value;
+  };
 }

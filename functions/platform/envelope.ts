@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { JsonString } from './json.ts';
 
 /**
  * What a webhook puts on a queue: the raw body as received plus where it came from. JSON encoding
@@ -14,12 +15,11 @@ export const QueueEnvelope = z.object({
 });
 export type QueueEnvelope = z.infer<typeof QueueEnvelope>;
 
+/** A queue message body holding an envelope: what `queueConsumer` reads on envelope queues. */
+export const EnvelopeMessage = JsonString(QueueEnvelope);
+
 /** Parses a queue message body into an envelope, or undefined when it is not one. */
 export function parseEnvelope(text: string): QueueEnvelope | undefined {
-  try {
-    const parsed = QueueEnvelope.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = EnvelopeMessage.safeParse(text);
+  return parsed.success ? parsed.data : undefined;
 }

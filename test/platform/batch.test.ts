@@ -1,7 +1,7 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createLambdaContext } from '#infra/local/invoke.ts';
-import { sqsHandler } from '#platform/batch.ts';
+import { sqsHandler } from '#platform/queue-consumer.ts';
 import { HandBackError, TimeBudgetError } from '#platform/errors.ts';
 
 const record = (id: string): SQSRecord =>

@@ -1,6 +1,6 @@
 import type { Context, SQSRecord } from 'aws-lambda';
 import { actionStore, goodaysActionMaxReceives, goodaysApi, goodaysSettings, quarantineStore, threadStore, userCache } from '#goodays/adapters/wiring.ts';
-import { sqsHandler } from '#platform/batch.ts';
+import { sqsHandler } from '#platform/queue-consumer.ts';
 import { HandBackError, TimeBudgetError } from '#platform/errors.ts';
 import { count, logger } from '#platform/observability.ts';
 import type { ActionOutcome } from '#goodays/use-cases/actions.ts';

@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { parseEnvelope } from '#platform/envelope.ts';
 import { eventStore, quarantineStore, threadStore } from '#goodays/adapters/wiring.ts';
-import { sqsHandler } from '#platform/batch.ts';
+import { sqsHandler } from '#platform/queue-consumer.ts';
 import { count, logger } from '#platform/observability.ts';
 import { processGoodaysEvent } from '#goodays/use-cases/threads.ts';
 

@@ -4,7 +4,7 @@ import { TranscriptJobMessage } from '#netcore/domain/jobs.ts';
 import { NetcoreLoginError, netcoreClientFromEnv, type NetcoreClient } from '#netcore/adapters/client.ts';
 import { dynamoNetcoreStore, sqsTranscriptJobQueue } from '#netcore/adapters/store.ts';
 import { dynamoQuarantine, type Quarantine } from '#platform/quarantine.ts';
-import { sqsHandler } from '#platform/batch.ts';
+import { sqsHandler } from '#platform/queue-consumer.ts';
 import { queueUrl, tableName } from '#platform/config.ts';
 import { VendorError } from '#platform/errors.ts';
 import { netcoreSettings, netcoreTables } from '#netcore/adapters/config.ts';

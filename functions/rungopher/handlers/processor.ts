@@ -1,7 +1,7 @@
 import { dynamoContactTable, dynamoResultTable } from '#rungopher/adapters/store.ts';
 import { dynamoQuarantine } from '#platform/quarantine.ts';
 import { processRungopherMessage } from '#rungopher/use-cases/process-message.ts';
-import { sqsHandler } from '#platform/batch.ts';
+import { sqsHandler } from '#platform/queue-consumer.ts';
 import { tableName } from '#platform/config.ts';
 import { count, logger } from '#platform/observability.ts';
 

@@ -3,8 +3,13 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { HandBackError, TimeBudgetError } from './errors.ts';
+import type * as z from 'zod';
+import { tableName } from './config.ts';
+import { HandBackError } from './errors.ts';
 import { count, logger, metrics } from './observability.ts';
+import { dynamoQuarantine, type Quarantine } from './quarantine.ts';
+import { ensureTime, timeBudget, type TimeBudget } from './time-budget.ts';
+import { issueLines } from './validation.ts';
 
 /** Time kept back at the end of an invocation so unfinished records are handed back, not timed out. */
 export const SAFETY_MARGIN_MS = 3_000;
@@ -33,9 +38,8 @@ export function sqsHandler(
       const response = await processPartialResponse(
         event,
         async (record: SQSRecord) => {
-          if (context.getRemainingTimeInMillis() < safetyMs) {
-            throw new TimeBudgetError('Invocation nearly out of time; record handed back');
-          }
+          // One budget for the whole kit: a record not started before the reserve goes back to SQS.
+          ensureTime(timeBudget(context, { reserveMs: safetyMs }), 'this record', 0);
           logger.appendKeys({ messageId: record.messageId });
           try {
             await recordHandler(record, context);
@@ -67,4 +71,53 @@ export function sqsHandler(
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** What a vendor supplies to {@link queueConsumer}; the kit owns the order. */
+export interface QueueConsumerSpec<M> {
+  readonly vendor: string;
+  /** The queue's message: a schema over the record body (e.g. `JsonString(QueueEnvelope)`). */
+  readonly message: z.ZodType<M>;
+  /** What a record that is not such a message is called in its quarantine reason. */
+  readonly foreign: string;
+  /** Counted once per distinct foreign body (a redelivery of one already kept is not news). */
+  readonly quarantinedMetric: string;
+  /** Time kept back at the end of the invocation. @default SAFETY_MARGIN_MS */
+  readonly reserveMs?: number;
+  /**
+   * Handles one message: calls the use case and maps its outcome to metrics and logs. Throws to hand
+   * the record back ({@link HandBackError}) or to fail it (anything else).
+   */
+  readonly process: (message: M, record: SQSRecord, budget: TimeBudget) => Promise<void>;
+}
+
+/**
+ * A queue consumer: partial batch responses, the time budget and hand-backs ({@link sqsHandler}), and
+ * before the vendor's code sees a record, its envelope read by schema. A record that is not one of this
+ * queue's messages is quarantined (stage `processor`) and acknowledged: no retry can make it readable.
+ */
+export function queueConsumer<M>(spec: QueueConsumerSpec<M>) {
+  const reserveMs = spec.reserveMs ?? SAFETY_MARGIN_MS;
+  // Made at the first foreign record only: a consumer that never meets one needs no quarantine table.
+  let quarantine: Quarantine | undefined;
+  return sqsHandler(
+    async (record, context) => {
+      const parsed = spec.message.safeParse(record.body);
+      if (parsed.success) return spec.process(parsed.data, record, timeBudget(context, { reserveMs }));
+      quarantine ??= dynamoQuarantine(tableName('quarantine'));
+      const sent = Number(record.attributes?.SentTimestamp);
+      const reason = `${spec.foreign}: ${issueLines(parsed.error).join('; ')}`;
+      const kept = await quarantine.put({
+        vendor: spec.vendor,
+        reason,
+        body: record.body,
+        requestId: record.messageId,
+        receivedAt: new Date(Number.isFinite(sent) ? sent : Date.now()).toISOString(),
+        stage: 'processor',
+      });
+      if (kept.created) count(spec.quarantinedMetric);
+      logger.warn('Queue record is not a message of this queue; quarantined', { vendor: spec.vendor, quarantineId: kept.id, created: kept.created });
+    },
+    { safetyMs: reserveMs },
+  );
 }

@@ -1,0 +1,39 @@
+import * as z from 'zod';
+import { ValidationError } from './errors.ts';
+import { parseJson } from './json.ts';
+
+/**
+ * An opaque page cursor for one list of the operator API: base64url JSON of `[list, position]`.
+ * Decoding is strict: a cursor that is not base64url JSON, was given out by another list, or whose
+ * position does not match the list's schema (or its `check` for this query) is a 400 naming `cursor`,
+ * so no caller-made value ever reaches DynamoDB as a start key.
+ */
+export interface PageCursor<T> {
+  encode(position: T): string;
+  /** The position, or undefined for no cursor; `check` returns why a well-formed position does not fit this query. */
+  decode(cursor: string | undefined, check?: (position: T) => string | undefined): T | undefined;
+}
+
+const Wire = z.tuple([z.string(), z.unknown()]);
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** A cursor codec for the list named `list`, whose positions `schema` describes. */
+export function pageCursor<T>(list: string, schema: z.ZodType<T>): PageCursor<T> {
+  const refuse = (why: string): ValidationError => new ValidationError('cursor is not one this API gave out for this query', [`cursor: ${why}`]);
+  return {
+    encode: (position) => Buffer.from(JSON.stringify([list, position]), 'utf8').toString('base64url'),
+    decode(cursor, check) {
+      if (cursor === undefined || cursor === '') return undefined;
+      if (!BASE64URL.test(cursor)) throw refuse('must be a value returned as the next cursor');
+      const json = parseJson(Buffer.from(cursor, 'base64url').toString('utf8'));
+      const wire = json.ok ? Wire.safeParse(json.value) : undefined;
+      if (!wire?.success) throw refuse('malformed');
+      if (wire.data[0] !== list) throw refuse('given out by another list');
+      const position = schema.safeParse(wire.data[1]);
+      if (!position.success) throw refuse(`not a position of this list (${position.error.issues.map((i) => `${i.path.join('.') || '(position)'} ${i.message}`).join('; ')})`);
+      const misfit = check?.(position.data);
+      if (misfit) throw refuse(misfit);
+      return position.data;
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type { HttpEvent, HttpResult } from './http.ts';
+import { constantTimeEqual, httpHandler, json, rawBody } from './http.ts';
+import { PayloadTooLargeError, UnauthorizedError } from './errors.ts';
+import { queueUrl, secretValue, tableName } from './config.ts';
+import { WEBHOOK_MAX_BODY_BYTES } from './limits.ts';
+import { count, logger } from './observability.ts';
+import { dynamoQuarantine, type Quarantine } from './quarantine.ts';
+import { sqsEnvelopeQueue, type EnvelopeQueue } from './queue.ts';
+
+/** One webhook request as the kit hands it to a vendor's authenticator: the event and its exact bytes. */
+export interface WebhookRequest {
+  readonly event: HttpEvent;
+  /** The raw body, base64-decoded when API Gateway says so. */
+  readonly body: Buffer;
+}
+
+/** Checks who sent a webhook, on the raw bytes; throws {@link UnauthorizedError} (401) to refuse it. */
+export type WebhookAuthenticator = (request: WebhookRequest) => Promise<void> | void;
+
+/**
+ * A vendor's reading of a body (UTF-8 text). `ids` are the vendor's own ids, logged and answered;
+ * a body that does not read is quarantined with its `reason` and answered 200.
+ */
+export type WebhookParser = (text: string) => { readonly ok: true; readonly ids: Readonly<Record<string, string>> } | { readonly ok: false; readonly reason: string };
+
+/** What a vendor supplies to {@link webhookHandler}; the kit owns the order. */
+export interface WebhookSpec {
+  readonly vendor: string;
+  readonly authenticate: WebhookAuthenticator;
+  readonly parse: WebhookParser;
+  /** The declared queue the accepted body is sent to (its URL from `QUEUE_<NAME>_URL`). */
+  readonly queue: string;
+  /** Metric names, as the function's topology declaration lists them. */
+  readonly metrics: {
+    readonly accepted: string;
+    /** Counted once per distinct body, however often the vendor resends it. */
+    readonly quarantined: string;
+    /** A refused token or signature, and an oversized body. */
+    readonly rejected?: string;
+    /** An oversized body, once per distinct body. */
+    readonly oversized?: string;
+  };
+  /** @default WEBHOOK_MAX_BODY_BYTES */
+  readonly maxBodyBytes?: number;
+}
+
+/** The adapters a webhook uses; tests may pass their own. */
+export interface WebhookPorts {
+  readonly queue: EnvelopeQueue;
+  readonly quarantine: Quarantine;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A vendor webhook as a Lambda: authenticate on the raw bytes -> size limit -> read, or quarantine
+ * -> enqueue -> 200. It answers 200 only once the body is durably queued (or, authentic but
+ * unreadable, quarantined); if queueing fails the answer is a 5xx so the vendor resends. An oversized
+ * authentic body is kept truncated in quarantine (once) and answered 413.
+ */
+export function webhookHandler(spec: WebhookSpec, ports?: () => WebhookPorts) {
+  let made: WebhookPorts | undefined;
+  const portsOf = (): WebhookPorts => (made ??= ports?.() ?? { queue: sqsEnvelopeQueue(queueUrl(spec.queue)), quarantine: dynamoQuarantine(tableName('quarantine')) });
+  return httpHandler((event) => acceptWebhook(spec, portsOf(), event));
+}
+
+async function acceptWebhook(spec: WebhookSpec, ports: WebhookPorts, event: HttpEvent): Promise<HttpResult> {
+  const body = rawBody(event);
+  const requestId = event.requestContext?.requestId ?? 'unknown';
+  const receivedAt = new Date(event.requestContext?.timeEpoch || Date.now()).toISOString();
+  const keep = (reason: string) => ports.quarantine.put({ vendor: spec.vendor, reason, body, requestId, receivedAt, stage: 'webhook' });
+  try {
+    await spec.authenticate({ event, body });
+  } catch (err) {
+    if (err instanceof UnauthorizedError && spec.metrics.rejected) count(spec.metrics.rejected);
+    throw err;
+  }
+  const max = spec.maxBodyBytes ?? WEBHOOK_MAX_BODY_BYTES;
+  if (body.length > max) {
+    // Authentic, so a truncated copy with its length and digest is kept for a person (once, however
+    // often it is resent) before the 413.
+    const kept = await keep(`body of ${body.length} bytes is over the ${max}-byte limit`);
+    if (spec.metrics.rejected) count(spec.metrics.rejected);
+    if (kept.created && spec.metrics.oversized) count(spec.metrics.oversized);
+    logger.warn('Webhook too large', { vendor: spec.vendor, quarantineId: kept.id, bytes: body.length });
+    throw new PayloadTooLargeError(`Body is ${body.length} bytes; the limit is ${max}`);
+  }
+  let text: string | undefined;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    text = undefined;
+  }
+  const parsed = text === undefined ? { ok: false as const, reason: 'body is not UTF-8 text' } : spec.parse(text);
+  if (!parsed.ok || text === undefined) {
+    const reason = parsed.ok ? 'body is not UTF-8 text' : parsed.reason;
+    const kept = await keep(reason);
+    // A resend of a body already kept is not news: counted (and alarmed on) once per distinct body.
+    if (kept.created) count(spec.metrics.quarantined);
+    logger.warn('Webhook quarantined', { vendor: spec.vendor, quarantineId: kept.id, reason, created: kept.created });
+    return json(200, { status: 'quarantined', quarantineId: kept.id });
+  }
+  const messageId = await ports.queue.send({ vendor: spec.vendor, requestId, receivedAt, body: text, source: 'webhook' });
+  count(spec.metrics.accepted);
+  logger.info('Webhook queued', { vendor: spec.vendor, messageId, ...parsed.ids });
+  return json(200, { status: 'queued', ...parsed.ids });
+}
+
+/**
+ * Authenticates by a secret path segment (`{token}`), compared in constant time with key `key` of
+ * secret `secret`: for vendors that cannot sign (Rungopher).
+ */
+export function pathToken(secret: string, key: string, param = 'token'): WebhookAuthenticator {
+  return async ({ event }) => {
+    const expected = await secretValue(secret, key);
+    if (!constantTimeEqual(event.pathParameters?.[param] ?? '', expected)) throw new UnauthorizedError('Unknown webhook token');
+  };
+}
