@@ -207,8 +207,10 @@ describe('rungopher results poller', () => {
     add(10, { resultName: 'emailConfirmed', timestamp: iso(T0 + minutes(21)) });
     let calls = 0;
     const deadlineMs = Date.now() + 60_000;
-    // A clock that runs out after a few checks: the run must stop storing and hand back the rest.
-    const r = await run(['emailConfirmed'], { deadlineMs, storeConcurrency: 5 }, { now: () => (++calls > 4 ? deadlineMs : Date.now()) });
+    // A clock that runs out after a few checks: the run must stop storing and hand back the rest. It is
+    // read once before the endpoint, once by the poll loop's budget, once for the request timeout, then
+    // once before each store starts: it runs out after the tenth store (all of T0+20) has started.
+    const r = await run(['emailConfirmed'], { deadlineMs, storeConcurrency: 5 }, { now: () => (++calls > 13 ? deadlineMs : Date.now()) });
     expect(r.outcome.endpoints[0]?.status).toBe('out-of-time');
     expect(r.outcome.stopped).toBe('out-of-time');
     const storedNow = r.outcome.endpoints[0]?.stored ?? 0;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseJson } from '#platform/json.ts';
 
 /**
  * Rungopher conversation results (`rungopher-results-api.txt`). The same JSON arrives by webhook and
@@ -90,13 +91,8 @@ export type ParseOutcome = { ok: true; result: RungopherResult; json: unknown } 
 
 /** Parses raw webhook or poller text into a result, with a reason a person can act on when it fails. */
 export function parseResult(text: string): ParseOutcome {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, reason: `body is not JSON: ${(err as Error).message}` };
-  }
-  return parseResultValue(json);
+  const json = parseJson(text);
+  return json.ok ? parseResultValue(json.value) : { ok: false, reason: `body is ${json.reason}` };
 }
 
 /** Validates an already-parsed JSON value as a result. */

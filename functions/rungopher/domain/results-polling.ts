@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { JsonString } from '#platform/json.ts';
 import { RESULT_NAMES } from './result.ts';
 
 /**
@@ -74,19 +75,15 @@ export interface PollCursor {
 /** Most ids a cursor keeps (about 20 bytes each; a DynamoDB item holds 400 KB). */
 export const MAX_RECENT_IDS = 5000;
 
-const CursorJson = z.object({ mark: z.string(), ids: z.array(z.string()).default([]) });
+const CursorJson = JsonString(z.object({ mark: z.string(), ids: z.array(z.string()).default([]) }));
 
 /** Reads a cursor value: the JSON form, or a bare ISO time (the mark alone). */
 export function decodeCursor(value: string): PollCursor | undefined {
   if (value.startsWith('{')) {
-    try {
-      const parsed = CursorJson.safeParse(JSON.parse(value));
-      if (!parsed.success) return undefined;
-      const markMs = Date.parse(parsed.data.mark);
-      return Number.isNaN(markMs) ? undefined : { markMs, recentIds: parsed.data.ids };
-    } catch {
-      return undefined;
-    }
+    const parsed = CursorJson.safeParse(value);
+    if (!parsed.success) return undefined;
+    const markMs = Date.parse(parsed.data.mark);
+    return Number.isNaN(markMs) ? undefined : { markMs, recentIds: parsed.data.ids };
   }
   const markMs = Date.parse(value);
   return Number.isNaN(markMs) ? undefined : { markMs, recentIds: [] };

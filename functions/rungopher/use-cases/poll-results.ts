@@ -1,5 +1,7 @@
 import { parseResultValue, type RungopherResult } from '#rungopher/domain/result.ts';
-import { RESULT_ENDPOINTS, cursorName, decodeCursor, encodeCursor, formatAfter, itemTimeMs, nextMark, pollFrom, type ResultEndpoint } from '#rungopher/domain/results-polling.ts';
+import { RESULT_ENDPOINTS, cursorName, decodeCursor, encodeCursor, formatAfter, itemTimeMs, nextMark, pollFrom, type PollCursor, type ResultEndpoint } from '#rungopher/domain/results-polling.ts';
+import { mapLimitSettled } from '#platform/concurrency.ts';
+import { pollLoop } from '#platform/poll-loop.ts';
 import type { CursorStore } from '#platform/cursor-store.ts';
 import type { Quarantine } from '#platform/quarantine.ts';
 import { TimeBudgetError, VendorError } from '#platform/errors.ts';
@@ -138,6 +140,10 @@ export async function pollRungopherResults(ports: PollPorts, settings: PollSetti
   };
 }
 
+/**
+ * One endpoint, through the kit's poll loop: its cursor read, one read of everything after it (the
+ * endpoint has no pages), the results stored, and only then the cursor moved, conditionally.
+ */
 async function pollEndpoint(
   ports: PollPorts,
   settings: PollSettings,
@@ -145,9 +151,33 @@ async function pollEndpoint(
   now: () => number,
   count: (name: string, value: number) => void,
 ): Promise<EndpointOutcome> {
-  const name = cursorName(endpoint);
-  const cursor = await ports.cursors.get(name);
-  const decoded = cursor ? decodeCursor(cursor.value) : undefined;
+  let outcome: EndpointOutcome = { endpoint, status: 'out-of-time', read: 0, stored: 0, duplicates: 0, known: 0, quarantined: 0, cursorMoved: false };
+  const loop = await pollLoop<PollCursor>({
+    cursors: ports.cursors,
+    name: cursorName(endpoint),
+    codec: { decode: decodeCursor, encode: encodeCursor },
+    budget: { remainingMs: () => settings.deadlineMs - now(), reserveMs: 0, requestMs: 0 },
+    page: async (decoded) => {
+      const read = await readEndpoint(ports, settings, endpoint, decoded, now, count);
+      outcome = read.outcome;
+      return { more: false, ...(read.next ? { next: read.next } : {}) };
+    },
+  });
+  if (loop.outcome !== 'conflict') return { ...outcome, cursorMoved: loop.moved };
+  // Another run moved it first: what we stored is deduped by id, and that run owns the cursor now.
+  count(POLL_METRICS.cursorConflict, 1);
+  return { ...outcome, cursorMoved: false, ...(outcome.status === 'done' ? { status: 'cursor-conflict' as const } : {}) };
+}
+
+/** Reads one endpoint after its cursor and stores what is new; says where the cursor may go. */
+async function readEndpoint(
+  ports: PollPorts,
+  settings: PollSettings,
+  endpoint: ResultEndpoint,
+  decoded: PollCursor | undefined,
+  now: () => number,
+  count: (name: string, value: number) => void,
+): Promise<{ readonly outcome: EndpointOutcome; readonly next?: PollCursor }> {
   const markMs = decoded?.markMs;
   const knownIds = new Set(decoded?.recentIds ?? []);
   const after = formatAfter(pollFrom(markMs, settings.lookbackMs, settings.startMs));
@@ -159,13 +189,13 @@ async function pollEndpoint(
     items = await ports.source.results(endpoint, after, { ...settings.retry, deadline: settings.deadlineMs, timeoutMs });
   } catch (err) {
     // Too little time left to even start the read: the run is over, the vendor is not at fault.
-    if (err instanceof TimeBudgetError) return { ...base, status: 'out-of-time', error: err.message };
+    if (err instanceof TimeBudgetError) return { outcome: { ...base, status: 'out-of-time', error: err.message } };
     if (err instanceof VendorError && err.retryable) {
       // 429/5xx/timeouts were already retried with jittered back-off; the next scheduled run resumes.
       count(POLL_METRICS.vendorUnavailable, 1);
-      return { ...base, status: 'vendor-unavailable', error: err.message };
+      return { outcome: { ...base, status: 'vendor-unavailable', error: err.message } };
     }
-    if (err instanceof VendorError) return { ...base, status: 'vendor-rejected', error: err.message };
+    if (err instanceof VendorError) return { outcome: { ...base, status: 'vendor-rejected', error: err.message } };
     throw err;
   }
   count(POLL_METRICS.read, items.length);
@@ -197,79 +227,34 @@ async function pollEndpoint(
   const known = valid.filter((it) => knownIds.has(it.result.id));
   const fresh = valid.filter((it) => !knownIds.has(it.result.id));
 
-  const concurrency = Math.max(1, settings.storeConcurrency ?? 8);
-  const storedTimes: number[] = [];
-  const confirmedIds: string[] = [];
+  // No store starts once the deadline has passed; after a failure none starts either.
+  const run = await mapLimitSettled(fresh, Math.max(1, settings.storeConcurrency ?? 8), (it) => ports.sink.store(it.result, it.raw), () => now() >= settings.deadlineMs);
   let stored = 0;
   let duplicates = 0;
-  let status: EndpointStatus = 'done';
-  let error: string | undefined;
-  let i = 0;
-  while (i < fresh.length) {
-    if (now() >= settings.deadlineMs) {
-      status = 'out-of-time';
-      break;
-    }
-    const chunk = fresh.slice(i, i + concurrency);
-    const settled = await Promise.allSettled(chunk.map((it) => ports.sink.store(it.result, it.raw)));
-    // The cursor may only pass items that are stored: keep the prefix of the chunk that succeeded.
-    let ok = 0;
-    for (const s of settled) {
-      if (s.status === 'rejected') break;
-      ok++;
-    }
-    for (const [k, s] of settled.entries()) {
-      if (s.status !== 'fulfilled') continue;
-      if (s.value === 'stored') stored++;
-      else duplicates++;
-      const item = chunk[k];
-      if (k < ok && item) {
-        storedTimes.push(item.t);
-        confirmedIds.push(item.result.id);
-      }
-    }
-    if (ok < settled.length) {
-      const failure = settled.find((s) => s.status === 'rejected');
-      status = 'store-failed';
-      error = failure && failure.status === 'rejected' ? String((failure.reason as Error)?.message ?? failure.reason) : 'store failed';
-      break;
-    }
-    i += chunk.length;
+  for (const s of run.settled) {
+    if (s?.status !== 'fulfilled') continue;
+    if (s.value === 'stored') stored++;
+    else duplicates++;
   }
+  // The cursor may only pass items that are stored: the prefix that succeeded, in time order.
+  const prefix = run.settled.findIndex((s) => s?.status !== 'fulfilled');
+  const confirmed = prefix === -1 ? fresh : fresh.slice(0, prefix);
+  const status: EndpointStatus = run.stopped === 'failure' ? 'store-failed' : run.stopped === 'stop' ? 'out-of-time' : 'done';
+  const error = run.firstError ? String((run.firstError.error as Error)?.message ?? run.firstError.error) : undefined;
   count(POLL_METRICS.firstSeen, stored);
   count(POLL_METRICS.duplicate, duplicates);
 
-  const firstUnstored = fresh[storedTimes.length]?.t;
-  const mark = nextMark(markMs, [...storedTimes, ...quarantinedTimes], firstUnstored);
-  let cursorMoved = false;
-  let cursorTo: string | undefined;
-  if (mark !== undefined && (mark !== markMs || confirmedIds.length > 0)) {
-    // Ids the next run will read again (inside its look-back) and may skip: everything confirmed
-    // stored, by this run or an earlier one, above the next window's start (a second of slack for
-    // the whole-second `after`).
-    const windowStart = mark - settings.lookbackMs - 1000;
-    const confirmed = new Set(confirmedIds);
-    const recentIds = valid.filter((it) => (knownIds.has(it.result.id) || confirmed.has(it.result.id)) && it.t >= windowStart).map((it) => it.result.id);
-    cursorTo = new Date(mark).toISOString();
-    cursorMoved = await ports.cursors.move(name, cursor, encodeCursor({ markMs: mark, recentIds }));
-    if (!cursorMoved) {
-      // Another run moved it first: what we stored is deduped by id, and that run owns the cursor now.
-      count(POLL_METRICS.cursorConflict, 1);
-      if (status === 'done') status = 'cursor-conflict';
-    }
-  }
-  return {
-    ...base,
-    status,
-    read: items.length,
-    stored,
-    duplicates,
-    known: known.length,
-    quarantined,
-    cursorMoved,
-    ...(cursorTo ? { cursorTo } : {}),
-    ...(error ? { error } : {}),
-  };
+  const firstUnstored = fresh[confirmed.length]?.t;
+  const mark = nextMark(markMs, [...confirmed.map((it) => it.t), ...quarantinedTimes], firstUnstored);
+  const outcome: EndpointOutcome = { ...base, status, read: items.length, stored, duplicates, known: known.length, quarantined, ...(error ? { error } : {}) };
+  if (mark === undefined || (mark === markMs && confirmed.length === 0)) return { outcome };
+  // Ids the next run will read again (inside its look-back) and may skip: everything confirmed
+  // stored, by this run or an earlier one, above the next window's start (a second of slack for
+  // the whole-second `after`).
+  const windowStart = mark - settings.lookbackMs - 1000;
+  const confirmedIds = new Set(confirmed.map((it) => it.result.id));
+  const recentIds = valid.filter((it) => (knownIds.has(it.result.id) || confirmedIds.has(it.result.id)) && it.t >= windowStart).map((it) => it.result.id);
+  return { outcome: { ...outcome, cursorTo: new Date(mark).toISOString() }, next: { markMs: mark, recentIds } };
 }
 
 function compareIds(a: string, b: string): number {

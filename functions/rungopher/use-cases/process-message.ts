@@ -1,6 +1,6 @@
-import { parseEnvelope } from '#platform/envelope.ts';
-import { parseResult } from '#rungopher/domain/result.ts';
+import type { QueueEnvelope } from '#platform/envelope.ts';
 import type { Quarantine } from '#platform/quarantine.ts';
+import { parseResult } from '#rungopher/domain/result.ts';
 import type { StoreResultPorts } from './store-result.ts';
 import { storeRungopherResult } from './store-result.ts';
 
@@ -13,17 +13,11 @@ export type ProcessOutcome =
   | { readonly status: 'quarantined'; readonly quarantineId: string; readonly reason: string; /** False when this body was quarantined before. */ readonly created: boolean };
 
 /**
- * Handles one queued Rungopher message. A message that is not a valid result is quarantined rather
- * than retried (retrying cannot make it valid); storage errors propagate so the message is retried
- * and, after maxReceiveCount, lands in the DLQ.
+ * Handles one queued Rungopher envelope (the queue consumer has already quarantined anything that is
+ * not one). A body that is not a valid result is quarantined rather than retried (retrying cannot make
+ * it valid); storage errors propagate so the message is retried and, after maxReceiveCount, lands in the DLQ.
  */
-export async function processRungopherMessage(ports: ProcessMessagePorts, messageBody: string, receivedAt: string): Promise<ProcessOutcome> {
-  const envelope = parseEnvelope(messageBody);
-  if (!envelope) {
-    const reason = 'queue message is not a hub envelope';
-    const kept = await ports.quarantine.put({ vendor: 'rungopher', reason, body: messageBody, receivedAt, stage: 'processor' });
-    return { status: 'quarantined', quarantineId: kept.id, created: kept.created, reason };
-  }
+export async function processRungopherMessage(ports: ProcessMessagePorts, envelope: QueueEnvelope): Promise<ProcessOutcome> {
   const parsed = parseResult(envelope.body);
   if (!parsed.ok) {
     const kept = await ports.quarantine.put({

@@ -3,7 +3,9 @@ import { campaignContactKey } from '#rungopher/domain/result.ts';
 import type { ContactView } from '#rungopher/domain/contact-view.ts';
 import { toContactView } from '#rungopher/domain/contact-view.ts';
 import type { ContactTable, ResultQuery, ResultTable, StoredResult } from '#rungopher/adapters/store.ts';
-import { NotFoundError, ValidationError } from '#platform/errors.ts';
+import { NotFoundError } from '#platform/errors.ts';
+import { pageCursor } from '#platform/page-cursor.ts';
+import { parseInput } from '#platform/validation.ts';
 import { TIME_BUCKET } from './store-result.ts';
 
 /** Query parameters of GET /rungopher/results. */
@@ -31,17 +33,13 @@ export interface ResultItem {
   readonly storedAt: string;
 }
 
-/** Parses query parameters, with every problem named. */
+/** Parses query parameters, with every problem named (400). */
 export function parseResultsQuery(params: Record<string, string>): ResultsQuery {
-  const parsed = ResultsQuery.safeParse(params);
-  if (!parsed.success) {
-    throw new ValidationError('Invalid query', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
-  return parsed.data;
+  return parseInput(ResultsQuery, params, 'Invalid query');
 }
 
-const encodeCursor = (sortKey: string): string => Buffer.from(sortKey, 'utf8').toString('base64url');
-const decodeCursor = (cursor: string): string => Buffer.from(cursor, 'base64url').toString('utf8');
+/** The results list's cursor: the sort key (`<UTC ms ISO>#<id>`) of the last item given out. */
+const resultsCursor = pageCursor('rungopher-results', z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z#.+$/, 'a result sort key'));
 
 /**
  * Lists results oldest first ("newest last"), paged by sort key. The index is chosen by the most
@@ -58,7 +56,7 @@ export async function listResults(results: ResultTable, q: ResultsQuery): Promis
   // "after" excludes its own instant. Sort keys are `<UTC ms>#<id>`, so every key of instant T+1ms or
   // later is greater than the bare string of T+1ms, and every key of T is smaller.
   const afterKey = q.after ? new Date(new Date(q.after).getTime() + 1).toISOString() : undefined;
-  const cursorKey = q.cursor ? decodeCursor(q.cursor) : undefined;
+  const cursorKey = resultsCursor.decode(q.cursor);
   const sortKeyAfter = [afterKey, cursorKey].filter((k): k is string => k !== undefined).sort().pop();
   const found: StoredResult[] = [];
   let startKey: Record<string, unknown> | undefined;
@@ -88,12 +86,14 @@ export async function listResults(results: ResultTable, q: ResultsQuery): Promis
       source: r.source,
       storedAt: r.storedAt,
     })),
-    nextCursor: found.length > q.limit && last ? encodeCursor(last.sortKey) : null,
+    nextCursor: found.length > q.limit && last ? resultsCursor.encode(last.sortKey) : null,
   };
 }
 
-/** The contact view, or 404. */
-export async function getContactView(contacts: ContactTable, campaignId: string, contactId: string): Promise<ContactView> {
+/** The contact view of a route's `{campaignId}` and `{contactId}`, or 404. */
+export async function getContactView(contacts: ContactTable, path: Readonly<Record<string, string | undefined>>): Promise<ContactView> {
+  const { campaignId, contactId } = path;
+  if (!campaignId || !contactId) throw new NotFoundError('Route needs campaignId and contactId');
   const slots = await contacts.get(campaignContactKey(campaignId, contactId));
   if (!slots) throw new NotFoundError(`No results for contact ${contactId} in campaign ${campaignId}`);
   return toContactView(campaignId, contactId, slots);

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { contributions } from '#rungopher/domain/contact-view.ts';
 import { campaignContactKey, parseResult } from '#rungopher/domain/result.ts';
 import type { ContactTable, ResultTable } from '#rungopher/adapters/store.ts';
-import { ValidationError } from '#platform/errors.ts';
+import { pageCursor } from '#platform/page-cursor.ts';
 
 export interface ReplayPorts {
   readonly results: ResultTable;
@@ -23,7 +23,8 @@ export interface ReplayOutcome {
 /** Skipped rows listed in one answer; the rest are counted (an answer must stay small). */
 export const MAX_SKIPPED_LISTED = 20;
 
-const ScanKey = z.object({ id: z.string() }).strict();
+/** Replay's cursor: the results table's own key (a scan's LastEvaluatedKey), strict. */
+const replayCursor = pageCursor('rungopher-replay', z.object({ id: z.string().min(1) }).strict());
 
 /**
  * Folds stored results into the contact views again, from the raw JSON each was stored with. Safe to
@@ -35,12 +36,7 @@ const ScanKey = z.object({ id: z.string() }).strict();
  */
 export async function replayRungopherResults(ports: ReplayPorts, opts: { cursor?: string; deadlineMs: number; pageSize?: number; now?: () => number }): Promise<ReplayOutcome> {
   const now = opts.now ?? Date.now;
-  let startKey: Record<string, unknown> | undefined;
-  if (opts.cursor) {
-    const decoded = ScanKey.safeParse(safeJson(Buffer.from(opts.cursor, 'base64url').toString('utf8')));
-    if (!decoded.success) throw new ValidationError('Invalid query', ['cursor: not a value returned as nextCursor']);
-    startKey = decoded.data;
-  }
+  let startKey: Record<string, unknown> | undefined = replayCursor.decode(opts.cursor);
   let replayed = 0;
   let skippedCount = 0;
   const skipped: { id: string; reason: string }[] = [];
@@ -63,13 +59,5 @@ export async function replayRungopherResults(ports: ReplayPorts, opts: { cursor?
     slowestPageMs = Math.max(slowestPageMs, now() - pageStart);
     // Another page only if one as slow as the slowest so far (with half again to spare) still fits.
   } while (startKey && now() + 1.5 * slowestPageMs < opts.deadlineMs);
-  return { replayed, skippedCount, skipped, nextCursor: startKey ? Buffer.from(JSON.stringify(startKey), 'utf8').toString('base64url') : null };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  return { replayed, skippedCount, skipped, nextCursor: startKey ? replayCursor.encode({ id: String(startKey.id) }) : null };
 }

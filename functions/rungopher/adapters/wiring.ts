@@ -1,0 +1,56 @@
+import * as z from 'zod';
+import { dynamoCursorStore } from '#platform/cursor-store.ts';
+import { functionConfig, setting } from '#platform/config.ts';
+import { dynamoQuarantine } from '#platform/quarantine.ts';
+import { RESULT_ENDPOINTS, type ResultEndpoint } from '#rungopher/domain/results-polling.ts';
+import { RUNGOPHER_DEFAULT_BASE_URL } from './client.ts';
+import { dynamoContactTable, dynamoResultTable } from './store.ts';
+
+/**
+ * Configuration and adapters of the Rungopher functions. Each function reads only what its topology
+ * declaration gives it (the bundle smoke test runs each bundle with that environment alone), so each
+ * has its own config object, read on first use.
+ */
+
+/** The results and contact-view tables: the processor, the poller and the operator API. */
+export const storeConfig = functionConfig({ results: setting.table('rungopher-results'), contacts: setting.table('rungopher-contacts') });
+
+/** The two store ports over {@link storeConfig}. */
+export function storePorts() {
+  const { results, contacts } = storeConfig();
+  return { results: dynamoResultTable(results), contacts: dynamoContactTable(contacts) };
+}
+
+/** The quarantine table, for those that put bodies there. */
+export const quarantineConfig = functionConfig({ table: setting.table('quarantine') });
+export const quarantineStore = () => dynamoQuarantine(quarantineConfig().table);
+
+const endpointList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(RESULT_ENDPOINTS)).min(1));
+
+/**
+ * The results poller's settings:
+ * - `RUNGOPHER_POLL_LOOKBACK_MINUTES` (default 15): how far behind its cursor each poll re-reads;
+ * - `RUNGOPHER_POLL_START` (default 2017-01-01T00:00:00Z): where an endpoint with no cursor starts;
+ * - `RUNGOPHER_POLL_MARGIN_SECONDS` (default 5): time kept back before the Lambda timeout;
+ * - `RUNGOPHER_POLL_ENDPOINTS` (default all 12): comma-separated result names to poll;
+ * - `RUNGOPHER_POLL_STORE_CONCURRENCY` (default 8): results stored in parallel;
+ * - `RUNGOPHER_POLL_REQUEST_TIMEOUT_SECONDS` (default 30): longest one endpoint read may take (a first
+ *   run returns everything since RUNGOPHER_POLL_START in one response);
+ * - `RUNGOPHER_BASE_URL` (default the vendor's).
+ */
+export const pollerConfig = functionConfig({
+  lookbackMinutes: setting.optional('RUNGOPHER_POLL_LOOKBACK_MINUTES', z.coerce.number().min(0).max(24 * 60), 15),
+  start: setting.optional('RUNGOPHER_POLL_START', z.iso.datetime({ offset: true }), '2017-01-01T00:00:00Z'),
+  marginSeconds: setting.optional('RUNGOPHER_POLL_MARGIN_SECONDS', z.coerce.number().min(0).max(300), 5),
+  requestTimeoutSeconds: setting.optional('RUNGOPHER_POLL_REQUEST_TIMEOUT_SECONDS', z.coerce.number().positive().max(900), 30),
+  storeConcurrency: setting.optional('RUNGOPHER_POLL_STORE_CONCURRENCY', z.coerce.number().int().min(1).max(64), 8),
+  endpoints: setting.optional<ResultEndpoint[]>('RUNGOPHER_POLL_ENDPOINTS', endpointList, [...RESULT_ENDPOINTS]),
+  baseUrl: setting.optional('RUNGOPHER_BASE_URL', z.url(), RUNGOPHER_DEFAULT_BASE_URL),
+  cursors: setting.table('cursors'),
+});
+
+/** The poller's cursor store over {@link pollerConfig}. */
+export const cursorStore = () => dynamoCursorStore(pollerConfig().cursors);
