@@ -234,7 +234,8 @@ describe('event processing', () => {
 
   it('counts responses unprocessed after the configured time', async () => {
     const { measureUnprocessed } = await import('#goodays/use-cases/unprocessed.ts');
-    const { threadStore } = await import('#goodays/adapters/wiring.ts');
+    const { unprocessedConfig } = await import('#goodays/adapters/wiring.ts');
+    const threadStore = () => unprocessedConfig().threads;
     const later = () => new Date(Date.now() + 2 * 3600_000);
     const m = await measureUnprocessed({ threads: threadStore(), afterMinutes: 60, now: later });
     // dedupe001 (open, four actions), order000x and concur001 (offer `message`) wait for customer service.
