@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { GoodaysApi } from '#goodays/adapters/client.ts';
-import { TimeBudgetError, VendorError } from '#platform/errors.ts';
+import { ConfigError, TimeBudgetError, VendorError } from '#platform/errors.ts';
 import type { ActionRecord, ActionState, ActionStore, ThreadStore, UserCache } from '#goodays/use-cases/ports.ts';
 import { abandonAction, processGoodaysAction } from '#goodays/use-cases/actions.ts';
+import { RetryLaterError, consumeGoodaysAction } from '#goodays/use-cases/process-action.ts';
 import { requestAction } from '#goodays/use-cases/operator.ts';
 import { reduceThread } from '#goodays/domain/thread.ts';
 import { goodaysBody } from './fixtures.ts';
@@ -276,5 +277,50 @@ describe('requestAction when recording the action fails', () => {
     expect(f.claims.get(`resp9#${thread.latestEventKey}`)).toBe(view.actionId);
     // Another operator cannot reply as well.
     await expect(requestAction({ ...req, idempotencyKey: undefined, body: JSON.stringify({ content: 'Me too' }) }, { ...deps, actions: f.deps.actions })).rejects.toThrow(/already being processed|not allowed/);
+  });
+});
+
+describe('consumeGoodaysAction (one delivery of an action message)', () => {
+  const budget = (remainingMs: number) => ({ remainingMs: () => remainingMs, reserveMs: 5_000, requestMs: 0 });
+  const ports = (f: ReturnType<typeof fakes>, sending: () => { timeoutMs: number; threads: ThreadStore; users: UserCache } = () => ({ timeoutMs: 1_500, threads: f.deps.threads, users: f.users })) => ({
+    settlement: () => ({ maxReceives: 5, actions: f.deps.actions }),
+    sending,
+    api: async () => f.deps.api,
+  });
+  const message = { actionId: 'gda_00000000000000000000000000000001' };
+
+  it('sends and settles in one delivery with time for a request', async () => {
+    const f = fakes(record('close', 'accepted'), ok);
+    await consumeGoodaysAction({ message, receiveCount: 1, budget: budget(60_000) }, ports(f));
+    expect(f.actions.get(message.actionId)?.state).toBe('succeeded');
+    expect(f.sent).toHaveLength(1);
+  });
+
+  it('hands back a delivery without time for a request before its last, sending nothing', async () => {
+    const f = fakes(record('reply', 'accepted'), ok);
+    await expect(consumeGoodaysAction({ message, receiveCount: 1, budget: budget(6_000) }, ports(f))).rejects.toBeInstanceOf(TimeBudgetError);
+    expect(f.actions.get(message.actionId)?.state).toBe('accepted');
+    expect(f.sent).toHaveLength(0);
+  });
+
+  it('on the last delivery, a setting that cannot be read fails the action and frees the response instead of leaving it stuck', async () => {
+    const f = fakes(record('reply', 'accepted'), ok);
+    const unreadable = () => {
+      throw new ConfigError('Invalid configuration GOODAYS_TIMEOUT_MS="soon"');
+    };
+    await expect(consumeGoodaysAction({ message, receiveCount: 1, budget: budget(60_000) }, ports(f, unreadable))).rejects.toBeInstanceOf(ConfigError);
+    expect(f.actions.get(message.actionId)?.state).toBe('accepted');
+    await consumeGoodaysAction({ message, receiveCount: 5, budget: budget(60_000) }, ports(f, unreadable));
+    expect(f.actions.get(message.actionId)).toMatchObject({ state: 'failed', error: expect.stringMatching(/GOODAYS_TIMEOUT_MS/) });
+    expect(f.claims.size).toBe(0);
+    expect(f.sent).toHaveLength(0);
+  });
+
+  it('hands a transient failure back as a RetryLaterError (not a failure) before the last delivery', async () => {
+    const f = fakes(record('close', 'accepted'), async () => {
+      throw new VendorError('Goodays 500', 'goodays', 500, true, false);
+    });
+    await expect(consumeGoodaysAction({ message, receiveCount: 1, budget: budget(60_000) }, ports(f))).rejects.toBeInstanceOf(RetryLaterError);
+    expect(f.actions.get(message.actionId)?.state).toBe('retrying');
   });
 });

@@ -190,9 +190,52 @@ describe('event processing', () => {
     expect((await world.api('GET', '/goodays/responses', {}, { query: { cursor: 'garbage' } })).status).toBe(400);
   });
 
+  it('refuses a tampered or foreign cursor with a 400 naming cursor (never a 500), and keeps the cursors it gave out working', async () => {
+    const list = (query: Record<string, string>) => world.api('GET', '/goodays/responses', {}, { query }) as Promise<{ status: number; json: { items?: { responseId: string }[]; cursor?: string | null; issues?: string[] } }>;
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+    const open = await list({ state: 'open', limit: '1' });
+    expect(open.status).toBe(200);
+    const given = open.json.cursor ?? '';
+    expect(given).toBeTruthy();
+    const [, position] = JSON.parse(Buffer.from(given, 'base64url').toString('utf8')) as [string, Record<string, unknown>];
+    const refused: { query: Record<string, string> }[] = [
+      // What the old codec accepted and passed to DynamoDB as a start key.
+      { query: { state: 'open', cursor: b64({ responseId: 'dedupe001', threadState: 'open', lastEventAt: { S: 'x' } }) } },
+      { query: { state: 'open', cursor: b64(position) } },
+      { query: { state: 'open', cursor: b64(['goodays-responses', { ...position, injected: 'x' }]) } },
+      { query: { state: 'open', cursor: b64(['goodays-responses', { ...position, lastEventAt: 7 }]) } },
+      { query: { state: 'open', cursor: b64(['goodays-responses', { responseId: '' }]) } },
+      { query: { state: 'open', cursor: b64(['rungopher-contacts', position]) } },
+      // A real cursor, but for another query: another state, or all threads.
+      { query: { state: 'closed', cursor: given } },
+      { query: { cursor: given } },
+      { query: { state: 'open', cursor: `${given}*` } },
+    ];
+    for (const { query } of refused) {
+      const res = await list(query);
+      expect(res.status, JSON.stringify(query)).toBe(400);
+      expect(res.json.issues?.[0], JSON.stringify(query)).toMatch(/^cursor: /);
+    }
+    // Cursors given out keep working: paging one by one through all threads finds each exactly once.
+    const all = (await list({ limit: '100' })).json.items?.map((i) => i.responseId).sort();
+    const paged: string[] = [];
+    let cursor: string | null | undefined;
+    for (let page = 0; page < 20; page++) {
+      const res = await list({ limit: '1', ...(cursor ? { cursor } : {}) });
+      expect(res.status).toBe(200);
+      paged.push(...(res.json.items ?? []).map((i) => i.responseId));
+      cursor = res.json.cursor;
+      if (!cursor) break;
+    }
+    expect(paged.sort()).toEqual(all);
+    const next = await list({ state: 'open', limit: '1', cursor: given });
+    expect(next.status).toBe(200);
+  });
+
   it('counts responses unprocessed after the configured time', async () => {
     const { measureUnprocessed } = await import('#goodays/use-cases/unprocessed.ts');
-    const { threadStore } = await import('#goodays/adapters/wiring.ts');
+    const { unprocessedConfig } = await import('#goodays/adapters/wiring.ts');
+    const threadStore = () => unprocessedConfig().threads;
     const later = () => new Date(Date.now() + 2 * 3600_000);
     const m = await measureUnprocessed({ threads: threadStore(), afterMinutes: 60, now: later });
     // dedupe001 (open, four actions), order000x and concur001 (offer `message`) wait for customer service.

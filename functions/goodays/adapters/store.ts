@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { ACTION_BODIES } from '#goodays/domain/actions.ts';
 import { ActionKind } from '#goodays/domain/events.ts';
 import type { Thread } from '#goodays/domain/thread.ts';
-import { ValidationError } from '#platform/errors.ts';
+import { pageCursor } from '#platform/page-cursor.ts';
 import { dynamo, isConditionFailed, queryAll } from '#platform/aws.ts';
 import type {
   ActionRecord,
@@ -69,19 +69,28 @@ function toThreadRecord(raw: unknown): ThreadRecord {
   return { responseId: item.responseId, version: item.version, thread: item.thread, lastHandledAt: item.lastHandledAt, awaiting: item.awaiting === '1', updatedAt: item.updatedAt };
 }
 
-const Cursor = z.record(z.string(), z.unknown());
+const KeyPart = z.string().min(1).max(1024);
 
-function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
-}
+/**
+ * Where a page of threads stops: DynamoDB's LastEvaluatedKey, which is the table key of a Scan (all
+ * threads) or the byState index key of a Query (one state). Strict, so a cursor made up or altered by a
+ * caller is a 400 naming `cursor` and never reaches DynamoDB as a start key.
+ */
+const ThreadPosition = z.union([
+  z.strictObject({ responseId: KeyPart }),
+  z.strictObject({ responseId: KeyPart, threadState: KeyPart, lastEventAt: KeyPart }),
+]);
+type ThreadPosition = z.infer<typeof ThreadPosition>;
 
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    return Cursor.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-  } catch {
-    throw new ValidationError('cursor is not one this API gave out');
-  }
+const threadCursor = pageCursor('goodays-responses', ThreadPosition);
+
+/** A page position fits the query it is used with: a Scan key for all threads, an index key of the same state for one. */
+function fitsQuery(state: string | undefined): (position: ThreadPosition) => string | undefined {
+  return (position) => {
+    const positionState = 'threadState' in position ? position.threadState : undefined;
+    if (positionState === state) return undefined;
+    return state === undefined ? 'given out for a list of one state; send it with that state' : `not given out for state ${state}`;
+  };
 }
 
 /**
@@ -121,7 +130,7 @@ export function dynamoThreadStore(table: string): ThreadStore {
       }
     },
     async list({ state, limit, cursor }) {
-      const start = decodeCursor(cursor);
+      const start = threadCursor.decode(cursor, fitsQuery(state));
       const out = state
         ? await dynamo.send(
             new QueryCommand({
@@ -135,7 +144,8 @@ export function dynamoThreadStore(table: string): ThreadStore {
             }),
           )
         : await dynamo.send(new ScanCommand({ TableName: table, Limit: limit, ExclusiveStartKey: start }));
-      return { items: (out.Items ?? []).map(toThreadRecord), cursor: encodeCursor(out.LastEvaluatedKey) };
+      // DynamoDB's own key: parsed so a cursor is only ever made of what decode accepts back.
+      return { items: (out.Items ?? []).map(toThreadRecord), cursor: out.LastEvaluatedKey ? threadCursor.encode(ThreadPosition.parse(out.LastEvaluatedKey)) : undefined };
     },
     async awaitingBefore(before) {
       const items = await queryAll({

@@ -2,56 +2,38 @@ import * as z from 'zod';
 import { ConfigError } from '#platform/errors.ts';
 import { DEFAULT_NATIVE_SOURCES } from '#goodays/domain/actions.ts';
 import { parseSecrets } from '#goodays/domain/signature.ts';
-import { optionalEnv, queueUrl, requireEnv, secretValue, tableName } from '#platform/config.ts';
-import type { ActionMessage } from '#goodays/use-cases/operator.ts';
+import { functionConfig, secretValue, setting } from '#platform/config.ts';
+import type { Setting } from '#platform/config.ts';
+import { dynamoQuarantine } from '#platform/quarantine.ts';
+import { sqsJsonQueue } from '#platform/queue.ts';
+import type { ActionMessage } from '#goodays/domain/actions.ts';
 import { DEFAULT_GOODAYS_BASE_URL, goodaysClient } from './client.ts';
 import type { GoodaysApi } from './client.ts';
 import { dynamoActionStore, dynamoEventStore, dynamoThreadStore, dynamoUserCache } from './store.ts';
-import { dynamoQuarantine } from '#platform/quarantine.ts';
-import { sqsEnvelopeQueue, sqsJsonQueue } from '#platform/queue.ts';
 
 /**
- * Configuration and adapters of the Goodays functions, each built once per process on first use
- * (so tests can set the environment before the first call). Variables:
- * GOODAYS_BASE_URL, GOODAYS_API_TOKEN (secret `goodays`), GOODAYS_HMAC_SECRETS (secret `goodays`),
- * GOODAYS_ALLOW_UNSIGNED, GOODAYS_UNPROCESSED_AFTER_MINUTES, GOODAYS_NATIVE_SOURCES,
- * GOODAYS_TIMEOUT_MS, GOODAYS_ACTION_MAX_RECEIVES.
+ * Configuration and adapters of the Goodays functions: one typed config object per function, read on
+ * first use (so tests can set the environment first) and failing with one ConfigError naming every
+ * missing variable. Each reads only what that function's topology declaration gives it (the bundle
+ * smoke test runs each bundle with only its own environment). Variables: GOODAYS_BASE_URL,
+ * GOODAYS_API_TOKEN (secret `goodays`), GOODAYS_HMAC_SECRETS (secret `goodays`), GOODAYS_ALLOW_UNSIGNED,
+ * GOODAYS_UNPROCESSED_AFTER_MINUTES, GOODAYS_NATIVE_SOURCES, GOODAYS_TIMEOUT_MS, GOODAYS_ACTION_MAX_RECEIVES.
  */
-
-function once<T>(make: () => T): () => T {
-  let value: T | undefined;
-  let made = false;
-  return () => {
-    if (!made) {
-      value = make();
-      made = true;
-    }
-    return value as T;
-  };
-}
 
 const Bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const PositiveInt = z.coerce.number().int().positive();
 const List = z.string().transform((v) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
 
-export const goodaysSettings = once(() => ({
-  baseUrl: optionalEnv('GOODAYS_BASE_URL', z.url(), DEFAULT_GOODAYS_BASE_URL),
-  allowUnsigned: optionalEnv('GOODAYS_ALLOW_UNSIGNED', Bool, false),
-  unprocessedAfterMinutes: optionalEnv('GOODAYS_UNPROCESSED_AFTER_MINUTES', PositiveInt, 60),
-  nativeSources: optionalEnv('GOODAYS_NATIVE_SOURCES', List, [...DEFAULT_NATIVE_SOURCES]),
-  timeoutMs: optionalEnv('GOODAYS_TIMEOUT_MS', PositiveInt, 10_000),
-}));
-
 /**
- * Deliveries of an action message before SQS moves it to the DLQ: GOODAYS_ACTION_MAX_RECEIVES, which
- * the stack sets from the `goodays-actions` queue's maxReceiveCount. Required, with no default, so it
- * can never disagree with the queue (the last delivery settles the action instead of leaving it stuck).
+ * An adapter over a declared resource, built once with the config that names it: a missing `TABLE_*`
+ * or `QUEUE_*_URL` is named with the rest, and the adapter is made once per process.
  */
-export const goodaysActionMaxReceives = once(() => {
-  const raw = requireEnv('GOODAYS_ACTION_MAX_RECEIVES');
-  const parsed = PositiveInt.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`Invalid configuration GOODAYS_ACTION_MAX_RECEIVES=${JSON.stringify(raw)}: a positive integer`);
-  return parsed.data;
+const built = <A, T>(source: Setting<A>, make: (value: A) => T): Setting<T> => ({ read: () => make(source.read()) });
+const store = <T>(name: string, make: (table: string) => T): Setting<T> => built(setting.table(name), make);
+
+/** `goodays-webhook`: the queue and the quarantine are the kit's; only this setting is Goodays'. */
+export const webhookConfig = functionConfig({
+  allowUnsigned: setting.optional('GOODAYS_ALLOW_UNSIGNED', Bool, false),
 });
 
 /**
@@ -69,13 +51,42 @@ export async function goodaysHmacSecrets(): Promise<string[]> {
   return secrets;
 }
 
-export const quarantineStore = once(() => dynamoQuarantine(tableName('quarantine')));
-export const eventQueue = once(() => sqsEnvelopeQueue(queueUrl('goodays-events')));
-export const actionQueue = once(() => sqsJsonQueue<ActionMessage>(queueUrl('goodays-actions')));
-export const eventStore = once(() => dynamoEventStore(tableName('goodays-events')));
-export const threadStore = once(() => dynamoThreadStore(tableName('goodays-threads')));
-export const actionStore = once(() => dynamoActionStore(tableName('goodays-actions')));
-export const userCache = once(() => dynamoUserCache(tableName('goodays-users')));
+/** `goodays-event-processor`: the foreign-record quarantine is the kit's; an unreadable event is kept here. */
+export const eventProcessorConfig = functionConfig({
+  events: store('goodays-events', dynamoEventStore),
+  threads: store('goodays-threads', dynamoThreadStore),
+  quarantine: store('quarantine', dynamoQuarantine),
+});
+
+/** `goodays-api`. */
+export const operatorApiConfig = functionConfig({
+  threads: store('goodays-threads', dynamoThreadStore),
+  actions: store('goodays-actions', dynamoActionStore),
+  queue: built(setting.queue('goodays-actions'), (url) => sqsJsonQueue<ActionMessage>(url)),
+  nativeSources: setting.optional('GOODAYS_NATIVE_SOURCES', List, [...DEFAULT_NATIVE_SOURCES]),
+});
+
+/**
+ * `goodays-action-processor`, what it needs to know and write to settle an action on its last
+ * delivery. GOODAYS_ACTION_MAX_RECEIVES is set by the stack from the `goodays-actions` queue's
+ * maxReceiveCount; required, with no default, so it can never disagree with the queue.
+ */
+export const actionSettlementConfig = functionConfig({
+  maxReceives: setting.requiredAs('GOODAYS_ACTION_MAX_RECEIVES', PositiveInt),
+  actions: store('goodays-actions', dynamoActionStore),
+});
+
+/**
+ * `goodays-action-processor`, what a send needs. Read apart from {@link actionSettlementConfig} and
+ * later, inside the part of a delivery whose failures the last delivery settles: a missing or
+ * malformed setting there fails the action instead of leaving it stuck.
+ */
+export const actionSendingConfig = functionConfig({
+  baseUrl: setting.optional('GOODAYS_BASE_URL', z.url(), DEFAULT_GOODAYS_BASE_URL),
+  timeoutMs: setting.optional('GOODAYS_TIMEOUT_MS', PositiveInt, 10_000),
+  threads: store('goodays-threads', dynamoThreadStore),
+  users: store('goodays-users', dynamoUserCache),
+});
 
 let client: { token: string; api: GoodaysApi } | undefined;
 /**
@@ -85,6 +96,13 @@ let client: { token: string; api: GoodaysApi } | undefined;
  */
 export async function goodaysApi(): Promise<GoodaysApi> {
   const token = await secretValue('goodays', 'GOODAYS_API_TOKEN');
-  if (client?.token !== token) client = { token, api: goodaysClient({ baseUrl: goodaysSettings().baseUrl, token, timeoutMs: goodaysSettings().timeoutMs }) };
+  const { baseUrl, timeoutMs } = actionSendingConfig();
+  if (client?.token !== token) client = { token, api: goodaysClient({ baseUrl, token, timeoutMs }) };
   return client.api;
 }
+
+/** `goodays-unprocessed`. */
+export const unprocessedConfig = functionConfig({
+  threads: store('goodays-threads', dynamoThreadStore),
+  afterMinutes: setting.optional('GOODAYS_UNPROCESSED_AFTER_MINUTES', PositiveInt, 60),
+});

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { JsonString } from '#platform/json.ts';
 import type { ActionKind } from './events.ts';
 
 /**
@@ -82,3 +83,10 @@ export function goodaysPayload(body: ActionBody, goodaysUserId: string | undefin
   const { user: _email, ...rest } = body as Record<string, unknown>;
   return goodaysUserId === undefined ? rest : { user: goodaysUserId, ...rest };
 }
+
+/** What goes on the actions queue: only the id; the processor acts on the recorded action's state. */
+export const ActionMessage = z.object({ actionId: z.string().min(1).max(100) });
+export type ActionMessage = z.infer<typeof ActionMessage>;
+
+/** An actions-queue record body: JSON text holding an {@link ActionMessage} (what the processor reads). */
+export const ActionQueueMessage = JsonString(ActionMessage);

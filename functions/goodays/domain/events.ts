@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { parseJson } from '#platform/json.ts';
 
 /**
  * Goodays Converse webhook events. Goodays documents three event types (`response`, `message`,
@@ -106,12 +107,9 @@ export const NO_RESPONSE_ID = '_none';
  * `event_type` is `invalid` (to be quarantined).
  */
 export function parseEventBody(body: string): ParsedEvent {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (err) {
-    return { kind: 'invalid', reason: `not JSON: ${err instanceof Error ? err.message : String(err)}` };
-  }
+  const parsed = parseJson(body);
+  if (!parsed.ok) return { kind: 'invalid', reason: parsed.reason };
+  const json = parsed.value;
   const shape = UnknownEventShape.safeParse(json);
   if (!shape.success) return { kind: 'invalid', reason: `not a Goodays event: ${issuesText(shape.error)}` };
   const eventType = shape.data.event_type;
@@ -126,6 +124,17 @@ export function parseEventBody(body: string): ParsedEvent {
   // No documented message id to use: the content itself identifies the event.
   const digest = createHash('sha256').update(body, 'utf8').digest('hex').slice(0, 32);
   return { kind: 'unknown', eventType, responseId, eventKey: eventKeyOf(eventType, `sha256:${digest}`), json };
+}
+
+/**
+ * The webhook's reading of a body (the kit's parser): the event type and response id of an event the
+ * processor can store (documented or not), else why it is to be quarantined. Cheap on purpose: the
+ * processor reads it again in full.
+ */
+export function readWebhookBody(body: string): { readonly ok: true; readonly ids: { readonly eventType: string; readonly responseId: string } } | { readonly ok: false; readonly reason: string } {
+  const parsed = parseEventBody(body);
+  if (parsed.kind === 'invalid') return { ok: false, reason: parsed.reason };
+  return { ok: true, ids: { eventType: parsed.kind === 'known' ? parsed.event.event_type : parsed.eventType, responseId: parsed.responseId } };
 }
 
 /**

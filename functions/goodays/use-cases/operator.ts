@@ -1,27 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as z from 'zod';
+import type { ActionMessage } from '#goodays/domain/actions.ts';
 import { operatorEmail, validateActionBody } from '#goodays/domain/actions.ts';
 import type { ActionKind } from '#goodays/domain/events.ts';
 import { ActionKind as ActionKindSchema, PROCESSING_ACTIONS, ResponseId } from '#goodays/domain/events.ts';
 import type { Thread } from '#goodays/domain/thread.ts';
 import { allowedActions, canonicalJson } from '#goodays/domain/thread.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#platform/errors.ts';
+import { parseJson } from '#platform/json.ts';
+import { parseInput } from '#platform/validation.ts';
 import type { ActionRecord, ActionStore, QueuePort, ThreadStore } from './ports.ts';
 import { markHandled } from './threads.ts';
-
-/** What goes on the actions queue. */
-export const ActionMessage = z.object({ actionId: z.string().min(1).max(100) });
-export type ActionMessage = z.infer<typeof ActionMessage>;
-
-/** Parses a queue message body into an action message, or undefined when it is not one. */
-export function parseActionMessage(text: string): ActionMessage | undefined {
-  try {
-    const parsed = ActionMessage.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Dependencies of the operator use cases. */
 export interface OperatorDeps {
@@ -46,17 +35,17 @@ const StateFilter = z.string().regex(/^[a-z_]{1,32}$/, 'state is a Goodays threa
 const Limit = z.coerce.number().int().min(1).max(100);
 const ActionId = z.string().regex(/^gda_[0-9a-f]{32}$/, 'not an action id');
 
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new ValidationError(`Invalid ${what}`, r.error.issues.map((i) => `${what}: ${i.message}`));
-  return r.data;
+/** One named value from outside (a path segment, a header): a 400 whose issues name it, as `what: why`. */
+function field<T>(what: string, schema: z.ZodType<T>, value: unknown): T {
+  return parseInput(z.object({ [what]: schema }), { [what]: value }, `Invalid ${what}`)[what] as T;
 }
+
+const ListQuery = z.object({ state: StateFilter.optional(), limit: Limit.default(25), cursor: z.string().optional() });
 
 /** `GET /goodays/responses?state=&limit=&cursor=`. */
 export async function listResponses(query: Record<string, string>, deps: Pick<OperatorDeps, 'threads'>) {
-  const state = query.state === undefined ? undefined : parseOrThrow(StateFilter, query.state, 'state');
-  const limit = query.limit === undefined ? 25 : parseOrThrow(Limit, query.limit, 'limit');
-  const page = await deps.threads.list({ state, limit, cursor: query.cursor });
+  const { state, limit, cursor } = parseInput(ListQuery, query, 'Invalid query');
+  const page = await deps.threads.list({ state, limit, cursor });
   return {
     items: page.items.map((r) => ({
       responseId: r.responseId,
@@ -74,7 +63,7 @@ export async function listResponses(query: Record<string, string>, deps: Pick<Op
 
 /** `GET /goodays/responses/{id}`: the thread, the actions allowed now, and the action history. */
 export async function getResponse(id: string, deps: Pick<OperatorDeps, 'threads' | 'actions'>) {
-  const responseId = parseOrThrow(ResponseId, id, 'response id');
+  const responseId = field('response id', ResponseId, id);
   const record = await deps.threads.get(responseId);
   if (!record) throw new NotFoundError(`No Goodays response ${responseId} has been received`);
   const history = await deps.actions.listForResponse(responseId);
@@ -90,7 +79,7 @@ export async function getResponse(id: string, deps: Pick<OperatorDeps, 'threads'
 
 /** `GET /goodays/actions/{actionId}`. */
 export async function getAction(id: string, deps: Pick<OperatorDeps, 'actions'>): Promise<ActionView> {
-  const actionId = parseOrThrow(ActionId, id, 'action id');
+  const actionId = field('action id', ActionId, id);
   const record = await deps.actions.get(actionId);
   if (!record) throw new NotFoundError(`No action ${actionId}`);
   return actionView(record);
@@ -113,16 +102,14 @@ export interface ActionRequest {
  * @throws ValidationError (400), NotFoundError (404), ConflictError (409)
  */
 export async function requestAction(req: ActionRequest, deps: OperatorDeps): Promise<{ view: ActionView; replayed: boolean }> {
-  const responseId = parseOrThrow(ResponseId, req.responseId, 'response id');
-  const action: ActionKind = parseOrThrow(ActionKindSchema, req.action, 'action');
-  const idempotencyKey = req.idempotencyKey === undefined ? undefined : parseOrThrow(IdempotencyKey, req.idempotencyKey, 'Idempotency-Key');
+  const responseId = field('response id', ResponseId, req.responseId);
+  const action: ActionKind = field('action', ActionKindSchema, req.action);
+  const idempotencyKey = req.idempotencyKey === undefined ? undefined : field('Idempotency-Key', IdempotencyKey, req.idempotencyKey);
   let input: unknown = {};
   if (req.body !== undefined && req.body.trim() !== '') {
-    try {
-      input = JSON.parse(req.body);
-    } catch {
-      throw new ValidationError('Body is not JSON', ['body: send a JSON object']);
-    }
+    const parsed = parseJson(req.body);
+    if (!parsed.ok) throw new ValidationError('Body is not JSON', ['body: send a JSON object']);
+    input = parsed.value;
   }
   const threadRecord = await deps.threads.get(responseId);
   if (!threadRecord) throw new NotFoundError(`No Goodays response ${responseId} has been received`);
@@ -226,14 +213,10 @@ const Resolution = z.strictObject({ outcome: z.enum(['sent', 'not-sent']), note:
  * response for another action. Nothing is sent to Goodays.
  */
 export async function resolveAction(id: string, rawBody: string | undefined, deps: OperatorDeps): Promise<ActionView> {
-  const actionId = parseOrThrow(ActionId, id, 'action id');
-  let input: unknown;
-  try {
-    input = JSON.parse(rawBody ?? '');
-  } catch {
-    throw new ValidationError('Body is not JSON', ['body: send {"outcome": "sent" | "not-sent"}']);
-  }
-  const decision = parseOrThrow(Resolution, input, 'resolution');
+  const actionId = field('action id', ActionId, id);
+  const input = parseJson(rawBody ?? '');
+  if (!input.ok) throw new ValidationError('Body is not JSON', ['body: send {"outcome": "sent" | "not-sent"}']);
+  const decision = parseInput(Resolution, input.value, 'Invalid resolution');
   const record = await deps.actions.get(actionId);
   if (!record) throw new NotFoundError(`No action ${actionId}`);
   if (record.state !== 'unknown') throw new ConflictError(`Action ${actionId} is ${record.state}; only an unknown outcome is resolved by hand`, { state: record.state });

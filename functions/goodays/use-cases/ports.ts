@@ -6,8 +6,8 @@ export type { Quarantine } from '#platform/quarantine.ts';
 export type { QueueEnvelope as EventEnvelope } from '#platform/envelope.ts';
 
 /**
- * Ports of the Goodays use cases; `adapters/goodays-store.ts` implements them on DynamoDB,
- * `adapters/queue.ts` the queues.
+ * Ports of the Goodays use cases; `adapters/store.ts` implements them on DynamoDB,
+ * `platform/queue.ts` the queues.
  */
 
 export interface QueuePort<T> {

@@ -1,6 +1,7 @@
 import { NO_RESPONSE_ID, dedupeKey, parseEventBody } from '#goodays/domain/events.ts';
 import { canonicalJson, describeEvent, isAwaiting, reduceThread } from '#goodays/domain/thread.ts';
 import { ConflictError } from '#platform/errors.ts';
+import { count, logger } from '#platform/observability.ts';
 import type { EventEnvelope, EventStore, Quarantine, ThreadRecord, ThreadStore } from './ports.ts';
 
 /** Dependencies of the event processor. */
@@ -46,6 +47,21 @@ export async function processGoodaysEvent(envelope: EventEnvelope, deps: EventDe
   // A duplicate changes nothing, but the earlier delivery may have died between storing and folding.
   const threadWritten = await refoldThread(described.responseId, deps);
   return { result, key, responseId: described.responseId, threadWritten };
+}
+
+/**
+ * One record of the event processor: {@link processGoodaysEvent}, then its outcome counted
+ * (`GoodaysEventStored`/`Duplicate`/`Quarantined`, a quarantine once per distinct body) and logged.
+ */
+export async function consumeGoodaysEvent(envelope: EventEnvelope, deps: EventDeps): Promise<void> {
+  const outcome = await processGoodaysEvent(envelope, deps);
+  if (outcome.result === 'quarantined') {
+    if (outcome.created) count('GoodaysEventQuarantined');
+    logger.warn('Goodays event quarantined', { requestId: envelope.requestId, reason: outcome.reason, created: outcome.created });
+  } else {
+    count(outcome.result === 'duplicate' ? 'GoodaysEventDuplicate' : 'GoodaysEventStored');
+    logger.info('Goodays event processed', { requestId: envelope.requestId, responseId: outcome.responseId, key: outcome.key, result: outcome.result });
+  }
 }
 
 /** Refolds a thread from its stored events; true when the thread item changed. */
