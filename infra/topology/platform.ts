@@ -34,3 +34,10 @@ export const functions = {
     memoryMb: 256,
   },
 } as const satisfies Record<string, FunctionDecl>;
+
+/**
+ * Metrics the platform's queue consumer (`functions/platform/batch.ts`) emits for every
+ * queue-triggered function, whatever its own declaration lists: `RecordsFailed` counts records that
+ * failed for a real reason (not hand-backs).
+ */
+export const queueConsumerMetrics = ['RecordsFailed'] as const;
