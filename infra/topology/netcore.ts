@@ -52,6 +52,7 @@ export const functions = {
     timeoutSeconds: 60,
     writes: ['netcore-usage'],
     secrets: ['netcore'],
+    metrics: ['NetcoreUsageStored'],
   },
   'netcore-users-poller': {
     entry: 'functions/netcore/handlers/users-poller.ts',
