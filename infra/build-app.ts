@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import type { AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { vendors } from '#infra/topology/index.ts';
 import type { SwitchboardStackProps } from './stack.ts';
 import { SwitchboardStack } from './stack.ts';
 
@@ -16,7 +17,7 @@ export function buildApp(appProps: AppProps = {}, stackProps: Partial<Switchboar
   const app = new App(appProps);
   const stack = new SwitchboardStack(app, 'Switchboard', {
     projectRoot: PROJECT_ROOT,
-    description: 'Switchboard integration hub (Rungopher, Goodays, Netcore)',
+    description: `Switchboard integration hub (${vendors.map((v) => v.title).join(', ')})`,
     ...stackProps,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -28,7 +28,7 @@ export function acknowledgeNagFindings(stack: Stack): void {
   ack(
     stack,
     'AwsSolutions-APIG4',
-    'Vendors cannot send IAM or JWT credentials. Webhooks are authenticated in the function (secret path token for Rungopher, HMAC for Goodays); the operator API checks a bearer token from Secrets Manager in the function.',
+    'Vendors cannot send IAM or JWT credentials. Webhooks are authenticated in the function (a secret path token or an HMAC signature, as each vendor supports); the operator API checks a bearer token from Secrets Manager in the function.',
   );
   ack(stack, 'AwsSolutions-COG4', 'No Cognito: callers are vendor webhooks and operator tools with a bearer token (see APIG4).');
   ack(

@@ -19,9 +19,13 @@ program
   .description('Print the Node.js version the CLI runs on (the pinned Lambda runtime major)')
   .action(() => console.log(process.version));
 registerLocalHubCommands(program);
-registerRungopherCommands(program);
-registerGoodaysCommands(program);
-registerNetcoreCommands(program);
+/** Each vendor's `switchboard <vendor> ...` commands, one line per vendor. */
+const vendorCommands: ((program: Command) => unknown)[] = [
+  registerRungopherCommands,
+  registerGoodaysCommands,
+  registerNetcoreCommands,
+];
+for (const register of vendorCommands) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,6 @@
-import { functionList } from '#infra/topology/index.ts';
+import type { FunctionDecl, SecretDecl } from '#infra/topology/index.ts';
+import { functionList, vendors } from '#infra/topology/index.ts';
+import { sandboxes } from '#infra/local/sandboxes/index.ts';
 import { startHub } from './hub.ts';
 
 /**
@@ -19,8 +21,7 @@ const lines = [
   ...functionList().flatMap((f) => (f.trigger.kind === 'http' ? f.trigger.routes.map((r) => `  ${r.method.padEnd(5)} ${hub.url}${r.path}   (${f.name})`) : [])),
   '',
   'Webhook URLs to register:',
-  `  Rungopher        ${hub.url}/webhooks/rungopher/${hub.env.RUNGOPHER_WEBHOOK_TOKEN ?? '<RUNGOPHER_WEBHOOK_TOKEN>'}`,
-  `  Goodays          ${hub.url}/webhooks/goodays   (X-HMAC-SHA256 with GOODAYS_HMAC_SECRETS=${hub.env.GOODAYS_HMAC_SECRETS ?? '<unset>'})`,
+  ...webhookLines(hub),
   '',
   'Queues:',
   ...Object.values(hub.queues).map((q) => `  ${q.name} (DLQ ${q.dlqName}, visibility ${q.visibilityTimeoutSeconds}s, maxReceiveCount ${q.maxReceiveCount})`),
@@ -48,9 +49,25 @@ const lines = [
 ];
 console.log(lines.join('\n'));
 
-/** Base URLs and credentials the CLI needs to reach the running sandboxes. */
+/**
+ * One line per vendor that takes webhooks (a route under `/webhooks/`), shown the way its sandbox
+ * declares, or as the bare route.
+ */
+function webhookLines(h: typeof hub): string[] {
+  return vendors.flatMap((v) => {
+    const paths = Object.values<FunctionDecl>(v.functions).flatMap((f) => (f.trigger.kind === 'http' ? f.trigger.routes.map((r) => r.path).filter((p) => p.startsWith('/webhooks/')) : []));
+    if (!paths.length) return [];
+    const show = sandboxes.find((s) => s.vendor === v.name)?.webhookUrl;
+    return (show ? [show(h.url, h.env)] : paths.map((p) => `${h.url}${p}`)).map((u) => `  ${v.title.padEnd(16)} ${u}`);
+  });
+}
+
+/** Base URLs and credentials the CLI needs to reach the running sandboxes: each vendor's base URL variable and secret keys. */
 function sandboxesEnv(h: typeof hub): [string, string][] {
-  const keys = ['RUNGOPHER_WEBHOOK_TOKEN', 'RUNGOPHER_BASE_URL', 'RUNGOPHER_API_KEY', 'GOODAYS_BASE_URL', 'GOODAYS_API_TOKEN', 'GOODAYS_HMAC_SECRETS', 'NETCORE_BASE_URL', 'NETCORE_APP_ID', 'NETCORE_APP_SECRET'];
+  const keys = vendors.flatMap((v) => [
+    ...sandboxes.filter((s) => s.vendor === v.name).map((s) => s.baseUrlEnv),
+    ...Object.values<SecretDecl>(v.secrets).flatMap((s) => [...s.generatedKeys, ...s.operatorKeys]),
+  ]);
   return keys.filter((k) => h.env[k]).map((k) => [k, h.env[k] ?? '']);
 }
 

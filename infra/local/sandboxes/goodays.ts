@@ -390,5 +390,6 @@ function readBody(req: IncomingMessage): Promise<string> {
 export const goodaysSandbox: SandboxDecl = {
   vendor: 'goodays',
   baseUrlEnv: 'GOODAYS_BASE_URL',
+  webhookUrl: (hubUrl, env) => `${hubUrl}/webhooks/goodays   (X-HMAC-SHA256 with GOODAYS_HMAC_SECRETS=${env.GOODAYS_HMAC_SECRETS ?? '<unset>'})`,
   start: (ctx) => startGoodaysSandbox(ctx),
 };

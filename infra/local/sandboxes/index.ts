@@ -1,3 +1,4 @@
+import type { VendorName } from '#infra/topology/index.ts';
 import { goodaysSandbox } from './goodays.ts';
 import { netcoreSandbox } from './netcore.ts';
 import { rungopherSandbox } from './rungopher.ts';
@@ -6,7 +7,6 @@ import { rungopherSandbox } from './rungopher.ts';
  * Vendor sandboxes for the local runtime. Each stands in for a vendor's real server when that
  * vendor's `*_BASE_URL` is not set, on loopback, on a port of its own.
  */
-
 
 /** A running sandbox. */
 export interface Sandbox {
@@ -26,11 +26,17 @@ export interface SandboxContext {
 }
 
 export interface SandboxDecl {
-  readonly vendor: string;
+  /** The topology vendor this sandbox stands in for. */
+  readonly vendor: VendorName;
   /** The variable that, when set, points the hub at the real vendor instead of this sandbox. */
   readonly baseUrlEnv: string;
+  /**
+   * How `npm start` shows the webhook URL to register with this vendor (tokens filled in, how it is
+   * signed). @default the vendor's `/webhooks/` route paths under the hub URL
+   */
+  webhookUrl?(hubUrl: string, env: Readonly<Record<string, string>>): string;
   start(ctx: SandboxContext): Promise<Sandbox>;
 }
 
-/** Every sandbox the local runtime knows. */
+/** Every sandbox the local runtime knows, one line per vendor. */
 export const sandboxes: SandboxDecl[] = [rungopherSandbox, goodaysSandbox, netcoreSandbox];

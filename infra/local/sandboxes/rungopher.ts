@@ -568,6 +568,7 @@ export async function startRungopherSandbox(options: RungopherSandboxOptions = {
 export const rungopherSandbox: SandboxDecl = {
   vendor: 'rungopher',
   baseUrlEnv: 'RUNGOPHER_BASE_URL',
+  webhookUrl: (hubUrl, env) => `${hubUrl}/webhooks/rungopher/${env.RUNGOPHER_WEBHOOK_TOKEN ?? '<RUNGOPHER_WEBHOOK_TOKEN>'}`,
   start: (ctx) => {
     // With RUNGOPHER_API_KEY set, only that key is accepted. Without it the sandbox accepts any
     // non-empty key (so the CLI can be pointed at it with any key), and gives the hub's functions one by

@@ -5,7 +5,8 @@ import { startConsumer } from '#infra/local/consumers.ts';
 import type { ConsumerEvent } from '#infra/local/consumers.ts';
 import type { Emulators, LocalQueue } from '#infra/local/emulators.ts';
 import { createQueues, startEmulators } from '#infra/local/emulators.ts';
-import type { FunctionDecl } from '#infra/topology/index.ts';
+import type { FunctionDecl, QueueName } from '#infra/topology/index.ts';
+import { queues } from '#infra/topology/index.ts';
 import { eventually } from '#test/helpers/hub.ts';
 
 /**
@@ -14,10 +15,12 @@ import { eventually } from '#test/helpers/hub.ts';
  */
 let emulators: Emulators;
 let queue: LocalQueue;
+/** Any declared queue will do: the handlers here are stubs. */
+const QUEUE = Object.keys(queues)[0] as QueueName;
 
 beforeAll(async () => {
   emulators = await startEmulators({});
-  queue = (await createQueues(emulators.sqs, 1))['rungopher-results'];
+  queue = (await createQueues(emulators.sqs, 1))[QUEUE];
 });
 afterAll(async () => emulators?.stop());
 
@@ -25,7 +28,7 @@ const decl = (batchSize: number, maxConcurrency: number, timeoutSeconds = 5): Fu
   entry: 'stub',
   description: 'stub',
   timeoutSeconds,
-  trigger: { kind: 'queue', queue: 'rungopher-results', batchSize, maxConcurrency },
+  trigger: { kind: 'queue', queue: QUEUE, batchSize, maxConcurrency },
 });
 
 async function send(bodies: string[]): Promise<void> {

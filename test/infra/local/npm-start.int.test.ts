@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '#infra/build-app.ts';
+import { functionList, vendors } from '#infra/topology/index.ts';
 
 /** `npm start` as a user runs it: the real entry in its own process, stopped with SIGTERM. */
 let child: ChildProcess;
@@ -27,7 +28,9 @@ function run(args: string[], env: Record<string, string>): Promise<{ code: numbe
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'switchboard-start-'));
   const env: Record<string, string | undefined> = { ...process.env, HUB_PORT: '0', HUB_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'SILENT' };
-  for (const k of Object.keys(env)) if (/^(RUNGOPHER|GOODAYS|NETCORE|HUB_OPERATOR|HUB_URL)/.test(k)) delete env[k];
+  // Nothing of the caller's vendor settings (base URLs, keys, sandbox switches) may leak into the hub.
+  const ownSettings = new RegExp(`^(${[...vendors.map((v) => v.name.toUpperCase()), 'HUB_OPERATOR', 'HUB_URL'].join('|')})`);
+  for (const k of Object.keys(env)) if (ownSettings.test(k)) delete env[k];
   child = spawn(tsx, ['infra/local/main.ts'], { cwd: PROJECT_ROOT, env });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -58,7 +61,7 @@ describe('npm start', () => {
 
   it('lists schedules and runs one on demand, over HTTP and with the CLI', async () => {
     const list = (await (await fetch(`${url}/_local/schedules`)).json()) as { schedules: { name: string; rateMinutes: number }[] };
-    expect(list.schedules.map((s) => s.name)).toEqual(expect.arrayContaining(['rungopher-poller', 'goodays-unprocessed', 'netcore-usage-poller', 'netcore-users-poller']));
+    expect(list.schedules.map((s) => s.name).sort()).toEqual(functionList().filter((f) => f.trigger.kind === 'schedule').map((f) => f.name).sort());
     const cli = await run(['infra/cli/main.ts', 'schedules', 'run', 'goodays-unprocessed', '--hub', url], {});
     expect(cli.code).toBe(0);
     expect(JSON.parse(cli.stdout)).toMatchObject({ name: 'goodays-unprocessed', ok: true });

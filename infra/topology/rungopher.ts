@@ -1,0 +1,116 @@
+import type { FunctionDecl, QueueDecl, SecretDecl, TableDecl } from './types.ts';
+
+/**
+ * Rungopher (SMS campaigns and journeys): results arrive by webhook and are polled as a safety net,
+ * stored once and folded into a per-contact view.
+ */
+export const name = 'rungopher';
+/** How people write the vendor's name (logs, the stack description, `npm start`). */
+export const title = 'Rungopher';
+
+export const tables = {
+  'rungopher-results': {
+    description: 'Every Rungopher result once, keyed by its id, with the raw JSON it came as.',
+    partitionKey: 'id',
+    indexes: [
+      { name: 'byContact', partitionKey: 'campaignContact', sortKey: 'sortKey' },
+      { name: 'byCampaign', partitionKey: 'campaignId', sortKey: 'sortKey' },
+      { name: 'byTime', partitionKey: 'timeBucket', sortKey: 'sortKey' },
+    ],
+  },
+  'rungopher-contacts': {
+    description: 'Per-contact view: latest value per result name, opt-out, contact details, link clicks.',
+    partitionKey: 'campaignContact',
+  },
+} as const satisfies Record<string, TableDecl>;
+
+export const queues = {
+  'rungopher-results': {
+    consumer: 'rungopher-processor',
+    description: 'Rungopher results from the webhook and the poller, waiting to be stored.',
+    maxReceiveCount: 5,
+  },
+} as const satisfies Record<string, QueueDecl>;
+
+export const secrets = {
+  rungopher: {
+    description: 'Rungopher webhook path token and API key.',
+    generatedKeys: ['RUNGOPHER_WEBHOOK_TOKEN'],
+    operatorKeys: ['RUNGOPHER_API_KEY'],
+  },
+} as const satisfies Record<string, SecretDecl>;
+
+export const functions = {
+  'rungopher-webhook': {
+    entry: 'functions/rungopher/handlers/webhook.ts',
+    description: 'Rungopher result webhook: checks the path token, queues the raw body, quarantines bad bodies.',
+    trigger: { kind: 'http', routes: [{ method: 'POST', path: '/webhooks/rungopher/{token}' }] },
+    timeoutSeconds: 10,
+    sends: ['rungopher-results'],
+    writes: ['quarantine'],
+    secrets: ['rungopher'],
+    metrics: ['WebhooksAccepted', 'WebhooksRejected', 'WebhooksQuarantined', 'WebhooksOversized'],
+    alarms: [
+      { metric: 'WebhooksQuarantined', threshold: 1, description: 'Rungopher sent bodies the hub could not parse; see the quarantine table.' },
+      {
+        metric: 'WebhooksOversized',
+        threshold: 1,
+        description: 'Rungopher sent a body over WEBHOOK_MAX_BODY_BYTES: it is answered 413 and resent every 5 minutes; a truncated copy is in the quarantine table.',
+      },
+    ],
+  },
+  'rungopher-processor': {
+    entry: 'functions/rungopher/handlers/processor.ts',
+    description: 'Stores queued Rungopher results once and folds them into the per-contact view.',
+    trigger: { kind: 'queue', queue: 'rungopher-results', batchSize: 10, maxConcurrency: 5 },
+    timeoutSeconds: 30,
+    writes: ['rungopher-results', 'rungopher-contacts', 'quarantine'],
+    metrics: ['ResultsStored', 'ResultsDuplicate', 'ResultsQuarantined'],
+  },
+  'rungopher-poller': {
+    entry: 'functions/rungopher/handlers/poller.ts',
+    description: 'Polls the 12 Rungopher result endpoints (look-back window, cursor per endpoint) and stores what the webhook missed.',
+    trigger: { kind: 'schedule', rateMinutes: 5 },
+    timeoutSeconds: 120,
+    reads: ['cursors'],
+    writes: ['rungopher-results', 'rungopher-contacts', 'quarantine', 'cursors'],
+    secrets: ['rungopher'],
+    environment: {
+      RUNGOPHER_POLL_LOOKBACK_MINUTES: '15',
+      RUNGOPHER_POLL_START: '2017-01-01T00:00:00Z',
+    },
+    metrics: [
+      'ResultsFirstSeenByPoller',
+      'RungopherResultsPolled',
+      'RungopherPolledDuplicates',
+      'RungopherPolledQuarantined',
+      'RungopherPollVendorUnavailable',
+      'RungopherPollCursorConflicts',
+    ],
+    alarms: [
+      {
+        metric: 'ResultsFirstSeenByPoller',
+        threshold: 10,
+        description: 'The poller stored Rungopher results the webhook had not delivered: check the webhook registration and the webhook function.',
+      },
+      { metric: 'RungopherPolledQuarantined', threshold: 1, description: 'Rungopher result endpoints returned items the hub could not parse; see the quarantine table (stage poller).' },
+    ],
+  },
+  'rungopher-api': {
+    entry: 'functions/rungopher/handlers/api.ts',
+    description: 'Operator API for Rungopher results and contact views, and view replay.',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/rungopher/results' },
+        { method: 'GET', path: '/rungopher/campaigns/{campaignId}/contacts/{contactId}' },
+        { method: 'POST', path: '/rungopher/replay' },
+      ],
+    },
+    timeoutSeconds: 30,
+    reads: ['rungopher-results', 'rungopher-contacts'],
+    // Replay folds stored results into the views again.
+    writes: ['rungopher-contacts'],
+    secrets: ['hub'],
+  },
+} as const satisfies Record<string, FunctionDecl>;

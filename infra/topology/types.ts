@@ -1,0 +1,114 @@
+/**
+ * The shapes of the topology's declarations. `platform.ts` and one file per vendor declare the values;
+ * `index.ts` merges them. Names a declaration refers to (tables, queues, secrets) are the merged
+ * names, so a vendor file that names something nobody declared fails `tsc`.
+ */
+import type { QueueName, SecretName, TableName } from './index.ts';
+
+/** A DynamoDB table. Attribute types are strings unless named in `numberAttributes`. */
+export interface TableDecl {
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  readonly numberAttributes?: readonly string[];
+  readonly indexes?: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey?: string }[];
+  /** Attribute holding an epoch-seconds expiry. */
+  readonly ttlAttribute?: string;
+  readonly description: string;
+}
+
+/** An SQS queue; every queue gets a DLQ. */
+export interface QueueDecl {
+  readonly description: string;
+  /**
+   * The one function whose trigger is this queue (its timeout sets the visibility timeout). A string
+   * here, because a function's trigger names its queue and TypeScript cannot check both ways in one
+   * declaration; `index.ts` checks it against the declared function names.
+   */
+  readonly consumer: string;
+  /** Receives before a message goes to the DLQ. @default 5 */
+  readonly maxReceiveCount?: number;
+  /** Source queue retention. @default 4 days */
+  readonly retentionDays?: number;
+  /** DLQ retention, longer than the source's. @default 14 days */
+  readonly dlqRetentionDays?: number;
+}
+
+/** A Secrets Manager secret holding a JSON object; each key is also an environment variable name locally. */
+export interface SecretDecl {
+  readonly description: string;
+  /** Keys the hub generates (random tokens) when the secret is created. */
+  readonly generatedKeys: readonly string[];
+  /** Keys an operator fills in after deploy (vendor credentials). */
+  readonly operatorKeys: readonly string[];
+}
+
+export interface HttpRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway route path with `{param}` segments. */
+  readonly path: string;
+}
+
+export type Trigger =
+  | { readonly kind: 'http'; readonly routes: readonly HttpRoute[] }
+  | {
+      readonly kind: 'queue';
+      readonly queue: QueueName;
+      /** Records per invocation (1-10). */
+      readonly batchSize: number;
+      /** Concurrent invocations at most (Lambda's SQS maximum concurrency, >= 2). */
+      readonly maxConcurrency: number;
+      /** Seconds Lambda waits to fill a batch. @default 0 */
+      readonly maxBatchingWindowSeconds?: number;
+    }
+  | { readonly kind: 'schedule'; readonly rateMinutes: number };
+
+/** An alarm on a custom metric of one function. */
+export interface AlarmDecl {
+  readonly metric: string;
+  readonly threshold: number;
+  readonly description: string;
+  /** `Sum` for counters; `Maximum` for gauges (a level published each run). @default 'Sum' */
+  readonly statistic?: 'Sum' | 'Maximum';
+  /**
+   * Whether no data is an alarm. True for a gauge a schedule must publish: a poller that stopped
+   * running must not look healthy. @default false
+   */
+  readonly missingIsBreaching?: boolean;
+}
+
+export interface FunctionDecl {
+  /** Path of the handler module from the project root; its export is `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly trigger: Trigger;
+  /** @default 30 */
+  readonly timeoutSeconds?: number;
+  /** @default 512 */
+  readonly memoryMb?: number;
+  readonly reads?: readonly TableName[];
+  readonly writes?: readonly TableName[];
+  readonly sends?: readonly QueueName[];
+  readonly secrets?: readonly SecretName[];
+  /** Plain, non-secret settings. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Custom metrics (namespace Switchboard, dimension service=<function name>) the dashboard graphs. */
+  readonly metrics?: readonly string[];
+  /** Alarms on custom metrics, over 5 minutes, >= threshold. */
+  readonly alarms?: readonly AlarmDecl[];
+}
+
+
+/**
+ * What `platform.ts` and each vendor file export: the vendor's own tables, queues, secrets and
+ * functions. A vendor is registered once, in `vendors` in `index.ts`.
+ */
+export interface TopologyModule {
+  /** Lower-case id, the prefix of the vendor's resource names (`rungopher`). */
+  readonly name: string;
+  /** How people write it (`Rungopher`). */
+  readonly title: string;
+  readonly tables: Readonly<Record<string, TableDecl>>;
+  readonly queues: Readonly<Record<string, QueueDecl>>;
+  readonly secrets: Readonly<Record<string, SecretDecl>>;
+  readonly functions: Readonly<Record<string, FunctionDecl>>;
+}
