@@ -3,21 +3,22 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsumer } from '#infra/local/consumers.ts';
 import type { ConsumerEvent } from '#infra/local/consumers.ts';
-import type { Emulators, LocalQueue } from '#infra/local/emulators.ts';
-import { createQueues, startEmulators } from '#infra/local/emulators.ts';
+import type { LocalQueue } from '#infra/local/emulators.ts';
 import type { FunctionDecl } from '#infra/topology/index.ts';
+import type { TestAws } from '#test/helpers/emulators.ts';
+import { startTestAws } from '#test/helpers/emulators.ts';
 import { eventually } from '#test/helpers/hub.ts';
 
 /**
  * The local runtime's SQS event source, with stub handlers on real fauxqs queues: what Lambda's
  * event source mapping does with partial batch responses, unknown ids, concurrency and the DLQ.
  */
-let emulators: Emulators;
+let emulators: TestAws<never, 'rungopher-results'>;
 let queue: LocalQueue;
 
 beforeAll(async () => {
-  emulators = await startEmulators({});
-  queue = (await createQueues(emulators.sqs, 1))['rungopher-results'];
+  emulators = await startTestAws({ queues: ['rungopher-results'], visibilityTimeoutSeconds: 1 });
+  queue = emulators.queues['rungopher-results'];
 });
 afterAll(async () => emulators?.stop());
 
