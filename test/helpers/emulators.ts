@@ -13,8 +13,10 @@ import { queueEnv, tableEnv } from '#infra/topology/index.ts';
  * The one way tests start local AWS: the local runtime's own emulators (`startEmulators`: dynalite
  * and fauxqs `buildApp`, both on 127.0.0.1, random ports), the declared tables and queues created
  * from the topology (`createTables` / `createQueues`: same keys, indexes, DLQs and redrive policies
- * as on AWS), and the environment the function code reads. fauxqs' queue URLs then name
- * 127.0.0.1:<port>, so no DNS interception is needed.
+ * as on AWS), and the environment the function code reads. fauxqs names queues
+ * `http://sqs.<region>.localhost:<port>/...`; every client here sends to the endpoint instead
+ * (`useQueueUrlAsEndpoint: false`, as `#platform/aws.ts` does when `AWS_ENDPOINT_URL_SQS` is set), so
+ * no DNS interception is needed. Both emulators listen on 127.0.0.1 only.
  */
 export interface TestAwsOptions<T extends TableName = never, Q extends QueueName = never> {
   /** Declared tables to create. @default none */
