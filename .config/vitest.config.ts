@@ -1,11 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/** Integration suites: real local AWS, vendor sandboxes or child processes. */
+const INTEGRATION = 'test/**/*.int.test.ts';
 
 export default defineConfig({
   // This file lives in .config/; tests and aliases resolve from the project root.
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
-    include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -13,5 +15,28 @@ export default defineConfig({
     maxWorkers: 2,
     // Logs and EMF metrics off in tests: they assert on behaviour, and the output stays readable.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+    // Every project inherits the settings above (extends: true is vitest's default, said here).
+    // `npm test` runs them all; `npm run test:<name>` (vitest --project <name>) runs one.
+    projects: [
+      {
+        extends: true,
+        // The fast loop: pure code and in-process fakes, no emulators.
+        test: { name: 'unit', include: ['test/{platform,rungopher,goodays,netcore}/**/*.test.ts'], exclude: [...configDefaults.exclude, INTEGRATION] },
+      },
+      {
+        extends: true,
+        // CDK synth and the local runtime's parts.
+        test: { name: 'infra', include: ['test/infra/**/*.test.ts'], exclude: [...configDefaults.exclude, INTEGRATION] },
+      },
+      {
+        extends: true,
+        // esbuild bundles and their cold starts.
+        test: { name: 'bundle', include: ['test/bundle/**/*.test.ts'], exclude: [...configDefaults.exclude, INTEGRATION] },
+      },
+      {
+        extends: true,
+        test: { name: 'integration', include: [INTEGRATION] },
+      },
+    ],
   },
 });

@@ -65,11 +65,21 @@ export async function startEmulators(opts: EmulatorOptions): Promise<Emulators> 
 /** Local physical name of a table or queue. */
 export const localName = (name: string): string => `switchboard-${name}`;
 
-/** Creates every declared table that does not exist yet, with the same keys and indexes as on AWS. */
-export async function createTables(client: DynamoDBClient): Promise<Record<TableName, string>> {
-  const names = {} as Record<TableName, string>;
-  for (const [name, decl] of Object.entries(tables) as [TableName, TableDecl][]) {
-    const tableName = localName(name);
+/** Which declared tables or queues to create, and what to call them (tests). */
+export interface CreateOptions<N extends string> {
+  /** Only these declarations. @default every declared one */
+  readonly only?: readonly N[];
+  /** Physical name of a logical table or queue (a queue's DLQ is `<name>-dlq` through it). @default localName */
+  readonly name?: (logical: string) => string;
+}
+
+/** Creates the declared tables that do not exist yet, with the same keys and indexes as on AWS. */
+export async function createTables<N extends TableName = TableName>(client: DynamoDBClient, opts: CreateOptions<N> = {}): Promise<Record<N, string>> {
+  const physical = opts.name ?? localName;
+  const names = {} as Record<N, string>;
+  const wanted = opts.only ?? (Object.keys(tables) as N[]);
+  for (const [name, decl] of wanted.map((n) => [n, tables[n]] as [N, TableDecl])) {
+    const tableName = physical(name);
     names[name] = tableName;
     try {
       await client.send(new DescribeTableCommand({ TableName: tableName }));
@@ -123,13 +133,19 @@ export interface LocalQueue {
 }
 
 /**
- * Creates every declared queue with its DLQ and redrive policy. `visibilityOverrideSeconds` shortens
- * the visibility timeout (tests), everything else is as on AWS.
+ * Creates the declared queues with their DLQs and redrive policies. `visibilityOverrideSeconds`
+ * shortens the visibility timeout (tests), everything else is as on AWS.
  */
-export async function createQueues(client: SQSClient, visibilityOverrideSeconds?: number): Promise<Record<QueueName, LocalQueue>> {
-  const out = {} as Record<QueueName, LocalQueue>;
-  for (const [name, decl] of Object.entries(queues) as [QueueName, QueueDecl][]) {
-    const dlqName = localName(`${name}-dlq`);
+export async function createQueues<N extends QueueName = QueueName>(
+  client: SQSClient,
+  visibilityOverrideSeconds?: number,
+  opts: CreateOptions<N> = {},
+): Promise<Record<N, LocalQueue>> {
+  const physical = opts.name ?? localName;
+  const out = {} as Record<N, LocalQueue>;
+  const wanted = opts.only ?? (Object.keys(queues) as N[]);
+  for (const [name, decl] of wanted.map((n) => [n, queues[n]] as [N, QueueDecl])) {
+    const dlqName = physical(`${name}-dlq`);
     const dlq = await client.send(
       new CreateQueueCommand({ QueueName: dlqName, Attributes: { MessageRetentionPeriod: String((decl.dlqRetentionDays ?? 14) * 86400) } }),
     );
@@ -139,7 +155,7 @@ export async function createQueues(client: SQSClient, visibilityOverrideSeconds?
     const maxReceiveCount = decl.maxReceiveCount ?? 5;
     const q = await client.send(
       new CreateQueueCommand({
-        QueueName: localName(name),
+        QueueName: physical(name),
         Attributes: {
           VisibilityTimeout: String(visibility),
           MessageRetentionPeriod: String((decl.retentionDays ?? 4) * 86400),

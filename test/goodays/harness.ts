@@ -1,19 +1,17 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AttributeDefinition, GlobalSecondaryIndex } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { interceptLocalhostDns, startFauxqs } from 'fauxqs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import type { TableDecl } from '#infra/topology/index.ts';
-import { queueEnv, tableEnv, tables } from '#infra/topology/index.ts';
 import type { QueueName, TableName } from '#infra/topology/index.ts';
 import { createLambdaContext } from '#infra/local/invoke.ts';
+import { startTestAws } from '#test/helpers/emulators.ts';
 
 /**
- * Real local AWS for the Goodays integration tests: dynalite (DynamoDB) and fauxqs (SQS) on random
- * loopback ports, tables and queues created from the topology declarations, and the environment
- * variables the functions read. Set before any module that builds an AWS client is imported.
+ * Real local AWS for the Goodays integration tests, through the shared harness ({@link startTestAws}):
+ * dynalite and fauxqs on random loopback ports, tables and queues (with their DLQs) created from the
+ * topology declarations under their logical names, and the environment variables the functions read.
+ * Start it before any module that builds an AWS client is imported.
  */
 export interface Harness {
   readonly ddb: DynamoDBClient;
@@ -26,111 +24,25 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-interface DynaliteServer {
-  listen(port: number, host: string, cb: () => void): void;
-  address(): AddressInfo | string | null;
-  close(cb: () => void): void;
-}
-
 export async function startHarness(tableNames: readonly TableName[], queueNames: readonly QueueName[]): Promise<Harness> {
-  // dynalite ships no types; the specifier is a variable so the import needs no declaration file.
-  const specifier = 'dynalite';
-  const dynaliteModule = (await import(specifier)) as { default: (o: { createTableMs: number }) => DynaliteServer };
-  const dyn = dynaliteModule.default({ createTableMs: 0 });
-  await new Promise<void>((resolve) => dyn.listen(0, '127.0.0.1', () => resolve()));
-  const ddbPort = (dyn.address() as AddressInfo).port;
-  const fq = await startFauxqs({ port: 0, logger: false });
-  // fauxqs queue URLs are on `sqs.<region>.localhost`; the SDK sends to the queue URL's host.
-  const restoreDns = interceptLocalhostDns();
+  // Visibility 0: a record that is not deleted is back at once, so a test drives every redelivery itself.
+  const aws = await startTestAws({ tables: tableNames, queues: queueNames, name: (n) => n, visibilityTimeoutSeconds: 0 });
   Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${ddbPort}`,
-    AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${fq.port}`,
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
-  const ddb = new DynamoDBClient({ endpoint: `http://127.0.0.1:${ddbPort}` });
-  const sqs = new SQSClient({ endpoint: `http://127.0.0.1:${fq.port}` });
-  for (const name of tableNames) {
-    await ddb.send(new CreateTableCommand(createTableInput(name, tables[name])));
-    process.env[tableEnv(name)] = name;
-  }
-  const urls = new Map<QueueName, string>();
-  for (const name of queueNames) {
-    const out = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '0' } }));
-    if (!out.QueueUrl) throw new Error(`fauxqs gave no URL for ${name}`);
-    urls.set(name, out.QueueUrl);
-    process.env[queueEnv(name)] = out.QueueUrl;
-  }
-  const queueUrl = (name: QueueName): string => {
-    const url = urls.get(name);
-    if (!url) throw new Error(`queue ${name} not created`);
-    return url;
-  };
-  const receipts = new Map<string, string>();
   return {
-    ddb,
-    sqs,
-    queueUrl,
+    ddb: aws.dynamo,
+    sqs: aws.sqs,
+    queueUrl: (name) => aws.queue(name).url,
     async receive(name, max = 10) {
-      const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl(name), MaxNumberOfMessages: max, MessageSystemAttributeNames: ['ApproximateReceiveCount'], WaitTimeSeconds: 0 }));
-      const records: SQSRecord[] = (out.Messages ?? []).map((m) => {
-        const messageId = m.MessageId ?? randomUUID();
-        if (m.ReceiptHandle) receipts.set(messageId, m.ReceiptHandle);
-        return {
-          messageId,
-          receiptHandle: m.ReceiptHandle ?? '',
-          body: m.Body ?? '',
-          attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1', SentTimestamp: '0', SenderId: 'local', ApproximateFirstReceiveTimestamp: '0' },
-          messageAttributes: {},
-          md5OfBody: m.MD5OfBody ?? '',
-          eventSource: 'aws:sqs',
-          eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${name}`,
-          awsRegion: 'us-east-1',
-        };
-      });
-      return { Records: records };
+      return { Records: await aws.receive(name, max) };
     },
     async settle(name, event, failures) {
       const failed = new Set(failures.map((f) => f.itemIdentifier));
-      for (const r of event.Records) {
-        if (failed.has(r.messageId)) continue;
-        const handle = receipts.get(r.messageId);
-        if (handle) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl(name), ReceiptHandle: handle }));
-      }
+      for (const r of event.Records) if (!failed.has(r.messageId)) await aws.delete(name, r);
     },
-    async stop() {
-      ddb.destroy();
-      sqs.destroy();
-      await fq.stop();
-      restoreDns();
-      await new Promise<void>((resolve) => dyn.close(() => resolve()));
-    },
-  };
-}
-
-function createTableInput(name: string, decl: TableDecl) {
-  const attrs = new Set<string>([decl.partitionKey]);
-  if (decl.sortKey) attrs.add(decl.sortKey);
-  for (const ix of decl.indexes ?? []) {
-    attrs.add(ix.partitionKey);
-    if (ix.sortKey) attrs.add(ix.sortKey);
-  }
-  const AttributeDefinitions: AttributeDefinition[] = [...attrs].map((a) => ({ AttributeName: a, AttributeType: decl.numberAttributes?.includes(a) ? 'N' : 'S' }));
-  const GlobalSecondaryIndexes: GlobalSecondaryIndex[] | undefined = decl.indexes?.map((ix) => ({
-    IndexName: ix.name,
-    KeySchema: [{ AttributeName: ix.partitionKey, KeyType: 'HASH' }, ...(ix.sortKey ? [{ AttributeName: ix.sortKey, KeyType: 'RANGE' as const }] : [])],
-    Projection: { ProjectionType: 'ALL' },
-    ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
-  }));
-  return {
-    TableName: name,
-    AttributeDefinitions,
-    KeySchema: [{ AttributeName: decl.partitionKey, KeyType: 'HASH' as const }, ...(decl.sortKey ? [{ AttributeName: decl.sortKey, KeyType: 'RANGE' as const }] : [])],
-    GlobalSecondaryIndexes,
-    ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+    stop: () => aws.stop(),
   };
 }
 

@@ -102,7 +102,7 @@ describe('Netcore sync', () => {
     const t = await setup({ seed: { usersPerChannel: 2, messagesPerUser: 24 } });
     const run = await t.users();
     expect(run).toMatchObject({ outcome: 'complete', pages: 1, users: 8, details: 8, jobs: 8 });
-    expect(t.res.depth()).toBe(8);
+    expect(await t.res.depth()).toBe(8);
     const first = await t.drain();
     expect(first).toMatchObject({ failures: 0, stored: 8 * 24, duplicates: 0, unknownShapes: 8 });
 
@@ -190,7 +190,7 @@ describe('Netcore sync', () => {
     const stored = (await t.reader.usersByChannels(['1010'], undefined, 500, undefined)).items.map((r) => String(r.botUserId)).sort();
     expect(stored).toEqual(original);
     // Each user was queued once, re-read page or not.
-    expect(t.res.depth()).toBe(60);
+    expect(await t.res.depth()).toBe(60);
   });
 
   it('misses no user when users leave the window between two runs of the same window', async () => {
@@ -261,7 +261,7 @@ describe('Netcore sync', () => {
     };
     await expect(t.users({ api })).rejects.toThrow(/login failed/);
     expect(await t.cursors.get('netcore:users')).toBeUndefined();
-    expect(t.res.depth()).toBe(0);
+    expect(await t.res.depth()).toBe(0);
   });
 
   it('pages transcripts at 1000, dedupes rows shifted by inserts between pages, and a re-read finds the late one', async () => {
@@ -438,11 +438,11 @@ describe('Netcore sync', () => {
     expect(first.users).toBeGreaterThan(0);
     expect(first.users).toBeLessThan(25);
     expect(await t.cursors.get('netcore:users')).toBeUndefined();
-    expect(t.res.depth()).toBe(0);
+    expect(await t.res.depth()).toBe(0);
     const second = await t.users();
     expect(second).toMatchObject({ outcome: 'complete', pages: 2, users: 30, jobs: 30 });
     expect(second.details).toBe(30 - first.details);
-    expect(t.res.depth()).toBe(30);
+    expect(await t.res.depth()).toBe(30);
   });
 
   it('renews a token that expires mid-run and rides out 429 and 500', async () => {

@@ -1,8 +1,7 @@
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
-import type { AddressInfo } from 'node:net';
-import { LOCAL_AWS_ENV, createTables } from '#infra/local/emulators.ts';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { TableName } from '#infra/topology/index.ts';
+import { tables as declaredTables } from '#infra/topology/index.ts';
+import { startTestAws } from '#test/helpers/emulators.ts';
 
 /** An in-memory dynalite with the topology's tables, for suites that do not need the whole hub. */
 export interface TestDynamo {
@@ -14,28 +13,21 @@ export interface TestDynamo {
 }
 
 /**
- * Starts dynalite on a random loopback port, creates the declared tables (same keys and indexes as on
- * AWS) and points the AWS variables at it. Call it before the first dynamic import of
+ * Starts the test harness's local AWS ({@link startTestAws}) with every declared table (same keys and
+ * indexes as on AWS) and the AWS variables pointed at it. Call it before the first dynamic import of
  * `#platform/aws.ts`, whose client reads `AWS_ENDPOINT_URL_DYNAMODB`.
  */
 export async function startTestDynamo(): Promise<TestDynamo> {
-  const server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  Object.assign(process.env, LOCAL_AWS_ENV, { AWS_ENDPOINT_URL_DYNAMODB: endpoint });
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const tables = await createTables(client);
+  const aws = await startTestAws({ tables: Object.keys(declaredTables) as TableName[] });
   return {
-    endpoint,
-    tables,
+    endpoint: aws.dynamoEndpoint,
+    tables: aws.tables,
     async scan(table) {
-      const out = await client.send(new ScanCommand({ TableName: tables[table] }));
+      // Attribute values flattened to their string form (numbers stay strings), as the suites expect.
+      const out = await aws.dynamo.send(new ScanCommand({ TableName: aws.tables[table] }));
       return (out.Items ?? []).map((item) => Object.fromEntries(Object.entries(item).map(([k, v]) => [k, v.S ?? v.N ?? v])));
     },
-    async stop() {
-      client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop: () => aws.stop(),
   };
 }
 

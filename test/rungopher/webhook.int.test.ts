@@ -1,7 +1,8 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rungopherProgram } from '#infra/cli/rungopher.ts';
+import type { ConsumerEvent } from '#infra/local/consumers.ts';
 import { createQueues, createTables } from '#infra/local/emulators.ts';
 import { DOC_SAMPLES, makeResult } from './samples.ts';
 import { eventually, operatorGet, startTestHub } from '#test/helpers/hub.ts';
@@ -10,6 +11,8 @@ import { hubClients } from '#test/helpers/aws.ts';
 type TestHub = Awaited<ReturnType<typeof startTestHub>>;
 let hub: TestHub;
 let clients: ReturnType<typeof hubClients>;
+/** Every batch the hub's queue consumers ran. */
+const consumerEvents: ConsumerEvent[] = [];
 
 const post = (body: string, token = hub.env.RUNGOPHER_WEBHOOK_TOKEN, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
   fetch(`${hub.url}/webhooks/rungopher/${token}`, { method: 'POST', headers, body });
@@ -17,7 +20,7 @@ const post = (body: string, token = hub.env.RUNGOPHER_WEBHOOK_TOKEN, headers: Re
 const idsStored = async () => (await clients.scan('rungopher-results')).map((r) => String(r.id)).sort();
 
 beforeAll(async () => {
-  hub = await startTestHub();
+  hub = await startTestHub({ onConsumerEvent: (e) => consumerEvents.push(e) });
   clients = hubClients(hub);
 });
 afterAll(async () => {
@@ -180,12 +183,30 @@ describe('Rungopher webhook, end to end on the local runtime', () => {
   it('retries a failing processor, then parks the message in the DLQ, and a redrive stores it once', async () => {
     // Everything earlier is fully processed first, so only the new message meets the failure.
     await eventually(async () => ((await hub.queueDepth('rungopher-results')) === 0 ? true : undefined));
-    // The contact table vanishes: storing the row works, updating the view fails every time.
-    await clients.dynamo.send(new DeleteTableCommand({ TableName: 'switchboard-rungopher-contacts' }));
-    const res = await post(JSON.stringify(makeResult({ id: 7001, contactId: 'dlq-contact' })));
-    expect(res.status).toBe(200);
-    await eventually(async () => ((await hub.queueDepth('rungopher-results', 'dlq')) === 1 ? true : undefined), { timeoutMs: 25_000 });
-    expect(await hub.queueDepth('rungopher-results')).toBe(0);
+    const queue = hub.queues['rungopher-results'];
+    // Each redelivery waits out the visibility timeout (1 s in tests, so about 5 s of sleeping for the
+    // 5 receives): at 0 for this test the consumers take the message back at once, and the test waits
+    // on their reports (one per delivery) instead of on the clock.
+    const setVisibility = (seconds: number) =>
+      clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queue.url, Attributes: { VisibilityTimeout: String(seconds) } }));
+    const failedDeliveries = () => consumerEvents.filter((e) => e.fn === 'rungopher-processor').reduce((n, e) => n + e.failed, 0);
+    const failedBefore = failedDeliveries();
+    await setVisibility(0);
+    try {
+      // The contact table vanishes: storing the row works, updating the view fails every time.
+      await clients.dynamo.send(new DeleteTableCommand({ TableName: 'switchboard-rungopher-contacts' }));
+      const res = await post(JSON.stringify(makeResult({ id: 7001, contactId: 'dlq-contact' })));
+      expect(res.status).toBe(200);
+      await eventually(
+        async () => (failedDeliveries() - failedBefore >= queue.maxReceiveCount && (await hub.queueDepth('rungopher-results', 'dlq')) === 1 ? true : undefined),
+        { timeoutMs: 25_000, intervalMs: 20 },
+      );
+      expect(await hub.queueDepth('rungopher-results')).toBe(0);
+      // Delivered (and failed) exactly maxReceiveCount times, then parked.
+      expect(failedDeliveries() - failedBefore).toBe(queue.maxReceiveCount);
+    } finally {
+      await setVisibility(queue.visibilityTimeoutSeconds);
+    }
 
     await createTables(clients.raw);
     const moved = await fetch(`${hub.url}/_local/queues/rungopher-results/redrive`, { method: 'POST' });

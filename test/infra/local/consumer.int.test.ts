@@ -3,24 +3,25 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsumer } from '#infra/local/consumers.ts';
 import type { ConsumerEvent } from '#infra/local/consumers.ts';
-import type { Emulators, LocalQueue } from '#infra/local/emulators.ts';
-import { createQueues, startEmulators } from '#infra/local/emulators.ts';
+import type { LocalQueue } from '#infra/local/emulators.ts';
 import type { FunctionDecl, QueueName } from '#infra/topology/index.ts';
 import { queues } from '#infra/topology/index.ts';
+import type { TestAws } from '#test/helpers/emulators.ts';
+import { startTestAws } from '#test/helpers/emulators.ts';
 import { eventually } from '#test/helpers/hub.ts';
 
 /**
  * The local runtime's SQS event source, with stub handlers on real fauxqs queues: what Lambda's
  * event source mapping does with partial batch responses, unknown ids, concurrency and the DLQ.
  */
-let emulators: Emulators;
-let queue: LocalQueue;
 /** Any declared queue will do: the handlers here are stubs. */
 const QUEUE = Object.keys(queues)[0] as QueueName;
+let emulators: TestAws<never, QueueName>;
+let queue: LocalQueue;
 
 beforeAll(async () => {
-  emulators = await startEmulators({});
-  queue = (await createQueues(emulators.sqs, 1))[QUEUE];
+  emulators = await startTestAws({ queues: [QUEUE], visibilityTimeoutSeconds: 1 });
+  queue = emulators.queues[QUEUE];
 });
 afterAll(async () => emulators?.stop());
 
