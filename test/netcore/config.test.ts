@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { netcoreSettingsFromEnv } from '#netcore/adapters/config.ts';
+import { netcoreSettingsFromEnv, usersPollerConfig } from '#netcore/adapters/config.ts';
 import { DEFAULT_NETCORE_PATHS, netcorePathsFromEnv } from '#netcore/adapters/client.ts';
 import { ConfigError } from '#platform/errors.ts';
 
@@ -32,5 +32,18 @@ describe('Netcore configuration', () => {
     process.env.NETCORE_USER_CHANNELS = '1010';
     process.env.NETCORE_USER_PATH = '/users/details';
     expect(() => netcorePathsFromEnv()).toThrow(/NETCORE_USER_PATH.*\{botUserId\}/);
+  });
+
+  it("fails a function's configuration once, naming every variable it lacks or holds wrong", () => {
+    for (const k of ['TABLE_NETCORE_USERS', 'TABLE_CURSORS', 'QUEUE_NETCORE_TRANSCRIPTS_URL']) delete process.env[k];
+    process.env.NETCORE_USERS_LIMIT = '5';
+    let thrown: unknown;
+    try {
+      usersPollerConfig();
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    for (const name of ['NETCORE_USERS_LIMIT', 'TABLE_NETCORE_USERS', 'TABLE_CURSORS', 'QUEUE_NETCORE_TRANSCRIPTS_URL']) expect(String(thrown)).toContain(name);
   });
 });

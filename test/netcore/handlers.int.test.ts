@@ -227,6 +227,33 @@ describe('Netcore handlers', () => {
     expect(next.statusCode).toBe(200);
   });
 
+  it('answers 400 naming why for a well-formed cursor of the right list that does not fit this query', async () => {
+    // The API's own wire form ([list, position], base64url), so each reaches its list's query checks.
+    const enc = (list: string, position: unknown) => Buffer.from(JSON.stringify([list, position]), 'utf8').toString('base64url');
+    const misfits: [string, Record<string, string>, RegExp][] = [
+      ['/netcore/users', { cursor: enc('netcore-transcripts', { botUserId: 'webchat-user-1', sortKey: 'x' }) }, /another list/],
+      ['/netcore/users', { cursor: enc('netcore-users', { '1014': { botUserId: 5, channel: '1014', activityKey: 'x' } }) }, /not a position/],
+      ['/netcore/users', { channelId: '1014', cursor: enc('netcore-users', { '1010': null }) }, /channel 1010 is not in this query/],
+      ['/netcore/users', { channelId: '1014', cursor: enc('netcore-users', { '1014': { botUserId: 'a', channel: '1010', activityKey: 'x' } }) }, /names channel 1010/],
+      ['/netcore/users', { channelId: '1014', after: '2030-01-01T00:00:00Z', cursor: enc('netcore-users', { '1014': { botUserId: 'a', channel: '1014', activityKey: '2001-01-01T00:00:00.000Z#a' } }) }, /before `after`/],
+      ['/netcore/users/webchat-user-1/transcripts', { cursor: enc('netcore-transcripts', { botUserId: 'someone-else', sortKey: 'x' }) }, /another user/],
+      ['/netcore/users/webchat-user-1/transcripts', { channelId: '1010', cursor: enc('netcore-transcripts', { botUserId: 'webchat-user-1', sortKey: 'x' }) }, /another channel/],
+      ['/netcore/users/webchat-user-1/transcripts', { channelId: '1010', cursor: enc('netcore-transcripts', { botUserId: 'webchat-user-1', sortKey: 'x', userChannel: 'webchat-user-1#1014' }) }, /another channel/],
+      ['/netcore/users/webchat-user-1/transcripts', { cursor: enc('netcore-transcripts', { botUserId: 'webchat-user-1', sortKey: 'x', userChannel: 'webchat-user-1#1010' }) }, /one channel/],
+      ['/netcore/users/webchat-user-1/transcripts', { after: '2030-01-01T00:00:00Z', cursor: enc('netcore-transcripts', { botUserId: 'webchat-user-1', sortKey: '2001-01-01T00:00:00.000Z#1010#k' }) }, /before `after`/],
+    ];
+    for (const [path, query, why] of misfits) {
+      const r = await body<{ error: string; issues: string[] }>(get(path, query));
+      expect({ path, query, status: r.status }).toEqual({ path, query, status: 400 });
+      expect(r.json.issues.join(' ')).toMatch(/^cursor: /);
+      expect({ path, query, issues: r.json.issues.join(' ') }).toEqual({ path, query, issues: expect.stringMatching(why) });
+    }
+    // A cursor given out for every channel goes on with every channel.
+    const first = await body<UsersBody>(get('/netcore/users', { limit: '2' }));
+    expect(first.json.cursor).toEqual(expect.any(String));
+    expect((await get('/netcore/users', { limit: '2', cursor: first.json.cursor ?? '' })).statusCode).toBe(200);
+  });
+
   it('gives a user transcripts in time order, every shape, paged by cursor and filtered by time', async () => {
     const items: TranscriptsBody['items'] = [];
     let cursor: string | undefined;

@@ -9,7 +9,7 @@ import type * as TranscriptsUseCase from '#netcore/use-cases/sync-transcripts.ts
 import type * as UsageUseCase from '#netcore/use-cases/sync-usage.ts';
 import { NetcoreClient } from '#netcore/adapters/client.ts';
 import type { NetcoreStore } from '#netcore/adapters/store.ts';
-import type { TimeBudget } from '#netcore/use-cases/common.ts';
+import type { TimeBudget } from '#platform/time-budget.ts';
 import type { TranscriptsSyncResult } from '#netcore/use-cases/sync-transcripts.ts';
 import { startNetcoreSandbox, type NetcoreSandbox } from '#infra/local/sandboxes/netcore.ts';
 import { UNKNOWN_SAMPLE_TYPE, sampleMessage } from '#infra/local/sandboxes/netcore-samples.ts';

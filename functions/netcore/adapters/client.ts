@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { optionalEnv, secretValue } from '#platform/config.ts';
+import { functionConfig, secretValue, setting } from '#platform/config.ts';
 import { VendorError } from '#platform/errors.ts';
 import { vendorRequest, type FetchLike, type RetryPolicy, type VendorRequest, type VendorResponse } from '#platform/vendor-http.ts';
 import type { ChannelId, UserChannelId } from '#netcore/domain/channels.ts';
@@ -250,16 +250,24 @@ const PathSchema = z.string().regex(/^\//, 'a path starting with /');
 const UrlSchema = z.url();
 const Millis = z.coerce.number().int().nonnegative();
 
-/** Paths from `NETCORE_*_PATH`, each defaulting to {@link DEFAULT_NETCORE_PATHS}. */
+const pathSetting = {
+  login: setting.optional('NETCORE_LOGIN_PATH', PathSchema, DEFAULT_NETCORE_PATHS.login),
+  usage: setting.optional('NETCORE_USAGE_PATH', PathSchema, DEFAULT_NETCORE_PATHS.usage),
+  users: setting.optional('NETCORE_USERS_PATH', PathSchema, DEFAULT_NETCORE_PATHS.users),
+  user: setting.optional('NETCORE_USER_PATH', PathSchema.regex(/\{botUserId\}/, 'a path containing {botUserId}'), DEFAULT_NETCORE_PATHS.user),
+  transcripts: setting.optional('NETCORE_TRANSCRIPTS_PATH', PathSchema, DEFAULT_NETCORE_PATHS.transcripts),
+};
+
+/** Paths from `NETCORE_*_PATH`, each defaulting to {@link DEFAULT_NETCORE_PATHS}; read now, not kept. */
 export function netcorePathsFromEnv(): NetcorePaths {
-  return {
-    login: optionalEnv('NETCORE_LOGIN_PATH', PathSchema, DEFAULT_NETCORE_PATHS.login),
-    usage: optionalEnv('NETCORE_USAGE_PATH', PathSchema, DEFAULT_NETCORE_PATHS.usage),
-    users: optionalEnv('NETCORE_USERS_PATH', PathSchema, DEFAULT_NETCORE_PATHS.users),
-    user: optionalEnv('NETCORE_USER_PATH', PathSchema.regex(/\{botUserId\}/, 'a path containing {botUserId}'), DEFAULT_NETCORE_PATHS.user),
-    transcripts: optionalEnv('NETCORE_TRANSCRIPTS_PATH', PathSchema, DEFAULT_NETCORE_PATHS.transcripts),
-  };
+  return functionConfig(pathSetting)();
 }
+
+const clientSetting = {
+  baseUrl: setting.optional('NETCORE_BASE_URL', UrlSchema, DEFAULT_NETCORE_BASE_URL),
+  refreshBeforeMs: setting.optional('NETCORE_TOKEN_REFRESH_BEFORE_MS', Millis, 60_000),
+  ...pathSetting,
+};
 
 /**
  * A client configured from the environment: `NETCORE_BASE_URL`, the `NETCORE_*_PATH` variables,
@@ -267,10 +275,11 @@ export function netcorePathsFromEnv(): NetcorePaths {
  * (`NETCORE_APP_ID`, `NETCORE_APP_SECRET`).
  */
 export function netcoreClientFromEnv(extra: Pick<NetcoreClientOptions, 'fetchImpl' | 'retry'> = {}): NetcoreClient {
+  const { baseUrl, refreshBeforeMs, ...paths } = functionConfig(clientSetting)();
   return new NetcoreClient({
-    baseUrl: optionalEnv('NETCORE_BASE_URL', UrlSchema, DEFAULT_NETCORE_BASE_URL),
-    paths: netcorePathsFromEnv(),
-    refreshBeforeMs: optionalEnv('NETCORE_TOKEN_REFRESH_BEFORE_MS', Millis, 60_000),
+    baseUrl,
+    paths,
+    refreshBeforeMs,
     credentials: async () => ({
       appId: await secretValue('netcore', 'NETCORE_APP_ID'),
       appSecret: await secretValue('netcore', 'NETCORE_APP_SECRET'),

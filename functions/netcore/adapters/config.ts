@@ -1,36 +1,7 @@
 import * as z from 'zod';
-import { ChannelIdSchema, USER_CHANNEL_IDS, UserChannelIdSchema, type ChannelId, type UserChannelId } from '#netcore/domain/channels.ts';
+import { ChannelIdSchema, USER_CHANNEL_IDS, UserChannelIdSchema, type ChannelId } from '#netcore/domain/channels.ts';
 import { TRANSCRIPTS_LIMIT, USERS_LIMIT } from '#netcore/domain/api.ts';
-import { optionalEnv, tableName } from '#platform/config.ts';
-
-/**
- * Netcore settings, each from an optional `NETCORE_*` variable with a documented default. Read once
- * per process (see {@link netcoreSettings}); an invalid value fails naming the variable.
- */
-export interface NetcoreSettings {
-  /** `NETCORE_USAGE_CHANNELS` @default 1010,1014,1016,1017 (the bot total is always read too) */
-  readonly usageChannels: readonly ChannelId[];
-  /** `NETCORE_USER_CHANNELS` @default 1010,1014,1016,1017 */
-  readonly userChannels: readonly UserChannelId[];
-  /** `NETCORE_USERS_LIMIT` @default 1000 */
-  readonly usersLimit: number;
-  /** `NETCORE_USERS_LOOKBACK_MINUTES` @default 15 */
-  readonly usersLookbackMs: number;
-  /** `NETCORE_USERS_INITIAL_DAYS` @default 90 */
-  readonly usersInitialLookbackMs: number;
-  /** `NETCORE_FETCH_USER_DETAILS` @default true */
-  readonly fetchUserDetails: boolean;
-  /** `NETCORE_CONCURRENCY` @default 8 */
-  readonly concurrency: number;
-  /** `NETCORE_TRANSCRIPTS_LIMIT` @default 1000 */
-  readonly transcriptsLimit: number;
-  /** `NETCORE_TRANSCRIPTS_LOOKBACK_MINUTES` @default 15 */
-  readonly transcriptsLookbackMs: number;
-  /** `NETCORE_WINDOW_MARGIN_MINUTES` @default 60 */
-  readonly windowMarginMs: number;
-  /** `NETCORE_TIME_RESERVE_MS` @default 15000 */
-  readonly reserveMs: number;
-}
+import { functionConfig, setting, type ConfigOf } from '#platform/config.ts';
 
 const MINUTE = 60_000;
 
@@ -48,48 +19,81 @@ function channelList<T>(item: z.ZodType<T>) {
 }
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** Minutes in the variable, milliseconds in the setting. */
+const minutes = (min: number, max: number) => int(min, max).transform((m) => m * MINUTE);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
-/** Reads the settings from the environment. */
+/**
+ * Netcore settings, each from an optional `NETCORE_*` variable with a documented default (so any
+ * Netcore function may read any of them: none is a resource its topology entry would have to grant).
+ * An invalid value fails naming the variable.
+ */
+export const netcoreSetting = {
+  /** `NETCORE_USAGE_CHANNELS` @default 1010,1014,1016,1017 (the bot total is always read too) */
+  usageChannels: setting.optional('NETCORE_USAGE_CHANNELS', channelList(ChannelIdSchema), [...USER_CHANNEL_IDS] as readonly ChannelId[]),
+  /** `NETCORE_USER_CHANNELS` @default 1010,1014,1016,1017 */
+  userChannels: setting.optional('NETCORE_USER_CHANNELS', channelList(UserChannelIdSchema), [...USER_CHANNEL_IDS]),
+  /** `NETCORE_USERS_LIMIT` @default 1000 */
+  usersLimit: setting.optional('NETCORE_USERS_LIMIT', int(USERS_LIMIT.min, USERS_LIMIT.max), USERS_LIMIT.max),
+  /** `NETCORE_USERS_LOOKBACK_MINUTES` @default 15 */
+  usersLookbackMs: setting.optional('NETCORE_USERS_LOOKBACK_MINUTES', minutes(0, 1440), 15 * MINUTE),
+  /** `NETCORE_USERS_INITIAL_DAYS` @default 90 */
+  usersInitialLookbackMs: setting.optional('NETCORE_USERS_INITIAL_DAYS', int(1, 3650).transform((d) => d * 1440 * MINUTE), 90 * 1440 * MINUTE),
+  /** `NETCORE_FETCH_USER_DETAILS` @default true */
+  fetchUserDetails: setting.optional('NETCORE_FETCH_USER_DETAILS', bool, true),
+  /** `NETCORE_CONCURRENCY` @default 8 */
+  concurrency: setting.optional('NETCORE_CONCURRENCY', int(1, 64), 8),
+  /** `NETCORE_TRANSCRIPTS_LIMIT` @default 1000 */
+  transcriptsLimit: setting.optional('NETCORE_TRANSCRIPTS_LIMIT', int(TRANSCRIPTS_LIMIT.min, TRANSCRIPTS_LIMIT.max), TRANSCRIPTS_LIMIT.max),
+  /** `NETCORE_TRANSCRIPTS_LOOKBACK_MINUTES` @default 15 */
+  transcriptsLookbackMs: setting.optional('NETCORE_TRANSCRIPTS_LOOKBACK_MINUTES', minutes(0, 1440), 15 * MINUTE),
+  /** `NETCORE_WINDOW_MARGIN_MINUTES` @default 60 */
+  windowMarginMs: setting.optional('NETCORE_WINDOW_MARGIN_MINUTES', minutes(0, 1440 * 7), 60 * MINUTE),
+  /** `NETCORE_TIME_RESERVE_MS` @default 15000 */
+  reserveMs: setting.optional('NETCORE_TIME_RESERVE_MS', int(0, 600_000), 15_000),
+};
+
+/** Every Netcore setting, typed. */
+export type NetcoreSettings = ConfigOf<typeof netcoreSetting>;
+
+/** Reads every setting from the environment now (not kept: the CLI and tests change the environment). */
 export function netcoreSettingsFromEnv(): NetcoreSettings {
-  return {
-    usageChannels: optionalEnv('NETCORE_USAGE_CHANNELS', channelList(ChannelIdSchema), [...USER_CHANNEL_IDS] as ChannelId[]),
-    userChannels: optionalEnv('NETCORE_USER_CHANNELS', channelList(UserChannelIdSchema), [...USER_CHANNEL_IDS]),
-    usersLimit: optionalEnv('NETCORE_USERS_LIMIT', int(USERS_LIMIT.min, USERS_LIMIT.max), USERS_LIMIT.max),
-    usersLookbackMs: optionalEnv('NETCORE_USERS_LOOKBACK_MINUTES', int(0, 1440), 15) * MINUTE,
-    usersInitialLookbackMs: optionalEnv('NETCORE_USERS_INITIAL_DAYS', int(1, 3650), 90) * 1440 * MINUTE,
-    fetchUserDetails: optionalEnv('NETCORE_FETCH_USER_DETAILS', bool, true),
-    concurrency: optionalEnv('NETCORE_CONCURRENCY', int(1, 64), 8),
-    transcriptsLimit: optionalEnv('NETCORE_TRANSCRIPTS_LIMIT', int(TRANSCRIPTS_LIMIT.min, TRANSCRIPTS_LIMIT.max), TRANSCRIPTS_LIMIT.max),
-    transcriptsLookbackMs: optionalEnv('NETCORE_TRANSCRIPTS_LOOKBACK_MINUTES', int(0, 1440), 15) * MINUTE,
-    windowMarginMs: optionalEnv('NETCORE_WINDOW_MARGIN_MINUTES', int(0, 1440 * 7), 60) * MINUTE,
-    reserveMs: optionalEnv('NETCORE_TIME_RESERVE_MS', int(0, 600_000), 15_000),
-  };
+  return functionConfig(netcoreSetting)();
 }
 
-let cached: NetcoreSettings | undefined;
-/** The settings, read on first use and kept for the life of the process. */
-export function netcoreSettings(): NetcoreSettings {
-  cached ??= netcoreSettingsFromEnv();
-  return cached;
-}
+const S = netcoreSetting;
 
 /**
- * Table names of the Netcore store, from `TABLE_NETCORE_*`, each read when first used: a function is
- * given only the tables it declares (least privilege), so asking for all three up front would fail
- * in a function that uses one.
+ * One configuration per Netcore function: the settings it uses plus the tables and queues its
+ * topology entry gives it (and no other: a bundle runs with only its own environment). Each is read
+ * on first use and kept for the life of the process.
  */
-export function netcoreTables(): { readonly usage: string; readonly users: string; readonly transcripts: string } {
-  return {
-    get usage() {
-      return tableName('netcore-usage');
-    },
-    get users() {
-      return tableName('netcore-users');
-    },
-    get transcripts() {
-      return tableName('netcore-transcripts');
-    },
-  };
-}
+export const usagePollerConfig = functionConfig({ channels: S.usageChannels, reserveMs: S.reserveMs, usage: setting.table('netcore-usage') });
 
+/** @see usagePollerConfig */
+export const usersPollerConfig = functionConfig({
+  channels: S.userChannels,
+  limit: S.usersLimit,
+  lookbackMs: S.usersLookbackMs,
+  initialLookbackMs: S.usersInitialLookbackMs,
+  fetchDetails: S.fetchUserDetails,
+  concurrency: S.concurrency,
+  reserveMs: S.reserveMs,
+  users: setting.table('netcore-users'),
+  cursors: setting.table('cursors'),
+  jobs: setting.queue('netcore-transcripts'),
+});
+
+/** @see usagePollerConfig */
+export const transcriptsWorkerConfig = functionConfig({
+  limit: S.transcriptsLimit,
+  lookbackMs: S.transcriptsLookbackMs,
+  windowMarginMs: S.windowMarginMs,
+  concurrency: S.concurrency,
+  users: setting.table('netcore-users'),
+  transcripts: setting.table('netcore-transcripts'),
+  jobs: setting.queue('netcore-transcripts'),
+});
+
+/** @see usagePollerConfig */
+export const apiConfig = functionConfig({ users: setting.table('netcore-users'), transcripts: setting.table('netcore-transcripts'), usage: setting.table('netcore-usage') });

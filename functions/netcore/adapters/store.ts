@@ -6,7 +6,8 @@ import type { NetcoreUser, UserDetails, UsageResponse } from '#netcore/domain/ap
 import type { ChannelId } from '#netcore/domain/channels.ts';
 import type { TranscriptJob } from '#netcore/domain/jobs.ts';
 import type { TranscriptEntry } from '#netcore/domain/messages.ts';
-import { ValidationError } from '#platform/errors.ts';
+import { ConfigError } from '#platform/errors.ts';
+import { pageCursor } from '#platform/page-cursor.ts';
 import { dynamo, isConditionFailed, sqs } from '#platform/aws.ts';
 
 /**
@@ -67,11 +68,21 @@ export function messageSortKey(createdAt: string | undefined, channel: string, k
   return `${createdAt ?? '0000-00-00T00:00:00.000Z'}#${channel}#${key}`;
 }
 
-/** Table names of the store. */
+/**
+ * Table names of the store. A function is given only the tables its topology entry declares (least
+ * privilege), so each is optional here and asked for when a method first needs it.
+ */
 export interface NetcoreTables {
-  readonly usage: string;
-  readonly users: string;
-  readonly transcripts: string;
+  readonly usage?: string;
+  readonly users?: string;
+  readonly transcripts?: string;
+}
+
+/** A table the store needs now; a function not given it fails naming it, before any request. */
+function table(t: NetcoreTables, name: keyof NetcoreTables): string {
+  const physical = t[name];
+  if (physical === undefined) throw new ConfigError(`Netcore table ${name} is not one this function was configured with`);
+  return physical;
 }
 
 /** The DynamoDB implementation of {@link NetcoreStore}. */
@@ -80,7 +91,7 @@ export function dynamoNetcoreStore(t: NetcoreTables): NetcoreStore {
     async putUsage(month, channel, usage, refreshedAt) {
       await dynamo.send(
         new PutCommand({
-          TableName: t.usage,
+          TableName: table(t, 'usage'),
           Item: { month, channel: String(channel), totalMessages: usage.totalMessages, totalUsers: usage.totalUsers, refreshedAt, raw: usage },
         }),
       );
@@ -91,7 +102,7 @@ export function dynamoNetcoreStore(t: NetcoreTables): NetcoreStore {
       try {
         const out = await dynamo.send(
           new UpdateCommand({
-            TableName: t.users,
+            TableName: table(t, 'users'),
             Key: { botUserId: user.botUserId, channel: user.channel },
             UpdateExpression:
               'SET channelId = :cid, channelName = :cn, userName = :un, createdDate = :cd, firstInteractedAt = :fi, lastInteractedAt = :li, activityKey = :ak, vendor = :raw, seenAt = :seen',
@@ -126,7 +137,7 @@ export function dynamoNetcoreStore(t: NetcoreTables): NetcoreStore {
     async putUserDetails(botUserId, channel, details, fetchedAt) {
       await dynamo.send(
         new UpdateCommand({
-          TableName: t.users,
+          TableName: table(t, 'users'),
           Key: { botUserId, channel },
           UpdateExpression: 'SET customFields = :cf, tags = :tags, details = :d, detailsFetchedAt = :at',
           ExpressionAttributeValues: { ':cf': details.customFields ?? {}, ':tags': details.tags ?? [], ':d': details, ':at': fetchedAt },
@@ -137,7 +148,7 @@ export function dynamoNetcoreStore(t: NetcoreTables): NetcoreStore {
     async putBotUserCustomFields(botUserId, channel, customFields) {
       await dynamo.send(
         new UpdateCommand({
-          TableName: t.users,
+          TableName: table(t, 'users'),
           Key: { botUserId, channel },
           UpdateExpression: 'SET botUserCustomFields = :cf',
           ExpressionAttributeValues: { ':cf': customFields },
@@ -146,7 +157,7 @@ export function dynamoNetcoreStore(t: NetcoreTables): NetcoreStore {
     },
 
     async getUser(botUserId, channel) {
-      const out = await dynamo.send(new GetCommand({ TableName: t.users, Key: { botUserId, channel }, ConsistentRead: true }));
+      const out = await dynamo.send(new GetCommand({ TableName: table(t, 'users'), Key: { botUserId, channel }, ConsistentRead: true }));
       return out.Item;
     },
 
@@ -156,7 +167,7 @@ export function dynamoNetcoreStore(t: NetcoreTables): NetcoreStore {
       try {
         await dynamo.send(
           new PutCommand({
-            TableName: t.transcripts,
+            TableName: table(t, 'transcripts'),
             Item: {
               botUserId: m.botUserId,
               sortKey,
@@ -185,7 +196,7 @@ export function dynamoNetcoreStore(t: NetcoreTables): NetcoreStore {
       try {
         await dynamo.send(
           new UpdateCommand({
-            TableName: t.users,
+            TableName: table(t, 'users'),
             Key: { botUserId, channel },
             UpdateExpression: 'SET transcriptsSyncedTo = :u',
             ConditionExpression: 'attribute_not_exists(transcriptsSyncedTo) OR transcriptsSyncedTo < :u',
@@ -232,60 +243,40 @@ export function sqsTranscriptJobQueue(queueUrl: string): TranscriptJobQueue {
 // ---- Reads for the operator API ----
 
 /**
- * An opaque page position: base64url JSON of a DynamoDB key. On the way back in it is checked against
- * the exact key of the index it will be given to (attribute names, string types) and against the
- * query (same partition, inside the `after` bound): a cursor DynamoDB would refuse as
+ * Page cursors of the operator API (the kit's strict opaque {@link pageCursor}). A position is checked
+ * against the exact key of the index it will be given to (attribute names, string types) and against
+ * the query (same partition, inside the `after` bound): a cursor DynamoDB would refuse as
  * ExclusiveStartKey (ValidationException, a 500) is the caller's error, a 400 naming `cursor`.
  */
 const Str = z.string().min(1);
 /** `byChannelActivity` keys: the table's `botUserId` + `channel` and the index's `activityKey`. */
 const UsersKey = z.strictObject({ botUserId: Str, channel: Str, activityKey: z.string() });
 type UsersKey = z.infer<typeof UsersKey>;
-const MergedCursor = z.record(z.string(), UsersKey.nullable());
-/** The transcripts table's key; `byUserChannel` adds `userChannel`. */
-const TranscriptKey = z.strictObject({ botUserId: Str, sortKey: Str });
-const TranscriptChannelKey = z.strictObject({ botUserId: Str, sortKey: Str, userChannel: Str });
+/** Per channel: absent = from the start, null = read to the end, a key = continue after it. */
+const usersCursor = pageCursor('netcore-users', z.record(z.string(), UsersKey.nullable()));
+/** The transcripts table's key; on the `byUserChannel` index it carries `userChannel` too. */
+const TranscriptKey = z.strictObject({ botUserId: Str, sortKey: Str, userChannel: Str.optional() });
+type TranscriptKey = z.infer<typeof TranscriptKey>;
+const transcriptsCursor = pageCursor('netcore-transcripts', TranscriptKey);
 
-export function encodeCursor(value: unknown): string {
-  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
-}
-
-/** A cursor that does not fit: 400 with the issue under `cursor`. */
-function badCursor(why: string): ValidationError {
-  return new ValidationError('cursor is not one this API gave out for this query', [`cursor: ${why}`]);
-}
-
-function decode<T>(schema: z.ZodType<T>, cursor: string): T {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw badCursor('malformed');
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw badCursor(`not a key of this list (${parsed.error.issues.map((i) => `${i.path.join('.') || '(key)'} ${i.message}`).join('; ')})`);
-  return parsed.data;
-}
-
-/** Users positions of a merged cursor, each for its own channel, one of those asked for, inside `after`. */
-function decodeUsersCursor(cursor: string, channels: readonly string[], after: string | undefined): Record<string, UsersKey | null> {
-  const positions = decode(MergedCursor, cursor);
+/** Why users positions do not fit: each for its own channel, one of those asked for, inside `after`. */
+function usersMisfit(positions: Record<string, UsersKey | null>, channels: readonly string[], after: string | undefined): string | undefined {
   for (const [channel, key] of Object.entries(positions)) {
-    if (!channels.includes(channel)) throw badCursor(`channel ${channel} is not in this query`);
+    if (!channels.includes(channel)) return `channel ${channel} is not in this query`;
     if (key === null) continue;
-    if (key.channel !== channel) throw badCursor(`position of channel ${channel} names channel ${key.channel}`);
-    if (after !== undefined && key.activityKey <= afterBound(after)) throw badCursor('position is before `after`');
+    if (key.channel !== channel) return `position of channel ${channel} names channel ${key.channel}`;
+    if (after !== undefined && key.activityKey <= afterBound(after)) return 'position is before `after`';
   }
-  return positions;
+  return undefined;
 }
 
-/** A transcripts position for this user (and channel, when the query has one), inside `after`. */
-function decodeTranscriptsCursor(cursor: string, botUserId: string, channel: string | undefined, after: string | undefined): Record<string, string> {
-  const key: Record<string, string> = channel !== undefined ? decode(TranscriptChannelKey, cursor) : decode(TranscriptKey, cursor);
-  if (key.botUserId !== botUserId) throw badCursor('position is for another user');
-  if (channel !== undefined && key.userChannel !== `${botUserId}#${channel}`) throw badCursor('position is for another channel');
-  if (after !== undefined && (key.sortKey ?? '') <= afterBound(after)) throw badCursor('position is before `after`');
-  return key;
+/** Why a transcripts position does not fit: this user (and channel, on the channel index), inside `after`. */
+function transcriptsMisfit(key: TranscriptKey, botUserId: string, channel: string | undefined, after: string | undefined): string | undefined {
+  if (key.botUserId !== botUserId) return 'position is for another user';
+  if (channel !== undefined && key.userChannel !== `${botUserId}#${channel}`) return 'position is for another channel';
+  if (channel === undefined && key.userChannel !== undefined) return 'position is of one channel, not of every channel';
+  if (after !== undefined && key.sortKey <= afterBound(after)) return 'position is before `after`';
+  return undefined;
 }
 
 export interface PageOf<T> {
@@ -304,11 +295,12 @@ export interface NetcoreReader {
 /** `after` as a lower bound of a time-prefixed sort key: strictly after every key of that instant. */
 const afterBound = (after: string): string => `${after}#\u{10FFFF}`;
 
+/** The DynamoDB implementation of {@link NetcoreReader}. */
 export function dynamoNetcoreReader(t: NetcoreTables): NetcoreReader {
   async function queryUsersOfChannel(channel: string, after: string | undefined, limit: number, start: Record<string, string | number> | undefined) {
     const out = await dynamo.send(
       new QueryCommand({
-        TableName: t.users,
+        TableName: table(t, 'users'),
         IndexName: 'byChannelActivity',
         KeyConditionExpression: after ? '#c = :c AND activityKey > :a' : '#c = :c',
         ExpressionAttributeNames: { '#c': 'channel' },
@@ -325,7 +317,7 @@ export function dynamoNetcoreReader(t: NetcoreTables): NetcoreReader {
     // given out, so the next page continues every channel where it stopped.
     async usersByChannels(channels, after, limit, cursor) {
       // Per channel: absent = from the start, null = read to the end, a key = continue after it.
-      const positions: Record<string, Record<string, string | number> | null> = cursor ? decodeUsersCursor(cursor, channels, after) : {};
+      const positions: Record<string, UsersKey | null> = usersCursor.decode(cursor, (p) => usersMisfit(p, channels, after)) ?? {};
       const heads: { channel: string; item: Record<string, unknown> }[] = [];
       const fetched = new Map<string, { count: number; more: boolean }>();
       for (const channel of channels) {
@@ -337,7 +329,7 @@ export function dynamoNetcoreReader(t: NetcoreTables): NetcoreReader {
       }
       heads.sort((a, b) => String(a.item.activityKey).localeCompare(String(b.item.activityKey)) || a.channel.localeCompare(b.channel));
       const taken = heads.slice(0, limit);
-      const next: Record<string, Record<string, string | number> | null> = {};
+      const next: Record<string, UsersKey | null> = {};
       for (const channel of channels) {
         const position = positions[channel];
         const f = fetched.get(channel);
@@ -352,22 +344,22 @@ export function dynamoNetcoreReader(t: NetcoreTables): NetcoreReader {
         else if (position !== undefined) next[channel] = position;
       }
       const done = Object.values(next).every((v) => v === null) && Object.keys(next).length === channels.length;
-      return { items: taken.map((h) => h.item), cursor: done ? undefined : encodeCursor(next) };
+      return { items: taken.map((h) => h.item), cursor: done ? undefined : usersCursor.encode(next) };
     },
 
     async userRows(botUserId) {
       const out = await dynamo.send(
-        new QueryCommand({ TableName: t.users, KeyConditionExpression: 'botUserId = :u', ExpressionAttributeValues: { ':u': botUserId } }),
+        new QueryCommand({ TableName: table(t, 'users'), KeyConditionExpression: 'botUserId = :u', ExpressionAttributeValues: { ':u': botUserId } }),
       );
       return out.Items ?? [];
     },
 
     async transcripts(botUserId, channel, after, limit, cursor) {
-      const start = cursor ? decodeTranscriptsCursor(cursor, botUserId, channel, after) : undefined;
+      const start = transcriptsCursor.decode(cursor, (k) => transcriptsMisfit(k, botUserId, channel, after));
       const byChannel = channel !== undefined;
       const out = await dynamo.send(
         new QueryCommand({
-          TableName: t.transcripts,
+          TableName: table(t, 'transcripts'),
           IndexName: byChannel ? 'byUserChannel' : undefined,
           KeyConditionExpression: `#pk = :pk${after ? ' AND sortKey > :a' : ''}`,
           ExpressionAttributeNames: { '#pk': byChannel ? 'userChannel' : 'botUserId' },
@@ -376,13 +368,15 @@ export function dynamoNetcoreReader(t: NetcoreTables): NetcoreReader {
           ExclusiveStartKey: start,
         }),
       );
-      return { items: out.Items ?? [], cursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined };
+      const last = out.LastEvaluatedKey;
+      const next = last ? { botUserId: String(last.botUserId), sortKey: String(last.sortKey), ...(byChannel ? { userChannel: String(last.userChannel) } : {}) } : undefined;
+      return { items: out.Items ?? [], cursor: next ? transcriptsCursor.encode(next) : undefined };
     },
 
     async usage(month, channel) {
       const out = await dynamo.send(
         new QueryCommand({
-          TableName: t.usage,
+          TableName: table(t, 'usage'),
           KeyConditionExpression: channel ? '#m = :m AND #c = :c' : '#m = :m',
           ExpressionAttributeNames: channel ? { '#m': 'month', '#c': 'channel' } : { '#m': 'month' },
           ExpressionAttributeValues: channel ? { ':m': month, ':c': channel } : { ':m': month },

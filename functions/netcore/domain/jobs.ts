@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { JsonString } from '#platform/json.ts';
 import { ChannelIdSchema } from './channels.ts';
 
 /**
@@ -22,17 +23,7 @@ export type TranscriptJob = z.infer<typeof TranscriptJob>;
 export type TranscriptJobInput = z.input<typeof TranscriptJob>;
 
 /** A transcripts job as a queue message body: JSON text holding a {@link TranscriptJob}. */
-export const TranscriptJobMessage = z
-  .string()
-  .transform((text, ctx): unknown => {
-    try {
-      return JSON.parse(text);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'body is not JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(TranscriptJob);
+export const TranscriptJobMessage = JsonString(TranscriptJob);
 
 /**
  * The users poller's cursor value (JSON in the cursor store). Between runs only `since` is set; while

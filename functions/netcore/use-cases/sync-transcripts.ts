@@ -1,10 +1,12 @@
 import { earliestTranscriptStart, transcriptsHasNext } from '#netcore/domain/api.ts';
 import type { TranscriptJob } from '#netcore/domain/jobs.ts';
 import { itemCreatedAt, messageKey, parseTranscriptItem } from '#netcore/domain/messages.ts';
-import type { NetcoreApi } from '#netcore/adapters/client.ts';
+import { NetcoreLoginError, type NetcoreApi } from '#netcore/adapters/client.ts';
 import type { MessageRecord, NetcoreStore, TranscriptJobQueue } from '#netcore/adapters/store.ts';
-import { TimeBudgetError } from '#platform/errors.ts';
-import { deadlineOf, hasTime, isoMinus, mapLimit, type TimeBudget } from './common.ts';
+import { TimeBudgetError, VendorError } from '#platform/errors.ts';
+import { isoMinus } from '#netcore/domain/dates.ts';
+import { mapLimit } from '#platform/concurrency.ts';
+import { deadlineOf, hasTime, type TimeBudget } from '#platform/time-budget.ts';
 
 export interface TranscriptsSyncSettings {
   /** Page size (25..1000); 1000 means the fewest calls. */
@@ -109,6 +111,41 @@ export async function syncNetcoreTranscripts(job: TranscriptJob, deps: Transcrip
     }
     page++;
   }
+}
+
+/** What the worker makes of one job: synced (to the end, continued or skipped), or refused by the vendor. */
+export type TranscriptsJobOutcome =
+  | { readonly refused: false; readonly result: TranscriptsSyncResult }
+  | { readonly refused: true; readonly status: number | undefined; readonly vendorMessages: readonly string[] };
+
+/**
+ * One transcripts job as the queue consumer runs it: {@link syncNetcoreTranscripts}, with the
+ * vendor's refusals of this one job (400, 403, 404, 422) told apart. Such a job is acknowledged, not
+ * retried: asking again gets the same answer, and the user's watermark has not moved, so the next job
+ * for this user (its next activity) reads the same messages again. Anything else is thrown and fails
+ * the record, so SQS redelivers it and after its last receive it goes to the DLQ for a redrive:
+ * 429/5xx/timeouts after their retries, DynamoDB and SQS errors, a 401 after a fresh login or a
+ * refused login (credentials wrong for every job), a body the client cannot read (a format change).
+ */
+export async function runTranscriptsJob(job: TranscriptJob, deps: TranscriptsSyncDeps): Promise<TranscriptsJobOutcome> {
+  try {
+    return { refused: false, result: await syncNetcoreTranscripts(job, deps) };
+  } catch (err) {
+    if (!isJobRefusal(err)) throw err;
+    return { refused: true, status: err.status, vendorMessages: err.vendorMessages };
+  }
+}
+
+/** Vendor answers that refuse this one job; asking again would get the same answer. */
+const JOB_REFUSALS: ReadonlySet<number> = new Set([400, 403, 404, 422]);
+
+/**
+ * A refusal about this job only. Not a 401 (the client has already logged in again once: the
+ * credentials are wrong for every job), not a refused login, not a body the client cannot read (a
+ * vendor format change): those fail the record, so it is retried and ends in the DLQ for a redrive.
+ */
+function isJobRefusal(err: unknown): err is VendorError {
+  return err instanceof VendorError && !(err instanceof NetcoreLoginError) && err.status !== undefined && JOB_REFUSALS.has(err.status) && !err.retryable;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { ChannelId } from '#netcore/domain/channels.ts';
 import type { NetcoreApi } from '#netcore/adapters/client.ts';
 import type { NetcoreStore } from '#netcore/adapters/store.ts';
 import { TimeBudgetError } from '#platform/errors.ts';
-import { deadlineOf, hasTime, type TimeBudget } from './common.ts';
+import { deadlineOf, hasTime, type TimeBudget } from '#platform/time-budget.ts';
 
 export interface UsageSyncDeps {
   readonly api: Pick<NetcoreApi, 'usage'>;

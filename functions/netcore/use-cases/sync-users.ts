@@ -1,12 +1,14 @@
-import * as z from 'zod';
-import { usersHasNext, type NetcoreUser, type UsersPage } from '#netcore/domain/api.ts';
+import { usersHasNext, type NetcoreUser } from '#netcore/domain/api.ts';
 import { channelIdFromName, type ChannelId, type UserChannelId } from '#netcore/domain/channels.ts';
+import { isoMinus, normaliseDate } from '#netcore/domain/dates.ts';
 import { UsersCursor, type TranscriptJob } from '#netcore/domain/jobs.ts';
 import { NetcoreLoginError, type NetcoreApi } from '#netcore/adapters/client.ts';
 import type { NetcoreStore, TranscriptJobQueue, UserRecord } from '#netcore/adapters/store.ts';
-import type { Cursor, CursorStore } from '#platform/cursor-store.ts';
-import { ConfigError, TimeBudgetError, VendorError } from '#platform/errors.ts';
-import { deadlineOf, hasTime, isoMinus, mapLimit, normaliseDate, type TimeBudget } from './common.ts';
+import { mapLimit } from '#platform/concurrency.ts';
+import type { CursorStore } from '#platform/cursor-store.ts';
+import { VendorError } from '#platform/errors.ts';
+import { jsonCursor, pollLoop, type StoredCursorCodec } from '#platform/poll-loop.ts';
+import { deadlineOf, ensureTime, type TimeBudget } from '#platform/time-budget.ts';
 
 /** Name of the users poller's cursor in the `cursors` table. */
 export const USERS_CURSOR = 'netcore:users';
@@ -103,20 +105,30 @@ function isUserDetailsFailure(err: unknown): err is VendorError {
  */
 export async function syncNetcoreUsers(deps: UsersSyncDeps): Promise<UsersSyncResult> {
   const { settings } = deps;
-  let cursor = await deps.cursors.get(USERS_CURSOR);
-  const saved = cursor ? parseCursor(cursor) : undefined;
   const now = deps.now().toISOString();
-  const since = saved?.until ? saved.since : saved ? isoMinus(saved.since, settings.lookbackMs) : isoMinus(now, settings.initialLookbackMs);
-  const until = saved?.until ?? now;
-  let page = saved?.until ? (saved.page ?? 1) : 1;
-  /** `total` of the last page read forward (undefined at a window's first page or when the server sends none). */
-  let lastTotal = saved?.until ? saved.total : undefined;
+  /** The window a stored position is in: the frozen one being read, or the next one after it. */
+  const windowOf = (saved: UsersCursor | undefined) => ({
+    since: saved?.until ? saved.since : saved ? isoMinus(saved.since, settings.lookbackMs) : isoMinus(now, settings.initialLookbackMs),
+    until: saved?.until ?? now,
+  });
+  let window = windowOf(undefined);
+  const stored = jsonCursor(USERS_CURSOR, UsersCursor);
+  // The window is known as soon as the loop has read the stored position, so that a run out of time
+  // before its first page still reports the window it would have read.
+  const codec: StoredCursorCodec<UsersCursor> = {
+    decode: (value) => {
+      const saved = stored.decode(value);
+      window = windowOf(saved);
+      return saved;
+    },
+    encode: stored.encode,
+  };
   const totals = { pages: 0, rereads: 0, users: 0, details: 0, jobs: 0, rejected: 0, rejectedIssues: [] as string[], detailsFailed: 0, detailsFailures: [] as DetailsFailure[] };
-  const window = { since, until };
   /** Users handled in this run (`id#channel#activity`): a re-read page skips them. */
   const handled = new Set<string>();
 
   const read = async (n: number) => {
+    const { since, until } = window;
     const res = await deps.api.users({ page: n, limit: settings.limit, channelIds: settings.channels, startDate: since, endDate: until }, { deadline: deadlineOf(deps.budget) });
     totals.pages++;
     totals.rejected += res.rejected;
@@ -128,7 +140,7 @@ export async function syncNetcoreUsers(deps: UsersSyncDeps): Promise<UsersSyncRe
     const deadline = deadlineOf(deps.budget);
     await mapLimit(users, settings.concurrency, async (user) => {
       // A page of 1000 users needing details can outlast the budget: stop cleanly, the page is redone.
-      if (!hasTime(deps.budget)) throw new TimeBudgetError('users page not finished');
+      ensureTime(deps.budget, 'the rest of the users page');
       const record = toRecord(user, settings.channels);
       const id = `${record.botUserId}#${record.channel}#${record.lastInteractedAt ?? ''}`;
       if (handled.has(id)) return;
@@ -156,61 +168,55 @@ export async function syncNetcoreUsers(deps: UsersSyncDeps): Promise<UsersSyncRe
       }
       if (!state.transcriptsSyncedTo || !active || state.transcriptsSyncedTo < active) {
         const channels: readonly ChannelId[] = record.channelId !== undefined ? [record.channelId] : settings.channels;
-        for (const channelId of channels) jobs.push({ botUserId: record.botUserId, channelId, until, page: 1, lastInteractedAt: active });
+        for (const channelId of channels) jobs.push({ botUserId: record.botUserId, channelId, until: window.until, page: 1, lastInteractedAt: active });
       }
     });
   };
 
-  for (;;) {
-    if (!hasTime(deps.budget)) return { ...totals, outcome: 'time', window };
-    const jobs: TranscriptJob[] = [];
-    let res: UsersPage;
-    let total: number | undefined;
-    try {
-      // The client refuses (TimeBudgetError) a request, retry or login that could outlast the budget.
-      res = await read(page);
-      total = res.total ?? undefined;
+  // The kit's loop reads the cursor, stops between pages when time runs short (a TimeBudgetError from
+  // a page, the client's included, ends the run the same way) and moves the cursor only after a page
+  // resolved, that is once its users are stored and their jobs queued. Users stored by an unfinished
+  // page keep their rows; their jobs are sent when the page is read again (their watermark has not moved).
+  const run = await pollLoop<UsersCursor>({
+    cursors: deps.cursors,
+    name: USERS_CURSOR,
+    codec,
+    budget: deps.budget,
+    page: async (position) => {
+      const { since, until } = window;
+      const page = position?.until ? (position.page ?? 1) : 1;
+      /** `total` of the last page read forward (undefined at a window's first page or when the server sends none). */
+      const lastTotal = position?.until ? position.total : undefined;
+      const jobs: TranscriptJob[] = [];
+      const res = await read(page);
+      const total = res.total ?? undefined;
       await store(res.users, jobs);
       // Users left the window since the last page was read: the rows that crossed the page boundary
       // are now on the pages before this one; read those again before going on.
       if (page > 1 && lastTotal !== undefined && total !== undefined && total < lastTotal) {
         const back = Math.min(page - 1, Math.ceil((lastTotal - total) / settings.limit));
         for (let n = page - back; n < page; n++) {
-          if (!hasTime(deps.budget)) throw new TimeBudgetError('users page not finished');
+          ensureTime(deps.budget, 'the users pages read again');
           totals.rereads++;
           await store((await read(n)).users, jobs);
         }
       }
-    } catch (err) {
-      // Users stored so far keep their rows; their jobs are sent when the page is read again, because
-      // their transcripts watermark has not moved.
-      if (err instanceof TimeBudgetError) return { ...totals, outcome: 'time', window };
-      throw err;
-    }
-    await deps.jobs.send(jobs);
-    totals.jobs += jobs.length;
-
-    const more = usersHasNext(res, page, settings.limit) && res.users.length > 0;
-    const next: UsersCursor = more ? { since, until, page: page + 1, ...(total !== undefined ? { total } : {}) } : { since: until };
-    const value = JSON.stringify(next);
-    if (!(await deps.cursors.move(USERS_CURSOR, cursor, value))) return { ...totals, outcome: 'conflict', window };
-    cursor = { name: USERS_CURSOR, value, version: (cursor?.version ?? 0) + 1, updatedAt: deps.now().toISOString() };
-    if (!more) return { ...totals, outcome: 'complete', window };
-    lastTotal = total;
-    page++;
-  }
+      await deps.jobs.send(jobs);
+      totals.jobs += jobs.length;
+      const more = usersHasNext(res, page, settings.limit) && res.users.length > 0;
+      return { next: more ? { since, until, page: page + 1, ...(total !== undefined ? { total } : {}) } : { since: until }, more };
+    },
+  });
+  return { ...totals, outcome: run.outcome, window };
 }
 
-function parseCursor(cursor: Cursor): UsersCursor {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(cursor.value);
-  } catch {
-    raw = undefined;
-  }
-  const parsed = UsersCursor.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`Cursor ${cursor.name} holds ${JSON.stringify(cursor.value)}, not a users cursor: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+/**
+ * The run as its log lines show it: without the users' ids (a WhatsApp or SMS user's id is their
+ * phone number) nor the failures' messages (the request path carries the id).
+ */
+export function usersPollLog(result: UsersSyncResult) {
+  const { detailsFailures, ...rest } = result;
+  return { ...rest, detailsFailures: detailsFailures.map((f) => ({ channel: f.channel, status: f.status, vendorMessages: f.vendorMessages })) };
 }
 
 /**

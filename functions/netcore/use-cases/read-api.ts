@@ -1,0 +1,104 @@
+import * as z from 'zod';
+import { MonthSchema, monthOf } from '#netcore/domain/api.ts';
+import { CHANNELS, ChannelIdSchema, USER_CHANNEL_IDS, isChannelId } from '#netcore/domain/channels.ts';
+import type { NetcoreReader } from '#netcore/adapters/store.ts';
+import { NotFoundError } from '#platform/errors.ts';
+import { parseInput } from '#platform/validation.ts';
+
+/**
+ * The operator read API for Netcore data: each query read by its schema (a bad one is a 400 naming
+ * the field), each stored row shown as its view.
+ */
+
+const Iso = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
+const Limit = z.coerce.number().int().min(1).max(500).default(50);
+
+const UsersQuery = z.object({ channelId: ChannelIdSchema.optional(), after: Iso.optional(), limit: Limit, cursor: z.string().min(1).optional() });
+const TranscriptsQuery = UsersQuery;
+const UsageQuery = z.object({ month: MonthSchema.optional(), channelId: z.union([z.literal('all'), ChannelIdSchema]).optional() });
+
+type Query = Readonly<Record<string, string>>;
+
+/** Users by last activity, oldest first, of one channel or of every user channel. */
+export async function listUsers(reader: NetcoreReader, query: Query) {
+  const p = parseInput(UsersQuery, query, 'Invalid query');
+  const channels = p.channelId !== undefined ? [String(p.channelId)] : USER_CHANNEL_IDS.map(String);
+  const page = await reader.usersByChannels(channels, p.after, p.limit, p.cursor);
+  return { items: page.items.map(userView), cursor: page.cursor ?? null };
+}
+
+/** One user on each channel, with custom fields and tags. */
+export async function showUser(reader: NetcoreReader, botUserId: string | undefined) {
+  const id = requireUser(botUserId);
+  const rows = await reader.userRows(id);
+  if (rows.length === 0) throw new NotFoundError(`No Netcore user ${id} has been synced`);
+  return { botUserId: id, channels: rows.map(userView) };
+}
+
+/** A user's messages in time order, of one channel or all. */
+export async function listTranscripts(reader: NetcoreReader, botUserId: string | undefined, query: Query) {
+  const id = requireUser(botUserId);
+  const p = parseInput(TranscriptsQuery, query, 'Invalid query');
+  const page = await reader.transcripts(id, p.channelId === undefined ? undefined : String(p.channelId), p.after, p.limit, p.cursor);
+  return { botUserId: id, items: page.items.map(messageView), cursor: page.cursor ?? null };
+}
+
+/** Monthly totals per channel and for the bot (`channelId=all`); this month by default. */
+export async function showUsage(reader: NetcoreReader, query: Query, now: Date) {
+  const p = parseInput(UsageQuery, query, 'Invalid query');
+  const month = p.month ?? monthOf(now);
+  const items = await reader.usage(month, p.channelId === undefined ? undefined : String(p.channelId));
+  return {
+    month,
+    items: items.map((i) => ({
+      channelId: i.channel === 'all' ? 'all' : Number(i.channel),
+      channelName: i.channel === 'all' ? 'all' : channelName(String(i.channel)),
+      totalMessages: i.totalMessages,
+      totalUsers: i.totalUsers,
+      refreshedAt: i.refreshedAt,
+    })),
+  };
+}
+
+/**
+ * The path's user as API Gateway decoded it, used as it is: decoding again would turn a literal `%`
+ * into a URIError, and `%2525` into the wrong id.
+ */
+function requireUser(botUserId: string | undefined): string {
+  if (!botUserId) throw new NotFoundError('No Netcore user given');
+  return botUserId;
+}
+
+function channelName(channel: string): string | undefined {
+  const n = Number(channel);
+  return isChannelId(n) ? CHANNELS[n] : undefined;
+}
+
+function userView(i: Record<string, unknown>) {
+  return {
+    botUserId: i.botUserId,
+    channelId: i.channelId ?? null,
+    channelName: i.channelName ?? null,
+    userName: i.userName ?? null,
+    createdDate: i.createdDate ?? null,
+    firstInteractedAt: i.firstInteractedAt ?? null,
+    lastInteractedAt: i.lastInteractedAt ?? null,
+    customFields: i.customFields ?? null,
+    tags: i.tags ?? null,
+    botUserCustomFields: i.botUserCustomFields ?? null,
+    transcriptsSyncedTo: i.transcriptsSyncedTo ?? null,
+    vendor: i.vendor ?? null,
+  };
+}
+
+function messageView(i: Record<string, unknown>) {
+  return {
+    key: i.key,
+    channelId: Number(i.channel),
+    createdAt: i.createdAt ?? null,
+    type: i.type ?? null,
+    shape: i.shape,
+    from: i.from ?? null,
+    message: i.message,
+  };
+}
