@@ -27,3 +27,17 @@ export async function queryAll(input: QueryCommandInput): Promise<Record<string,
 export function isConditionFailed(err: unknown): boolean {
   return err instanceof Error && err.name === 'ConditionalCheckFailedException';
 }
+
+/**
+ * Runs one conditional write (`() => dynamo.send(new PutCommand(...))`): true when it was applied, false when its condition failed (another
+ * writer was first, or the item is already there); any other error is thrown.
+ */
+export async function conditionalWrite(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
+}

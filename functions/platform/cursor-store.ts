@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo, isConditionFailed } from './aws.ts';
+import { conditionalWrite, dynamo } from './aws.ts';
 
 /** A poller's position: an opaque value plus a version used for optimistic concurrency. */
 export interface Cursor {
@@ -29,8 +29,8 @@ export function dynamoCursorStore(table: string): CursorStore {
       return { name, value: String(item.value), version: Number(item.version), updatedAt: String(item.updatedAt) };
     },
     async move(name, expected, value) {
-      try {
-        await dynamo.send(
+      return conditionalWrite(() =>
+        dynamo.send(
           new PutCommand({
             TableName: table,
             Item: { name, value, version: (expected?.version ?? 0) + 1, updatedAt: new Date().toISOString() },
@@ -38,12 +38,8 @@ export function dynamoCursorStore(table: string): CursorStore {
             ExpressionAttributeNames: expected ? { '#v': 'version' } : { '#n': 'name' },
             ExpressionAttributeValues: expected ? { ':v': expected.version } : undefined,
           }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailed(err)) return false;
-        throw err;
-      }
+        ),
+      );
     },
   };
 }

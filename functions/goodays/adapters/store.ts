@@ -4,7 +4,7 @@ import { ACTION_BODIES } from '#goodays/domain/actions.ts';
 import { ActionKind } from '#goodays/domain/events.ts';
 import type { Thread } from '#goodays/domain/thread.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
-import { dynamo, isConditionFailed, queryAll } from '#platform/aws.ts';
+import { conditionalWrite, dynamo, isConditionFailed, queryAll } from '#platform/aws.ts';
 import type {
   ActionRecord,
   ActionStore,
@@ -114,20 +114,16 @@ export function dynamoThreadStore(table: string): ThreadStore {
         lastEventAt: record.thread.latestEventReceivedAt ?? record.updatedAt,
         awaiting: record.awaiting ? '1' : undefined,
       };
-      try {
-        await dynamo.send(
+      return conditionalWrite(() =>
+        dynamo.send(
           new PutCommand({
             TableName: table,
             Item: item,
             ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(responseId)' : 'version = :v',
             ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ':v': expectedVersion },
           }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailed(err)) return false;
-        throw err;
-      }
+        ),
+      );
     },
     async list({ state, limit, cursor }) {
       const start = threadCursor.decode(cursor, fitsQuery(state));
@@ -205,13 +201,7 @@ export function dynamoActionStore(table: string): ActionStore {
       return out.Item && out.Item.responseId !== undefined ? toActionRecord(out.Item) : undefined;
     },
     async create(record) {
-      try {
-        await dynamo.send(new PutCommand({ TableName: table, Item: { ...record }, ConditionExpression: 'attribute_not_exists(actionId)' }));
-        return true;
-      } catch (err) {
-        if (isConditionFailed(err)) return false;
-        throw err;
-      }
+      return conditionalWrite(() => dynamo.send(new PutCommand({ TableName: table, Item: { ...record }, ConditionExpression: 'attribute_not_exists(actionId)' })));
     },
     async transition(record, fromStates, sendToken) {
       const values: Record<string, unknown> = {};
@@ -221,15 +211,7 @@ export function dynamoActionStore(table: string): ActionStore {
         condition += ' AND sendToken = :tok';
         values[':tok'] = sendToken;
       }
-      try {
-        await dynamo.send(
-          new PutCommand({ TableName: table, Item: { ...record }, ConditionExpression: condition, ExpressionAttributeNames: { '#st': 'state' }, ExpressionAttributeValues: values }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailed(err)) return false;
-        throw err;
-      }
+      return conditionalWrite(() => dynamo.send(new PutCommand({ TableName: table, Item: { ...record }, ConditionExpression: condition, ExpressionAttributeNames: { '#st': 'state' }, ExpressionAttributeValues: values })));
     },
     async listForResponse(responseId) {
       const items = await queryAll({ TableName: table, IndexName: 'byResponse', KeyConditionExpression: 'responseId = :r', ExpressionAttributeValues: { ':r': responseId } });
@@ -237,20 +219,16 @@ export function dynamoActionStore(table: string): ActionStore {
     },
     async claim(responseId, eventKey, actionId) {
       const id = claimId(responseId, eventKey);
-      try {
-        await dynamo.send(
+      return conditionalWrite(() =>
+        dynamo.send(
           new PutCommand({
             TableName: table,
             Item: { actionId: id, holder: actionId, claimedAt: new Date().toISOString() },
             ConditionExpression: 'attribute_not_exists(actionId) OR holder = :h',
             ExpressionAttributeValues: { ':h': actionId },
           }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailed(err)) return false;
-        throw err;
-      }
+        ),
+      );
     },
     async release(responseId, eventKey, actionId) {
       try {

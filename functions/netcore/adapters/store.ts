@@ -8,7 +8,7 @@ import type { TranscriptJob } from '#netcore/domain/jobs.ts';
 import type { TranscriptEntry } from '#netcore/domain/messages.ts';
 import { ConfigError } from '#platform/errors.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
-import { dynamo, isConditionFailed, sqs } from '#platform/aws.ts';
+import { conditionalWrite, dynamo, isConditionFailed, sqs } from '#platform/aws.ts';
 
 /**
  * DynamoDB storage for Netcore data. Key design (see infra/topology/netcore.ts):
@@ -164,8 +164,8 @@ export function dynamoNetcoreStore(t: NetcoreTables): NetcoreStore {
     async putMessage(m) {
       const channel = String(m.channelId);
       const sortKey = messageSortKey(m.createdAt, channel, m.key);
-      try {
-        await dynamo.send(
+      return conditionalWrite(() =>
+        dynamo.send(
           new PutCommand({
             TableName: table(t, 'transcripts'),
             Item: {
@@ -184,12 +184,8 @@ export function dynamoNetcoreStore(t: NetcoreTables): NetcoreStore {
             },
             ConditionExpression: 'attribute_not_exists(sortKey)',
           }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailed(err)) return false;
-        throw err;
-      }
+        ),
+      );
     },
 
     async markTranscriptsSynced(botUserId, channel, until) {

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contribution, Slots } from '#rungopher/domain/contact-view.ts';
 import { isSlot } from '#rungopher/domain/contact-view.ts';
-import { dynamo, isConditionFailed } from '#platform/aws.ts';
+import { conditionalWrite, dynamo, isConditionFailed } from '#platform/aws.ts';
 
 /** A stored result row. */
 export interface StoredResult {
@@ -58,13 +58,7 @@ const PARTITION_OF_INDEX = { byContact: 'campaignContact', byCampaign: 'campaign
 export function dynamoResultTable(table: string): ResultTable {
   return {
     async putOnce(row) {
-      try {
-        await dynamo.send(new PutCommand({ TableName: table, Item: row, ConditionExpression: 'attribute_not_exists(id)' }));
-        return true;
-      } catch (err) {
-        if (isConditionFailed(err)) return false;
-        throw err;
-      }
+      return conditionalWrite(() => dynamo.send(new PutCommand({ TableName: table, Item: row, ConditionExpression: 'attribute_not_exists(id)' })));
     },
     async query(q) {
       const names: Record<string, string> = { '#p': PARTITION_OF_INDEX[q.index] };
