@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '#infra/build-app.ts';
 import { functionList, functions, queues, vendors, visibilityTimeoutSeconds } from '#infra/topology/index.ts';
@@ -27,6 +29,40 @@ describe('topology declarations', () => {
     for (const f of functionList()) {
       if (f.trigger.kind === 'queue') expect({ fn: f.name, namedBy: queues[f.trigger.queue].consumer }).toEqual({ fn: f.name, namedBy: f.name });
     }
+  });
+});
+
+describe('the layout', () => {
+  it('has one handler file per declared function, each at most 25 lines, and no other', () => {
+    const handlerFiles = readdirSync(join(PROJECT_ROOT, 'functions'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .flatMap((d) => {
+        const dir = join('functions', d.name, 'handlers');
+        try {
+          return readdirSync(join(PROJECT_ROOT, dir)).map((f) => join(dir, f));
+        } catch {
+          return [];
+        }
+      })
+      .sort();
+    expect(handlerFiles).toEqual(functionList().map((f) => f.entry).sort());
+    const long = handlerFiles.map((f) => ({ f, lines: readFileSync(join(PROJECT_ROOT, f), 'utf8').trimEnd().split('\n').length })).filter((h) => h.lines > 25);
+    expect(long).toEqual([]);
+  });
+
+  it('keeps each vendor in its own folder: no vendor imports another vendor', () => {
+    const names = vendors.map((v) => v.name);
+    const crossings: string[] = [];
+    const walk = (dir: string): string[] =>
+      readdirSync(join(PROJECT_ROOT, dir), { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []));
+    for (const vendor of [...names, 'platform']) {
+      for (const file of walk(join('functions', vendor))) {
+        for (const m of readFileSync(join(PROJECT_ROOT, file), 'utf8').matchAll(/from '#([a-z]+)\//g)) {
+          if (m[1] !== vendor && m[1] !== 'platform') crossings.push(`${file} imports #${m[1]}`);
+        }
+      }
+    }
+    expect(crossings).toEqual([]);
   });
 });
 
