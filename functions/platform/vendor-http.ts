@@ -52,9 +52,9 @@ export interface VendorResponse {
 export type FetchLike = (input: URL, init: RequestInit) => Promise<Response>;
 
 /**
- * Reads the vendor's error messages from a response body. Rungopher sends `{"errors": [...]}`,
- * Goodays `{"message": ...}` or `{"errors": ...}`, Netcore `{"message": ...}`; anything else is shown
- * as text, cut short.
+ * Reads the vendor's error messages from a response body in the shapes vendors use:
+ * `{"errors": [...]}`, `{"errors": {...}}`, `{"message": ...}`, `{"error": ...}`; anything else is
+ * shown as text, cut short.
  */
 export function vendorMessages(body: unknown, text: string): string[] {
   if (body && typeof body === 'object') {
