@@ -66,6 +66,32 @@ describe('the layout', () => {
   });
 });
 
+describe('adding a vendor', () => {
+  /** The registries a new vendor adds one line to (an import and a list entry), as the README says. */
+  const REGISTRIES = ['infra/topology/index.ts', 'infra/local/sandboxes/index.ts', 'infra/cli/main.ts'];
+
+  it("needs no platform or other vendor's code to name it: only its own files and one line per registry", () => {
+    const walk = (dir: string): string[] =>
+      readdirSync(join(PROJECT_ROOT, dir), { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : /\.(ts|mjs)$/.test(d.name) ? [join(dir, d.name)] : []));
+    const code = [...walk('functions'), ...walk('infra')];
+    for (const { name } of vendors) {
+      const own = (f: string) => f.startsWith(`functions/${name}/`) || new RegExp(`/${name}[^/]*\\.ts$`).test(f);
+      const naming = code
+        .filter((f) => !own(f))
+        .flatMap((f) =>
+          readFileSync(join(PROJECT_ROOT, f), 'utf8')
+            .split('\n')
+            // Comments may use a vendor as an example; code may not depend on one.
+            .filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line) && line.toLowerCase().includes(name))
+            .map((line) => ({ f, line: line.trim() })),
+        );
+      expect(naming.filter((n) => !REGISTRIES.includes(n.f))).toEqual([]);
+      // One import and one list entry per registry.
+      for (const r of REGISTRIES) expect({ vendor: name, registry: r, lines: naming.filter((n) => n.f === r).length }).toEqual({ vendor: name, registry: r, lines: 2 });
+    }
+  });
+});
+
 describe('topology against the code', () => {
   const bundles = new Map<FunctionName, string>();
   beforeAll(async () => {
