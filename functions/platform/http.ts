@@ -3,7 +3,6 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { secretValue } from './config.ts';
 import { ConflictError, NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from './errors.ts';
 import { logger, metrics } from './observability.ts';
 
@@ -70,27 +69,13 @@ export function httpHandler(fn: (event: HttpEvent, context: Context) => Promise<
     .handler(fn);
 }
 
-/** One route of an API: the event in, the answer out. */
-export type Route = (event: HttpEvent, context: Context) => Promise<HttpResult>;
-
-/**
- * An operator API: `Authorization: Bearer <HUB_OPERATOR_TOKEN>` checked first, then the route picked
- * by API Gateway's route key (`'GET /goodays/responses'`). The keys are the routes the function's
- * topology declaration lists (a test holds the two equal); an undeclared key is a 404.
- */
-export function operatorApi(routes: Readonly<Record<string, Route>>) {
-  return httpHandler(async (event, context) => {
-    requireBearer(event, await secretValue('hub', 'HUB_OPERATOR_TOKEN'));
-    const route = Object.hasOwn(routes, event.routeKey) ? routes[event.routeKey] : undefined;
-    if (!route) throw new NotFoundError(`No route ${event.routeKey}`);
-    return route(event, context);
-  });
-}
-
 /** The body as UTF-8 text, or undefined when the request has none. */
 export function bodyText(event: HttpEvent): string | undefined {
   return event.body === undefined || event.body === null ? undefined : rawBody(event).toString('utf8');
 }
+
+/** One route of an API: the event in, the answer out. */
+export type Route = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
 /** The query string's values (API Gateway joins repeated keys with commas). */
 export function queryParams(event: HttpEvent): Record<string, string> {

@@ -1,5 +1,5 @@
 import { getActionRoute, getResponseRoute, listResponsesRoute, requestActionRoute, resolveActionRoute } from '#goodays/adapters/operator-api.ts';
-import { operatorApi } from '#platform/http.ts';
+import { operatorApi } from '#platform/operator-api.ts';
 
 /**
  * Operator API for Goodays threads and actions (`Authorization: Bearer <HUB_OPERATOR_TOKEN>`); the

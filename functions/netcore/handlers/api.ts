@@ -1,6 +1,7 @@
 import { netcoreReader } from '#netcore/adapters/wiring.ts';
 import { listTranscripts, listUsers, showUsage, showUser } from '#netcore/use-cases/read-api.ts';
-import { json, operatorApi, queryParams } from '#platform/http.ts';
+import { json, queryParams } from '#platform/http.ts';
+import { operatorApi } from '#platform/operator-api.ts';
 
 /**
  * Operator read API for Netcore data (Authorization: Bearer HUB_OPERATOR_TOKEN):

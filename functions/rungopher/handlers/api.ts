@@ -1,4 +1,5 @@
-import { json, operatorApi, queryParams } from '#platform/http.ts';
+import { json, queryParams } from '#platform/http.ts';
+import { operatorApi } from '#platform/operator-api.ts';
 import { deadlineOf, timeBudget } from '#platform/time-budget.ts';
 import { storePorts } from '#rungopher/adapters/wiring.ts';
 import { getContactView, listResults, parseResultsQuery } from '#rungopher/use-cases/query.ts';
