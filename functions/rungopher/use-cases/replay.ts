@@ -3,6 +3,7 @@ import { contributions } from '#rungopher/domain/contact-view.ts';
 import { campaignContactKey, parseResult } from '#rungopher/domain/result.ts';
 import type { ContactTable, ResultTable } from '#rungopher/adapters/store.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
+import { deadlineOf, timeBudget, type RemainingTime } from '#platform/time-budget.ts';
 
 export interface ReplayPorts {
   readonly results: ResultTable;
@@ -22,6 +23,16 @@ export interface ReplayOutcome {
 
 /** Skipped rows listed in one answer; the rest are counted (an answer must stay small). */
 export const MAX_SKIPPED_LISTED = 20;
+
+/** Time a replay call keeps back at the end of its invocation for the answer. */
+const REPLAY_SAFETY_MS = 2_000;
+/** A replay call stops reading after 20 s: API Gateway gives the whole request 30 s, cold start included. */
+const REPLAY_READ_MS = 20_000;
+
+/** When a replay call over this invocation must stop reading. */
+export function replayDeadline(context: RemainingTime): number {
+  return deadlineOf(timeBudget(context, { reserveMs: REPLAY_SAFETY_MS, capMs: REPLAY_READ_MS + REPLAY_SAFETY_MS }));
+}
 
 /** Replay's cursor: the results table's own key (a scan's LastEvaluatedKey), strict. */
 const replayCursor = pageCursor('rungopher-replay', z.object({ id: z.string().min(1) }).strict());
