@@ -5,7 +5,9 @@ export function parseJson(text: string): { readonly ok: true; readonly value: un
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (err) {
-    return { ok: false, reason: `not JSON: ${(err as Error).message}` };
+    // V8's message may quote the text it could not read (a phone number, a customer's words): the
+    // quote goes, since the reason is logged and stored; what went wrong and where stays.
+    return { ok: false, reason: `not JSON: ${(err as Error).message.replace(/".*"/s, 'the text')}` };
   }
 }
 

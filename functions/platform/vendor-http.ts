@@ -36,6 +36,11 @@ export interface VendorRequest {
   readonly json?: unknown;
   /** Per-attempt timeout in ms. @default 10_000 */
   readonly timeoutMs?: number;
+  /**
+   * How errors and logs name the request: the path template (`/users/{botUserId}`) when the path holds
+   * an id that may be personal data (a phone number). @default the URL's path
+   */
+  readonly route?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -111,7 +116,7 @@ export async function vendorRequest(
     if (lastError.outcomeUnknown && policy.retryUnknownOutcome === false) throw lastError;
   }
   // No attempt at all is not a vendor outage: the caller ran out of time and should say so.
-  throw lastError ?? new TimeBudgetError(`${vendor} ${req.method} ${req.url.pathname}: not started, ${timeoutMs} ms would run past the deadline`);
+  throw lastError ?? new TimeBudgetError(`${vendor} ${req.method} ${req.route ?? req.url.pathname}: not started, ${timeoutMs} ms would run past the deadline`);
 }
 
 /**
@@ -139,7 +144,7 @@ async function attemptOnce(vendor: string, req: VendorRequest, fetchImpl: FetchL
     // A GET is safe to repeat; for a write, a timeout or a reset means the vendor may have acted.
     const cause = err instanceof Error ? err.message : String(err);
     const safe = req.method === 'GET';
-    return new VendorError(`${vendor} ${req.method} ${req.url.pathname}: ${cause}`, vendor, undefined, true, !safe);
+    return new VendorError(`${vendor} ${req.method} ${req.route ?? req.url.pathname}: ${cause}`, vendor, undefined, true, !safe);
   }
   let parsed: unknown = text;
   try {
@@ -151,7 +156,7 @@ async function attemptOnce(vendor: string, req: VendorRequest, fetchImpl: FetchL
   const messages = vendorMessages(parsed, text);
   const retryable = res.status === 429 || res.status >= 500;
   return new VendorError(
-    `${vendor} ${req.method} ${req.url.pathname} answered ${res.status}${messages.length ? `: ${messages.join('; ')}` : ''}`,
+    `${vendor} ${req.method} ${req.route ?? req.url.pathname} answered ${res.status}${messages.length ? `: ${messages.join('; ')}` : ''}`,
     vendor,
     res.status,
     retryable,

@@ -6,11 +6,13 @@
 import { spawnSync } from 'node:child_process';
 import process from 'node:process';
 import { URL, fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 const pinned = fileURLToPath(new URL('../../node_modules/node/bin/node', import.meta.url));
-const pinnedMajor = '24';
-if (process.versions.node.split('.')[0] !== pinnedMajor && existsSync(pinned)) {
+// The major of the exact `node` dev dependency, so a bump of the pin needs no edit here.
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+const pinnedMajor = String(pkg.devDependencies?.node ?? '').split('.')[0];
+if (pinnedMajor && process.versions.node.split('.')[0] !== pinnedMajor && existsSync(pinned)) {
   const run = spawnSync(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(run.status ?? 1);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { issueLines } from '#platform/validation.ts';
 import type { ZodError } from 'zod';
 import {
   Campaign,
@@ -10,7 +11,6 @@ import {
   UploadContactsRequest,
   UploadContactsResponse,
   isAllowedJourneyField,
-  issueLines,
   missingRequiredFields,
 } from '#rungopher/domain/campaign.ts';
 

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { ActionKind } from '#goodays/domain/events.ts';
 import { ActionKind as ActionKindSchema, ResponseId } from '#goodays/domain/events.ts';
-import { ValidationError, VendorError } from '#platform/errors.ts';
+import { ConfigError, VendorError } from '#platform/errors.ts';
 import type { FetchLike, RetryPolicy, VendorResponse } from '#platform/vendor-http.ts';
 import { vendorRequest } from '#platform/vendor-http.ts';
 
@@ -49,7 +49,7 @@ export interface GoodaysApi {
  */
 export function goodaysUrl(baseUrl: string, segments: readonly string[], query: Record<string, string> = {}): URL {
   const base = new URL(baseUrl);
-  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new ValidationError(`GOODAYS_BASE_URL must be http(s): ${base.protocol}`);
+  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new ConfigError(`GOODAYS_BASE_URL must be http(s): ${base.protocol}`);
   const path = base.pathname.replace(/\/+$/, '');
   const url = new URL(base.origin);
   url.pathname = `${path}/${segments.map((s) => encodeURIComponent(s)).join('/')}`;

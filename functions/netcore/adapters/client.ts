@@ -148,7 +148,8 @@ export class NetcoreClient implements NetcoreApi {
   async userDetails(botUserId: string, opts: CallOptions = {}): Promise<UserDetails | undefined> {
     const url = this.url(this.paths.user.replace('{botUserId}', encodeURIComponent(botUserId)), {});
     try {
-      const res = await this.authed({ method: 'GET', url }, opts);
+      // The error names the template: a bot user id is often the customer's phone number.
+      const res = await this.authed({ method: 'GET', url, route: this.paths.user }, opts);
       return parse(UserDetailsResponse, res, 'user details');
     } catch (err) {
       if (err instanceof VendorError && err.status === 404) return undefined;

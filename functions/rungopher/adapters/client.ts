@@ -9,12 +9,12 @@ import {
   TemplateList,
   UploadContactsRequest,
   UploadContactsResponse,
-  issueLines,
   type Template,
   type UploadContactsResponse as UploadContactsResult,
 } from '#rungopher/domain/campaign.ts';
 import { resultsPath, type ResultEndpoint } from '#rungopher/domain/results-polling.ts';
 import { ValidationError, VendorError } from '#platform/errors.ts';
+import { issueLines, parseInput } from '#platform/validation.ts';
 import { backoffDelay, vendorRequest, type FetchLike, type RetryPolicy, type VendorRequest } from '#platform/vendor-http.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -140,10 +140,9 @@ export class RungopherClient {
   }
 }
 
-function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ValidationError(`Invalid ${what} request`, issueLines(parsed.error));
-  return parsed.data;
+/** A request checked before it is sent: a 400 naming each field (the vendor would refuse it anyway). */
+function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  return parseInput(schema, value, `Invalid ${what} request`);
 }
 
 function campaignIdPath(id: number): string {

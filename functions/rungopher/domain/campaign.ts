@@ -199,8 +199,3 @@ export type JourneyContactUpdateRequest = z.infer<typeof JourneyContactUpdateReq
 
 /** The vendor's error body. */
 export const RungopherErrorBody = z.looseObject({ errors: z.array(z.string()) });
-
-/** Formats zod issues as `path: message` lines for a ValidationError. */
-export function issueLines(error: z.ZodError): string[] {
-  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
-}

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
+import { issueLines } from '#platform/validation.ts';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import { CONTACT_FIELDS, Contact, MANDATORY_CONTACT_FIELDS, MAX_CONTACTS_PER_UPLOAD, issueLines, type ContactField, type UploadMode } from './campaign.ts';
+import { CONTACT_FIELDS, Contact, MANDATORY_CONTACT_FIELDS, MAX_CONTACTS_PER_UPLOAD, type ContactField, type UploadMode } from './campaign.ts';
 
 /**
  * Reading a contact CSV for an upload: header mapping, phone numbers to E.164, required fields,
