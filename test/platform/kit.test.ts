@@ -203,3 +203,26 @@ describe('pollLoop', () => {
     await expect(pollLoop({ cursors, name: 'test', codec, budget: plenty, page: async () => ({ more: false }) })).rejects.toBeInstanceOf(ConfigError);
   });
 });
+
+describe('no personal data in reasons and errors', () => {
+  it('a JSON reason says what and where, without quoting the text', () => {
+    const out = parseJson('+61400111222 call me back');
+    expect(out.ok).toBe(false);
+    if (!out.ok) {
+      expect(out.reason).toMatch(/^not JSON/);
+      expect(out.reason).not.toContain('61400111222');
+    }
+  });
+
+  it('a vendor error names the route template, not the id in the path', async () => {
+    const { vendorRequest } = await import('#platform/vendor-http.ts');
+    const url = new URL('http://127.0.0.1:9/users/61400111222');
+    const refuse = async () => new Response('{"message":"no"}', { status: 403 });
+    const failure = (p: Promise<unknown>) => p.then(() => new Error('answered'), (e: unknown) => e as Error);
+    const err = await failure(vendorRequest('acme', { method: 'GET', url, route: '/users/{botUserId}' }, { maxAttempts: 1 }, refuse));
+    expect(err.message).toContain('/users/{botUserId} answered 403');
+    expect(err.message).not.toContain('61400111222');
+    const plain = await failure(vendorRequest('acme', { method: 'GET', url }, { maxAttempts: 1 }, refuse));
+    expect(plain.message).toContain('/users/61400111222');
+  });
+});
