@@ -103,6 +103,27 @@ describe('Lambda bundles from cdk synth', () => {
     }
   });
 
+  // With the operator token, every operator route reads its own settings, tables and queues: with only
+  // the environment the stack gives it, each answers (2xx or a 4xx about the request), never a 5xx or a 401.
+  const operatorRoutes = functionList().flatMap((f) =>
+    f.trigger.kind === 'http' && (f.secrets ?? []).includes('hub') ? f.trigger.routes.map((r) => [f.name, `${r.method} ${r.path}`] as const) : [],
+  );
+  it.each(operatorRoutes)('%s answers %s with the operator token from its own environment', async (name, routeKey) => {
+    const [method = 'GET', path = '/'] = routeKey.split(' ');
+    const params = { id: 'smoke-response', action: 'close', actionId: 'smoke-action', campaignId: '15', contactId: 'smoke', botUserId: 'smoke-user' };
+    const out = await callBundle(
+      name,
+      httpEvent(routeKey, path.replace(/\{([^}]+)\}/g, (_, k: keyof typeof params) => params[k]), {
+        headers: { authorization: `Bearer ${hub.env.HUB_OPERATOR_TOKEN ?? ''}`, 'content-type': 'application/json' },
+        pathParameters: params,
+        ...(method === 'POST' ? { body: JSON.stringify({ operatorEmail: 'smoke@example.com', outcome: 'failed' }) } : {}),
+      }),
+    );
+    expect(out.error).toBeUndefined();
+    expect({ routeKey, status: out.result?.statusCode }).toEqual({ routeKey, status: expect.any(Number) });
+    expect({ routeKey, ok: (out.result?.statusCode ?? 500) < 500 && out.result?.statusCode !== 401 }).toEqual({ routeKey, ok: true });
+  });
+
   it('the Netcore transcripts worker, with only its own environment, quarantines and acknowledges a malformed job', async () => {
     // Per-record settings (the quarantine table) are read only when a record needs them: an empty batch proves nothing.
     const messageId = `netcore-bad-${Date.now()}`;
