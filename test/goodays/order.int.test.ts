@@ -1,0 +1,177 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpEvent, lambdaContext } from './harness.ts';
+import type { GoodaysWorld } from './setup.ts';
+import { HMAC_SECRETS, startGoodaysWorld } from './setup.ts';
+
+/**
+ * At most once, whatever the order: what the hub did on a response (a reply or message sent, or whose
+ * outcome is unknown; a close, call or spam) survives every event delivered after it, however stale,
+ * and concurrent requests with one Idempotency-Key all name the one action.
+ */
+
+let world: GoodaysWorld;
+const OPERATOR = 'jennifer.parker@cs.example.com';
+
+beforeAll(async () => {
+  world = await startGoodaysWorld();
+});
+afterAll(async () => {
+  await world?.stop();
+});
+
+interface Accepted {
+  actionId: string;
+  state: string;
+  replayed: boolean;
+}
+interface View {
+  allowedActions: string[];
+  awaiting: boolean;
+  actions: { actionId: string; state: string }[];
+}
+
+const act = (id: string, action: string, body: unknown, headers: Record<string, string> = {}) =>
+  world.api('POST', '/goodays/responses/{id}/{action}', { id, action }, { body: JSON.stringify(body), headers });
+const view = async (id: string) => (await world.api('GET', '/goodays/responses/{id}', { id })).json as View;
+const putsFor = (id: string, action?: string) => world.sandbox.requests().filter((r) => r.method === 'PUT' && r.path.includes(`/responses/${id}/${action ?? ''}`));
+const outboxFor = (id: string) => world.sandbox.outbox().filter((o) => o.responseId === id);
+
+/** A Goodays-style timestamp `ms` after now (microseconds, offset). */
+const later = (ms: number) => `${new Date(Date.now() + ms).toISOString().slice(0, 23)}123+00:00`;
+
+/** Signs and posts a body to the hub's webhook as Goodays would, then runs the event processor. */
+async function deliver(body: string): Promise<void> {
+  const secret = HMAC_SECRETS.split(',')[0] ?? '';
+  const res = await world.webhook(
+    httpEvent({ method: 'POST', route: '/webhooks/goodays', headers: { 'content-type': 'application/json', 'x-hmac-sha256': createHmac('sha256', secret).update(body).digest('hex') }, body }),
+    lambdaContext(),
+  );
+  expect(res.statusCode).toBe(200);
+  await world.deliverEvents();
+}
+
+/** An event body as the sandbox builds it now, with its `updated_date` moved `ms` into the future. */
+function staleCopy(eventType: 'response' | 'delegated' | 'message', id: string): (ms: number) => string {
+  const json = JSON.parse(world.sandbox.eventBody(eventType, id)) as { response: Record<string, unknown> };
+  return (ms) => JSON.stringify({ ...json, response: { ...json.response, updated_date: later(ms) } }, null, 2);
+}
+
+async function newResponse(o: { delegated?: boolean } = {}): Promise<string> {
+  const id = world.sandbox.addResponse({ delegated: o.delegated });
+  await deliver(world.sandbox.eventBody('response', id));
+  return id;
+}
+
+describe('an event delivered after an action never re-opens it', () => {
+  it('a delegated event built before a reply but delivered after it (later updated_date, offering reply) does not allow a second reply', async () => {
+    const id = await newResponse({ delegated: true });
+    const delegated = staleCopy('delegated', id);
+    const first = await act(id, 'reply', { content: 'Dear Customer, thank you.', user: OPERATOR });
+    expect(first.status).toBe(202);
+    await world.runActions();
+    expect(outboxFor(id)).toHaveLength(1);
+
+    await deliver(delegated(5_000));
+    const after = await view(id);
+    expect(after.allowedActions).toEqual([]);
+    const second = await act(id, 'reply', { content: 'A second answer.', user: OPERATOR });
+    expect(second.status).toBe(409);
+    await world.runActions();
+    expect(putsFor(id, 'reply')).toHaveLength(1);
+    expect(outboxFor(id)).toHaveLength(1);
+  });
+
+  it('a stale event does not re-open a reply whose outcome is unknown, nor one still queued', async () => {
+    const id = await newResponse();
+    const stale = staleCopy('delegated', id);
+    const a = (await act(id, 'reply', { content: 'We are on it.' })).json as Accepted;
+    // Still queued: a stale event arrives before the processor ran.
+    await deliver(stale(1_000));
+    expect((await view(id)).allowedActions).toEqual([]);
+    expect((await act(id, 'reply', { content: 'Again' })).status).toBe(409);
+    world.sandbox.injectFault({ kind: 'hang-after', count: 1 });
+    await world.runActions();
+    expect((await view(id)).actions.map((x) => [x.actionId, x.state])).toEqual([[a.actionId, 'unknown']]);
+    await deliver(stale(9_000));
+    expect((await view(id)).allowedActions).toEqual([]);
+    expect((await act(id, 'reply', { content: 'Again' })).status).toBe(409);
+    await world.runActions();
+    expect(putsFor(id, 'reply')).toHaveLength(1);
+  });
+
+  it.each(['close', 'spam', 'call'] as const)('a %s the hub did is not undone by an older event offering every action', async (kind) => {
+    const id = await newResponse();
+    const older = staleCopy('response', id);
+    const delegated = staleCopy('delegated', id);
+    expect((await act(id, kind, {})).status).toBe(202);
+    await world.runActions();
+    await deliver(older(3_000));
+    await deliver(delegated(4_000));
+    const after = await view(id);
+    expect(after.allowedActions).toEqual([]);
+    expect(after.awaiting).toBe(false);
+    for (const [other, body] of [['reply', { content: 'x' }], ['close', {}], ['spam', {}], ['call', {}]] as const) expect((await act(id, other, body)).status).toBe(409);
+    await world.runActions();
+    expect(putsFor(id)).toHaveLength(1);
+  });
+
+  it('a message event built before the hub answered it does not allow a second message; a new customer message does', async () => {
+    const id = await newResponse();
+    expect((await act(id, 'reply', { content: 'First answer.' })).status).toBe(202);
+    await world.runActions();
+    world.sandbox.customerWrites(id, 'And the opening hours?');
+    const stale = staleCopy('message', id);
+    await deliver(world.sandbox.eventBody('message', id));
+    expect((await view(id)).allowedActions).toEqual(['message']);
+    expect((await act(id, 'message', { content: '9 to 18.', user: OPERATOR })).status).toBe(202);
+    await world.runActions();
+    expect(outboxFor(id).map((o) => o.action)).toEqual(['reply', 'message']);
+
+    await deliver(stale(4_000));
+    expect((await view(id)).allowedActions).toEqual([]);
+    expect((await act(id, 'message', { content: '9 to 18, again.', user: OPERATOR })).status).toBe(409);
+    await world.runActions();
+    expect(putsFor(id, 'message')).toHaveLength(1);
+
+    // The customer writes again: that message is unanswered, so a message is offered again.
+    world.sandbox.customerWrites(id, 'And on Sundays?');
+    await deliver(world.sandbox.eventBody('message', id));
+    expect((await view(id)).allowedActions).toEqual(['message']);
+    expect((await act(id, 'message', { content: 'Closed on Sundays.', user: OPERATOR })).status).toBe(202);
+    await world.runActions();
+    expect(outboxFor(id).map((o) => o.action)).toEqual(['reply', 'message', 'message']);
+  });
+
+  it('two operators messaging the same customer message at once: one message is sent', async () => {
+    const id = await newResponse();
+    expect((await act(id, 'reply', { content: 'First answer.' })).status).toBe(202);
+    await world.runActions();
+    world.sandbox.customerWrites(id, 'Is it in stock?');
+    await deliver(world.sandbox.eventBody('message', id));
+    const [a, b] = await Promise.all([act(id, 'message', { content: 'Yes.', user: OPERATOR }), act(id, 'message', { content: 'It is.', user: OPERATOR })]);
+    expect([a.status, b.status].sort()).toEqual([202, 409]);
+    await world.runActions();
+    expect(putsFor(id, 'message')).toHaveLength(1);
+  });
+});
+
+describe('Idempotency-Key under concurrency', () => {
+  it('20 concurrent requests with one key, 5 rounds: every one is 202 with the same action id, one PUT', async () => {
+    const statuses: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const id = await newResponse();
+      const key = `race-${id}`;
+      const body = { content: `Round ${round}: thank you.`, user: OPERATOR };
+      const answers = await Promise.all(Array.from({ length: 20 }, () => act(id, 'reply', body, { 'idempotency-key': key })));
+      statuses.push(...answers.map((r) => r.status));
+      const ids = new Set(answers.map((r) => (r.json as Accepted).actionId));
+      expect(answers.map((r) => r.status)).toEqual(Array.from({ length: 20 }, () => 202));
+      expect(ids.size).toBe(1);
+      expect(answers.filter((r) => !(r.json as Accepted).replayed)).toHaveLength(1);
+      await world.runActions();
+      expect(putsFor(id, 'reply')).toHaveLength(1);
+    }
+    expect(statuses.filter((s) => s !== 202)).toEqual([]);
+  });
+});
