@@ -3,7 +3,8 @@ import type { GoodaysApi } from '#goodays/adapters/client.ts';
 import { goodaysPayload } from '#goodays/domain/actions.ts';
 import { TimeBudgetError, VendorError } from '#platform/errors.ts';
 import type { ActionRecord, ActionState, ActionStore, ThreadStore, UserCache } from './ports.ts';
-import { markHandled } from './threads.ts';
+import { claimKeyOf } from '#goodays/domain/thread.ts';
+import { markHandled, recordHubAction, summaryOf } from './threads.ts';
 
 /** Dependencies of the action processor. */
 export interface ActionDeps {
@@ -96,7 +97,7 @@ export async function processGoodaysAction(delivery: ActionDelivery, deps: Actio
     const done: ActionRecord = { ...sending, state: 'succeeded', vendorStatus: res.status, error: undefined, vendorMessages: undefined, updatedAt: now() };
     // `unknown` too: a person may have marked it while this delivery was still waiting.
     await deps.actions.transition(done, ['sending', 'unknown'], sendToken);
-    await markHandled(record.responseId, record.createdAt, deps);
+    await markHandled(record.responseId, record.createdAt, deps, summaryOf(done));
     return { result: 'done', state: 'succeeded' };
   } catch (err) {
     // No request was started (the deadline left no room for one): nothing can have reached Goodays,
@@ -105,11 +106,8 @@ export async function processGoodaysAction(delivery: ActionDelivery, deps: Actio
     if (err instanceof TimeBudgetError) return giveUpOrRetry(sending, delivery, deps, err.message, err, sendToken);
     if (!(err instanceof VendorError)) throw err;
     if (err.outcomeUnknown && text) {
-      await deps.actions.transition(
-        { ...sending, state: 'unknown', error: `outcome unknown, not resent: ${err.message}`, updatedAt: now() },
-        ['sending'],
-        sendToken,
-      );
+      const unknown: ActionRecord = { ...sending, state: 'unknown', error: `outcome unknown, not resent: ${err.message}`, updatedAt: now() };
+      if (await deps.actions.transition(unknown, ['sending'], sendToken)) await recordHubAction(record.responseId, summaryOf(unknown), deps);
       return { result: 'done', state: 'unknown' };
     }
     if (!err.retryable) return fail(sending, deps, err.message, err, sendToken);
@@ -137,7 +135,8 @@ async function fail(record: ActionRecord, deps: ActionDeps, error: string, err?:
   const ok = await deps.actions.transition(failed, [record.state], sendToken);
   if (!ok) return { result: 'retry', reason: 'action changed meanwhile' };
   // The response is free again: the operator may choose another action.
-  if (record.eventKey !== null) await deps.actions.release(record.responseId, record.eventKey, record.actionId);
+  await releaseClaim(failed, deps);
+  await recordHubAction(record.responseId, summaryOf(failed), deps);
   return { result: 'done', state: 'failed' };
 }
 
@@ -189,12 +188,18 @@ export async function abandonAction(actionId: string, deps: Pick<ActionDeps, 'ac
         break;
     }
     if (await deps.actions.transition({ ...record, state: 'failed', error: `gave up on the last delivery: ${reason}`, updatedAt: at }, [record.state])) {
-      if (record.eventKey !== null) await deps.actions.release(record.responseId, record.eventKey, record.actionId);
+      await releaseClaim(record, deps);
       return { result: 'done', state: 'failed' };
     }
     // Changed meanwhile (another copy of the message is at work on it): read it again.
   }
   return { result: 'retry', reason: 'action changed meanwhile' };
+}
+
+/** Frees what the action claimed (after a definite failure: nothing was sent). */
+export async function releaseClaim(record: ActionRecord, deps: Pick<ActionDeps, 'actions'>): Promise<void> {
+  const key = claimKeyOf(record);
+  if (key !== undefined) await deps.actions.release(record.responseId, key, record.actionId);
 }
 
 /**
