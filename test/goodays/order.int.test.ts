@@ -1,4 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpEvent, lambdaContext } from './harness.ts';
 import type { GoodaysWorld } from './setup.ts';
@@ -175,5 +176,113 @@ describe('Idempotency-Key under concurrency', () => {
       expect(putsFor(id, 'reply')).toHaveLength(1);
     }
     expect(statuses.filter((s) => s !== 202)).toEqual([]);
+  });
+});
+
+describe('property: random event orders and duplicates interleaved with operator actions and their outcomes', () => {
+  type Kind = 'reply' | 'message' | 'call' | 'close' | 'spam';
+  type Step =
+    | { readonly kind: 'capture'; readonly type: 'response' | 'delegated' | 'message' }
+    | { readonly kind: 'deliver'; readonly pick: number; readonly shiftMs: number }
+    | { readonly kind: 'act'; readonly action: Kind; readonly outcome: 'succeeded' | 'failed' | 'unknown' }
+    | { readonly kind: 'customer' };
+  const stepArb: fc.Arbitrary<Step> = fc.oneof(
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('capture' as const), type: fc.constantFrom('response' as const, 'delegated' as const, 'message' as const) }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('deliver' as const), pick: fc.nat(), shiftMs: fc.integer({ min: 0, max: 20_000 }) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('act' as const),
+        action: fc.constantFrom<Kind>('reply', 'message', 'reply', 'message', 'call', 'close', 'spam'),
+        outcome: fc.constantFrom('succeeded' as const, 'succeeded' as const, 'failed' as const, 'unknown' as const),
+      }),
+    },
+    { weight: 1, arbitrary: fc.constant({ kind: 'customer' as const }) },
+  );
+  /** The issue's cases, run every time besides the random ones. */
+  const EXAMPLES: [Step[], number][] = [
+    [[{ kind: 'capture', type: 'delegated' }, { kind: 'act', action: 'reply', outcome: 'succeeded' }, { kind: 'deliver', pick: 1, shiftMs: 5_000 }, { kind: 'act', action: 'reply', outcome: 'succeeded' }], 0],
+    [[{ kind: 'act', action: 'close', outcome: 'succeeded' }, { kind: 'deliver', pick: 0, shiftMs: 5_000 }, { kind: 'act', action: 'spam', outcome: 'succeeded' }], 1],
+    [
+      [
+        { kind: 'act', action: 'reply', outcome: 'unknown' },
+        { kind: 'customer' },
+        { kind: 'capture', type: 'message' },
+        { kind: 'act', action: 'message', outcome: 'unknown' },
+        { kind: 'deliver', pick: 2, shiftMs: 9_000 },
+        { kind: 'act', action: 'message', outcome: 'succeeded' },
+      ],
+      2,
+    ],
+  ];
+  const BODIES: Record<Kind, Record<string, unknown>> = {
+    reply: { content: 'Dear Customer, thank you.', user: OPERATOR },
+    message: { content: 'Here is the answer.', user: OPERATOR },
+    call: { rating: 4 },
+    close: {},
+    spam: {},
+  };
+  /** Goodays may have applied it: answered 200, or no answer at all. */
+  const mayHaveApplied = (answered: number | 'hang' | 'reset') => answered === 200 || answered === 'hang' || answered === 'reset';
+
+  it('never sends a reply or message the hub did not mean to, and ends in the same state whatever the order of the events', { timeout: 240_000 }, async () => {
+    // The operator's Goodays id is resolved (and cached) first, so an injected fault hits the action's PUT.
+    const warm = await newResponse();
+    expect((await act(warm, 'reply', BODIES.reply)).status).toBe(202);
+    await world.runActions();
+    await fc.assert(
+      fc.asyncProperty(fc.array(stepArb, { minLength: 3, maxLength: 12 }), fc.nat(), async (steps, seed) => {
+        const id = await newResponse();
+        const pool = [staleCopy('response', id)];
+        const delivered: string[] = [];
+        const send = async (body: string) => {
+          delivered.push(body);
+          await deliver(body);
+        };
+        let epoch = 0;
+        const acted: { action: Kind; epoch: number; puts: { path: string; answered: number | 'hang' | 'reset' }[] }[] = [];
+        for (const step of steps) {
+          if (step.kind === 'capture') pool.push(staleCopy(step.type, id));
+          else if (step.kind === 'deliver') {
+            const copy = pool[step.pick % pool.length];
+            if (copy) await send(copy(step.shiftMs));
+          }
+          else if (step.kind === 'customer') {
+            world.sandbox.customerWrites(id, `Question ${epoch}`);
+            epoch++;
+            const fresh = staleCopy('message', id);
+            pool.push(fresh);
+            await send(fresh(0));
+          } else {
+            const before = putsFor(id).length;
+            const res = await act(id, step.action, BODIES[step.action]);
+            expect([202, 409]).toContain(res.status);
+            if (res.status === 202) {
+              if (step.outcome === 'failed') world.sandbox.injectFault({ kind: 'status', status: 400, count: 1 });
+              if (step.outcome === 'unknown') world.sandbox.injectFault({ kind: 'reset-after', count: 1 });
+              await world.runActions(25);
+            }
+            acted.push({ action: step.action, epoch, puts: putsFor(id).slice(before) });
+          }
+        }
+        // What reached the customer: one reply at most, one message at most per customer message.
+        expect(outboxFor(id).filter((o) => o.action === 'reply').length).toBeLessThanOrEqual(1);
+        const applied = (kind: Kind, e?: number) => acted.filter((a) => a.action === kind && (e === undefined || a.epoch === e)).flatMap((a) => a.puts.filter((p) => mayHaveApplied(p.answered)));
+        expect(applied('reply').length).toBeLessThanOrEqual(1);
+        for (let e = 0; e <= epoch; e++) expect(applied('message', e).length).toBeLessThanOrEqual(1);
+        // Nothing the hub knows was processed is processed again.
+        const firstDone = acted.findIndex((a) => a.action !== 'message' && a.puts.some((p) => p.answered === 200));
+        if (firstDone >= 0) expect(acted.slice(firstDone + 1).filter((a) => a.action !== 'message').flatMap((a) => a.puts)).toEqual([]);
+
+        // Every event again, in another order: the thread and what the operator may do do not move.
+        const settled = await view(id);
+        const rank = (b: string) => createHash('sha256').update(`${seed}:${b}`).digest('hex');
+        const again = [...delivered].sort((a, b) => (rank(a) < rank(b) ? -1 : 1));
+        for (const body of [...again, ...delivered.toReversed()]) await deliver(body);
+        const after = await view(id);
+        expect(after).toEqual(settled);
+      }),
+      { numRuns: 10, examples: EXAMPLES },
+    );
   });
 });
