@@ -144,6 +144,31 @@ describe('an event delivered after an action never re-opens it', () => {
     expect(outboxFor(id).map((o) => o.action)).toEqual(['reply', 'message', 'message']);
   });
 
+  it('an action failed on its last delivery frees the response: awaiting again, and a stale event keeps it so', async () => {
+    const id = await newResponse();
+    const stale = staleCopy('delegated', id);
+    expect((await act(id, 'reply', { content: 'Held up by configuration.' })).status).toBe(202);
+    expect((await view(id)).awaiting).toBe(false);
+    const token = process.env.GOODAYS_API_TOKEN;
+    delete process.env.GOODAYS_API_TOKEN;
+    try {
+      const event = await world.harness.receive('goodays-actions', 1);
+      const last = { Records: event.Records.map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: '5' } })) };
+      const out = await world.actionProcessor(last, lambdaContext(60_000));
+      await world.harness.settle('goodays-actions', event, out.batchItemFailures);
+    } finally {
+      process.env.GOODAYS_API_TOKEN = token;
+    }
+    const failed = await view(id);
+    expect(failed.actions.map((a) => a.state)).toEqual(['failed']);
+    expect(failed.awaiting).toBe(true);
+    await deliver(stale(2_000));
+    const after = await view(id);
+    expect(after.allowedActions).toEqual(['reply', 'call', 'close', 'spam']);
+    expect(after.awaiting).toBe(true);
+    expect(putsFor(id)).toHaveLength(0);
+  });
+
   it('two operators messaging the same customer message at once: one message is sent', async () => {
     const id = await newResponse();
     expect((await act(id, 'reply', { content: 'First answer.' })).status).toBe(202);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { GoodaysApi } from '#goodays/adapters/client.ts';
 import { goodaysPayload } from '#goodays/domain/actions.ts';
 import { TimeBudgetError, VendorError } from '#platform/errors.ts';
+import { logger } from '#platform/observability.ts';
 import type { ActionRecord, ActionState, ActionStore, ThreadStore, UserCache } from './ports.ts';
 import { claimKeyOf } from '#goodays/domain/thread.ts';
 import { markHandled, recordHubAction, summaryOf } from './threads.ts';
@@ -168,7 +169,7 @@ const ABANDON_ATTEMPTS = 3;
  * would free the response and record a failure for something Goodays did). Needs DynamoDB: when the
  * store itself fails, this throws and the action stays as it was.
  */
-export async function abandonAction(actionId: string, deps: Pick<ActionDeps, 'actions' | 'now'>, error: unknown): Promise<ActionOutcome> {
+export async function abandonAction(actionId: string, deps: Pick<ActionDeps, 'actions' | 'now'> & { readonly threads?: ThreadStore }, error: unknown): Promise<ActionOutcome> {
   const reason = error instanceof Error ? error.message : String(error);
   for (let attempt = 0; attempt < ABANDON_ATTEMPTS; attempt++) {
     const record = await deps.actions.get(actionId);
@@ -187,13 +188,29 @@ export async function abandonAction(actionId: string, deps: Pick<ActionDeps, 'ac
       default:
         break;
     }
-    if (await deps.actions.transition({ ...record, state: 'failed', error: `gave up on the last delivery: ${reason}`, updatedAt: at }, [record.state])) {
+    const failed: ActionRecord = { ...record, state: 'failed', error: `gave up on the last delivery: ${reason}`, updatedAt: at };
+    if (await deps.actions.transition(failed, [record.state])) {
       await releaseClaim(record, deps);
+      await forgetOnThread(failed, deps.threads);
       return { result: 'done', state: 'failed' };
     }
     // Changed meanwhile (another copy of the message is at work on it): read it again.
   }
   return { result: 'retry', reason: 'action changed meanwhile' };
+}
+
+/**
+ * The thread stops counting a failed action as something the hub did (so it can be `awaiting` again).
+ * Best effort when settling a last delivery: the store may be the very thing that failed, and the
+ * action is settled either way.
+ */
+async function forgetOnThread(failed: ActionRecord, threads: ThreadStore | undefined): Promise<void> {
+  if (!threads) return;
+  try {
+    await recordHubAction(failed.responseId, summaryOf(failed), { threads });
+  } catch (err) {
+    logger.warn('Goodays action failed; the thread did not record it', { actionId: failed.actionId, error: err as Error });
+  }
 }
 
 /** Frees what the action claimed (after a definite failure: nothing was sent). */
