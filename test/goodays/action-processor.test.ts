@@ -5,13 +5,13 @@ import type { ActionRecord, ActionState, ActionStore, ThreadStore, UserCache } f
 import { abandonAction, processGoodaysAction } from '#goodays/use-cases/actions.ts';
 import { RetryLaterError, consumeGoodaysAction } from '#goodays/use-cases/process-action.ts';
 import { requestAction } from '#goodays/use-cases/operator.ts';
-import { reduceThread } from '#goodays/domain/thread.ts';
+import { claimKeyOf, reduceThread } from '#goodays/domain/thread.ts';
 import { goodaysBody } from './fixtures.ts';
 
 /** In-memory stores with the same conditional semantics as the DynamoDB ones. */
 function fakes(initial: ActionRecord, apiBehaviour: (call: number) => Promise<void>) {
   const actions = new Map<string, ActionRecord>([[initial.actionId, initial]]);
-  const claims = new Map<string, string>([[`${initial.responseId}#${initial.eventKey}`, initial.actionId]]);
+  const claims = new Map<string, string>([[`${initial.responseId}#${claimKeyOf(initial)}`, initial.actionId]]);
   const sent: { responseId: string; action: string; payload: Record<string, unknown> }[] = [];
   const actionStore: ActionStore = {
     async get(id) {
@@ -31,15 +31,15 @@ function fakes(initial: ActionRecord, apiBehaviour: (call: number) => Promise<vo
     async listForResponse(responseId) {
       return [...actions.values()].filter((a) => a.responseId === responseId);
     },
-    async claim(responseId, eventKey, actionId) {
-      const k = `${responseId}#${eventKey}`;
+    async claim(responseId, claimKey, actionId) {
+      const k = `${responseId}#${claimKey}`;
       const holder = claims.get(k);
       if (holder && holder !== actionId) return false;
       claims.set(k, actionId);
       return true;
     },
-    async release(responseId, eventKey, actionId) {
-      const k = `${responseId}#${eventKey}`;
+    async release(responseId, claimKey, actionId) {
+      const k = `${responseId}#${claimKey}`;
       if (claims.get(k) === actionId) claims.delete(k);
     },
   };
@@ -274,7 +274,7 @@ describe('requestAction when recording the action fails', () => {
     expect(replayed).toBe(false);
     expect(view.state).toBe('accepted');
     expect(sent).toEqual([{ actionId: view.actionId }]);
-    expect(f.claims.get(`resp9#${thread.latestEventKey}`)).toBe(view.actionId);
+    expect(f.claims.get(`resp9#${claimKeyOf({ action: 'reply', eventKey: thread.latestEventKey })}`)).toBe(view.actionId);
     // Another operator cannot reply as well.
     await expect(requestAction({ ...req, idempotencyKey: undefined, body: JSON.stringify({ content: 'Me too' }) }, { ...deps, actions: f.deps.actions })).rejects.toThrow(/already being processed|not allowed/);
   });

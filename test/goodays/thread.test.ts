@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseEventBody } from '#goodays/domain/events.ts';
-import { allowedActions, isAwaiting, reduceThread, timestampMicros } from '#goodays/domain/thread.ts';
+import { allowedActions, claimKeyOf, isAwaiting, latestCustomerMessage, reduceThread, timestampMicros } from '#goodays/domain/thread.ts';
 import { conversation, goodaysBody } from './fixtures.ts';
 
 const at = (i: number) => `2026-01-01T00:00:0${i}.000Z`;
@@ -149,5 +149,109 @@ describe('timestampMicros', () => {
     expect(a).toBeDefined();
     expect((b ?? 0) - (a ?? 0)).toBe(1);
     expect(timestampMicros('yesterday')).toBeUndefined();
+  });
+});
+
+describe('what the hub did is part of the thread, whatever the order of events', () => {
+  const RID = 'vdOpL1NJ74l';
+  const when = (minute: number) => `2020-02-05T11:${String(minute).padStart(2, '0')}:00.000000+01:00`;
+  const eventArb = fc.record({
+    type: fc.constantFrom('response', 'delegated', 'message'),
+    minute: fc.integer({ min: 0, max: 59 }),
+    msgId: fc.constantFrom('m1', 'm2', 'm3'),
+    replied: fc.boolean(),
+    actions: fc.subarray(['reply', 'message', 'call', 'close', 'spam']),
+  });
+  type Ev = { type: string; minute: number; msgId: string; replied: boolean; actions: string[] };
+  const bodyOf = (e: Ev) =>
+    goodaysBody(e.type, {
+      responseId: RID,
+      updatedAt: when(e.minute),
+      actions: e.actions,
+      state: e.replied ? 'closed' : 'open',
+      reply: e.replied ? { id: 'r1', at: when(0), content: 'Thanks', from: 'agent' } : null,
+      message: e.type === 'message' ? { id: e.msgId, at: when(e.minute), content: 'hi', from: 'customer' } : undefined,
+    });
+  const STATES = ['accepted', 'sending', 'retrying', 'succeeded', 'failed', 'unknown'] as const;
+  const KINDS = ['reply', 'message', 'call', 'close', 'spam'] as const;
+  const historyArb = (keys: readonly string[]) =>
+    fc.array(
+      fc.record({
+        action: fc.constantFrom(...KINDS),
+        state: fc.constantFrom(...STATES),
+        eventKey: fc.constantFrom(...keys),
+        answers: fc.constantFrom(null, 'm1', 'm2', 'm3', undefined),
+      }),
+      { maxLength: 5 },
+    );
+  const fold = (bodies: readonly string[]) => reduceThread(RID, bodies.map((body) => ({ body, receivedAt: 'same' })));
+
+  it('property: allowed actions and awaiting depend on the sets of events and actions, not on their order or repetition', () => {
+    fc.assert(
+      fc.property(
+        fc.array(eventArb, { minLength: 1, maxLength: 7 }).chain((events) => {
+          const bodies = events.map(bodyOf);
+          const keys = [...new Set(bodies.map((b) => (parseEventBody(b) as { eventKey: string }).eventKey))];
+          return fc.tuple(fc.constant(bodies), historyArb(keys), fc.shuffledSubarray(bodies, { minLength: bodies.length }), fc.array(fc.constantFrom(...bodies), { maxLength: 5 }), fc.nat());
+        }),
+        ([bodies, history, shuffled, repeats, rotate]) => {
+          const reference = fold(bodies);
+          const refAllowed = allowedActions(reference, history);
+          const other = fold([...shuffled, ...repeats]);
+          const r = rotate % (history.length + 1);
+          const reordered = [...history.slice(r), ...history.slice(0, r)].reverse();
+          expect(other).toEqual(reference);
+          expect(allowedActions(other, reordered)).toEqual(refAllowed);
+          expect(isAwaiting(other, undefined, reordered)).toBe(isAwaiting(reference, undefined, history));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: no event, however late, early or offering, re-opens a reply, call, close or spam the hub sent, is sending or left unknown', () => {
+    fc.assert(
+      fc.property(
+        fc.array(eventArb, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom('reply', 'call', 'close', 'spam'),
+        fc.constantFrom('accepted', 'sending', 'retrying', 'succeeded', 'unknown'),
+        fc.array(eventArb, { minLength: 1, maxLength: 5 }),
+        (base, action, state, later) => {
+          const before = fold(base.map(bodyOf));
+          const done = [{ action, state, eventKey: before.latestEventKey }];
+          const after = fold([...base, ...later].map(bodyOf));
+          expect(allowedActions(after, done).filter((a) => a !== 'message')).toEqual([]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: a message the hub sent (or whose outcome is unknown) is offered again only after a newer customer message', () => {
+    fc.assert(
+      fc.property(
+        fc.array(eventArb, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom('accepted', 'sending', 'retrying', 'succeeded', 'unknown'),
+        fc.array(eventArb, { minLength: 1, maxLength: 5 }),
+        (base, state, later) => {
+          const before = fold(base.map(bodyOf));
+          const answered = latestCustomerMessage(before);
+          const done = [{ action: 'message' as const, state, eventKey: before.latestEventKey, answers: answered?.id ?? null }];
+          const after = fold([...base, ...later].map(bodyOf));
+          const newest = latestCustomerMessage(after);
+          const news = newest !== undefined && newest.id !== answered?.id && (answered === undefined || after.messages.indexOf(newest) > after.messages.findIndex((m) => m.id === answered.id));
+          if (!news) expect(allowedActions(after, done)).not.toContain('message');
+          else expect(allowedActions(after, done).includes('message')).toBe(after.offeredActions.includes('message'));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a failed action holds nothing: the response is offered again', () => {
+    const t = fold([goodaysBody('response', { responseId: RID })]);
+    expect(allowedActions(t, [{ action: 'reply', state: 'failed', eventKey: t.latestEventKey }])).toEqual(['reply', 'call', 'close', 'spam']);
+    expect(claimKeyOf({ action: 'close', eventKey: t.latestEventKey })).toBe(claimKeyOf({ action: 'reply', eventKey: 'delegated#x' }));
+    expect(claimKeyOf({ action: 'message', eventKey: null, answers: 'm1' })).not.toBe(claimKeyOf({ action: 'message', eventKey: null, answers: 'm2' }));
   });
 });

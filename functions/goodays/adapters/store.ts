@@ -61,12 +61,23 @@ const ThreadItem = z.object({
   thread: z.custom<Thread>((v) => typeof v === 'object' && v !== null),
   lastHandledAt: z.string().optional(),
   awaiting: z.string().optional(),
+  hubActions: z
+    .array(z.object({ actionId: z.string().optional(), action: ActionKind, state: z.string(), eventKey: z.string().nullable(), answers: z.string().nullable().optional() }))
+    .optional(),
   updatedAt: z.string(),
 });
 
 function toThreadRecord(raw: unknown): ThreadRecord {
   const item = ThreadItem.parse(raw);
-  return { responseId: item.responseId, version: item.version, thread: item.thread, lastHandledAt: item.lastHandledAt, awaiting: item.awaiting === '1', updatedAt: item.updatedAt };
+  return {
+    responseId: item.responseId,
+    version: item.version,
+    thread: item.thread,
+    lastHandledAt: item.lastHandledAt,
+    awaiting: item.awaiting === '1',
+    hubActions: item.hubActions,
+    updatedAt: item.updatedAt,
+  };
 }
 
 const KeyPart = z.string().min(1).max(1024);
@@ -109,6 +120,7 @@ export function dynamoThreadStore(table: string): ThreadStore {
         version: record.version,
         thread: record.thread,
         lastHandledAt: record.lastHandledAt,
+        hubActions: record.hubActions,
         updatedAt: record.updatedAt,
         threadState: record.thread.state ?? undefined,
         lastEventAt: record.thread.latestEventReceivedAt ?? record.updatedAt,
@@ -168,6 +180,7 @@ const ActionItem = z.object({
   body: z.record(z.string(), z.unknown()),
   operatorEmail: z.string().optional(),
   eventKey: z.string().nullable(),
+  answers: z.string().nullable().optional(),
   idempotencyKey: z.string().optional(),
   fingerprint: z.string(),
   state: z.enum(['accepted', 'sending', 'retrying', 'succeeded', 'failed', 'unknown']),
@@ -188,11 +201,11 @@ function toActionRecord(raw: unknown): ActionRecord {
   return { ...item, body: ACTION_BODIES[item.action].parse(item.body) };
 }
 
-const claimId = (responseId: string, eventKey: string): string => `claim#${responseId}#${eventKey}`;
+const claimId = (responseId: string, claimKey: string): string => `claim#${responseId}#${claimKey}`;
 
 /**
  * Actions table: partition `actionId`; index `byResponse` (responseId, createdAt). Claims share the
- * table under `claim#<response>#<event>` ids and have no `responseId`, so the index skips them.
+ * table under `claim#<response>#<claim key>` ids and have no `responseId`, so the index skips them.
  */
 export function dynamoActionStore(table: string): ActionStore {
   return {
@@ -217,8 +230,8 @@ export function dynamoActionStore(table: string): ActionStore {
       const items = await queryAll({ TableName: table, IndexName: 'byResponse', KeyConditionExpression: 'responseId = :r', ExpressionAttributeValues: { ':r': responseId } });
       return items.map((raw) => toActionRecord(raw));
     },
-    async claim(responseId, eventKey, actionId) {
-      const id = claimId(responseId, eventKey);
+    async claim(responseId, claimKey, actionId) {
+      const id = claimId(responseId, claimKey);
       return conditionalWrite(() =>
         dynamo.send(
           new PutCommand({
@@ -230,10 +243,10 @@ export function dynamoActionStore(table: string): ActionStore {
         ),
       );
     },
-    async release(responseId, eventKey, actionId) {
+    async release(responseId, claimKey, actionId) {
       try {
         await dynamo.send(
-          new DeleteCommand({ TableName: table, Key: { actionId: claimId(responseId, eventKey) }, ConditionExpression: 'holder = :h', ExpressionAttributeValues: { ':h': actionId } }),
+          new DeleteCommand({ TableName: table, Key: { actionId: claimId(responseId, claimKey) }, ConditionExpression: 'holder = :h', ExpressionAttributeValues: { ':h': actionId } }),
         );
       } catch (err) {
         if (!isConditionFailed(err)) throw err;

@@ -252,30 +252,76 @@ export const HOLDING_STATES = ['accepted', 'sending', 'retrying', 'succeeded', '
 
 /** What the thread rules need to know of an action the hub took. */
 export interface ActionSummary {
+  readonly actionId?: string;
   readonly action: ActionKind;
   readonly state: string;
   /** The latest event of the thread when the action was requested. */
   readonly eventKey: string | null;
+  /**
+   * For a message: the id of the customer's latest private message when it was requested (the one it
+   * answers), null when there was none. Absent on records older than this field: the message id of
+   * `eventKey` when it is a `message` event stands in.
+   */
+  readonly answers?: string | null;
+}
+
+/** The customer's latest private message in the thread (the one a message from the hub answers). */
+export function latestCustomerMessage(thread: Thread): ThreadMessage | undefined {
+  return thread.messages.findLast((m) => m.kind === 'message' && m.from === 'customer');
+}
+
+function answeredBy(summary: Pick<ActionSummary, 'answers' | 'eventKey'>): string | null {
+  if (summary.answers !== undefined) return summary.answers;
+  return summary.eventKey?.startsWith('message#') ? summary.eventKey.slice('message#'.length) : null;
 }
 
 /**
- * Actions an operator may take now: those the latest event offers, minus processing actions
- * (reply, call, close, spam) once one of them was taken (or is under way, or has an unknown outcome)
- * since that event. Goodays allows a response to be processed once; a new event reopens the choice.
+ * Actions an operator may take now: those the latest event offers, minus what the hub already did
+ * (an action under way, sent, or whose outcome is unknown; a failed one does not count). Goodays
+ * processes a response once, so a reply, call, close or spam the hub took on this thread (its event is
+ * one of the thread's) removes every processing action for good: no event, however late or however
+ * it sorts, offers them again. A message answers the customer's latest private message; another is
+ * offered only once the customer wrote again after it. Events carry no sequence, so this is a
+ * function of the set of events and the set of actions, never of their order.
  */
 export function allowedActions(thread: Thread, history: readonly ActionSummary[]): ActionKind[] {
-  const processed = history.some(
-    (h) => PROCESSING_ACTIONS.includes(h.action) && h.eventKey === thread.latestEventKey && (HOLDING_STATES as readonly string[]).includes(h.state),
-  );
-  return thread.offeredActions.filter((a) => !(processed && PROCESSING_ACTIONS.includes(a)));
+  const onThread = (h: ActionSummary) => h.eventKey === null || thread.eventKeys.includes(h.eventKey);
+  const holding = history.filter((h) => (HOLDING_STATES as readonly string[]).includes(h.state) && onThread(h));
+  const processed = holding.some((h) => PROCESSING_ACTIONS.includes(h.action));
+  const messages = holding.filter((h) => h.action === 'message');
+  const latest = latestCustomerMessage(thread);
+  const position = (id: string) => thread.messages.findIndex((m) => m.id === id);
+  // A message is held while one under way, sent or unknown answers the latest customer message (or
+  // answered none and the customer has not written since). An answered message the thread does not
+  // show cannot be placed: held.
+  const holds = (h: ActionSummary) => {
+    const id = answeredBy(h);
+    if (latest === undefined) return true;
+    if (id === null) return false;
+    const at = position(id);
+    return at < 0 || position(latest.id) <= at;
+  };
+  const messageHeld = messages.some(holds);
+  return thread.offeredActions.filter((a) => !(processed && PROCESSING_ACTIONS.includes(a)) && !(messageHeld && a === 'message'));
 }
 
 /**
- * Whether a response waits for customer service: Goodays offers an action on its latest event and
- * nothing was handled since the hub received that event.
+ * The claim an action takes before it is recorded, so two operators cannot both act (no transactions):
+ * one per response for the processing actions (Goodays processes a response once), one per answered
+ * customer message for a message. Undefined: the action claims nothing.
  */
-export function isAwaiting(thread: Thread, lastHandledAt: string | undefined): boolean {
-  if (thread.offeredActions.length === 0 || !thread.latestEventReceivedAt) return false;
+export function claimKeyOf(summary: Pick<ActionSummary, 'action' | 'answers' | 'eventKey'>): string | undefined {
+  if (PROCESSING_ACTIONS.includes(summary.action)) return 'processed';
+  if (summary.action === 'message') return `message:${answeredBy(summary) ?? '-'}`;
+  return undefined;
+}
+
+/**
+ * Whether a response waits for customer service: an action is still allowed on its latest event
+ * (given what the hub did) and nothing was handled since the hub received that event.
+ */
+export function isAwaiting(thread: Thread, lastHandledAt: string | undefined, history: readonly ActionSummary[] = []): boolean {
+  if (allowedActions(thread, history).length === 0 || !thread.latestEventReceivedAt) return false;
   return lastHandledAt === undefined || lastHandledAt < thread.latestEventReceivedAt;
 }
 

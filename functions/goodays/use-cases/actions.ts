@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { GoodaysApi } from '#goodays/adapters/client.ts';
 import { goodaysPayload } from '#goodays/domain/actions.ts';
 import { TimeBudgetError, VendorError } from '#platform/errors.ts';
+import { logger } from '#platform/observability.ts';
 import type { ActionRecord, ActionState, ActionStore, ThreadStore, UserCache } from './ports.ts';
-import { markHandled } from './threads.ts';
+import { claimKeyOf } from '#goodays/domain/thread.ts';
+import { markHandled, recordHubAction, summaryOf } from './threads.ts';
 
 /** Dependencies of the action processor. */
 export interface ActionDeps {
@@ -96,7 +98,7 @@ export async function processGoodaysAction(delivery: ActionDelivery, deps: Actio
     const done: ActionRecord = { ...sending, state: 'succeeded', vendorStatus: res.status, error: undefined, vendorMessages: undefined, updatedAt: now() };
     // `unknown` too: a person may have marked it while this delivery was still waiting.
     await deps.actions.transition(done, ['sending', 'unknown'], sendToken);
-    await markHandled(record.responseId, record.createdAt, deps);
+    await markHandled(record.responseId, record.createdAt, deps, summaryOf(done));
     return { result: 'done', state: 'succeeded' };
   } catch (err) {
     // No request was started (the deadline left no room for one): nothing can have reached Goodays,
@@ -105,11 +107,8 @@ export async function processGoodaysAction(delivery: ActionDelivery, deps: Actio
     if (err instanceof TimeBudgetError) return giveUpOrRetry(sending, delivery, deps, err.message, err, sendToken);
     if (!(err instanceof VendorError)) throw err;
     if (err.outcomeUnknown && text) {
-      await deps.actions.transition(
-        { ...sending, state: 'unknown', error: `outcome unknown, not resent: ${err.message}`, updatedAt: now() },
-        ['sending'],
-        sendToken,
-      );
+      const unknown: ActionRecord = { ...sending, state: 'unknown', error: `outcome unknown, not resent: ${err.message}`, updatedAt: now() };
+      if (await deps.actions.transition(unknown, ['sending'], sendToken)) await recordHubAction(record.responseId, summaryOf(unknown), deps);
       return { result: 'done', state: 'unknown' };
     }
     if (!err.retryable) return fail(sending, deps, err.message, err, sendToken);
@@ -137,7 +136,8 @@ async function fail(record: ActionRecord, deps: ActionDeps, error: string, err?:
   const ok = await deps.actions.transition(failed, [record.state], sendToken);
   if (!ok) return { result: 'retry', reason: 'action changed meanwhile' };
   // The response is free again: the operator may choose another action.
-  if (record.eventKey !== null) await deps.actions.release(record.responseId, record.eventKey, record.actionId);
+  await releaseClaim(failed, deps);
+  await recordHubAction(record.responseId, summaryOf(failed), deps);
   return { result: 'done', state: 'failed' };
 }
 
@@ -169,7 +169,7 @@ const ABANDON_ATTEMPTS = 3;
  * would free the response and record a failure for something Goodays did). Needs DynamoDB: when the
  * store itself fails, this throws and the action stays as it was.
  */
-export async function abandonAction(actionId: string, deps: Pick<ActionDeps, 'actions' | 'now'>, error: unknown): Promise<ActionOutcome> {
+export async function abandonAction(actionId: string, deps: Pick<ActionDeps, 'actions' | 'now'> & { readonly threads?: ThreadStore }, error: unknown): Promise<ActionOutcome> {
   const reason = error instanceof Error ? error.message : String(error);
   for (let attempt = 0; attempt < ABANDON_ATTEMPTS; attempt++) {
     const record = await deps.actions.get(actionId);
@@ -188,13 +188,35 @@ export async function abandonAction(actionId: string, deps: Pick<ActionDeps, 'ac
       default:
         break;
     }
-    if (await deps.actions.transition({ ...record, state: 'failed', error: `gave up on the last delivery: ${reason}`, updatedAt: at }, [record.state])) {
-      if (record.eventKey !== null) await deps.actions.release(record.responseId, record.eventKey, record.actionId);
+    const failed: ActionRecord = { ...record, state: 'failed', error: `gave up on the last delivery: ${reason}`, updatedAt: at };
+    if (await deps.actions.transition(failed, [record.state])) {
+      await releaseClaim(record, deps);
+      await forgetOnThread(failed, deps.threads);
       return { result: 'done', state: 'failed' };
     }
     // Changed meanwhile (another copy of the message is at work on it): read it again.
   }
   return { result: 'retry', reason: 'action changed meanwhile' };
+}
+
+/**
+ * The thread stops counting a failed action as something the hub did (so it can be `awaiting` again).
+ * Best effort when settling a last delivery: the store may be the very thing that failed, and the
+ * action is settled either way.
+ */
+async function forgetOnThread(failed: ActionRecord, threads: ThreadStore | undefined): Promise<void> {
+  if (!threads) return;
+  try {
+    await recordHubAction(failed.responseId, summaryOf(failed), { threads });
+  } catch (err) {
+    logger.warn('Goodays action failed; the thread did not record it', { actionId: failed.actionId, error: err as Error });
+  }
+}
+
+/** Frees what the action claimed (after a definite failure: nothing was sent). */
+export async function releaseClaim(record: ActionRecord, deps: Pick<ActionDeps, 'actions'>): Promise<void> {
+  const key = claimKeyOf(record);
+  if (key !== undefined) await deps.actions.release(record.responseId, key, record.actionId);
 }
 
 /**

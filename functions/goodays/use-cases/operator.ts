@@ -5,12 +5,14 @@ import { operatorEmail, validateActionBody } from '#goodays/domain/actions.ts';
 import type { ActionKind } from '#goodays/domain/events.ts';
 import { ActionKind as ActionKindSchema, PROCESSING_ACTIONS, ResponseId } from '#goodays/domain/events.ts';
 import type { Thread } from '#goodays/domain/thread.ts';
-import { allowedActions, canonicalJson } from '#goodays/domain/thread.ts';
+import { allowedActions, canonicalJson, claimKeyOf, latestCustomerMessage } from '#goodays/domain/thread.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#platform/errors.ts';
+import { logger } from '#platform/observability.ts';
 import { parseJson } from '#platform/json.ts';
 import { parseInput } from '#platform/validation.ts';
 import type { ActionRecord, ActionStore, QueuePort, ThreadStore } from './ports.ts';
-import { markHandled } from './threads.ts';
+import { releaseClaim } from './actions.ts';
+import { markHandled, recordHubAction, summaryOf } from './threads.ts';
 
 /** Dependencies of the operator use cases. */
 export interface OperatorDeps {
@@ -120,17 +122,26 @@ export async function requestAction(req: ActionRequest, deps: OperatorDeps): Pro
   const fingerprint = createHash('sha256').update(canonicalJson({ responseId, action, body })).digest('hex');
   const actionId = idempotencyKey ? `gda_${createHash('sha256').update(`idem:${idempotencyKey}`).digest('hex').slice(0, 32)}` : `gda_${randomUUID().replaceAll('-', '')}`;
 
+  // A concurrent request with the same Idempotency-Key names this very action: whatever it got to
+  // first (the record, the claim) is this request's too, never a conflict.
+  const sameAction = async (conflict: ConflictError): Promise<{ view: ActionView; replayed: boolean }> => {
+    const existing = idempotencyKey ? await winnerOf(actionId, deps) : undefined;
+    if (existing) return replay(existing, fingerprint, deps);
+    throw conflict;
+  };
   if (idempotencyKey) {
     const existing = await deps.actions.get(actionId);
     if (existing) return replay(existing, fingerprint, deps);
   }
-  const history = await deps.actions.listForResponse(responseId);
+  const history = (await deps.actions.listForResponse(responseId)).filter((h) => h.actionId !== actionId);
   const allowed = allowedActions(thread, history);
-  if (!allowed.includes(action)) throw new ConflictError(`${action} is not allowed on response ${responseId} now`, { allowed });
+  if (!allowed.includes(action)) return sameAction(new ConflictError(`${action} is not allowed on response ${responseId} now`, { allowed }));
   const eventKey = thread.latestEventKey;
-  const claims = PROCESSING_ACTIONS.includes(action) && eventKey !== null;
-  if (claims && !(await deps.actions.claim(responseId, eventKey, actionId))) {
-    throw new ConflictError(`Response ${responseId} is already being processed`, { allowed: allowed.filter((a) => !PROCESSING_ACTIONS.includes(a)) });
+  const answers = action === 'message' ? (latestCustomerMessage(thread)?.id ?? null) : undefined;
+  const claimKey = eventKey === null ? undefined : claimKeyOf({ action, answers, eventKey });
+  if (claimKey !== undefined && !(await deps.actions.claim(responseId, claimKey, actionId))) {
+    const holding = action === 'message' ? allowed.filter((a) => a !== 'message') : allowed.filter((a) => !PROCESSING_ACTIONS.includes(a));
+    return sameAction(new ConflictError(`Response ${responseId} is already being ${action === 'message' ? 'answered' : 'processed'}`, { allowed: holding }));
   }
   const now = (deps.now?.() ?? new Date()).toISOString();
   const record: ActionRecord = {
@@ -140,6 +151,7 @@ export async function requestAction(req: ActionRequest, deps: OperatorDeps): Pro
     body,
     operatorEmail: operatorEmail(body),
     eventKey,
+    answers,
     idempotencyKey,
     fingerprint,
     state: 'accepted',
@@ -152,27 +164,45 @@ export async function requestAction(req: ActionRequest, deps: OperatorDeps): Pro
     created = await deps.actions.create(record);
   } catch (err) {
     created = await recordedDespite(err, record, deps);
-    if (!created && claims) {
-      // Nothing was recorded: a claim left behind would block every later action on the response.
-      await deps.actions.release(responseId, eventKey, actionId);
-    }
+    // Nothing was recorded: a claim left behind would block every later action on the response.
+    if (!created && claimKey !== undefined) await releaseClaim(record, deps);
     if (!created) throw err;
   }
-  if (!created) {
-    // A concurrent request with the same Idempotency-Key created it first.
-    const existing = await deps.actions.get(actionId);
-    if (existing) return replay(existing, fingerprint, deps);
-    throw new ConflictError(`Action ${actionId} is being created by another request; retry`);
-  }
+  // A concurrent request with the same Idempotency-Key created it first.
+  if (!created) return sameAction(new ConflictError(`Action ${actionId} is being created by another request; retry`));
   try {
     await deps.queue.send({ actionId });
   } catch (err) {
     const failedAt = (deps.now?.() ?? new Date()).toISOString();
     await deps.actions.transition({ ...record, state: 'failed', error: 'could not be queued; nothing was sent', updatedAt: failedAt }, ['accepted']);
-    if (eventKey !== null) await deps.actions.release(responseId, eventKey, actionId);
+    await releaseClaim(record, deps);
     throw err;
   }
+  // The thread keeps what the hub does, so no stale event makes it `awaiting` again. Best effort: the
+  // action is recorded and queued, and the actions table is what decides what an operator may do.
+  try {
+    await recordHubAction(responseId, summaryOf(record), deps);
+  } catch (err) {
+    logger.warn('Goodays action queued; the thread did not record it', { actionId, responseId, error: err as Error });
+  }
   return { view: actionView(record), replayed: false };
+}
+
+/** Consistent reads of an action another request is creating, before the conflict is answered. */
+const WINNER_READS = 3;
+
+/**
+ * The record a concurrent request with the same Idempotency-Key wrote (it won the conditional create
+ * or got in between this request's first read and its checks). The winner claims, then creates; a few
+ * consistent reads with short pauses cover the gap between the two.
+ */
+async function winnerOf(actionId: string, deps: Pick<OperatorDeps, 'actions'>): Promise<ActionRecord | undefined> {
+  for (let attempt = 0; attempt < WINNER_READS; attempt++) {
+    const found = await deps.actions.get(actionId);
+    if (found) return found;
+    if (attempt < WINNER_READS - 1) await new Promise((resolve) => setTimeout(resolve, 25 * (attempt + 1)));
+  }
+  return undefined;
 }
 
 /**
@@ -228,7 +258,11 @@ export async function resolveAction(id: string, rawBody: string | undefined, dep
     updatedAt: at,
   };
   if (!(await deps.actions.transition(next, ['unknown']))) throw new ConflictError(`Action ${actionId} changed meanwhile; read it again`);
-  if (decision.outcome === 'sent') await markHandled(record.responseId, record.createdAt, deps);
-  else if (record.eventKey !== null) await deps.actions.release(record.responseId, record.eventKey, actionId);
+  if (decision.outcome === 'sent') {
+    await markHandled(record.responseId, record.createdAt, deps, summaryOf(next));
+  } else {
+    await releaseClaim(record, deps);
+    await recordHubAction(record.responseId, summaryOf(next), deps);
+  }
   return actionView(next);
 }

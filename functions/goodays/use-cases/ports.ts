@@ -1,6 +1,6 @@
 import type { ActionKind } from '#goodays/domain/events.ts';
 import type { ActionBody } from '#goodays/domain/actions.ts';
-import type { Thread } from '#goodays/domain/thread.ts';
+import type { ActionSummary, Thread } from '#goodays/domain/thread.ts';
 
 export type { Quarantine } from '#platform/quarantine.ts';
 export type { QueueEnvelope as EventEnvelope } from '#platform/envelope.ts';
@@ -45,6 +45,12 @@ export interface ThreadRecord {
   /** Latest `createdAt` of an action that processed or answered the thread. */
   readonly lastHandledAt?: string;
   readonly awaiting: boolean;
+  /**
+   * What the hub did on the thread (its actions under way, sent or of unknown outcome), kept with the
+   * fold so that a refold after any event, however stale, computes `awaiting` with it. The actions
+   * table stays the authority for what an operator may do.
+   */
+  readonly hubActions?: readonly ActionSummary[];
   readonly updatedAt: string;
 }
 
@@ -77,6 +83,8 @@ export interface ActionRecord {
   readonly operatorEmail?: string;
   /** The thread's latest event when the action was requested. */
   readonly eventKey: string | null;
+  /** A message's answered customer message (see {@link ActionSummary.answers}). */
+  readonly answers?: string | null;
   readonly idempotencyKey?: string;
   /** Digest of (response id, action, body): a reused Idempotency-Key with another request is refused. */
   readonly fingerprint: string;
@@ -106,12 +114,12 @@ export interface ActionStore {
   /** Actions of one response, oldest first. */
   listForResponse(responseId: string): Promise<ActionRecord[]>;
   /**
-   * Claims the right to process the response for its latest event. True when `actionId` holds it
-   * (now or already); false when another action does.
+   * Claims `claimKey` on the response (see `claimKeyOf`: processing it, or answering one customer
+   * message). True when `actionId` holds it (now or already); false when another action does.
    */
-  claim(responseId: string, eventKey: string, actionId: string): Promise<boolean>;
+  claim(responseId: string, claimKey: string, actionId: string): Promise<boolean>;
   /** Releases a claim held by `actionId` (after a definite failure). */
-  release(responseId: string, eventKey: string, actionId: string): Promise<void>;
+  release(responseId: string, claimKey: string, actionId: string): Promise<void>;
 }
 
 export interface UserCache {

@@ -66,7 +66,7 @@ export async function consumeGoodaysAction(delivery: ActionMessageDelivery, port
   } catch (err) {
     if (!last) throw err;
     logger.error('Goodays action failed on its last delivery; giving up', { actionId, error: err as Error });
-    outcome = await abandonAction(actionId, { actions }, err);
+    outcome = await abandonAction(actionId, { actions, threads: threadsIfReadable(ports) }, err);
     // Not a hand-back: the message goes to the DLQ, and the errors alarm should see it.
     if (outcome.result === 'retry') throw new Error(`Goodays action ${actionId} could not be settled on its last delivery: ${outcome.reason}`, { cause: err });
   }
@@ -77,4 +77,13 @@ export async function consumeGoodaysAction(delivery: ActionMessageDelivery, port
   }
   count(`GoodaysAction_${outcome.state}`);
   if (outcome.state === 'unknown') count('GoodaysActionOutcomeUnknown');
+}
+
+/** The threads store when its setting can be read (a last delivery may be settling just that failure). */
+function threadsIfReadable(ports: ActionDeliveryPorts): ThreadStore | undefined {
+  try {
+    return ports.sending().threads;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,8 +1,9 @@
 import { NO_RESPONSE_ID, dedupeKey, parseEventBody } from '#goodays/domain/events.ts';
-import { canonicalJson, describeEvent, isAwaiting, reduceThread } from '#goodays/domain/thread.ts';
+import type { ActionSummary } from '#goodays/domain/thread.ts';
+import { HOLDING_STATES, canonicalJson, describeEvent, isAwaiting, reduceThread } from '#goodays/domain/thread.ts';
 import { ConflictError } from '#platform/errors.ts';
 import { count, logger } from '#platform/observability.ts';
-import type { EventEnvelope, EventStore, Quarantine, ThreadRecord, ThreadStore } from './ports.ts';
+import type { ActionRecord, EventEnvelope, EventStore, Quarantine, ThreadRecord, ThreadStore } from './ports.ts';
 
 /** Dependencies of the event processor. */
 export interface EventDeps {
@@ -69,36 +70,72 @@ export async function refoldThread(responseId: string, deps: Pick<EventDeps, 'ev
   return updateThread(responseId, deps, async (current) => {
     const stored = await deps.events.list(responseId);
     const thread = reduceThread(responseId, stored);
-    return { thread, lastHandledAt: current?.lastHandledAt };
+    return { thread, lastHandledAt: current?.lastHandledAt, hubActions: current?.hubActions };
   });
 }
 
-/** Records that an action handled the thread at `at` (the action's request time). */
-export async function markHandled(responseId: string, at: string, deps: Pick<EventDeps, 'threads' | 'now'>): Promise<boolean> {
+/**
+ * Records that an action handled the thread at `at` (the action's request time), and, when given,
+ * what the hub did (see {@link recordHubAction}).
+ */
+export async function markHandled(responseId: string, at: string, deps: Pick<EventDeps, 'threads' | 'now'>, action?: ActionSummary): Promise<boolean> {
   return updateThread(responseId, deps, async (current) => {
     if (!current) return undefined;
     const lastHandledAt = current.lastHandledAt && current.lastHandledAt > at ? current.lastHandledAt : at;
-    return { thread: current.thread, lastHandledAt };
+    return { thread: current.thread, lastHandledAt, hubActions: withAction(current.hubActions, action) };
   });
+}
+
+/**
+ * Keeps what the hub did on a thread with its fold (an action under way, sent or unknown; a failed
+ * one is dropped), so that `awaiting` never comes back because of an event older than the action.
+ */
+export async function recordHubAction(responseId: string, action: ActionSummary, deps: Pick<EventDeps, 'threads' | 'now'>): Promise<boolean> {
+  return updateThread(responseId, deps, async (current) => {
+    if (!current) return undefined;
+    return { thread: current.thread, lastHandledAt: current.lastHandledAt, hubActions: withAction(current.hubActions, action) };
+  });
+}
+
+/** What the thread keeps of an action record. */
+export function summaryOf(record: Pick<ActionRecord, 'actionId' | 'action' | 'state' | 'eventKey' | 'answers'>): ActionSummary {
+  return { actionId: record.actionId, action: record.action, state: record.state, eventKey: record.eventKey, answers: record.answers };
+}
+
+function withAction(list: readonly ActionSummary[] | undefined, action: ActionSummary | undefined): readonly ActionSummary[] | undefined {
+  if (!action?.actionId) return list;
+  const others = (list ?? []).filter((a) => a.actionId !== action.actionId);
+  const holding = (HOLDING_STATES as readonly string[]).includes(action.state);
+  const summary: ActionSummary = { actionId: action.actionId, action: action.action, state: action.state, eventKey: action.eventKey, answers: action.answers };
+  return holding ? [...others, summary] : others;
 }
 
 async function updateThread(
   responseId: string,
   deps: Pick<EventDeps, 'threads' | 'now'>,
-  compute: (current: ThreadRecord | undefined) => Promise<Pick<ThreadRecord, 'thread' | 'lastHandledAt'> | undefined>,
+  compute: (current: ThreadRecord | undefined) => Promise<Pick<ThreadRecord, 'thread' | 'lastHandledAt' | 'hubActions'> | undefined>,
 ): Promise<boolean> {
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const current = await deps.threads.get(responseId);
     const next = await compute(current);
     if (!next) return false;
-    const awaiting = isAwaiting(next.thread, next.lastHandledAt);
-    if (current && current.awaiting === awaiting && current.lastHandledAt === next.lastHandledAt && canonicalJson(current.thread) === canonicalJson(next.thread)) return false;
+    const awaiting = isAwaiting(next.thread, next.lastHandledAt, next.hubActions);
+    if (
+      current &&
+      current.awaiting === awaiting &&
+      current.lastHandledAt === next.lastHandledAt &&
+      canonicalJson(current.thread) === canonicalJson(next.thread) &&
+      canonicalJson(current.hubActions ?? []) === canonicalJson(next.hubActions ?? [])
+    ) {
+      return false;
+    }
     const record: ThreadRecord = {
       responseId,
       version: (current?.version ?? 0) + 1,
       thread: next.thread,
       lastHandledAt: next.lastHandledAt,
       awaiting,
+      hubActions: next.hubActions,
       updatedAt: (deps.now?.() ?? new Date()).toISOString(),
     };
     if (await deps.threads.write(record, current?.version)) return true;
