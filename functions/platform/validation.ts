@@ -78,3 +78,27 @@ export function pathId<T extends string = string>(value: string | undefined, nam
   if (!r.success) throw new ValidationError(`Invalid ${name}`, r.error.issues.map((i) => `${name}: ${i.message}`));
   return r.data;
 }
+
+/**
+ * Refuses (400) a parsed JSON body holding a lone surrogate in any string or key: JSON's `\ud800`
+ * escape parses to one, UTF-8 cannot carry it, so it could be neither stored nor sent to a vendor.
+ */
+export function requireWellFormed(value: unknown, name = 'body'): void {
+  const where = surrogateAt(value, name);
+  if (where) throw new ValidationError(`Invalid ${name}`, [`${where}: must be well-formed Unicode (it holds a lone surrogate)`]);
+}
+
+// A loop, not recursion: a body nested 10,000 deep must be a 400, not a stack overflow (500).
+function surrogateAt(value: unknown, name: string): string | undefined {
+  const stack: [unknown, string][] = [[value, name]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [v, path] = next;
+    if (typeof v === 'string' && LONE_SURROGATE.test(v)) return path;
+    if (v === null || typeof v !== 'object') continue;
+    for (const [k, child] of Object.entries(v)) {
+      if (LONE_SURROGATE.test(k)) return path;
+      stack.push([child, `${path}.${k}`]);
+    }
+  }
+  return undefined;
+}

@@ -25,11 +25,16 @@ export const text = fc.oneof(
   { weight: 1, arbitrary: longRun(9000, 10_500) },
 );
 
-/** A path segment as sent: encoded text, or raw bytes the gateway cannot decode (`%E0%A4%A`, `%00`). */
-export const pathSegment = fc.oneof(
-  { weight: 4, arbitrary: text.filter((s) => s !== '' && !/\p{Cs}/u.test(s)).map((s) => encodeURIComponent(s)) },
-  { weight: 1, arbitrary: fc.constantFrom('%E0%A4%A', '%00', '%ED%A0%80', '%FF', '%', '%2F', '%2e%2e', 'a%00b', '%C0%AF') },
-);
+/**
+ * A path segment as sent: encoded text, or raw bytes the gateway cannot decode (`%E0%A4%A`, `%00`).
+ * Never a dot segment (`.`, `..`, `%2e%2e`): URLs resolve those away before any route sees them.
+ */
+export const pathSegment = fc
+  .oneof(
+    { weight: 4, arbitrary: text.filter((s) => s !== '' && !/\p{Cs}/u.test(s)).map((s) => encodeURIComponent(s)) },
+    { weight: 1, arbitrary: fc.constantFrom('%E0%A4%A', '%00', '%ED%A0%80', '%FF', '%', '%2F', 'a%00b', '%C0%AF', '%2e%2e%2e') },
+  )
+  .filter((s) => !/^(\.|%2e){1,2}$/i.test(s));
 
 /** A query string over `keys` (and one unknown key), values from {@link text}. */
 export function queryString(keys: readonly string[]): fc.Arbitrary<string> {
@@ -94,12 +99,11 @@ export function decoded(segment: string): string {
   }
 }
 
-/** The strings inside a cursor's JSON (none when it is not base64url JSON). */
-export function cursorStrings(cursor: string | null | undefined): string[] {
-  if (!cursor || !/^[A-Za-z0-9_-]+$/.test(cursor)) return [];
+/** The strings (keys and values) of JSON text; none when it is not JSON. */
+export function jsonStrings(json: string): string[] {
   try {
     const out: string[] = [];
-    JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'), (k, v: unknown) => {
+    JSON.parse(json, (k, v: unknown) => {
       out.push(k);
       if (typeof v === 'string') out.push(v);
       return v;
@@ -108,6 +112,12 @@ export function cursorStrings(cursor: string | null | undefined): string[] {
   } catch {
     return [];
   }
+}
+
+/** The strings inside a cursor's JSON (none when it is not base64url JSON). */
+export function cursorStrings(cursor: string | null | undefined): string[] {
+  if (!cursor || !/^[A-Za-z0-9_-]+$/.test(cursor)) return [];
+  return jsonStrings(Buffer.from(cursor, 'base64url').toString('utf8'));
 }
 
 /**

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '#platform/errors.ts';
 import { MAX_CURSOR_CHARS, pageCursor } from '#platform/page-cursor.ts';
-import { KEY_LIMITS, MAX_ID_BYTES, keyProblem, keyString, keyValue, pathId } from '#platform/validation.ts';
+import { KEY_LIMITS, MAX_ID_BYTES, keyProblem, keyString, keyValue, pathId, requireWellFormed } from '#platform/validation.ts';
 
 const issuesOf = (f: () => unknown): readonly string[] => {
   try {
@@ -79,5 +79,19 @@ describe('pageCursor against DynamoDB key limits', () => {
     expect(() => loose.decode(b64(['list', { id: '\ud800' }]))).toThrow(ValidationError);
     expect(() => loose.decode(b64(['list', { ['\udc00']: 'x' }]))).toThrow(ValidationError);
     expect(() => loose.decode('A'.repeat(MAX_CURSOR_CHARS + 1))).toThrow(ValidationError);
+  });
+});
+
+describe('requireWellFormed', () => {
+  it('names where a parsed body holds a lone surrogate, in a value or a key, at any depth', () => {
+    expect(() => requireWellFormed(JSON.parse('{"content":"thanks","user":"a@b.example"}'))).not.toThrow();
+    expect(issuesOf(() => requireWellFormed(JSON.parse('{"content":"thanks \\udfff"}')))).toEqual(['body.content: must be well-formed Unicode (it holds a lone surrogate)']);
+    expect(issuesOf(() => requireWellFormed(JSON.parse('{"a":[{"\\ud800":1}]}')))).toEqual(['body.a.0: must be well-formed Unicode (it holds a lone surrogate)']);
+    expect(() => requireWellFormed(JSON.parse('{"ok":"😀"}'))).not.toThrow();
+  });
+
+  it('walks a body nested 20,000 deep without a stack overflow', () => {
+    const deep: unknown = JSON.parse(`${'['.repeat(20_000)}"\\ud800"${']'.repeat(20_000)}`);
+    expect(issuesOf(() => requireWellFormed(deep))).toHaveLength(1);
   });
 });

@@ -8,7 +8,7 @@ import type { Thread } from '#goodays/domain/thread.ts';
 import { allowedActions, canonicalJson } from '#goodays/domain/thread.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#platform/errors.ts';
 import { parseJson } from '#platform/json.ts';
-import { parseInput, pathId } from '#platform/validation.ts';
+import { parseInput, pathId, requireWellFormed } from '#platform/validation.ts';
 import type { ActionRecord, ActionStore, QueuePort, ThreadStore } from './ports.ts';
 import { markHandled } from './threads.ts';
 
@@ -111,6 +111,7 @@ export async function requestAction(req: ActionRequest, deps: OperatorDeps): Pro
     if (!parsed.ok) throw new ValidationError('Body is not JSON', ['body: send a JSON object']);
     input = parsed.value;
   }
+  requireWellFormed(input);
   const threadRecord = await deps.threads.get(responseId);
   if (!threadRecord) throw new NotFoundError(`No Goodays response ${responseId} has been received`);
   const thread: Thread = threadRecord.thread;
@@ -216,6 +217,7 @@ export async function resolveAction(id: string, rawBody: string | undefined, dep
   const actionId = pathId(id, 'action id', ActionId);
   const input = parseJson(rawBody ?? '');
   if (!input.ok) throw new ValidationError('Body is not JSON', ['body: send {"outcome": "sent" | "not-sent"}']);
+  requireWellFormed(input.value);
   const decision = parseInput(Resolution, input.value, 'Invalid resolution');
   const record = await deps.actions.get(actionId);
   if (!record) throw new NotFoundError(`No action ${actionId}`);

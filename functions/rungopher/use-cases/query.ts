@@ -5,7 +5,7 @@ import { toContactView } from '#rungopher/domain/contact-view.ts';
 import type { ContactTable, ResultQuery, ResultTable, StoredResult } from '#rungopher/adapters/store.ts';
 import { NotFoundError } from '#platform/errors.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
-import { keyString, parseInput, pathId } from '#platform/validation.ts';
+import { KEY_LIMITS, keyString, keyValue, parseInput, pathId } from '#platform/validation.ts';
 import { TIME_BUCKET } from './store-result.ts';
 
 /** Query parameters of GET /rungopher/results. */
@@ -39,7 +39,7 @@ export function parseResultsQuery(params: Record<string, string>): ResultsQuery 
 }
 
 /** The results list's cursor: the sort key (`<UTC ms ISO>#<id>`) of the last item given out. */
-const resultsCursor = pageCursor('rungopher-results', z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z#.+$/, 'a result sort key'));
+const resultsCursor = pageCursor('rungopher-results', keyValue(KEY_LIMITS.sort).regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z#.+$/, 'a result sort key'));
 
 /**
  * Lists results oldest first ("newest last"), paged by sort key. The index is chosen by the most
