@@ -55,7 +55,7 @@ describe('the hub log formatter', () => {
     }, logger);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^\S+Z ERROR switchboard Record failed; it will be retried error="TypeError: bad thing \(.+\)" counts=\{"stored":2\}$/);
-    expect(lines[1]).toMatch(/^\S+Z WARN  switchboard child$/);
+    expect(lines[1]).toMatch(/^\S+Z WARN {2}switchboard child$/);
     for (const l of lines) expect(() => JSON.parse(l)).toThrow();
   });
 
