@@ -71,7 +71,7 @@ describe('Goodays operator routes under arbitrary input', () => {
   it('GET /goodays/responses answers 2xx or 4xx to any state, limit and cursor', async () => {
     await fc.assert(
       fc.asyncProperty(listQuery, async (q) => {
-        expectAnswer(await send(hub.url, 'GET', `/goodays/responses?${q}`, { headers: auth }), cursorStrings(q.get('cursor')).some(unkeyable));
+        expectAnswer(await send(hub.url, 'GET', `/goodays/responses?${q}`, { headers: auth }), cursorStrings(q.get('cursor')).some((v) => unkeyable(v)));
       }),
       { numRuns: RUNS },
     );

@@ -82,12 +82,12 @@ export async function send(url: string, method: string, path: string, init: { he
 }
 
 /**
- * Whether DynamoDB could not take `value` as (part of) a key: longer than the smaller key limit
- * (1024 bytes) or a lone surrogate. dynalite queries such keys without complaint where DynamoDB
+ * Whether DynamoDB could not take `value` as (part of) a key: longer than `limitBytes` (the sort
+ * key limit by default; 2048 for a partition key) or a lone surrogate. dynalite queries such keys without complaint where DynamoDB
  * answers ValidationException (a 500 to the caller), so the fuzz asserts these are refused up front.
  */
-export function unkeyable(value: string): boolean {
-  return Buffer.byteLength(value, 'utf8') > 1024 || /\p{Cs}/u.test(value);
+export function unkeyable(value: string, limitBytes = 1024): boolean {
+  return Buffer.byteLength(value, 'utf8') > limitBytes || /\p{Cs}/u.test(value);
 }
 
 /** A path segment as the gateway decodes it (left as sent when it cannot be decoded). */
