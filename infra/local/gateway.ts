@@ -137,3 +137,26 @@ export function writeJson(res: ServerResponse, status: number, body: unknown): v
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': buf.length });
   res.end(buf);
 }
+
+/**
+ * The request line the local gateway prints: `<time> HTTP <method> <route> <status> <ms> ms`. The
+ * route is the matched route's path with every value masked as its `{name}` (a webhook token, a
+ * phone number used as a user id never show), the query only by its keys; a path no route matches
+ * shows none of its segments.
+ */
+export function requestLine(routes: readonly CompiledRoute[], method: string, url: URL, status: number | string, ms: number, at = new Date()): string {
+  const match = matchRoute(routes, method, url.pathname);
+  const local = /^\/_local\/([a-z]+)(\/[^/]+)?(\/[a-z]+)?$/.exec(url.pathname);
+  const route = match ? match.route.path : local ? `/_local/${local[1] ?? ''}${local[2] ? '/{name}' : ''}${local[3] ?? ''}` : '(no route)';
+  const keys = [...new Set(url.searchParams.keys())].map((k) => (/^[A-Za-z0-9_-]{1,40}$/.test(k) ? k : '…'));
+  return `${at.toISOString()} HTTP  ${method} ${route}${keys.length ? `?${keys.join('&')}` : ''} ${status} ${ms} ms`;
+}
+
+/** Prints one {@link requestLine} when a request's answer is sent (or `aborted` when the client left first). */
+export function logRequests(routes: readonly CompiledRoute[], log: (line: string) => void): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://local');
+    res.once('close', () => log(requestLine(routes, req.method ?? 'GET', url, res.writableFinished ? res.statusCode : 'aborted', Math.round(performance.now() - started))));
+  };
+}

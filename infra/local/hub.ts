@@ -16,7 +16,7 @@ import { startConsumer } from './consumers.ts';
 import type { LocalQueue } from './emulators.ts';
 import { LOCAL_AWS_ENV, createQueues, createTables, localName, startEmulators } from './emulators.ts';
 import type { CompiledRoute } from './gateway.ts';
-import { GATEWAY_MAX_BODY_BYTES, compileRoute, matchRoute, readBody, toEventV2, writeJson, writeResult } from './gateway.ts';
+import { GATEWAY_MAX_BODY_BYTES, compileRoute, logRequests, matchRoute, readBody, toEventV2, writeJson, writeResult } from './gateway.ts';
 import type { LambdaHandler } from './invoke.ts';
 import { invoke, loadHandler } from './invoke.ts';
 import type { Sandbox } from '#infra/local/sandboxes/index.ts';
@@ -126,6 +126,8 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
       POWERTOOLS_DEV: env.POWERTOOLS_DEV ?? 'true',
+      // One readable line per log event here (JSON stays on AWS, where this is never set).
+      SWITCHBOARD_LOG_FORMAT: env.SWITCHBOARD_LOG_FORMAT ?? 'line',
       // EMF metrics go to CloudWatch on AWS; locally nothing reads them, so they stay off unless asked for.
       POWERTOOLS_METRICS_DISABLED: env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     });
@@ -267,7 +269,9 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
 
     // Gateway.
     const routes: CompiledRoute[] = all.flatMap((f) => (f.trigger.kind === 'http' ? f.trigger.routes.map((r) => compileRoute(r.method, r.path, f.name)) : []));
+    const logRequest = logRequests(routes, log);
     const server = createServer((req, res) => {
+      logRequest(req, res);
       void (async () => {
         const url = new URL(req.url ?? '/', 'http://local');
         const method = req.method ?? 'GET';

@@ -4,6 +4,7 @@ import { ACTION_BODIES } from '#goodays/domain/actions.ts';
 import { ActionKind } from '#goodays/domain/events.ts';
 import type { Thread } from '#goodays/domain/thread.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
+import { KEY_LIMITS, keyValue } from '#platform/validation.ts';
 import { conditionalWrite, dynamo, isConditionFailed, queryAll } from '#platform/aws.ts';
 import type {
   ActionRecord,
@@ -80,7 +81,7 @@ function toThreadRecord(raw: unknown): ThreadRecord {
   };
 }
 
-const KeyPart = z.string().min(1).max(1024);
+const KeyPart = keyValue(KEY_LIMITS.sort);
 
 /**
  * Where a page of threads stops: DynamoDB's LastEvaluatedKey, which is the table key of a Scan (all

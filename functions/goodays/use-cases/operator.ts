@@ -9,7 +9,7 @@ import { allowedActions, canonicalJson, claimKeyOf, latestCustomerMessage } from
 import { ConflictError, NotFoundError, ValidationError } from '#platform/errors.ts';
 import { logger } from '#platform/observability.ts';
 import { parseJson } from '#platform/json.ts';
-import { parseInput } from '#platform/validation.ts';
+import { parseInput, pathId, requireWellFormed } from '#platform/validation.ts';
 import type { ActionRecord, ActionStore, QueuePort, ThreadStore } from './ports.ts';
 import { releaseClaim } from './actions.ts';
 import { markHandled, recordHubAction, summaryOf } from './threads.ts';
@@ -65,7 +65,7 @@ export async function listResponses(query: Record<string, string>, deps: Pick<Op
 
 /** `GET /goodays/responses/{id}`: the thread, the actions allowed now, and the action history. */
 export async function getResponse(id: string, deps: Pick<OperatorDeps, 'threads' | 'actions'>) {
-  const responseId = field('response id', ResponseId, id);
+  const responseId = pathId(id, 'response id', ResponseId);
   const record = await deps.threads.get(responseId);
   if (!record) throw new NotFoundError(`No Goodays response ${responseId} has been received`);
   const history = await deps.actions.listForResponse(responseId);
@@ -81,7 +81,7 @@ export async function getResponse(id: string, deps: Pick<OperatorDeps, 'threads'
 
 /** `GET /goodays/actions/{actionId}`. */
 export async function getAction(id: string, deps: Pick<OperatorDeps, 'actions'>): Promise<ActionView> {
-  const actionId = field('action id', ActionId, id);
+  const actionId = pathId(id, 'action id', ActionId);
   const record = await deps.actions.get(actionId);
   if (!record) throw new NotFoundError(`No action ${actionId}`);
   return actionView(record);
@@ -104,8 +104,8 @@ export interface ActionRequest {
  * @throws ValidationError (400), NotFoundError (404), ConflictError (409)
  */
 export async function requestAction(req: ActionRequest, deps: OperatorDeps): Promise<{ view: ActionView; replayed: boolean }> {
-  const responseId = field('response id', ResponseId, req.responseId);
-  const action: ActionKind = field('action', ActionKindSchema, req.action);
+  const responseId = pathId(req.responseId, 'response id', ResponseId);
+  const action: ActionKind = pathId(req.action, 'action', ActionKindSchema);
   const idempotencyKey = req.idempotencyKey === undefined ? undefined : field('Idempotency-Key', IdempotencyKey, req.idempotencyKey);
   let input: unknown = {};
   if (req.body !== undefined && req.body.trim() !== '') {
@@ -113,6 +113,7 @@ export async function requestAction(req: ActionRequest, deps: OperatorDeps): Pro
     if (!parsed.ok) throw new ValidationError('Body is not JSON', ['body: send a JSON object']);
     input = parsed.value;
   }
+  requireWellFormed(input);
   const threadRecord = await deps.threads.get(responseId);
   if (!threadRecord) throw new NotFoundError(`No Goodays response ${responseId} has been received`);
   const thread: Thread = threadRecord.thread;
@@ -243,9 +244,10 @@ const Resolution = z.strictObject({ outcome: z.enum(['sent', 'not-sent']), note:
  * response for another action. Nothing is sent to Goodays.
  */
 export async function resolveAction(id: string, rawBody: string | undefined, deps: OperatorDeps): Promise<ActionView> {
-  const actionId = field('action id', ActionId, id);
+  const actionId = pathId(id, 'action id', ActionId);
   const input = parseJson(rawBody ?? '');
   if (!input.ok) throw new ValidationError('Body is not JSON', ['body: send {"outcome": "sent" | "not-sent"}']);
+  requireWellFormed(input.value);
   const decision = parseInput(Resolution, input.value, 'Invalid resolution');
   const record = await deps.actions.get(actionId);
   if (!record) throw new NotFoundError(`No action ${actionId}`);

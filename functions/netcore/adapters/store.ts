@@ -8,6 +8,7 @@ import type { TranscriptJob } from '#netcore/domain/jobs.ts';
 import type { TranscriptEntry } from '#netcore/domain/messages.ts';
 import { ConfigError } from '#platform/errors.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
+import { KEY_LIMITS, keyValue } from '#platform/validation.ts';
 import { conditionalWrite, dynamo, isConditionFailed, sqs } from '#platform/aws.ts';
 
 /**
@@ -244,14 +245,15 @@ export function sqsTranscriptJobQueue(queueUrl: string): TranscriptJobQueue {
  * the query (same partition, inside the `after` bound): a cursor DynamoDB would refuse as
  * ExclusiveStartKey (ValidationException, a 500) is the caller's error, a 400 naming `cursor`.
  */
-const Str = z.string().min(1);
+const Str = keyValue(KEY_LIMITS.partition);
+const SortStr = keyValue(KEY_LIMITS.sort);
 /** `byChannelActivity` keys: the table's `botUserId` + `channel` and the index's `activityKey`. */
-const UsersKey = z.strictObject({ botUserId: Str, channel: Str, activityKey: z.string() });
+const UsersKey = z.strictObject({ botUserId: Str, channel: Str, activityKey: SortStr });
 type UsersKey = z.infer<typeof UsersKey>;
 /** Per channel: absent = from the start, null = read to the end, a key = continue after it. */
 const usersCursor = pageCursor('netcore-users', z.record(z.string(), UsersKey.nullable()));
 /** The transcripts table's key; on the `byUserChannel` index it carries `userChannel` too. */
-const TranscriptKey = z.strictObject({ botUserId: Str, sortKey: Str, userChannel: Str.optional() });
+const TranscriptKey = z.strictObject({ botUserId: Str, sortKey: SortStr, userChannel: Str.optional() });
 type TranscriptKey = z.infer<typeof TranscriptKey>;
 const transcriptsCursor = pageCursor('netcore-transcripts', TranscriptKey);
 

@@ -3,7 +3,7 @@ import { MonthSchema, monthOf } from '#netcore/domain/api.ts';
 import { CHANNELS, ChannelIdSchema, USER_CHANNEL_IDS, isChannelId } from '#netcore/domain/channels.ts';
 import type { NetcoreReader } from '#netcore/adapters/store.ts';
 import { NotFoundError } from '#platform/errors.ts';
-import { parseInput } from '#platform/validation.ts';
+import { parseInput, pathId } from '#platform/validation.ts';
 
 /**
  * The operator read API for Netcore data: each query read by its schema (a bad one is a 400 naming
@@ -61,12 +61,11 @@ export async function showUsage(reader: NetcoreReader, query: Query, now: Date) 
 }
 
 /**
- * The path's user as API Gateway decoded it, used as it is: decoding again would turn a literal `%`
- * into a URIError, and `%2525` into the wrong id.
+ * The path's user as API Gateway decoded it, used as it is (decoding again would turn a literal `%`
+ * into a URIError, and `%2525` into the wrong id), once the kit has checked it can be a key (400).
  */
 function requireUser(botUserId: string | undefined): string {
-  if (!botUserId) throw new NotFoundError('No Netcore user given');
-  return botUserId;
+  return pathId(botUserId, 'botUserId');
 }
 
 function channelName(channel: string): string | undefined {

@@ -5,15 +5,15 @@ import { toContactView } from '#rungopher/domain/contact-view.ts';
 import type { ContactTable, ResultQuery, ResultTable, StoredResult } from '#rungopher/adapters/store.ts';
 import { NotFoundError } from '#platform/errors.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
-import { parseInput } from '#platform/validation.ts';
+import { KEY_LIMITS, keyString, keyValue, parseInput, pathId } from '#platform/validation.ts';
 import { TIME_BUCKET } from './store-result.ts';
 
 /** Query parameters of GET /rungopher/results. */
 export const ResultsQuery = z
   .object({
-    campaignId: z.string().min(1).optional(),
-    contactId: z.string().min(1).optional(),
-    resultName: z.string().min(1).optional(),
+    campaignId: keyString().optional(),
+    contactId: keyString().optional(),
+    resultName: keyString().optional(),
     after: z.iso.datetime({ offset: true }).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     cursor: z.string().regex(/^[A-Za-z0-9_-]+$/, 'cursor must be a value returned as nextCursor').optional(),
@@ -39,7 +39,7 @@ export function parseResultsQuery(params: Record<string, string>): ResultsQuery 
 }
 
 /** The results list's cursor: the sort key (`<UTC ms ISO>#<id>`) of the last item given out. */
-const resultsCursor = pageCursor('rungopher-results', z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z#.+$/, 'a result sort key'));
+const resultsCursor = pageCursor('rungopher-results', keyValue(KEY_LIMITS.sort).regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z#.+$/, 'a result sort key'));
 
 /**
  * Lists results oldest first ("newest last"), paged by sort key. The index is chosen by the most
@@ -92,8 +92,8 @@ export async function listResults(results: ResultTable, q: ResultsQuery): Promis
 
 /** The contact view of a route's `{campaignId}` and `{contactId}`, or 404. */
 export async function getContactView(contacts: ContactTable, path: Readonly<Record<string, string | undefined>>): Promise<ContactView> {
-  const { campaignId, contactId } = path;
-  if (!campaignId || !contactId) throw new NotFoundError('Route needs campaignId and contactId');
+  const campaignId = pathId(path.campaignId, 'campaignId');
+  const contactId = pathId(path.contactId, 'contactId');
   const slots = await contacts.get(campaignContactKey(campaignId, contactId));
   if (!slots) throw new NotFoundError(`No results for contact ${contactId} in campaign ${campaignId}`);
   return toContactView(campaignId, contactId, slots);

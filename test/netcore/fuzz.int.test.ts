@@ -1,0 +1,92 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUNS, cursorStrings, decoded, expectAnswer, pathSegment, queryString, send, text, unkeyable } from '#test/helpers/fuzz.ts';
+import { operatorGet, startTestHub } from '#test/helpers/hub.ts';
+
+/**
+ * No input makes a Netcore operator route answer 5xx, and none that DynamoDB could not take as a key
+ * reaches it: arbitrary path values, query strings and cursors (given out, altered, made up) through
+ * the local gateway, against a hub holding synced users and transcripts (bounded runs).
+ */
+type TestHub = Awaited<ReturnType<typeof startTestHub>>;
+let hub: TestHub;
+let auth: Record<string, string>;
+/** Cursors the API gave out, so the fuzz also starts from real positions. */
+const given: string[] = [];
+const USER = encodeURIComponent('+919876543213');
+
+beforeAll(async () => {
+  hub = await startTestHub({ env: { NETCORE_SANDBOX_USERS_PER_CHANNEL: '2', NETCORE_SANDBOX_MESSAGES_PER_USER: '6', NETCORE_USERS_LIMIT: '25' } });
+  auth = { authorization: `Bearer ${hub.env.HUB_OPERATOR_TOKEN}` };
+  expect(await hub.runSchedule('netcore-users-poller')).toMatchObject({ ok: true });
+  for (const path of ['/netcore/users?limit=1', '/netcore/users?limit=1&channelId=1014', `/netcore/users/${USER}/transcripts?limit=1`]) {
+    const r = await operatorGet(hub, path);
+    const cursor = (r.body as { cursor?: string | null }).cursor;
+    if (cursor) given.push(cursor);
+  }
+  expect(given.length).toBeGreaterThan(0);
+});
+afterAll(async () => {
+  await hub?.cleanup();
+});
+
+const b64 = (json: string) => Buffer.from(json, 'utf8').toString('base64url');
+const givenCursor = fc.constant(null).chain(() => fc.constantFrom(...given));
+/** A cursor: one given out, one given out with text put in, base64url of made-up positions or any JSON, or any text. */
+const cursor = fc.oneof(
+  givenCursor,
+  fc.tuple(givenCursor, fc.nat(), text).map(([c, at, s]) => {
+    const json = Buffer.from(c, 'base64url').toString('utf8');
+    const i = at % (json.length + 1);
+    return b64(json.slice(0, i) + s + json.slice(i));
+  }),
+  text.map((t) => b64(JSON.stringify(['netcore-transcripts', { botUserId: '+919876543213', sortKey: t }]))),
+  text.map((t) => b64(JSON.stringify(['netcore-users', { 1014: { botUserId: t, channel: '1014', activityKey: t } }]))),
+  fc.json().map(b64),
+  text,
+);
+const query = fc.tuple(queryString(['channelId', 'after', 'limit', 'month']), fc.option(cursor, { nil: undefined })).map(([qs, c]) => {
+  const q = new URLSearchParams(qs);
+  if (c !== undefined) q.set('cursor', c);
+  return q;
+});
+/** Whether a query carries a cursor no DynamoDB start key could be made of. */
+const badCursor = (q: URLSearchParams) => cursorStrings(q.get('cursor')).some((v) => unkeyable(v));
+
+describe('Netcore operator routes under arbitrary input', () => {
+  it('GET /netcore/users answers 2xx or 4xx to any query and cursor', async () => {
+    await fc.assert(
+      fc.asyncProperty(query, async (q) => {
+        expectAnswer(await send(hub.url, 'GET', `/netcore/users?${q}`, { headers: auth }), badCursor(q));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('GET /netcore/users/{botUserId} answers 2xx or 4xx to any user id', async () => {
+    await fc.assert(
+      fc.asyncProperty(pathSegment, async (id) => {
+        expectAnswer(await send(hub.url, 'GET', `/netcore/users/${id}`, { headers: auth }), unkeyable(decoded(id)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('GET /netcore/users/{botUserId}/transcripts answers 2xx or 4xx to any user id, query and cursor', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.constant(USER), pathSegment), query, async (id, q) => {
+        expectAnswer(await send(hub.url, 'GET', `/netcore/users/${id}/transcripts?${q}`, { headers: auth }), unkeyable(decoded(id)) || badCursor(q));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('GET /netcore/usage answers 2xx or 4xx to any month and channel', async () => {
+    await fc.assert(
+      fc.asyncProperty(queryString(['month', 'channelId']), async (q) => {
+        expectAnswer(await send(hub.url, 'GET', `/netcore/usage?${q}`, { headers: auth }));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
