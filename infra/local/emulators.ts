@@ -2,9 +2,10 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
+import { durableFauxqs } from './fauxqs-durable.ts';
 import type { QueueDecl, QueueName, TableDecl, TableName } from '#infra/topology/index.ts';
 import { queues, tables, visibilityTimeoutSeconds } from '#infra/topology/index.ts';
 
@@ -16,12 +17,16 @@ export interface Emulators {
   readonly sqsPort: number;
   readonly dynamo: DynamoDBClient;
   readonly sqs: SQSClient;
+  /** Messages that were in flight when the last process on `sqsPath` died, made visible at start. */
+  readonly releasedInFlight: number;
   stop(): Promise<void>;
 }
 
 export interface EmulatorOptions {
   /** Folder for dynalite's LevelDB files; undefined keeps data in memory. */
   readonly dynamoPath?: string;
+  /** Folder for fauxqs' SQLite file (queues and messages); undefined keeps them in memory. */
+  readonly sqsPath?: string;
   readonly dynamoPort?: number;
   readonly sqsPort?: number;
 }
@@ -34,7 +39,7 @@ export const LOCAL_AWS_ENV = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 } as const;
 
-/** Starts dynalite (kept on disk when a path is given) and fauxqs, both on 127.0.0.1. */
+/** Starts dynalite and fauxqs (each kept on disk when given a path), both on 127.0.0.1 only. */
 export async function startEmulators(opts: EmulatorOptions): Promise<Emulators> {
   if (opts.dynamoPath) await mkdir(opts.dynamoPath, { recursive: true });
   const dyn: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(opts.dynamoPath ? { path: opts.dynamoPath } : {}) });
@@ -44,7 +49,8 @@ export async function startEmulators(opts: EmulatorOptions): Promise<Emulators> 
   });
   const dynamoPort = (dyn.address() as AddressInfo).port;
   // buildApp instead of startFauxqs: the latter listens on every interface, we want loopback only.
-  const fq = buildApp({ logger: false });
+  const durable = opts.sqsPath ? durableFauxqs(opts.sqsPath) : undefined;
+  const fq = durable?.app ?? buildApp({ logger: false });
   const sqsEndpoint = await fq.listen({ port: opts.sqsPort ?? 0, host: '127.0.0.1' });
   const credentials = { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY };
   const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
@@ -55,6 +61,7 @@ export async function startEmulators(opts: EmulatorOptions): Promise<Emulators> 
     sqsPort: Number(new URL(sqsEndpoint).port),
     dynamo: new DynamoDBClient({ endpoint: dynamoEndpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials }),
     sqs: new SQSClient({ endpoint: sqsEndpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials, useQueueUrlAsEndpoint: false }),
+    releasedInFlight: durable?.released ?? 0,
     async stop() {
       await fq.close();
       await new Promise<void>((resolve) => dyn.close(() => resolve()));
@@ -146,24 +153,31 @@ export async function createQueues<N extends QueueName = QueueName>(
   const wanted = opts.only ?? (Object.keys(queues) as N[]);
   for (const [name, decl] of wanted.map((n) => [n, queues[n]] as [N, QueueDecl])) {
     const dlqName = physical(`${name}-dlq`);
-    const dlq = await client.send(
-      new CreateQueueCommand({ QueueName: dlqName, Attributes: { MessageRetentionPeriod: String((decl.dlqRetentionDays ?? 14) * 86400) } }),
-    );
-    const dlqUrl = dlq.QueueUrl ?? '';
+    const dlqUrl = await ensureQueue(client, dlqName, { MessageRetentionPeriod: String((decl.dlqRetentionDays ?? 14) * 86400) });
     const arn = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
     const visibility = visibilityOverrideSeconds ?? visibilityTimeoutSeconds(name);
     const maxReceiveCount = decl.maxReceiveCount ?? 5;
-    const q = await client.send(
-      new CreateQueueCommand({
-        QueueName: physical(name),
-        Attributes: {
-          VisibilityTimeout: String(visibility),
-          MessageRetentionPeriod: String((decl.retentionDays ?? 4) * 86400),
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn.Attributes?.QueueArn, maxReceiveCount }),
-        },
-      }),
-    );
-    out[name] = { name, url: q.QueueUrl ?? '', dlqName, dlqUrl, visibilityTimeoutSeconds: visibility, maxReceiveCount };
+    const url = await ensureQueue(client, physical(name), {
+      VisibilityTimeout: String(visibility),
+      MessageRetentionPeriod: String((decl.retentionDays ?? 4) * 86400),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn.Attributes?.QueueArn, maxReceiveCount }),
+    });
+    out[name] = { name, url, dlqName, dlqUrl, visibilityTimeoutSeconds: visibility, maxReceiveCount };
   }
   return out;
+}
+
+/**
+ * Creates a queue, or, when one of that name is kept from an earlier run with other attributes (a
+ * changed topology, a test's shorter visibility), gives it the declared ones: its messages stay.
+ */
+async function ensureQueue(client: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {
+  try {
+    return (await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl ?? '';
+  } catch (err) {
+    if (!['QueueNameExists', 'QueueAlreadyExists'].includes((err as Error).name)) throw err;
+    const url = (await client.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl ?? '';
+    await client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
+    return url;
+  }
 }

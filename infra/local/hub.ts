@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import * as z from 'zod';
 import type { FunctionDecl, FunctionName, QueueName } from '#infra/topology/index.ts';
@@ -14,7 +13,8 @@ import { envForFunction, functionList, secrets } from '#infra/topology/index.ts'
 import type { ConsumerEvent } from './consumers.ts';
 import { startConsumer } from './consumers.ts';
 import type { LocalQueue } from './emulators.ts';
-import { LOCAL_AWS_ENV, createQueues, createTables, localName, startEmulators } from './emulators.ts';
+import { LOCAL_AWS_ENV, createQueues, createTables, startEmulators } from './emulators.ts';
+import { lockDataFolder, preferPort, readPorts, writePorts } from './data-folder.ts';
 import type { CompiledRoute } from './gateway.ts';
 import { GATEWAY_MAX_BODY_BYTES, compileRoute, logRequests, matchRoute, readBody, toEventV2, writeJson, writeResult } from './gateway.ts';
 import type { LambdaHandler } from './invoke.ts';
@@ -22,11 +22,13 @@ import { invoke, loadHandler } from './invoke.ts';
 import type { Sandbox } from '#infra/local/sandboxes/index.ts';
 import { sandboxes } from '#infra/local/sandboxes/index.ts';
 
+export { HubAlreadyRunningError } from './data-folder.ts';
+
 /** Project root: handlers are loaded by path from here, as Lambda loads them from its bundle. */
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
 
 export interface HubOptions {
-  /** Overrides `HUB_PORT`; 0 for a random port. */
+  /** Overrides `HUB_PORT`; 0 for the port this data folder's last hub chose if free, else a random one. */
   readonly port?: number;
   /** Overrides `HUB_DATA_DIR`. */
   readonly dataDir?: string;
@@ -36,7 +38,7 @@ export interface HubOptions {
   readonly timers?: boolean;
   /** Shorter visibility timeout for every queue (tests); AWS's 6x rule otherwise. */
   readonly visibilityTimeoutSeconds?: number;
-  /** Reuse these emulator ports (a restart that must find the same endpoints). */
+  /** Emulator ports. @default the ones this data folder's last hub chose if free, else random ones */
   readonly dynamoPort?: number;
   readonly sqsPort?: number;
   /** Called for each consumer batch (tests, logs). */
@@ -76,14 +78,15 @@ export interface Hub {
 }
 
 const HubConfig = z.object({
-  HUB_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HUB_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HUB_DATA_DIR: z.string().min(1).default('.data'),
   HUB_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 /**
- * Starts the whole hub on this machine: dynalite (kept in the data folder) and fauxqs on loopback,
- * the declared tables and queues, vendor sandboxes for vendors without a base URL, every function
+ * Starts the whole hub on this machine, one per data folder (a second one gets
+ * {@link HubAlreadyRunningError}): dynalite (LevelDB) and fauxqs (SQLite) kept in the data folder and
+ * served on loopback, the declared tables and queues, vendor sandboxes for vendors without a base URL, every function
  * loaded by path, a gateway serving their routes as HTTP API payload-v2 events, queue consumers with
  * Lambda's SQS semantics, and schedules at their rates.
  */
@@ -93,9 +96,32 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
   const parsed = HubConfig.safeParse(Object.fromEntries(Object.entries(baseEnv).filter(([, v]) => v !== undefined && v !== '')));
   if (!parsed.success) throw new Error(`Invalid hub configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const config = parsed.data;
-  const port = opts.port ?? config.HUB_PORT;
   const dataDir = resolve(opts.dataDir ?? config.HUB_DATA_DIR);
   await mkdir(dataDir, { recursive: true });
+  // One hub per data folder: a second one stops here, naming the first (before any emulator opens a file).
+  const lock = lockDataFolder(dataDir);
+  if (lock.tookOverFrom) log(`data folder ${dataDir}: the hub with PID ${lock.tookOverFrom} did not stop cleanly; taking over`);
+  try {
+    return await startLocked(opts, config, dataDir, lock, log, baseEnv);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(
+  opts: HubOptions,
+  config: z.infer<typeof HubConfig>,
+  dataDir: string,
+  lock: ReturnType<typeof lockDataFolder>,
+  log: (line: string) => void,
+  baseEnv: Record<string, string | undefined>,
+): Promise<Hub> {
+  // Ports: explicit ones win; otherwise the ones this folder's last hub chose, when still free, so the
+  // export lines it printed stay valid; otherwise any (the hub) or 3000 when HUB_PORT is unset.
+  const remembered = readPorts(dataDir);
+  const wantedPort = opts.port ?? config.HUB_PORT;
+  const port = wantedPort ? wantedPort : (await preferPort(remembered.hub)) || (wantedPort ?? 3000);
 
   // Tokens: what the environment does not set is generated once per data folder and kept there, so a
   // restart keeps the same webhook URLs and operator token.
@@ -114,13 +140,18 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
   }
   await writeFile(secretsFile, JSON.stringify(stored, null, 2), { mode: 0o600 });
 
-  const emulators = await startEmulators({ dynamoPath: join(dataDir, 'dynamodb'), dynamoPort: opts.dynamoPort, sqsPort: opts.sqsPort });
+  const emulators = await startEmulators({
+    dynamoPath: join(dataDir, 'dynamodb'),
+    sqsPath: join(dataDir, 'sqs'),
+    dynamoPort: opts.dynamoPort ?? (await preferPort(remembered.dynamo)),
+    sqsPort: opts.sqsPort ?? (await preferPort(remembered.sqs)),
+  });
+  if (emulators.releasedInFlight) log(`released ${emulators.releasedInFlight} message(s) that were in flight when the last hub died`);
   const stoppers: (() => Promise<void>)[] = [() => emulators.stop()];
   const previousEnv = { ...process.env };
   try {
     const tableNames = await createTables(emulators.dynamo);
     const localQueues = await createQueues(emulators.sqs, opts.visibilityTimeoutSeconds);
-    await restoreQueues(dataDir, emulators.sqs, localQueues, log);
 
     Object.assign(env, LOCAL_AWS_ENV, {
       AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
@@ -150,7 +181,7 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
     const started: Record<string, Sandbox> = {};
     for (const decl of sandboxes) {
       if (env[decl.baseUrlEnv]) continue;
-      const sb = await decl.start({ port: 0, hubUrl: () => hubUrl, env });
+      const sb = await decl.start({ port: await preferPort(remembered.sandboxes?.[decl.vendor]), hubUrl: () => hubUrl, env });
       started[decl.vendor] = sb;
       env[decl.baseUrlEnv] = sb.url;
       stoppers.unshift(() => sb.stop());
@@ -327,6 +358,13 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
     const actualPort = (server.address() as AddressInfo).port;
     hubUrl = `http://${config.HUB_HOST}:${actualPort}`;
     process.env.HUB_URL = hubUrl;
+    lock.announce(hubUrl);
+    writePorts(dataDir, {
+      hub: actualPort,
+      dynamo: emulators.dynamoPort,
+      sqs: emulators.sqsPort,
+      sandboxes: Object.fromEntries(Object.entries(started).map(([v, sb]) => [v, Number(new URL(sb.url).port)])),
+    });
 
     let stopped = false;
     const hub: Hub = {
@@ -346,12 +384,13 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       async stop() {
         if (stopped) return;
         stopped = true;
-        // Stop accepting first, let in-flight requests end, then stop consuming and keep what is left.
+        // Stop accepting first, let in-flight requests end, then stop consuming; what is queued is
+        // already on disk (fauxqs' SQLite), as it is at every moment.
         await new Promise<void>((r) => server.close(() => r()));
         server.closeAllConnections();
         await Promise.all(consumers.map((c) => c.stop()));
-        await snapshotQueues(dataDir, emulators.sqsEndpoint, localQueues);
         for (const stop of stoppers) await stop();
+        lock.release();
       },
     };
     return hub;
@@ -360,57 +399,3 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
     throw err;
   }
 }
-
-const Snapshot = z.array(z.object({ queue: z.string(), body: z.string() }));
-const Inspection = z.object({
-  messages: z.object({
-    ready: z.array(z.object({ body: z.string() })),
-    delayed: z.array(z.object({ body: z.string() })),
-    inflight: z.array(z.object({ message: z.object({ body: z.string() }) })),
-  }),
-});
-
-/**
- * fauxqs keeps nothing across restarts, so on stop every message still queued (ready, delayed or in
- * flight, DLQs included) is written to the data folder and sent again on the next start: accepted
- * webhooks survive a restart. Delivery is at least once, as on AWS; storage is idempotent.
- */
-async function snapshotQueues(dataDir: string, endpoint: string, localQueues: Record<QueueName, LocalQueue>): Promise<void> {
-  const out: z.infer<typeof Snapshot> = [];
-  for (const q of Object.values(localQueues)) {
-    for (const [physical, logical] of [
-      [localName(q.name), q.name],
-      [q.dlqName, `${q.name}:dlq`],
-    ] as const) {
-      const res = await fetch(`${endpoint}/_fauxqs/queues/${physical}`);
-      if (!res.ok) continue;
-      const parsed = Inspection.safeParse(await res.json());
-      if (!parsed.success) continue;
-      const m = parsed.data.messages;
-      for (const msg of [...m.ready, ...m.delayed, ...m.inflight.map((i) => i.message)]) out.push({ queue: logical, body: msg.body });
-    }
-  }
-  const file = join(dataDir, 'queued-messages.json');
-  if (out.length) await writeFile(file, JSON.stringify(out));
-  else await rm(file, { force: true });
-}
-
-async function restoreQueues(
-  dataDir: string,
-  client: SQSClient,
-  localQueues: Record<QueueName, LocalQueue>,
-  log: (line: string) => void,
-): Promise<void> {
-  const file = join(dataDir, 'queued-messages.json');
-  if (!existsSync(file)) return;
-  const saved = Snapshot.parse(JSON.parse(await readFile(file, 'utf8')));
-  for (const m of saved) {
-    const [name, dlq] = m.queue.split(':');
-    const q = (localQueues as Record<string, LocalQueue | undefined>)[name ?? ''];
-    if (!q) continue;
-    await client.send(new SendMessageCommand({ QueueUrl: dlq ? q.dlqUrl : q.url, MessageBody: m.body }));
-  }
-  await rm(file, { force: true });
-  if (saved.length) log(`restored ${saved.length} queued message(s) from the last run`);
-}
-

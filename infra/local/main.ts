@@ -1,19 +1,24 @@
 import type { FunctionDecl, SecretDecl } from '#infra/topology/index.ts';
 import { functionList, vendors } from '#infra/topology/index.ts';
 import { sandboxes } from '#infra/local/sandboxes/index.ts';
-import { startHub } from './hub.ts';
+import { HubAlreadyRunningError, startHub } from './hub.ts';
 
 /**
  * `npm start`: the whole hub on this machine. Prints what it started and where, and stops cleanly on
- * SIGINT/SIGTERM (queued messages are kept in the data folder for the next start).
+ * SIGINT/SIGTERM. Queued messages are on disk in the data folder at every moment, so even a kill
+ * loses nothing that was answered.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const hub = await startHub();
+const hub = await startHub().catch((err: unknown) => {
+  if (!(err instanceof HubAlreadyRunningError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+});
 const lines = [
   '',
   `Switchboard is running at ${hub.url}`,
-  `  data folder      ${hub.dataDir} (DynamoDB data, generated tokens, queued messages on stop)`,
+  `  data folder      ${hub.dataDir} (DynamoDB and SQS data, generated tokens, ports; one hub at a time)`,
   `  DynamoDB         dynalite on 127.0.0.1:${hub.dynamoPort}`,
   `  SQS              fauxqs on 127.0.0.1:${hub.sqsPort}`,
   '',
@@ -76,7 +81,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping (finishing in-flight work, keeping queued messages)...`);
+    console.log(`\n${signal}: stopping (finishing in-flight work; queued messages stay in the data folder)...`);
     hub.stop().then(
       () => {
         console.log('Stopped.');

@@ -1,6 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hubClients } from '#test/helpers/aws.ts';
@@ -28,7 +29,10 @@ describe('local runtime restart', () => {
     await eventually(async () => ((await first.queueDepth('rungopher-results')) === 1 ? true : undefined));
     const ports = { dynamoPort: first.dynamoPort, sqsPort: first.sqsPort };
     await first.stop();
-    expect(await readFile(join(dataDir, 'queued-messages.json'), 'utf8')).toContain('queued');
+    // Kept in the data folder: fauxqs' SQLite file holds it (it held it from the moment it was answered 200).
+    const db = new DatabaseSync(join(dataDir, 'sqs', 'fauxqs.db'), { readOnly: true });
+    expect(JSON.stringify(db.prepare('SELECT body FROM sqs_messages').all())).toContain('queued');
+    db.close();
 
     const second = await startTestHub({ dataDir, ...ports });
     try {
