@@ -52,7 +52,7 @@ describe('storableReason', () => {
     expect(storableReason({ data: [[[[nest(28)]]]] })).toMatch(/nested deeper/);
   });
   it('refuses what the document client refuses: numbers beyond ±2^53-1, non-finite numbers, class instances', () => {
-    for (const n of [12345678901234567890, 1e200, -1e20, Infinity, NaN]) {
+    for (const n of [12345678901234567000, 1e200, -1e20, Infinity, NaN]) {
       expect(storableReason({ v: { n } })).toMatch(/v\.n: the number/);
       expect(() => marshall({ v: { n } })).toThrow();
     }
@@ -99,8 +99,8 @@ describe('storableCopy', () => {
       { numRuns: 300 },
     );
     expect(storableCopy(nest(10_000), 2)).toEqual({ n: { n: '[nested deeper than 64 levels]' } });
-    expect(storableReason({ v: storableCopy({ big: 12345678901234567890, '': 1, ok: [1, 'a'] }) })).toBeUndefined();
-    expect(storableCopy({ big: 12345678901234567890, ok: [1, 'a'] })).toEqual({ big: '12345678901234567000', ok: [1, 'a'] });
+    expect(storableReason({ v: storableCopy({ big: 12345678901234567000, '': 1, ok: [1, 'a'] }) })).toBeUndefined();
+    expect(storableCopy({ big: 12345678901234567000, ok: [1, 'a'] })).toEqual({ big: '12345678901234567000', ok: [1, 'a'] });
     expect(storableCopy({ a: { '': 1 } })).toEqual({ a: '{"":1}' });
     expect(storableCopy(nest(3), 2)).toEqual({ n: { n: '{"n":"leaf"}' } });
   });

@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contribution, Slots } from '#rungopher/domain/contact-view.ts';
-import { isSlot } from '#rungopher/domain/contact-view.ts';
-import { conditionalWrite, dynamo, isConditionFailed } from '#platform/aws.ts';
+import { CONTACT_SLOT_BUDGET_BYTES, isSlot } from '#rungopher/domain/contact-view.ts';
+import { conditionalWrite, dynamo } from '#platform/aws.ts';
+import { ConflictError } from '#platform/errors.ts';
 
 /** A stored result row. */
 export interface StoredResult {
@@ -13,9 +14,10 @@ export interface StoredResult {
   readonly resultName: string;
   readonly sortKey: string;
   readonly timeBucket: string;
-  /** The validated result (ids as strings); `raw` has it byte for byte. */
-  readonly result: Record<string, unknown>;
-  /** The exact JSON text the result came in, kept for replay. */
+  /**
+   * The exact JSON text the result came in, kept once (a parsed copy beside it would double the item):
+   * the query and replay use cases parse it on read.
+   */
   readonly raw: string;
   readonly source: 'webhook' | 'poller' | 'replay';
   readonly storedAt: string;
@@ -48,8 +50,24 @@ export interface ContactTable {
    * `rewriteEqual` (replay) also when equal, so a value recomputed by a corrected rule replaces the
    * one stored for the same result.
    */
-  apply(campaignContact: string, campaignId: string, contactId: string, c: Contribution, options?: { rewriteEqual?: boolean }): Promise<'applied' | 'older'>;
+  apply(campaignContact: string, campaignId: string, contactId: string, c: Contribution, options?: { rewriteEqual?: boolean }): Promise<ContactApplyOutcome>;
   get(campaignContact: string): Promise<Slots | undefined>;
+}
+
+/**
+ * What applying a contribution did: raised its slot, found it holding a higher rank, or found no room
+ * for a new slot in the contact's item (counted in its `droppedSlots`; the result itself is stored).
+ */
+export type ContactApplyOutcome = 'applied' | 'older' | 'dropped';
+
+/** Key attributes of the results table and its indexes (byContact, byCampaign, byTime). */
+export const RESULT_KEYS = { partition: ['id', 'campaignContact', 'campaignId', 'timeBucket'], sort: ['sortKey'] } as const;
+/** Key attributes of the contact view table. */
+export const CONTACT_KEYS = { partition: ['campaignContact'] } as const;
+
+/** The contact item's attributes a slot update writes beside the slot (for the storability check). */
+export function contactSlotItem(campaignContact: string, campaignId: string, contactId: string, c: Contribution): Record<string, unknown> {
+  return { campaignContact, campaignId, contactId, [c.slot]: { rank: c.rank, value: c.value }, slotBytes: CONTACT_SLOT_BUDGET_BYTES, droppedSlots: 1 };
 }
 
 const PARTITION_OF_INDEX = { byContact: 'campaignContact', byCampaign: 'campaignId', byTime: 'timeBucket' } as const;
@@ -100,22 +118,52 @@ export function dynamoResultTable(table: string): ResultTable {
 export function dynamoContactTable(table: string): ContactTable {
   return {
     async apply(campaignContact, campaignId, contactId, c, options) {
-      try {
-        await dynamo.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { campaignContact },
-            UpdateExpression: 'SET #slot = :v, campaignId = :c, contactId = :ct',
-            ConditionExpression: options?.rewriteEqual ? 'attribute_not_exists(#slot) OR #slot.#rank <= :rank' : 'attribute_not_exists(#slot) OR #slot.#rank < :rank',
-            ExpressionAttributeNames: { '#slot': c.slot, '#rank': 'rank' },
-            ExpressionAttributeValues: { ':v': { rank: c.rank, value: c.value }, ':rank': c.rank, ':c': campaignId, ':ct': contactId },
-          }),
+      const update = (expression: string, condition: string, values: Record<string, unknown>, names: Record<string, string> = {}) =>
+        conditionalWrite(() =>
+          dynamo.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: { campaignContact },
+              UpdateExpression: expression,
+              ConditionExpression: condition,
+              ExpressionAttributeNames: { '#slot': c.slot, ...names },
+              ExpressionAttributeValues: values,
+            }),
+          ),
         );
-        return 'applied';
-      } catch (err) {
-        if (isConditionFailed(err)) return 'older';
-        throw err;
+      const slotValues = { ':v': { rank: c.rank, value: c.value }, ':c': campaignId, ':ct': contactId };
+      const set = 'SET #slot = :v, campaignId = :c, contactId = :ct';
+      // A new slot reserves the most it can ever take, so the item stays under 400 KB whatever comes
+      // after; when the budget is spent the slot is not made and the drop is counted.
+      const create = () =>
+        update(`${set} ADD slotBytes :r`, 'attribute_not_exists(#slot) AND (attribute_not_exists(slotBytes) OR slotBytes <= :room)', {
+          ...slotValues,
+          ':r': c.reserve,
+          ':room': CONTACT_SLOT_BUDGET_BYTES - c.reserve,
+        });
+      // The values a slot takes never outgrow its reservation (see contributions), so a raise needs no room.
+      const raise = () => update(set, options?.rewriteEqual ? '#slot.#rank <= :rank' : '#slot.#rank < :rank', { ...slotValues, ':rank': c.rank }, { '#rank': 'rank' });
+      // Bounded: each round ends unless another writer changed the slot between two requests.
+      for (let round = 0; round < 3; round++) {
+        if ((await create()) || (await raise())) return 'applied';
+        // Neither: the slot holds this rank or a higher one, or there is no room for it.
+        const out = await dynamo.send(new GetCommand({ TableName: table, Key: { campaignContact }, ProjectionExpression: '#slot.#rank', ExpressionAttributeNames: { '#slot': c.slot, '#rank': 'rank' }, ConsistentRead: true }));
+        if (out.Item?.[c.slot] !== undefined) return 'older';
+        const dropped = await conditionalWrite(() =>
+          dynamo.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: { campaignContact },
+              UpdateExpression: 'ADD droppedSlots :one',
+              ConditionExpression: 'attribute_not_exists(#slot)',
+              ExpressionAttributeNames: { '#slot': c.slot },
+              ExpressionAttributeValues: { ':one': 1 },
+            }),
+          ),
+        );
+        if (dropped) return 'dropped';
       }
+      throw new ConflictError(`Contact slot ${c.slot.slice(0, 40)} kept changing; retry later`);
     },
     async get(campaignContact) {
       const out = await dynamo.send(new GetCommand({ TableName: table, Key: { campaignContact }, ConsistentRead: true }));
