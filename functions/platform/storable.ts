@@ -100,9 +100,12 @@ export function itemSize(item: Readonly<Record<string, unknown>>): number {
   return measure(item);
 }
 
-/** Size of one attribute (name and value) as DynamoDB counts it, or undefined when it cannot be stored. */
+/**
+ * Size of one attribute (name and value) as DynamoDB counts it, however large, or undefined when
+ * DynamoDB could not hold it at any size (nesting, names, numbers).
+ */
 export function attributeSize(name: string, value: unknown): number | undefined {
-  return storableReason({ [name]: value }) === undefined ? measure({ [name]: value }) : undefined;
+  return storableReason({ [name]: value }, {}, Infinity) === undefined ? measure({ [name]: value }) : undefined;
 }
 
 /**

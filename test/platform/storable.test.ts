@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { MAX_ITEM_BYTES, MAX_NESTED_CONTAINERS, itemSize, nestingDepth, nestingReason, storableCopy, storableReason } from '#platform/storable.ts';
+import { MAX_ITEM_BYTES, MAX_NESTED_CONTAINERS, attributeSize, itemSize, nestingDepth, nestingReason, storableCopy, storableReason } from '#platform/storable.ts';
 
 const nest = (levels: number): unknown => {
   let v: unknown = 'leaf';
@@ -30,6 +30,10 @@ describe('itemSize, by "DynamoDB item sizes and formats"', () => {
     expect(itemSize({ m: {} })).toBe(1 + 3);
     expect(itemSize({ l: ['ab', 'c'] })).toBe(1 + 3 + (1 + 2) + (1 + 1));
     expect(itemSize({ m: { k: 'ab', kk: true } })).toBe(1 + 3 + (1 + 1 + 2) + (1 + 2 + 1));
+  });
+  it('measures one attribute however large, and names what DynamoDB cannot hold at any size', () => {
+    expect(attributeSize('v', 'x'.repeat(500 * 1024))).toBe(1 + 500 * 1024);
+    expect(attributeSize('v', { n: Infinity })).toBeUndefined();
   });
   it('skips undefined, as the document client does with removeUndefinedValues', () => {
     expect(itemSize({ a: 'x', b: undefined, m: { c: undefined } })).toBe(2 + 1 + 3);

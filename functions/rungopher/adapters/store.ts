@@ -1,8 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contribution, Slots } from '#rungopher/domain/contact-view.ts';
-import { CONTACT_SLOT_BUDGET_BYTES, isSlot } from '#rungopher/domain/contact-view.ts';
+import { isSlot } from '#rungopher/domain/contact-view.ts';
+import { createHash } from 'node:crypto';
 import { conditionalWrite, dynamo } from '#platform/aws.ts';
-import { ConflictError } from '#platform/errors.ts';
 
 /** A stored result row. */
 export interface StoredResult {
@@ -56,9 +56,15 @@ export interface ContactTable {
 
 /**
  * What applying a contribution did: raised its slot, found it holding a higher rank, or found no room
- * for a new slot in the contact's item (counted in its `droppedSlots`; the result itself is stored).
+ * for a new slot in the contact's item (counted in its `droppedSlots`, once per refusal: a redelivered
+ * result counts again; the result itself is stored).
  */
 export type ContactApplyOutcome = 'applied' | 'older' | 'dropped';
+
+/** A slot's entry in its class's set: 16 hex digits of its name's SHA-256 (a long link is not written twice). */
+function slotDigest(slot: string): string {
+  return createHash('sha256').update(slot, 'utf8').digest('hex').slice(0, 16);
+}
 
 /** Key attributes of the results table and its indexes (byContact, byCampaign, byTime). */
 export const RESULT_KEYS = { partition: ['id', 'campaignContact', 'campaignId', 'timeBucket'], sort: ['sortKey'] } as const;
@@ -67,7 +73,7 @@ export const CONTACT_KEYS = { partition: ['campaignContact'] } as const;
 
 /** The contact item's attributes a slot update writes beside the slot (for the storability check). */
 export function contactSlotItem(campaignContact: string, campaignId: string, contactId: string, c: Contribution): Record<string, unknown> {
-  return { campaignContact, campaignId, contactId, [c.slot]: { rank: c.rank, value: c.value }, slotBytes: CONTACT_SLOT_BUDGET_BYTES, droppedSlots: 1 };
+  return { campaignContact, campaignId, contactId, [c.slot]: { rank: c.rank, value: c.value }, [c.budget.set]: new Set([slotDigest(c.slot)]), droppedSlots: 1 };
 }
 
 const PARTITION_OF_INDEX = { byContact: 'campaignContact', byCampaign: 'campaignId', byTime: 'timeBucket' } as const;
@@ -118,52 +124,28 @@ export function dynamoResultTable(table: string): ResultTable {
 export function dynamoContactTable(table: string): ContactTable {
   return {
     async apply(campaignContact, campaignId, contactId, c, options) {
-      const update = (expression: string, condition: string, values: Record<string, unknown>, names: Record<string, string> = {}) =>
-        conditionalWrite(() =>
-          dynamo.send(
-            new UpdateCommand({
-              TableName: table,
-              Key: { campaignContact },
-              UpdateExpression: expression,
-              ConditionExpression: condition,
-              ExpressionAttributeNames: { '#slot': c.slot, ...names },
-              ExpressionAttributeValues: values,
-            }),
-          ),
-        );
-      const slotValues = { ':v': { rank: c.rank, value: c.value }, ':c': campaignId, ':ct': contactId };
-      const set = 'SET #slot = :v, campaignId = :c, contactId = :ct';
-      // A new slot reserves the most it can ever take, so the item stays under 400 KB whatever comes
-      // after; when the budget is spent the slot is not made and the drop is counted.
-      const create = () =>
-        update(`${set} ADD slotBytes :r`, 'attribute_not_exists(#slot) AND (attribute_not_exists(slotBytes) OR slotBytes <= :room)', {
-          ...slotValues,
-          ':r': c.reserve,
-          ':room': CONTACT_SLOT_BUDGET_BYTES - c.reserve,
-        });
-      // The values a slot takes never outgrow its reservation (see contributions), so a raise needs no room.
-      const raise = () => update(set, options?.rewriteEqual ? '#slot.#rank <= :rank' : '#slot.#rank < :rank', { ...slotValues, ':rank': c.rank }, { '#rank': 'rank' });
-      // Bounded: each round ends unless another writer changed the slot between two requests.
-      for (let round = 0; round < 3; round++) {
-        if ((await create()) || (await raise())) return 'applied';
-        // Neither: the slot holds this rank or a higher one, or there is no room for it.
-        const out = await dynamo.send(new GetCommand({ TableName: table, Key: { campaignContact }, ProjectionExpression: '#slot.#rank', ExpressionAttributeNames: { '#slot': c.slot, '#rank': 'rank' }, ConsistentRead: true }));
-        if (out.Item?.[c.slot] !== undefined) return 'older';
-        const dropped = await conditionalWrite(() =>
-          dynamo.send(
-            new UpdateCommand({
-              TableName: table,
-              Key: { campaignContact },
-              UpdateExpression: 'ADD droppedSlots :one',
-              ConditionExpression: 'attribute_not_exists(#slot)',
-              ExpressionAttributeNames: { '#slot': c.slot },
-              ExpressionAttributeValues: { ':one': 1 },
-            }),
-          ),
-        );
-        if (dropped) return 'dropped';
-      }
-      throw new ConflictError(`Contact slot ${c.slot.slice(0, 40)} kept changing; retry later`);
+      const names = { '#slot': c.slot, '#rank': 'rank', '#set': c.budget.set };
+      // One request in the common cases: a new slot is made while its class has room (its digest
+      // added to the class's set, which a raise adds again without effect), an existing one raised.
+      const applied = await conditionalWrite(() =>
+        dynamo.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { campaignContact },
+            UpdateExpression: 'SET #slot = :v, campaignId = :c, contactId = :ct ADD #set :d',
+            ConditionExpression: `(attribute_not_exists(#slot) AND (attribute_not_exists(#set) OR size(#set) < :cap)) OR #slot.#rank ${options?.rewriteEqual ? '<=' : '<'} :rank`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ':v': { rank: c.rank, value: c.value }, ':c': campaignId, ':ct': contactId, ':d': new Set([slotDigest(c.slot)]), ':cap': c.budget.cap, ':rank': c.rank },
+          }),
+        ),
+      );
+      if (applied) return 'applied';
+      // Refused: the slot holds this rank or a higher one, or it is new and its class is full (a
+      // class never shrinks, so a slot absent now was absent then).
+      const out = await dynamo.send(new GetCommand({ TableName: table, Key: { campaignContact }, ProjectionExpression: '#slot.#rank', ExpressionAttributeNames: { '#slot': c.slot, '#rank': 'rank' }, ConsistentRead: true }));
+      if (out.Item?.[c.slot] !== undefined) return 'older';
+      await dynamo.send(new UpdateCommand({ TableName: table, Key: { campaignContact }, UpdateExpression: 'ADD droppedSlots :one', ExpressionAttributeValues: { ':one': 1 } }));
+      return 'dropped';
     },
     async get(campaignContact) {
       const out = await dynamo.send(new GetCommand({ TableName: table, Key: { campaignContact }, ConsistentRead: true }));

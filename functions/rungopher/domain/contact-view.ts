@@ -16,10 +16,17 @@ export interface Contribution {
   readonly rank: string;
   readonly value: SlotValue;
   /**
-   * Bytes the slot may ever take in the contact's item (its name, and the largest value the slot can
-   * hold): reserved when the slot is created, so the item stays under DynamoDB's 400 KB whatever comes.
+   * The class of slots this one counts against, and how many of them a contact's item holds: each
+   * class's cap times the most one of its slots can take (name and largest value) stays within
+   * {@link CONTACT_SLOT_BUDGET_BYTES}, so the item stays under DynamoDB's 400 KB whatever comes.
    */
-  readonly reserve: number;
+  readonly budget: SlotClass;
+}
+
+/** A class of slots: the item attribute that lists them (a set of digests) and its cap. */
+export interface SlotClass {
+  readonly set: string;
+  readonly cap: number;
 }
 
 export interface SlotValue {
@@ -37,10 +44,25 @@ export interface SlotValue {
 export const SLOT_VALUE_MAX_BYTES = 8 * 1024;
 /** Largest value a link slot holds (its count and time: the link is the slot's name). */
 export const LINK_VALUE_MAX_BYTES = 2 * 1024;
-/** Bytes of a contact item given to slots; the rest is for its key, ids and counters. */
+/** Bytes of a contact item given to slots (the classes' shares); the rest is for its key, ids and counters. */
 export const CONTACT_SLOT_BUDGET_BYTES = 360 * 1024;
-/** Room for a slot's map and its rank beside the value. */
-const SLOT_OVERHEAD_BYTES = 128;
+/** Room for a slot's map and its rank beside the value (a rank holds the result id: up to 200 characters). */
+export const SLOT_OVERHEAD_BYTES = 1024;
+/** A link no longer than this (in bytes) makes a short-link slot; up to 4 KB a long-link one. */
+const SHORT_LINK_BYTES = 256;
+const LONG_LINK_BYTES = 4096;
+const capOf = (budget: number, nameBytes: number, valueBytes: number) => Math.floor(budget / (nameBytes + valueBytes + SLOT_OVERHEAD_BYTES));
+/**
+ * The slot classes and their shares of the budget: result names and types (names of at most 100
+ * characters, so 402 bytes), links of up to 256 bytes (30), up to 4 KB (9) and longer
+ * (4,096 characters of up to 4 bytes: 1). Names get 17.
+ */
+export const SLOT_CLASSES = {
+  named: { set: 'slotsNamed', cap: capOf(160 * 1024, 402, SLOT_VALUE_MAX_BYTES) },
+  shortLink: { set: 'slotsShortLink', cap: capOf(100 * 1024, 2 + SHORT_LINK_BYTES, LINK_VALUE_MAX_BYTES) },
+  longLink: { set: 'slotsLongLink', cap: capOf(70 * 1024, 2 + LONG_LINK_BYTES, LINK_VALUE_MAX_BYTES) },
+  hugeLink: { set: 'slotsHugeLink', cap: capOf(30 * 1024, 2 + 4 * 4096, LINK_VALUE_MAX_BYTES) },
+} as const satisfies Record<string, SlotClass>;
 /** Lists and maps `data` may nest in a slot (the slot, its value and `data` itself take three of 31). */
 const DATA_CONTAINERS = 28;
 /** Characters kept of each string in a cut value. */
@@ -65,16 +87,18 @@ const LINK = 'l:';
 export function contributions(result: RungopherResult): Contribution[] {
   const rank = resultSortKey(result);
   const value = slotValue(result);
-  const slot = (name: string, r: string, v: SlotValue, max: number): Contribution => ({ slot: name, rank: r, value: v, reserve: Buffer.byteLength(name, 'utf8') + max + SLOT_OVERHEAD_BYTES });
-  const out: Contribution[] = [slot(NAME + result.resultName, rank, value, SLOT_VALUE_MAX_BYTES)];
-  if (['email', 'phone', 'address'].includes(result.resultType)) out.push(slot(TYPE + result.resultType, rank, value, SLOT_VALUE_MAX_BYTES));
+  const slot = (name: string, r: string, v: SlotValue, budget: SlotClass): Contribution => ({ slot: name, rank: r, value: v, budget });
+  const out: Contribution[] = [slot(NAME + result.resultName, rank, value, SLOT_CLASSES.named)];
+  if (['email', 'phone', 'address'].includes(result.resultType)) out.push(slot(TYPE + result.resultType, rank, value, SLOT_CLASSES.named));
   if (result.resultType === 'linkClicked' && typeof result.data.link === 'string') {
     // Clicks on one link repeat with an increasing count: the highest count wins, then the latest.
     const clicks = Number(result.data.count);
     const countRank = String(Number.isFinite(clicks) ? clicks : 0).padStart(12, '0');
     // The link is the slot's name; its value needs only the count and the time.
     const linkValue: SlotValue = { id: value.id, resultType: value.resultType, resultName: value.resultName, data: { count: result.data.count }, timestamp: value.timestamp };
-    out.push(slot(LINK + result.data.link, `${countRank}#${rank}`, linkValue, LINK_VALUE_MAX_BYTES));
+    const bytes = Buffer.byteLength(result.data.link, 'utf8');
+    const linkClass = bytes <= SHORT_LINK_BYTES ? SLOT_CLASSES.shortLink : bytes <= LONG_LINK_BYTES ? SLOT_CLASSES.longLink : SLOT_CLASSES.hugeLink;
+    out.push(slot(LINK + result.data.link, `${countRank}#${rank}`, linkValue, linkClass));
   }
   return out;
 }
