@@ -33,9 +33,10 @@ const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /** Bytes of a number by DynamoDB's measure (its significant digits), or why it cannot be stored. */
 function numberSize(n: number, where: string): number {
-  if (!Number.isFinite(n)) throw new UnstorableError(`${where}: the number ${n} cannot be stored`);
-  if (Math.abs(n) > Number.MAX_SAFE_INTEGER) throw new UnstorableError(`${where}: the number ${n} is beyond ±${Number.MAX_SAFE_INTEGER}`);
-  if (n !== 0 && Math.abs(n) < MIN_MAGNITUDE) throw new UnstorableError(`${where}: the number ${n} is smaller than DynamoDB's 1E-130`);
+  // Reasons are logged: they name where and why, never the value (a long number may be a card number).
+  if (!Number.isFinite(n)) throw new UnstorableError(`${where}: the number is not finite`);
+  if (Math.abs(n) > Number.MAX_SAFE_INTEGER) throw new UnstorableError(`${where}: the number is beyond ±(2^53 - 1)`);
+  if (n !== 0 && Math.abs(n) < MIN_MAGNITUDE) throw new UnstorableError(`${where}: the number is smaller than DynamoDB's 1E-130`);
   const digits = Math.abs(n).toExponential().split('e')[0]?.replace('.', '').replace(/0+$/, '') || '0';
   return Math.ceil(digits.length / 2) + 1;
 }

@@ -57,7 +57,8 @@ describe('storableReason', () => {
   });
   it('refuses what the document client refuses: numbers beyond ±2^53-1, non-finite numbers, class instances', () => {
     for (const n of [12345678901234567000, 1e200, -1e20, Infinity, NaN]) {
-      expect(storableReason({ v: { n } })).toMatch(/v\.n: the number/);
+      expect(storableReason({ v: { n } })).toMatch(/v\.n: the number (is beyond|is not finite)/);
+      expect(storableReason({ v: { n } })).not.toMatch(/\d{6}/);
       expect(() => marshall({ v: { n } })).toThrow();
     }
     expect(storableReason({ v: 9007199254740991 })).toBeUndefined();
