@@ -42,7 +42,16 @@ export interface WebhookSpec {
   };
   /** @default WEBHOOK_MAX_BODY_BYTES */
   readonly maxBodyBytes?: number;
+  /**
+   * Why a body that reads cannot be stored by its processor (the items it will write, checked with
+   * `storable.ts`), or undefined when it can. What it refuses is quarantined with the reason and
+   * answered 200, never queued to fail in a DLQ. @default every body that reads is storable
+   */
+  readonly storable?: WebhookStorability;
 }
+
+/** A vendor's storability check of a body that passed {@link WebhookParser}: the reason it cannot be stored, or undefined. */
+export type WebhookStorability = (text: string) => string | undefined;
 
 /** The adapters a webhook uses; tests may pass their own. */
 export interface WebhookPorts {
@@ -53,9 +62,9 @@ export interface WebhookPorts {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * A vendor webhook as a Lambda: authenticate on the raw bytes -> size limit -> read, or quarantine
- * -> enqueue -> 200. It answers 200 only once the body is durably queued (or, authentic but
- * unreadable, quarantined); if queueing fails the answer is a 5xx so the vendor resends. An oversized
+ * A vendor webhook as a Lambda: authenticate on the raw bytes -> size limit -> read -> storability,
+ * or quarantine -> enqueue -> 200. It answers 200 only once the body is durably queued (or, authentic
+ * but unreadable or unstorable, quarantined with the reason); if queueing fails the answer is a 5xx so the vendor resends. An oversized
  * authentic body is kept truncated in quarantine (once) and answered 413.
  */
 export function webhookHandler(spec: WebhookSpec, ports?: () => WebhookPorts) {
@@ -91,7 +100,9 @@ async function acceptWebhook(spec: WebhookSpec, ports: WebhookPorts, event: Http
   } catch {
     text = undefined;
   }
-  const parsed = text === undefined ? { ok: false as const, reason: 'body is not UTF-8 text' } : spec.parse(text);
+  const read = text === undefined ? { ok: false as const, reason: 'body is not UTF-8 text' } : spec.parse(text);
+  const unstorable = read.ok && text !== undefined ? storabilityOf(spec.storable, text) : undefined;
+  const parsed = unstorable === undefined ? read : { ok: false as const, reason: `cannot be stored: ${unstorable}` };
   if (!parsed.ok || text === undefined) {
     const reason = parsed.ok ? 'body is not UTF-8 text' : parsed.reason;
     const kept = await keep(reason);
@@ -104,6 +115,15 @@ async function acceptWebhook(spec: WebhookSpec, ports: WebhookPorts, event: Http
   count(spec.metrics.accepted);
   logger.info('Webhook queued', { vendor: spec.vendor, messageId, ...parsed.ids });
   return json(200, { status: 'queued', ...parsed.ids });
+}
+
+/** A vendor's verdict; a check that throws is a verdict too (quarantined, not a 5xx the vendor resends forever). */
+function storabilityOf(check: WebhookStorability | undefined, text: string): string | undefined {
+  try {
+    return check?.(text);
+  } catch (err) {
+    return `the storability check failed: ${err instanceof Error ? err.message : String(err)}`;
+  }
 }
 
 /**

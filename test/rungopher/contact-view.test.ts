@@ -88,3 +88,40 @@ describe('contact view', () => {
     expect(viewOf([click(3, 3, 2), click(1, 1, 0), click(2, 2, 1)]).links).toEqual([{ link: 'https://l', count: 3, lastClickedAt: '2017-11-14T10:02:00.000Z' }]);
   });
 });
+
+describe('contact view budget', () => {
+  it('keeps each class of slots, at its cap of its largest slots, within the budget', async () => {
+    const { CONTACT_SLOT_BUDGET_BYTES, LINK_VALUE_MAX_BYTES, SLOT_CLASSES, SLOT_OVERHEAD_BYTES, SLOT_VALUE_MAX_BYTES } = await import('#rungopher/domain/contact-view.ts');
+    const worst = { named: 402 + SLOT_VALUE_MAX_BYTES, shortLink: 258 + LINK_VALUE_MAX_BYTES, longLink: 4098 + LINK_VALUE_MAX_BYTES, hugeLink: 2 + 4 * 4096 + LINK_VALUE_MAX_BYTES };
+    const total = Object.entries(SLOT_CLASSES).reduce((n, [k, c]) => n + c.cap * (worst[k as keyof typeof worst] + SLOT_OVERHEAD_BYTES), 0);
+    expect(total).toBeLessThanOrEqual(CONTACT_SLOT_BUDGET_BYTES);
+    expect(SLOT_CLASSES.named.cap).toBeGreaterThanOrEqual(15);
+  });
+
+  it('gives every result slot values within their class, whatever its data and context', async () => {
+    const { attributeSize } = await import('#platform/storable.ts');
+    const { LINK_VALUE_MAX_BYTES, SLOT_OVERHEAD_BYTES, SLOT_VALUE_MAX_BYTES } = await import('#rungopher/domain/contact-view.ts');
+    fc.assert(
+      fc.property(
+        fc.record({
+          id: fc.string({ minLength: 1, maxLength: 200 }).filter((s) => s.trim() !== ''),
+          resultType: fc.constantFrom('boolean', 'email', 'address', 'linkClicked', 'sms', 'mystery'),
+          resultName: fc.string({ minLength: 1, maxLength: 100 }).filter((s) => s.trim() !== ''),
+          data: fc.dictionary(fc.string(), fc.oneof(fc.jsonValue(), fc.string({ unit: 'binary', maxLength: 3000 })), { maxKeys: 6 }),
+          context: fc.option(fc.string({ unit: 'binary', maxLength: 20_000 }), { nil: undefined }),
+          extra: fc.record({ answer: fc.string({ minLength: 1, maxLength: 5000 }), email: fc.constant('a@b.example'), link: fc.string({ unit: 'binary', minLength: 1, maxLength: 4096 }), count: fc.constant('3'), kind: fc.constant('k'), content: fc.string({ maxLength: 9000 }) }),
+        }),
+        ({ extra, ...r }) => {
+          const parsed = parseResultValue({ ...r, data: { ...r.data, ...extra }, campaignId: 1, contactId: 'c', timestamp: '2017-11-14T10:00:00Z' });
+          if (!parsed.ok) return;
+          for (const c of contributions(parsed.result)) {
+            expect(Buffer.byteLength(c.rank)).toBeLessThan(SLOT_OVERHEAD_BYTES - 64);
+            const size = attributeSize('v', c.value) ?? Infinity;
+            expect(size).toBeLessThanOrEqual(c.slot.startsWith('l:') ? LINK_VALUE_MAX_BYTES : SLOT_VALUE_MAX_BYTES);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CursorStore } from '#platform/cursor-store.ts';
 import type { RungopherResult } from '#rungopher/domain/result.ts';
@@ -272,4 +273,39 @@ describe('rungopher results poller', () => {
     expect(r.outcome.errors.join()).toMatch(/401.*Not logged in/);
     expect(r.outcome.endpoints[0]?.status).toBe('vendor-rejected');
   });
+
+  it('quarantines at poll time what cannot be stored (10,000 levels deep), and moves on', async () => {
+    const deep = JSON.parse(`{"id":"deep-1","campaignId":${campaignId},"contactId":"1","resultName":"emailConfirmed","resultType":"survey","data":{"q":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}},"timestamp":"${iso(T0 + minutes(70))}"}`) as unknown;
+    const source = { results: async () => [deep] } as unknown as PollPorts['source'];
+    const first = await run(['emailConfirmed'], {}, { source });
+    expect(first.outcome.errors).toEqual([]);
+    expect(first.outcome.endpoints[0]).toMatchObject({ quarantined: 1, stored: 0, cursorMoved: true });
+    const q = (await db.scan('quarantine')).filter((x) => String(x.body).includes('deep-1'));
+    expect(q).toHaveLength(1);
+    expect(String(q[0]?.reason)).toMatch(/cannot be stored: the result is nested deeper than DynamoDB's 32 levels/);
+  });
+
+  it('whatever JSON the free-form fields of polled results hold, each is stored or quarantined, and the run has no error (property)', async () => {
+    const free = fc.oneof(
+      fc.jsonValue({ depthSize: 'medium' }),
+      fc.integer({ min: 1, max: 60 }).map((n) => JSON.parse(`${'{"a":'.repeat(n)}1${'}'.repeat(n)}`) as unknown),
+      fc.constantFrom(12345678901234567000, 1e300, -1e-200),
+      fc.integer({ min: 1, max: 100 }).map((kb) => 'é'.repeat(kb * 512)),
+    );
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.record({ data: fc.dictionary(fc.string(), free, { maxKeys: 3 }), context: fc.option(fc.string(), { nil: undefined }) }), { minLength: 1, maxLength: 4 }), async (items) => {
+        const at = iso(T0 + minutes(1000 + round++));
+        const results = items.map((it, i) => ({ id: `prop-${round}-${i}`, campaignId, contactId: 'p', resultName: 'convertedToEmail', resultType: 'survey', data: it.data, ...(it.context !== undefined ? { context: it.context } : {}), timestamp: at }));
+        sandbox.addResults(results, { deliver: false });
+        const r = await run(['convertedToEmail']);
+        expect(r.outcome.errors).toEqual([]);
+        expect(r.outcome.endpoints[0]?.status).toBe('done');
+        const stored = new Set((await storedFor(campaignId)).map((x) => String(x.id)));
+        const kept = (await db.scan('quarantine')).map((x) => String(x.body));
+        for (const res of results) expect({ id: res.id, kept: stored.has(res.id) || kept.some((b) => b.includes(`"${res.id}"`)) }).toEqual({ id: res.id, kept: true });
+      }),
+      { numRuns: 25 },
+    );
+  }, 90_000);
 });

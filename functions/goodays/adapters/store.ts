@@ -27,6 +27,27 @@ const StoredEventItem = z.object({
   requestId: z.string(),
 });
 
+/** Key attributes of the events table. */
+export const EVENT_KEYS = { partition: ['responseId'], sort: ['eventKey'] } as const;
+/** Key attributes of the threads table and its indexes (byState, byAwaiting). */
+export const THREAD_KEYS = { partition: ['responseId', 'threadState', 'awaiting'], sort: ['lastEventAt'] } as const;
+
+/** The threads table item of a record, as {@link dynamoThreadStore} writes it (and the storability check measures it). */
+export function threadItem(record: ThreadRecord): Record<string, unknown> {
+  return {
+    responseId: record.responseId,
+    version: record.version,
+    thread: record.thread,
+    lastHandledAt: record.lastHandledAt,
+    hubActions: record.hubActions,
+    updatedAt: record.updatedAt,
+    // An empty state cannot be an index key: such a thread is left out of byState rather than refused.
+    threadState: record.thread.state || undefined,
+    lastEventAt: record.thread.latestEventReceivedAt ?? record.updatedAt,
+    awaiting: record.awaiting ? '1' : undefined,
+  };
+}
+
 /** Events table: partition `responseId`, sort `eventKey`. */
 export function dynamoEventStore(table: string): EventStore {
   return {
@@ -116,17 +137,7 @@ export function dynamoThreadStore(table: string): ThreadStore {
       return out.Item ? toThreadRecord(out.Item) : undefined;
     },
     async write(record, expectedVersion) {
-      const item: Record<string, unknown> = {
-        responseId: record.responseId,
-        version: record.version,
-        thread: record.thread,
-        lastHandledAt: record.lastHandledAt,
-        hubActions: record.hubActions,
-        updatedAt: record.updatedAt,
-        threadState: record.thread.state ?? undefined,
-        lastEventAt: record.thread.latestEventReceivedAt ?? record.updatedAt,
-        awaiting: record.awaiting ? '1' : undefined,
-      };
+      const item = threadItem(record);
       return conditionalWrite(() =>
         dynamo.send(
           new PutCommand({

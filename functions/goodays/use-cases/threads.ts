@@ -1,9 +1,11 @@
 import { NO_RESPONSE_ID, dedupeKey, parseEventBody } from '#goodays/domain/events.ts';
 import type { ActionSummary } from '#goodays/domain/thread.ts';
 import { HOLDING_STATES, canonicalJson, describeEvent, isAwaiting, reduceThread } from '#goodays/domain/thread.ts';
+import { boundThread } from '#goodays/domain/thread-size.ts';
 import { ConflictError } from '#platform/errors.ts';
 import { count, logger } from '#platform/observability.ts';
 import type { ActionRecord, EventEnvelope, EventStore, Quarantine, ThreadRecord, ThreadStore } from './ports.ts';
+import { eventStorability } from './storable.ts';
 
 /** Dependencies of the event processor. */
 export interface EventDeps {
@@ -29,8 +31,10 @@ const MAX_WRITE_ATTEMPTS = 8;
 export async function processGoodaysEvent(envelope: EventEnvelope, deps: EventDeps): Promise<EventOutcome> {
   const parsed = parseEventBody(envelope.body);
   const described = describeEvent(envelope.body);
-  if (parsed.kind === 'invalid' || !described) {
-    const reason = parsed.kind === 'invalid' ? parsed.reason : 'unreadable event';
+  // Checked again here: a message queued before the webhook checked storability is quarantined, not failed into the DLQ.
+  const unstorable = described ? eventStorability(envelope.body) : undefined;
+  if (parsed.kind === 'invalid' || !described || unstorable) {
+    const reason = parsed.kind === 'invalid' ? parsed.reason : unstorable ? `cannot be stored: ${unstorable}` : 'unreadable event';
     const { created } = await deps.quarantine.put({ vendor: 'goodays', reason, body: envelope.body, receivedAt: envelope.receivedAt, requestId: envelope.requestId, stage: 'processor' });
     return { result: 'quarantined', reason, created };
   }
@@ -69,7 +73,8 @@ export async function consumeGoodaysEvent(envelope: EventEnvelope, deps: EventDe
 export async function refoldThread(responseId: string, deps: Pick<EventDeps, 'events' | 'threads' | 'now'>): Promise<boolean> {
   return updateThread(responseId, deps, async (current) => {
     const stored = await deps.events.list(responseId);
-    const thread = reduceThread(responseId, stored);
+    // Bounded apart from the fold: however long the history, the thread item stays storable.
+    const thread = boundThread(reduceThread(responseId, stored));
     return { thread, lastHandledAt: current?.lastHandledAt, hubActions: current?.hubActions };
   });
 }

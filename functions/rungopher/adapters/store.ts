@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contribution, Slots } from '#rungopher/domain/contact-view.ts';
 import { isSlot } from '#rungopher/domain/contact-view.ts';
-import { conditionalWrite, dynamo, isConditionFailed } from '#platform/aws.ts';
+import { createHash } from 'node:crypto';
+import { conditionalWrite, dynamo } from '#platform/aws.ts';
 
 /** A stored result row. */
 export interface StoredResult {
@@ -13,9 +14,10 @@ export interface StoredResult {
   readonly resultName: string;
   readonly sortKey: string;
   readonly timeBucket: string;
-  /** The validated result (ids as strings); `raw` has it byte for byte. */
-  readonly result: Record<string, unknown>;
-  /** The exact JSON text the result came in, kept for replay. */
+  /**
+   * The exact JSON text the result came in, kept once (a parsed copy beside it would double the item):
+   * the query and replay use cases parse it on read.
+   */
   readonly raw: string;
   readonly source: 'webhook' | 'poller' | 'replay';
   readonly storedAt: string;
@@ -48,8 +50,30 @@ export interface ContactTable {
    * `rewriteEqual` (replay) also when equal, so a value recomputed by a corrected rule replaces the
    * one stored for the same result.
    */
-  apply(campaignContact: string, campaignId: string, contactId: string, c: Contribution, options?: { rewriteEqual?: boolean }): Promise<'applied' | 'older'>;
+  apply(campaignContact: string, campaignId: string, contactId: string, c: Contribution, options?: { rewriteEqual?: boolean }): Promise<ContactApplyOutcome>;
   get(campaignContact: string): Promise<Slots | undefined>;
+}
+
+/**
+ * What applying a contribution did: raised its slot, found it holding a higher rank, or found no room
+ * for a new slot in the contact's item (counted in its `droppedSlots`, once per refusal: a redelivered
+ * result counts again; the result itself is stored).
+ */
+export type ContactApplyOutcome = 'applied' | 'older' | 'dropped';
+
+/** A slot's entry in its class's set: 16 hex digits of its name's SHA-256 (a long link is not written twice). */
+function slotDigest(slot: string): string {
+  return createHash('sha256').update(slot, 'utf8').digest('hex').slice(0, 16);
+}
+
+/** Key attributes of the results table and its indexes (byContact, byCampaign, byTime). */
+export const RESULT_KEYS = { partition: ['id', 'campaignContact', 'campaignId', 'timeBucket'], sort: ['sortKey'] } as const;
+/** Key attributes of the contact view table. */
+export const CONTACT_KEYS = { partition: ['campaignContact'] } as const;
+
+/** The contact item's attributes a slot update writes beside the slot (for the storability check). */
+export function contactSlotItem(campaignContact: string, campaignId: string, contactId: string, c: Contribution): Record<string, unknown> {
+  return { campaignContact, campaignId, contactId, [c.slot]: { rank: c.rank, value: c.value }, [c.budget.set]: new Set([slotDigest(c.slot)]), droppedSlots: 1 };
 }
 
 const PARTITION_OF_INDEX = { byContact: 'campaignContact', byCampaign: 'campaignId', byTime: 'timeBucket' } as const;
@@ -100,22 +124,28 @@ export function dynamoResultTable(table: string): ResultTable {
 export function dynamoContactTable(table: string): ContactTable {
   return {
     async apply(campaignContact, campaignId, contactId, c, options) {
-      try {
-        await dynamo.send(
+      const names = { '#slot': c.slot, '#rank': 'rank', '#set': c.budget.set };
+      // One request in the common cases: a new slot is made while its class has room (its digest
+      // added to the class's set, which a raise adds again without effect), an existing one raised.
+      const applied = await conditionalWrite(() =>
+        dynamo.send(
           new UpdateCommand({
             TableName: table,
             Key: { campaignContact },
-            UpdateExpression: 'SET #slot = :v, campaignId = :c, contactId = :ct',
-            ConditionExpression: options?.rewriteEqual ? 'attribute_not_exists(#slot) OR #slot.#rank <= :rank' : 'attribute_not_exists(#slot) OR #slot.#rank < :rank',
-            ExpressionAttributeNames: { '#slot': c.slot, '#rank': 'rank' },
-            ExpressionAttributeValues: { ':v': { rank: c.rank, value: c.value }, ':rank': c.rank, ':c': campaignId, ':ct': contactId },
+            UpdateExpression: 'SET #slot = :v, campaignId = :c, contactId = :ct ADD #set :d',
+            ConditionExpression: `(attribute_not_exists(#slot) AND (attribute_not_exists(#set) OR size(#set) < :cap)) OR #slot.#rank ${options?.rewriteEqual ? '<=' : '<'} :rank`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ':v': { rank: c.rank, value: c.value }, ':c': campaignId, ':ct': contactId, ':d': new Set([slotDigest(c.slot)]), ':cap': c.budget.cap, ':rank': c.rank },
           }),
-        );
-        return 'applied';
-      } catch (err) {
-        if (isConditionFailed(err)) return 'older';
-        throw err;
-      }
+        ),
+      );
+      if (applied) return 'applied';
+      // Refused: the slot holds this rank or a higher one, or it is new and its class is full (a
+      // class never shrinks, so a slot absent now was absent then).
+      const out = await dynamo.send(new GetCommand({ TableName: table, Key: { campaignContact }, ProjectionExpression: '#slot.#rank', ExpressionAttributeNames: { '#slot': c.slot, '#rank': 'rank' }, ConsistentRead: true }));
+      if (out.Item?.[c.slot] !== undefined) return 'older';
+      await dynamo.send(new UpdateCommand({ TableName: table, Key: { campaignContact }, UpdateExpression: 'ADD droppedSlots :one', ExpressionAttributeValues: { ':one': 1 } }));
+      return 'dropped';
     },
     async get(campaignContact) {
       const out = await dynamo.send(new GetCommand({ TableName: table, Key: { campaignContact }, ConsistentRead: true }));

@@ -1,3 +1,4 @@
+import { attributeSize, storableCopy } from '#platform/storable.ts';
 import type { RungopherResult } from './result.ts';
 import { resultSortKey, utcTimestamp } from './result.ts';
 
@@ -14,6 +15,18 @@ export interface Contribution {
   /** Higher wins; compared as strings (ASCII). */
   readonly rank: string;
   readonly value: SlotValue;
+  /**
+   * The class of slots this one counts against, and how many of them a contact's item holds: each
+   * class's cap times the most one of its slots can take (name and largest value) stays within
+   * {@link CONTACT_SLOT_BUDGET_BYTES}, so the item stays under DynamoDB's 400 KB whatever comes.
+   */
+  readonly budget: SlotClass;
+}
+
+/** A class of slots: the item attribute that lists them (a set of digests) and its cap. */
+export interface SlotClass {
+  readonly set: string;
+  readonly cap: number;
 }
 
 export interface SlotValue {
@@ -23,7 +36,46 @@ export interface SlotValue {
   readonly data: Record<string, unknown>;
   readonly timestamp: string;
   readonly context?: string;
+  /** Set when `data` and `context` were cut to fit the view; the stored result keeps them whole. */
+  readonly truncated?: true;
 }
+
+/** Largest value a name or type slot holds; a larger one keeps its type's own fields, cut. */
+export const SLOT_VALUE_MAX_BYTES = 8 * 1024;
+/** Largest value a link slot holds (its count and time: the link is the slot's name). */
+export const LINK_VALUE_MAX_BYTES = 2 * 1024;
+/** Bytes of a contact item given to slots (the classes' shares); the rest is for its key, ids and counters. */
+export const CONTACT_SLOT_BUDGET_BYTES = 360 * 1024;
+/** Room for a slot's map and its rank beside the value (a rank holds the result id: up to 200 characters). */
+export const SLOT_OVERHEAD_BYTES = 1024;
+/** A link no longer than this (in bytes) makes a short-link slot; up to 4 KB a long-link one. */
+const SHORT_LINK_BYTES = 256;
+const LONG_LINK_BYTES = 4096;
+const capOf = (budget: number, nameBytes: number, valueBytes: number) => Math.floor(budget / (nameBytes + valueBytes + SLOT_OVERHEAD_BYTES));
+/**
+ * The slot classes and their shares of the budget: result names and types (names of at most 100
+ * characters, so 402 bytes), links of up to 256 bytes (30), up to 4 KB (9) and longer
+ * (4,096 characters of up to 4 bytes: 1). Names get 17.
+ */
+export const SLOT_CLASSES = {
+  named: { set: 'slotsNamed', cap: capOf(160 * 1024, 402, SLOT_VALUE_MAX_BYTES) },
+  shortLink: { set: 'slotsShortLink', cap: capOf(100 * 1024, 2 + SHORT_LINK_BYTES, LINK_VALUE_MAX_BYTES) },
+  longLink: { set: 'slotsLongLink', cap: capOf(70 * 1024, 2 + LONG_LINK_BYTES, LINK_VALUE_MAX_BYTES) },
+  hugeLink: { set: 'slotsHugeLink', cap: capOf(30 * 1024, 2 + 4 * 4096, LINK_VALUE_MAX_BYTES) },
+} as const satisfies Record<string, SlotClass>;
+/** Lists and maps `data` may nest in a slot (the slot, its value and `data` itself take three of 31). */
+const DATA_CONTAINERS = 28;
+/** Characters kept of each string in a cut value. */
+const CUT_CHARS = 256;
+/** The fields of each documented type that the view shows, kept when a value is cut. */
+const SHOWN_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  boolean: ['answer'],
+  email: ['email'],
+  phone: ['phone'],
+  address: ['city', 'state', 'postcode', 'streetAddress'],
+  linkClicked: ['link', 'count'],
+  sms: ['kind', 'content', 'campaignName'],
+};
 
 export type Slots = Readonly<Record<string, { readonly rank: string; readonly value: SlotValue }>>;
 
@@ -34,23 +86,39 @@ const LINK = 'l:';
 /** The slots a result contributes to. */
 export function contributions(result: RungopherResult): Contribution[] {
   const rank = resultSortKey(result);
-  const value: SlotValue = {
-    id: result.id,
-    resultType: result.resultType,
-    resultName: result.resultName,
-    data: result.data,
-    timestamp: utcTimestamp(result),
-    ...(result.context !== undefined ? { context: result.context } : {}),
-  };
-  const out: Contribution[] = [{ slot: NAME + result.resultName, rank, value }];
-  if (['email', 'phone', 'address'].includes(result.resultType)) out.push({ slot: TYPE + result.resultType, rank, value });
+  const value = slotValue(result);
+  const slot = (name: string, r: string, v: SlotValue, budget: SlotClass): Contribution => ({ slot: name, rank: r, value: v, budget });
+  const out: Contribution[] = [slot(NAME + result.resultName, rank, value, SLOT_CLASSES.named)];
+  if (['email', 'phone', 'address'].includes(result.resultType)) out.push(slot(TYPE + result.resultType, rank, value, SLOT_CLASSES.named));
   if (result.resultType === 'linkClicked' && typeof result.data.link === 'string') {
     // Clicks on one link repeat with an increasing count: the highest count wins, then the latest.
     const clicks = Number(result.data.count);
     const countRank = String(Number.isFinite(clicks) ? clicks : 0).padStart(12, '0');
-    out.push({ slot: LINK + result.data.link, rank: `${countRank}#${rank}`, value });
+    // The link is the slot's name; its value needs only the count and the time.
+    const linkValue: SlotValue = { id: value.id, resultType: value.resultType, resultName: value.resultName, data: { count: result.data.count }, timestamp: value.timestamp };
+    const bytes = Buffer.byteLength(result.data.link, 'utf8');
+    const linkClass = bytes <= SHORT_LINK_BYTES ? SLOT_CLASSES.shortLink : bytes <= LONG_LINK_BYTES ? SLOT_CLASSES.longLink : SLOT_CLASSES.hugeLink;
+    out.push(slot(LINK + result.data.link, `${countRank}#${rank}`, linkValue, linkClass));
   }
   return out;
+}
+
+/**
+ * The value a result puts in its slots, storable and at most {@link SLOT_VALUE_MAX_BYTES}: its data as
+ * DynamoDB can hold it (`storableCopy`), or, when that is too large, the fields its type shows, each
+ * cut to {@link CUT_CHARS} characters and marked `truncated`. The stored result keeps everything.
+ */
+function slotValue(result: RungopherResult): SlotValue {
+  const head = { id: result.id, resultType: result.resultType, resultName: result.resultName, timestamp: utcTimestamp(result) };
+  const copy = storableCopy(result.data, DATA_CONTAINERS);
+  // A map with a key DynamoDB refuses comes back as text: then only the shown fields are kept.
+  if (copy && typeof copy === 'object' && !Array.isArray(copy)) {
+    const full: SlotValue = { ...head, data: copy as Record<string, unknown>, ...(result.context !== undefined ? { context: result.context } : {}) };
+    if ((attributeSize('v', full) ?? Infinity) <= SLOT_VALUE_MAX_BYTES) return full;
+  }
+  const cut = (v: unknown) => (typeof v === 'string' ? v.slice(0, CUT_CHARS) : typeof v === 'number' || typeof v === 'boolean' ? storableCopy(v) : undefined);
+  const data = Object.fromEntries((SHOWN_FIELDS[result.resultType] ?? []).map((k) => [k, cut(result.data[k])]).filter(([, v]) => v !== undefined));
+  return { ...head, data, ...(result.context !== undefined ? { context: result.context.slice(0, CUT_CHARS) } : {}), truncated: true };
 }
 
 /** Applies contributions to slots, keeping the highest rank per slot (pure; used by tests and replay). */

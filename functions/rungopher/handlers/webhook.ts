@@ -1,9 +1,10 @@
 import { pathToken, webhookHandler } from '#platform/webhook.ts';
 import { parseResult } from '#rungopher/domain/result.ts';
+import { resultTextStorability } from '#rungopher/use-cases/store-result.ts';
 
 /**
  * POST /webhooks/rungopher/{token}. Rungopher cannot sign, so the path carries the secret. Answered
- * 200 only once the body is queued (or, authentic but not a result, quarantined): Rungopher resends
+ * 200 only once the body is queued (or, authentic but not a result or not storable, quarantined): Rungopher resends
  * every 5 minutes, for ever, anything it got no 200 for.
  */
 export const handler = webhookHandler({
@@ -13,6 +14,8 @@ export const handler = webhookHandler({
     const parsed = parseResult(text);
     return parsed.ok ? { ok: true, ids: { resultId: parsed.result.id } } : parsed;
   },
+  // The row and view slots it will write, checked before the 200: what cannot be stored is quarantined.
+  storable: resultTextStorability,
   queue: 'rungopher-results',
   metrics: { accepted: 'WebhooksAccepted', quarantined: 'WebhooksQuarantined', rejected: 'WebhooksRejected', oversized: 'WebhooksOversized' },
 });

@@ -2,6 +2,8 @@ import { parseResultValue, type RungopherResult } from '#rungopher/domain/result
 import { RESULT_ENDPOINTS, cursorName, decodeCursor, encodeCursor, formatAfter, itemTimeMs, nextMark, pollFrom, type PollCursor, type ResultEndpoint } from '#rungopher/domain/results-polling.ts';
 import { mapLimitSettled } from '#platform/concurrency.ts';
 import { pollLoop } from '#platform/poll-loop.ts';
+import { nestingReason, storableCopy } from '#platform/storable.ts';
+import { resultStorability } from './store-result.ts';
 import type { CursorStore } from '#platform/cursor-store.ts';
 import type { Quarantine } from '#platform/quarantine.ts';
 import { TimeBudgetError, VendorError } from '#platform/errors.ts';
@@ -205,8 +207,13 @@ async function readEndpoint(
   const quarantinedTimes: number[] = [];
   let quarantined = 0;
   for (const item of items) {
-    const raw = JSON.stringify(item);
-    const parsed = parseResultValue(item);
+    // An item nested thousands deep would overflow JSON.stringify: it is kept as a storable copy (its
+    // depth named where it was cut), never stored as a result.
+    const deep = nestingReason(item);
+    const raw = JSON.stringify(deep ? storableCopy(item) : item);
+    const read = parseResultValue(item);
+    const unstorable = deep ? `the result is ${deep}` : read.ok ? resultStorability(read.result, raw, item) : undefined;
+    const parsed = unstorable ? { ok: false as const, reason: `cannot be stored: ${unstorable}` } : read;
     if (parsed.ok) {
       valid.push({ result: parsed.result, raw, t: Date.parse(parsed.result.timestamp) });
       continue;

@@ -2,7 +2,7 @@ import type { QueueEnvelope } from '#platform/envelope.ts';
 import type { Quarantine } from '#platform/quarantine.ts';
 import { parseResult } from '#rungopher/domain/result.ts';
 import type { StoreResultPorts } from './store-result.ts';
-import { storeRungopherResult } from './store-result.ts';
+import { resultStorability, storeRungopherResult } from './store-result.ts';
 
 export interface ProcessMessagePorts extends StoreResultPorts {
   readonly quarantine: Quarantine;
@@ -18,7 +18,11 @@ export type ProcessOutcome =
  * it valid); storage errors propagate so the message is retried and, after maxReceiveCount, lands in the DLQ.
  */
 export async function processRungopherMessage(ports: ProcessMessagePorts, envelope: QueueEnvelope): Promise<ProcessOutcome> {
-  const parsed = parseResult(envelope.body);
+  const read = parseResult(envelope.body);
+  // Checked again here: a message queued before the webhook checked storability (or by a replay) is
+  // quarantined rather than failed five times into the DLQ.
+  const unstorable = read.ok ? resultStorability(read.result, envelope.body, read.json) : undefined;
+  const parsed = unstorable ? { ok: false as const, reason: `cannot be stored: ${unstorable}` } : read;
   if (!parsed.ok) {
     const kept = await ports.quarantine.put({
       vendor: 'rungopher',

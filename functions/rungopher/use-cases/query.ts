@@ -6,7 +6,7 @@ import type { ContactTable, ResultQuery, ResultTable, StoredResult } from '#rung
 import { NotFoundError } from '#platform/errors.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
 import { KEY_LIMITS, keyString, keyValue, parseInput, pathId } from '#platform/validation.ts';
-import { TIME_BUCKET } from './store-result.ts';
+import { TIME_BUCKET, storedResultOf } from './store-result.ts';
 
 /** Query parameters of GET /rungopher/results. */
 export const ResultsQuery = z
@@ -82,7 +82,7 @@ export async function listResults(results: ResultTable, q: ResultsQuery): Promis
       resultType: r.resultType,
       resultName: r.resultName,
       timestamp: r.sortKey.split('#')[0] ?? '',
-      result: r.result,
+      result: storedResultOf(r),
       source: r.source,
       storedAt: r.storedAt,
     })),

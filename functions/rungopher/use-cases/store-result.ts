@@ -1,7 +1,10 @@
 import type { RungopherResult } from '#rungopher/domain/result.ts';
-import { campaignContactKey, resultSortKey } from '#rungopher/domain/result.ts';
+import { campaignContactKey, parseResult, resultSortKey } from '#rungopher/domain/result.ts';
 import { contributions } from '#rungopher/domain/contact-view.ts';
 import type { ContactTable, ResultTable, StoredResult } from '#rungopher/adapters/store.ts';
+import { CONTACT_KEYS, RESULT_KEYS, contactSlotItem } from '#rungopher/adapters/store.ts';
+import { nestingReason, storableReason } from '#platform/storable.ts';
+import { parseJson } from '#platform/json.ts';
 
 /** Ports for storing a result. */
 export interface StoreResultPorts {
@@ -18,6 +21,59 @@ export interface StoreMeta {
 /** Every result shares one partition of the byTime index; Rungopher's volumes are far below its limits. */
 export const TIME_BUCKET = 'all';
 
+/** The row a result is stored as: its keys and the raw text once (the parsed result is read from it). */
+export function resultRow(result: RungopherResult, raw: string, meta: StoreMeta, now: Date): StoredResult {
+  return {
+    id: result.id,
+    campaignId: result.campaignId,
+    contactId: result.contactId,
+    campaignContact: campaignContactKey(result.campaignId, result.contactId),
+    resultType: result.resultType,
+    resultName: result.resultName,
+    sortKey: resultSortKey(result),
+    timeBucket: TIME_BUCKET,
+    raw,
+    source: meta.source,
+    storedAt: now.toISOString(),
+    ...(meta.requestId ? { requestId: meta.requestId } : {}),
+  };
+}
+
+/**
+ * Why a result cannot be stored, or undefined: the row and each contact-view slot it writes, as they
+ * will be written, against DynamoDB's rules (`storable.ts`), and its JSON nesting (a body deeper than
+ * DynamoDB's 32 levels is no document the hub can keep or serve). The webhook refuses what fails
+ * before answering, the processor and the poller quarantine it: nothing accepted fails in a DLQ.
+ */
+export function resultStorability(result: RungopherResult, raw: string, json: unknown): string | undefined {
+  const deep = nestingReason(json);
+  if (deep) return `the result is ${deep}`;
+  // The longest request id and source a row may carry, so the check holds for every copy written.
+  const row = resultRow(result, raw, { source: 'webhook', requestId: 'x'.repeat(64) }, new Date(0));
+  const rowReason = storableReason(row as unknown as Record<string, unknown>, RESULT_KEYS);
+  if (rowReason) return `result row: ${rowReason}`;
+  for (const c of contributions(result)) {
+    const slotReason = storableReason(contactSlotItem(row.campaignContact, result.campaignId, result.contactId, c), CONTACT_KEYS);
+    if (slotReason) return `contact view slot: ${slotReason}`;
+  }
+  return undefined;
+}
+
+/** The webhook's storability check of a body (the kit's `storable`): for a body that reads as a result. */
+export function resultTextStorability(text: string): string | undefined {
+  const parsed = parseResult(text);
+  return parsed.ok ? resultStorability(parsed.result, text, parsed.json) : undefined;
+}
+
+/** The result a stored row holds, parsed from its raw text on read (rows keep the body once). */
+export function storedResultOf(row: Pick<StoredResult, 'raw'>): Record<string, unknown> {
+  const parsed = parseResult(row.raw);
+  if (parsed.ok) return parsed.result;
+  // A row stored under an older schema: its JSON as it came.
+  const json = parseJson(row.raw);
+  return json.ok && json.value && typeof json.value === 'object' ? (json.value as Record<string, unknown>) : {};
+}
+
 /**
  * Stores a result once and folds it into its contact's view. The webhook processor and the poller
  * both come here, so a result that arrives both ways is stored once.
@@ -32,25 +88,10 @@ export async function storeRungopherResult(
   raw: string,
   meta: StoreMeta,
 ): Promise<'stored' | 'duplicate'> {
-  const campaignContact = campaignContactKey(result.campaignId, result.contactId);
-  const row: StoredResult = {
-    id: result.id,
-    campaignId: result.campaignId,
-    contactId: result.contactId,
-    campaignContact,
-    resultType: result.resultType,
-    resultName: result.resultName,
-    sortKey: resultSortKey(result),
-    timeBucket: TIME_BUCKET,
-    result,
-    raw,
-    source: meta.source,
-    storedAt: (ports.now?.() ?? new Date()).toISOString(),
-    ...(meta.requestId ? { requestId: meta.requestId } : {}),
-  };
+  const row = resultRow(result, raw, meta, ports.now?.() ?? new Date());
   const fresh = await ports.results.putOnce(row);
   for (const c of contributions(result)) {
-    await ports.contacts.apply(campaignContact, result.campaignId, result.contactId, c);
+    await ports.contacts.apply(row.campaignContact, result.campaignId, result.contactId, c);
   }
   return fresh ? 'stored' : 'duplicate';
 }
