@@ -139,6 +139,18 @@ export interface LocalQueue {
   readonly maxReceiveCount: number;
 }
 
+/** Messages in a queue or its DLQ: visible, in flight and delayed (what "empty" has to mean for a drain). */
+export async function queueDepth(sqs: SQSClient, queue: LocalQueue, which: 'queue' | 'dlq' = 'queue'): Promise<number> {
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: which === 'queue' ? queue.url : queue.dlqUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
+  const a = out.Attributes ?? {};
+  return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
+}
+
 /**
  * Creates the declared queues with their DLQs and redrive policies. `visibilityOverrideSeconds`
  * shortens the visibility timeout (tests), everything else is as on AWS.

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import * as z from 'zod';
 import type { FunctionDecl, FunctionName, QueueName } from '#infra/topology/index.ts';
@@ -13,7 +13,7 @@ import { envForFunction, functionList, secrets } from '#infra/topology/index.ts'
 import type { ConsumerEvent } from './consumers.ts';
 import { startConsumer } from './consumers.ts';
 import type { LocalQueue } from './emulators.ts';
-import { LOCAL_AWS_ENV, createQueues, createTables, startEmulators } from './emulators.ts';
+import { LOCAL_AWS_ENV, createQueues, createTables, queueDepth as depthOf, startEmulators } from './emulators.ts';
 import { lockDataFolder, preferPort, readPorts, writePorts } from './data-folder.ts';
 import type { CompiledRoute } from './gateway.ts';
 import { GATEWAY_MAX_BODY_BYTES, compileRoute, logRequests, matchRoute, readBody, toEventV2, writeJson, writeResult } from './gateway.ts';
@@ -264,17 +264,7 @@ async function startLocked(
         });
       });
 
-    const queueDepth = async (name: QueueName, which: 'queue' | 'dlq' = 'queue'): Promise<number> => {
-      const q = localQueues[name];
-      const out = await emulators.sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: which === 'queue' ? q.url : q.dlqUrl,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-        }),
-      );
-      const a = out.Attributes ?? {};
-      return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
-    };
+    const queueDepth = (name: QueueName, which: 'queue' | 'dlq' = 'queue'): Promise<number> => depthOf(emulators.sqs, localQueues[name], which);
     const redrive = async (name: QueueName): Promise<number> => {
       const q = localQueues[name];
       let moved = 0;

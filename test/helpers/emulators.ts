@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { LocalQueue } from '#infra/local/emulators.ts';
-import { LOCAL_AWS_ENV, createQueues, createTables, localName, startEmulators } from '#infra/local/emulators.ts';
+import { LOCAL_AWS_ENV, createQueues, createTables, localName, queueDepth, startEmulators } from '#infra/local/emulators.ts';
 import type { QueueName, TableName } from '#infra/topology/index.ts';
 import { queueEnv, tableEnv } from '#infra/topology/index.ts';
 
@@ -171,17 +171,7 @@ export async function startTestAws<T extends TableName = never, Q extends QueueN
     async release(name, record) {
       await emulators.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queue(name).url, ReceiptHandle: record.receiptHandle, VisibilityTimeout: 0 }));
     },
-    async depth(name, which = 'queue') {
-      const q = queue(name);
-      const out = await emulators.sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: which === 'queue' ? q.url : q.dlqUrl,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-        }),
-      );
-      const a = out.Attributes ?? {};
-      return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
-    },
+    depth: (name, which = 'queue') => queueDepth(emulators.sqs, queue(name), which),
     async stop() {
       if (stopped) return;
       stopped = true;
