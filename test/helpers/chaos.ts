@@ -1,5 +1,5 @@
 import type { StartedHub } from '#test/helpers/npm-start.ts';
-import { queuedMessages, spawnHub, storedResultIds } from '#test/helpers/npm-start.ts';
+import { drainStored, queuedMessages, spawnHub } from '#test/helpers/npm-start.ts';
 import { makeResult } from '#test/rungopher/samples.ts';
 
 const QUEUE = 'switchboard-rungopher-results';
@@ -161,16 +161,7 @@ export async function chaosRun(
   log(`all sends answered at ${sentMs} ms`);
 
   const drainUntil = Date.now() + (opts.drainMs ?? 300_000);
-  let ids: number[];
-  for (;;) {
-    ids = await storedResultIds(hub.dynamoPort);
-    const have = new Set(ids);
-    if ([...acknowledged].every((id) => have.has(id)) || Date.now() > drainUntil) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const have = new Set(ids);
-  const counts = new Map<number, number>();
-  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const { ids, have, counts } = await drainStored(hub.dynamoPort, acknowledged, drainUntil);
   return {
     hub,
     figures: {

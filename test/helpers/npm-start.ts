@@ -82,6 +82,23 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /** Every stored Rungopher result id of a hub started by {@link spawnHub} (scan of its results table). */
+/**
+ * Polls the stored result ids until every id in `expected` is there or `until` (epoch ms) passes;
+ * returns them, as a set, and how often each id is stored.
+ */
+export async function drainStored(dynamoPort: number, expected: ReadonlySet<number>, until: number): Promise<{ ids: number[]; have: Set<number>; counts: Map<number, number> }> {
+  let ids: number[];
+  for (;;) {
+    ids = await storedResultIds(dynamoPort);
+    const stored = new Set(ids);
+    if ([...expected].every((id) => stored.has(id)) || Date.now() > until) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const counts = new Map<number, number>();
+  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return { ids, have: new Set(ids), counts };
+}
+
 export async function storedResultIds(dynamoPort: number): Promise<number[]> {
   const raw = new DynamoDBClient({ endpoint: `http://127.0.0.1:${dynamoPort}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const doc = DynamoDBDocumentClient.from(raw);
@@ -164,16 +181,7 @@ export async function crashRun(
   }
   const started = Date.now();
   const drainUntil = started + (opts.drainMs ?? 60_000);
-  let ids: number[];
-  for (;;) {
-    ids = await storedResultIds(hub.dynamoPort);
-    const have = new Set(ids);
-    if ([...ackAtKill].every((id) => have.has(id)) || Date.now() > drainUntil) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const have = new Set(ids);
-  const counts = new Map<number, number>();
-  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const { ids, have, counts } = await drainStored(hub.dynamoPort, ackAtKill, drainUntil);
   return {
     hub,
     figures: {
