@@ -15,6 +15,8 @@ export default defineConfig({
     maxWorkers: 2,
     // Logs and EMF metrics off in tests: they assert on behaviour, and the output stays readable.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+    // fast-check's seed: fixed in CI, new on every local run, FC_SEED to replay one.
+    setupFiles: ['test/helpers/fast-check-setup.ts'],
     // Every project inherits the settings above (extends: true is vitest's default, said here).
     // `npm test` runs them all; `npm run test:<name>` (vitest --project <name>) runs one.
     projects: [

@@ -114,6 +114,25 @@ export function jsonStrings(json: string): string[] {
   }
 }
 
+/**
+ * Whether a cursor holds a string no DynamoDB key could be made of: a property name or a value over
+ * `limitOf(field)` bytes (the sort key limit unless told; a value's field is the property holding it).
+ * Not JSON in base64url: false.
+ */
+export function cursorUnkeyable(cursor: string | null | undefined, limitOf: (field: string) => number = () => 1024): boolean {
+  if (!cursor || !/^[A-Za-z0-9_-]+$/.test(cursor)) return false;
+  let found = false;
+  try {
+    JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'), (k, v: unknown) => {
+      if (unkeyable(k) || (typeof v === 'string' && unkeyable(v, limitOf(k)))) found = true;
+      return v;
+    });
+  } catch {
+    return false;
+  }
+  return found;
+}
+
 /** The strings inside a cursor's JSON (none when it is not base64url JSON). */
 export function cursorStrings(cursor: string | null | undefined): string[] {
   if (!cursor || !/^[A-Za-z0-9_-]+$/.test(cursor)) return [];

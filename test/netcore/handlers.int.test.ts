@@ -254,6 +254,22 @@ describe('Netcore handlers', () => {
     expect((await get('/netcore/users', { limit: '2', cursor: first.json.cursor ?? '' })).statusCode).toBe(200);
   });
 
+  it('takes cursor positions up to the DynamoDB limit of their own key: 2048 bytes for a partition key, 1024 for a sort key', async () => {
+    // A fuzz run once expected a 400 for a 1,025-byte botUserId; botUserId is the table's partition key,
+    // so DynamoDB takes it and the hub must too. One byte past each limit is refused before DynamoDB.
+    const enc = (list: string, position: unknown) => Buffer.from(JSON.stringify([list, position]), 'utf8').toString('base64url');
+    const users = (botUserId: string, activityKey: string) => get('/netcore/users', { channelId: '1010', cursor: enc('netcore-users', { '1010': { botUserId, channel: '1010', activityKey } }) });
+    const transcripts = (sortKey: string) => get('/netcore/users/webchat-user-1/transcripts', { cursor: enc('netcore-transcripts', { botUserId: 'webchat-user-1', sortKey }) });
+    const at = '2026-11-21T13:12:02.819Z#';
+    expect((await users('a'.repeat(1025), `${at}webchat-user-1`)).statusCode).toBe(200);
+    expect((await users('a'.repeat(2048), `${at}webchat-user-1`)).statusCode).toBe(200);
+    expect((await users('a'.repeat(2049), `${at}webchat-user-1`)).statusCode).toBe(400);
+    expect((await users('webchat-user-1', at + 'a'.repeat(1024 - at.length))).statusCode).toBe(200);
+    expect((await users('webchat-user-1', at + 'a'.repeat(1025 - at.length))).statusCode).toBe(400);
+    expect((await transcripts(at + 'a'.repeat(1024 - at.length))).statusCode).toBe(200);
+    expect((await transcripts(at + 'a'.repeat(1025 - at.length))).statusCode).toBe(400);
+  });
+
   it('gives a user transcripts in time order, every shape, paged by cursor and filtered by time', async () => {
     const items: TranscriptsBody['items'] = [];
     let cursor: string | undefined;
