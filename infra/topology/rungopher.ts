@@ -22,12 +22,22 @@ export const tables = {
     description: 'Per-contact view: latest value per result name, opt-out, contact details, link clicks.',
     partitionKey: 'campaignContact',
   },
+  'rungopher-uploads': {
+    description: 'Contact upload jobs (the job, its contacts in chunks, each batch outcome) and the journal: one claim per contact sent, so no contact is started twice.',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+  },
 } as const satisfies Record<string, TableDecl>;
 
 export const queues = {
   'rungopher-results': {
     consumer: 'rungopher-processor',
     description: 'Rungopher results from the webhook and the poller, waiting to be stored.',
+    maxReceiveCount: 5,
+  },
+  'rungopher-uploads': {
+    consumer: 'rungopher-uploader',
+    description: 'Contact upload jobs to run (or continue), one message per job run.',
     maxReceiveCount: 5,
   },
 } as const satisfies Record<string, QueueDecl>;
@@ -112,5 +122,45 @@ export const functions = {
     // Replay folds stored results into the views again.
     writes: ['rungopher-contacts'],
     secrets: ['hub'],
+  },
+  'rungopher-campaigns': {
+    entry: 'functions/rungopher/handlers/campaigns.ts',
+    description: "Operator API for Rungopher campaign work with the hub's API key: templates, campaigns, contact upload jobs, journey update, cost estimate.",
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/rungopher/templates' },
+        { method: 'GET', path: '/rungopher/campaigns' },
+        { method: 'POST', path: '/rungopher/campaigns' },
+        { method: 'GET', path: '/rungopher/campaigns/{campaignId}' },
+        { method: 'PUT', path: '/rungopher/campaigns/{campaignId}' },
+        { method: 'POST', path: '/rungopher/campaigns/{campaignId}/estimate' },
+        { method: 'POST', path: '/rungopher/campaigns/{campaignId}/uploads' },
+        { method: 'GET', path: '/rungopher/uploads/{jobId}' },
+        { method: 'PUT', path: '/rungopher/journeys/{journeyId}/contacts/{mobile}' },
+      ],
+    },
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    reads: ['rungopher-uploads'],
+    writes: ['rungopher-uploads'],
+    sends: ['rungopher-uploads'],
+    secrets: ['hub', 'rungopher'],
+  },
+  'rungopher-uploader': {
+    entry: 'functions/rungopher/handlers/uploader.ts',
+    description: 'Runs contact upload jobs: claims each contact in the journal, sends batches of up to 30,000 to Rungopher, records each outcome.',
+    trigger: { kind: 'queue', queue: 'rungopher-uploads', batchSize: 1, maxConcurrency: 2 },
+    timeoutSeconds: 600,
+    memoryMb: 1024,
+    reads: ['rungopher-uploads'],
+    writes: ['rungopher-uploads', 'quarantine'],
+    sends: ['rungopher-uploads'],
+    secrets: ['rungopher'],
+    metrics: ['RungopherUploadJobsDone', 'RungopherUploadJobsFailed', 'RungopherUploadMessageQuarantined'],
+    alarms: [
+      { metric: 'RungopherUploadJobsFailed', threshold: 1, description: 'A Rungopher contact upload stopped at a refused or unknown batch; GET /rungopher/uploads/{jobId} shows which.' },
+      { metric: 'RungopherUploadMessageQuarantined', threshold: 1, description: 'The rungopher-uploads queue held a message that is not an upload job; see the quarantine table.' },
+    ],
   },
 } as const satisfies Record<string, FunctionDecl>;

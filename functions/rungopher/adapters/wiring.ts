@@ -1,9 +1,11 @@
 import * as z from 'zod';
 import { dynamoCursorStore } from '#platform/cursor-store.ts';
-import { functionConfig, setting } from '#platform/config.ts';
+import { functionConfig, secretValue, setting } from '#platform/config.ts';
+import { sqsJsonQueue } from '#platform/queue.ts';
 import { dynamoQuarantine } from '#platform/quarantine.ts';
 import { RESULT_ENDPOINTS, type ResultEndpoint } from '#rungopher/domain/results-polling.ts';
-import { RUNGOPHER_DEFAULT_BASE_URL } from './client.ts';
+import { RungopherClient, RUNGOPHER_DEFAULT_BASE_URL } from './client.ts';
+import { dynamoUploadStore } from './upload-store.ts';
 import { dynamoContactTable, dynamoResultTable } from './store.ts';
 
 /**
@@ -54,3 +56,25 @@ export const pollerConfig = functionConfig({
 
 /** The poller's cursor store over {@link pollerConfig}. */
 export const cursorStore = () => dynamoCursorStore(pollerConfig().cursors);
+
+/**
+ * `rungopher-campaigns` (operator routes for campaign work) and `rungopher-uploader` (the upload
+ * jobs): the uploads table, the jobs queue and the vendor's base URL; the API key is read from the
+ * `rungopher` secret on every call (cached five minutes), so it never leaves the hub.
+ */
+export const campaignsConfig = functionConfig({
+  uploads: setting.table('rungopher-uploads'),
+  jobs: setting.queue('rungopher-uploads'),
+  baseUrl: setting.optional('RUNGOPHER_BASE_URL', z.url(), RUNGOPHER_DEFAULT_BASE_URL),
+});
+
+/** The vendor client with the hub's own key. */
+export async function campaignClient(): Promise<RungopherClient> {
+  return new RungopherClient({ baseUrl: campaignsConfig().baseUrl, apiKey: await secretValue('rungopher', 'RUNGOPHER_API_KEY') });
+}
+
+/** The uploads table and the jobs queue over {@link campaignsConfig}. */
+export function uploadPorts() {
+  const { uploads, jobs } = campaignsConfig();
+  return { store: dynamoUploadStore(uploads), queue: sqsJsonQueue<{ jobId: string }>(jobs) };
+}
