@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_GOODAYS_BASE_URL, goodaysClient } from '#goodays/adapters/client.ts';
 import { parseSecrets, sign } from '#goodays/domain/signature.ts';
+import { CliError, HubError, hubClient, hubUrl } from './hub-client.ts';
 
 /** Where the CLI writes and reads; injected by tests. */
 export interface GoodaysCliIo {
@@ -65,15 +66,23 @@ export function registerGoodaysCommands(program: Command, io: GoodaysCliIo = def
     .command('send')
     .description('Post a file to {hub}/webhooks/goodays as Goodays would, signed with the first secret')
     .argument('<file>')
-    .requiredOption('--hub <url>', 'hub base URL, e.g. http://127.0.0.1:3000')
+    .option('--hub <url>', 'hub base URL (default HUB_URL, else http://127.0.0.1:$HUB_PORT or 3000)')
     .option('-s, --secret <secret>', 'secret to sign with')
-    .action(async (file: string, opts: { hub: string; secret?: string }) => {
+    .option('--json', 'print the answer as JSON')
+    .action(async (file: string, opts: { hub?: string; secret?: string; json?: boolean }) => {
       const body = await readFile(file);
       const secret = opts.secret ?? parseSecrets(io.env.GOODAYS_HMAC_SECRETS)[0];
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (secret) headers['x-hmac-sha256'] = sign(body, secret);
-      const res = await (io.fetchImpl ?? fetch)(`${opts.hub.replace(/\/+$/, '')}/webhooks/goodays`, { method: 'POST', headers, body });
-      io.out(`${res.status} ${await res.text()}`);
+      const hub = hubClient({ url: hubUrl(opts.hub, io.env), ...(io.fetchImpl ? { fetchImpl: io.fetchImpl } : {}) });
+      try {
+        const answer = await hub.request('POST', '/webhooks/goodays', { raw: { body, headers }, auth: false });
+        io.out(opts.json ? JSON.stringify({ status: 200, body: answer }) : `200 ${JSON.stringify(answer)}`);
+      } catch (err) {
+        if (!(err instanceof HubError)) throw err;
+        io.out(opts.json ? JSON.stringify({ status: err.status, body: err.body }) : `${err.status} ${JSON.stringify(err.body)}`);
+        throw new CliError(`The hub refused the webhook (${err.status})`);
+      }
     });
 
   return goodays;

@@ -1,11 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import { CHANNELS, CHANNEL_IDS, USER_CHANNEL_IDS } from '#netcore/domain/channels.ts';
 import { netcoreClientFromEnv } from '#netcore/adapters/client.ts';
-import { localHubUrl } from './local-hub.ts';
+import { CliError, HubError, hubClient, hubUrl, operatorToken } from './hub-client.ts';
 
 /** What the Netcore commands need from outside; tests pass their own. */
 export interface NetcoreCliDeps {
@@ -18,22 +16,11 @@ export interface NetcoreCliDeps {
   readonly fetchImpl?: typeof fetch;
 }
 
-/** A failed command: commander prints the message and the process exits non-zero. */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-}
-
-const LocalSecrets = z.record(z.string(), z.string());
+export { CliError };
 
 function defaultToken(): string {
-  const fromEnv = process.env.HUB_OPERATOR_TOKEN;
-  if (fromEnv) return fromEnv;
-  const file = join(process.env.HUB_DATA_DIR || '.data', 'local-secrets.json');
-  if (existsSync(file)) {
-    const parsed = LocalSecrets.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    const token = parsed.success ? parsed.data.HUB_OPERATOR_TOKEN : undefined;
-    if (token) return token;
-  }
+  const token = operatorToken();
+  if (token) return token;
   throw new CliError('Set HUB_OPERATOR_TOKEN (on AWS: the "hub" secret), or run from the folder of a local hub');
 }
 
@@ -49,22 +36,20 @@ function defaultToken(): string {
  *   month's usage, to check credentials and paths before deploying.
  */
 export function registerNetcoreCommands(program: Command, deps: NetcoreCliDeps = {}): Command {
-  const hubUrl = () => (deps.hubUrl?.() ?? localHubUrl()).replace(/\/+$/, '');
   const token = () => deps.operatorToken?.() ?? defaultToken();
   const print = deps.print ?? ((line: string) => console.log(line));
-  const doFetch = deps.fetchImpl ?? fetch;
+
+  /** The `--hub` of the command being run (every command takes it; HUB_URL otherwise). */
+  let hubOption: string | undefined;
+  const client = () => hubClient({ url: deps.hubUrl?.() ?? hubUrl(hubOption), token: token(), ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) });
 
   async function call(method: 'GET' | 'POST', path: string, auth: boolean): Promise<unknown> {
-    const res = await doFetch(`${hubUrl()}${path}`, { method, headers: auth ? { authorization: `Bearer ${token()}` } : {} });
-    const text = await res.text();
-    let body: unknown = text;
     try {
-      body = JSON.parse(text);
-    } catch {
-      // keep the text
+      return await client().request(method, path, { auth });
+    } catch (err) {
+      if (err instanceof HubError) throw new CliError(err.message);
+      throw err;
     }
-    if (!res.ok) throw new CliError(`${method} ${path} answered ${res.status}: ${typeof body === 'string' ? body : JSON.stringify(body)}`);
-    return body;
   }
 
   const query = (params: Record<string, string | undefined>) => {
@@ -74,17 +59,13 @@ export function registerNetcoreCommands(program: Command, deps: NetcoreCliDeps =
 
   /** Reads every page of a cursor-paged operator route. */
   async function pages(path: string, params: Record<string, string | undefined>, all: boolean): Promise<unknown[]> {
-    const items: unknown[] = [];
-    let cursor: string | undefined;
-    do {
-      const body = z.object({ items: z.array(z.unknown()), cursor: z.string().nullish() }).parse(await call('GET', `${path}${query({ ...params, cursor })}`, true));
-      items.push(...body.items);
-      cursor = all ? (body.cursor ?? undefined) : undefined;
-    } while (cursor);
-    return items;
+    return client().pages(path, params, all);
   }
 
   const netcore = program.command('netcore').description('Netcore Bot Open API: sync, usage, users and transcripts');
+  netcore.hook('preAction', (_netcore, command) => {
+    hubOption = (command.opts() as { hub?: string }).hub;
+  });
 
   netcore
     .command('sync-now')
@@ -100,7 +81,7 @@ export function registerNetcoreCommands(program: Command, deps: NetcoreCliDeps =
           outcome = await call('POST', `/_local/schedules/${name}`, false);
         } catch (err) {
           if (err instanceof CliError && / 404:/.test(err.message)) {
-            throw new CliError(`${hubUrl()} is not a local hub; on AWS invoke the function instead: aws lambda invoke --function-name <stack>-${name} out.json`);
+            throw new CliError(`${deps.hubUrl?.() ?? hubUrl(hubOption)} is not a local hub; on AWS invoke the function instead: aws lambda invoke --function-name <stack>-${name} out.json`);
           }
           throw err;
         }

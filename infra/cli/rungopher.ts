@@ -1,4 +1,6 @@
 import { appendFile, readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -11,17 +13,27 @@ import { batches, normalisePhone, parseContactCsv, skippedMobiles, type ContactC
 import { estimateCost, type CostEstimate } from '#rungopher/domain/cost.ts';
 import { countSegments } from '#rungopher/domain/sms.ts';
 import { ConfigError, ValidationError, VendorError } from '#platform/errors.ts';
-import { localHubUrl } from './local-hub.ts';
+import { CliError, HubError, hubClient, hubUrl, pointedAtHub, type HubClient } from './hub-client.ts';
+import { table } from './output.ts';
+import { rungopherHub, type HubUploadJob, type RungopherHub } from './rungopher-hub.ts';
 
 /**
  * `switchboard rungopher ...`: templates, campaigns, contact upload from CSV, journey contact update
- * and SMS cost. Reads `RUNGOPHER_API_KEY` and `RUNGOPHER_BASE_URL` (default the production API).
+ * and SMS cost. Pointed at a hub (`--hub` or `HUB_URL`), they use the hub's routes with the operator
+ * token, and the vendor's key stays in the hub; otherwise they call Rungopher with
+ * `RUNGOPHER_API_KEY` and `RUNGOPHER_BASE_URL` (default the production API).
  */
 
 /** What the commands need from outside; tests inject their own. */
 export interface RungopherCliDeps {
   /** Builds the API client. @default from RUNGOPHER_BASE_URL / RUNGOPHER_API_KEY */
   readonly client?: () => RungopherClient;
+  /** Builds the hub client for `--hub URL` / HUB_URL. @default {@link hubClient} with HUB_OPERATOR_TOKEN */
+  readonly hub?: (url: string) => HubClient;
+  /** Environment (HUB_URL, HUB_OPERATOR_TOKEN, RUNGOPHER_*). @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Time between two looks at a running upload job. @default 500 */
+  readonly pollMs?: number;
   /** Normal output. @default stdout */
   readonly out?: (line: string) => void;
   /** Errors and progress. @default stderr */
@@ -111,8 +123,14 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
   const out = deps.out ?? ((l: string) => process.stdout.write(l + '\n'));
   const err = deps.err ?? ((l: string) => process.stderr.write(l + '\n'));
   const fail = deps.fail ?? ((code: number) => void (process.exitCode = code));
-  const client = deps.client ?? defaultClient;
+  const env = deps.env ?? process.env;
+  const client = deps.client ?? (() => defaultClient(env));
   const showProgress = deps.progress ?? Boolean(process.stderr.isTTY);
+  const makeHub = deps.hub ?? ((url: string) => hubClient({ url, token: env.HUB_OPERATOR_TOKEN }));
+  /** The hub's Rungopher routes when the command is pointed at a hub (`--hub`, HUB_URL); else undefined. */
+  const hubOf = (o: { hub?: string }): RungopherHub | undefined => (pointedAtHub(o.hub, env) ? rungopherHub(makeHub(hubUrl(o.hub, env))) : undefined);
+  /** Where campaigns are read and written: the hub when pointed at one, else Rungopher itself. */
+  const source = (o: { hub?: string }): CampaignSource => hubOf(o) ?? client();
 
   /** Runs an action, printing errors clearly instead of a stack. */
   const run =
@@ -121,7 +139,7 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
       try {
         await fn(...args);
       } catch (e) {
-        err(describeError(e));
+        err(describeError(e, env));
         fail(1);
       }
     };
@@ -132,8 +150,8 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
     .description('List the campaign templates (GET api/v1/template)')
     .option('--json', 'print JSON')
     .action(
-      run(async (opts: { json?: boolean }) => {
-        const templates = await client().templates();
+      run(async (opts: { json?: boolean; hub?: string }) => {
+        const templates = await source(opts).templates();
         if (opts.json) return out(JSON.stringify(templates, null, 2));
         out(table(['name', 'category', 'costPerContact', 'displayName'], templates.map((t) => [t.name, t.category, money(t.costPerContact), t.displayName])));
       }),
@@ -145,8 +163,8 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
     .description('List campaigns (GET api/v1/campaign)')
     .option('--json', 'print JSON')
     .action(
-      run(async (opts: { json?: boolean }) => {
-        const list = await client().listCampaigns();
+      run(async (opts: { json?: boolean; hub?: string }) => {
+        const list = await source(opts).listCampaigns();
         if (opts.json) return out(JSON.stringify(list, null, 2));
         out(table(['id', 'state', 'title', 'costPerContact', 'costPerExtraSms'], list.map((c) => [String(c.id), c.state, c.title, money(c.costPerContact), money(c.costPerExtraSms)])));
       }),
@@ -157,8 +175,8 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
     .argument('<id>', 'campaign id', parseId)
     .option('--json', 'print JSON')
     .action(
-      run(async (id: number, opts: { json?: boolean }) => {
-        const c = await client().getCampaign(id);
+      run(async (id: number, opts: { json?: boolean; hub?: string }) => {
+        const c = await source(opts).getCampaign(id);
         if (opts.json) return out(JSON.stringify(c, null, 2));
         printCampaign(c, out);
       }),
@@ -171,8 +189,8 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
     .requiredOption('--transition-email <email>', 'address for replies that cannot be auto-classified')
     .option('--json', 'print JSON')
     .action(
-      run(async (opts: { template: string; title: string; transitionEmail: string; json?: boolean }) => {
-        const c = await client().createCampaign({ name: opts.template, title: opts.title, transitionEmail: opts.transitionEmail });
+      run(async (opts: { template: string; title: string; transitionEmail: string; json?: boolean; hub?: string }) => {
+        const c = await source(opts).createCampaign({ name: opts.template, title: opts.title, transitionEmail: opts.transitionEmail });
         if (opts.json) return out(JSON.stringify(c, null, 2));
         out(`Created campaign ${c.id} (${c.state}).`);
         printCampaign(c, out);
@@ -187,7 +205,7 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
     .option('--sms-file <name=path>', 'new content for an SMS, read from a file (repeatable)', collect, [])
     .option('--json', 'print JSON')
     .action(
-      run(async (id: number, opts: { transitionEmail?: string; sms: string[]; smsFile: string[]; json?: boolean }) => {
+      run(async (id: number, opts: { transitionEmail?: string; sms: string[]; smsFile: string[]; json?: boolean; hub?: string }) => {
         const smsContent = [
           ...opts.sms.map((s) => splitPair(s, '--sms')),
           ...opts.smsFile.map((s) => {
@@ -195,7 +213,7 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
             return [name, readFileSync(path, 'utf8').replace(/\r?\n$/, '')] as const;
           }),
         ].map(([name, content]) => ({ name, content }));
-        const c = await client().editCampaign(id, {
+        const c = await source(opts).editCampaign(id, {
           ...(opts.transitionEmail !== undefined ? { transitionEmail: opts.transitionEmail } : {}),
           ...(smsContent.length ? { smsContent } : {}),
         });
@@ -221,7 +239,9 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
     .option('--json', 'print the summary as JSON')
     .action(
       run(async (file: string, opts: UploadOptions) => {
-        await uploadCommand(file, opts, { client: client(), out, err, fail, showProgress });
+        const hub = hubOf(opts);
+        if (hub) await uploadViaHub(file, opts, { hub, out, err, showProgress, pollMs: deps.pollMs ?? 500 });
+        else await uploadCommand(file, opts, { client: client(), out, err, fail, showProgress });
       }),
     );
 
@@ -234,11 +254,14 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
     .requiredOption('--field <name=value>', 'firstName, lastName, custom1-4 or campaignName.solutionField; repeatable', collect, [])
     .option('--country <code>', 'country for a number without a country code', parseCountry, 'AU' as CountryCode)
     .action(
-      run(async (journeyId: number, mobile: string, opts: { field: string[]; country: CountryCode }) => {
+      run(async (journeyId: number, mobile: string, opts: { field: string[]; country: CountryCode; hub?: string; json?: boolean }) => {
         const phone = normalisePhone(mobile, opts.country);
         if (!phone.ok) throw new ValidationError(phone.reason);
         const fields = Object.fromEntries(opts.field.map((f) => splitPair(f, '--field')));
-        await client().updateJourneyContact(journeyId, phone.e164.slice(1), { fields });
+        const hub = hubOf(opts);
+        if (hub) await hub.updateJourneyContact(journeyId, phone.e164, { fields, country: opts.country });
+        else await client().updateJourneyContact(journeyId, phone.e164.slice(1), { fields });
+        if (opts.json) return out(JSON.stringify({ journeyId: String(journeyId), mobile: phone.e164.slice(1), updated: Object.keys(fields) }, null, 2));
         out(`Updated ${Object.keys(fields).join(', ')} of ${phone.e164.slice(1)} in journey ${journeyId}.`);
       }),
     );
@@ -253,7 +276,7 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
     .option('--map <header=field>', 'map a CSV header to a contact field; repeatable', collect, [])
     .option('--json', 'print JSON')
     .action(
-      run(async (file: string | undefined, opts: { campaign?: number; text?: string; mode: UploadMode; country: CountryCode; map: string[]; json?: boolean }) => {
+      run(async (file: string | undefined, opts: { campaign?: number; text?: string; mode: UploadMode; country: CountryCode; map: string[]; json?: boolean; hub?: string }) => {
         if (opts.text !== undefined) {
           const s = countSegments(opts.text);
           if (opts.json) return out(JSON.stringify(s, null, 2));
@@ -261,7 +284,15 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
           if (file === undefined && opts.campaign === undefined) return;
         }
         if (opts.campaign === undefined) throw new ValidationError('Give --text, or --campaign (with a CSV file to estimate an upload)');
-        const campaign = await client().getCampaign(opts.campaign);
+        const hub = hubOf(opts);
+        if (hub && file !== undefined) {
+          // The hub reads the file with the campaign's rules and estimates (POST .../estimate).
+          const e = await hub.estimate(opts.campaign, { csv: await readFile(file, 'utf8'), mode: opts.mode, country: opts.country, map: parseMap(opts.map) });
+          if (opts.json) return out(JSON.stringify(e, null, 2));
+          printHubEstimate(e, out);
+          return;
+        }
+        const campaign = await source(opts).getCampaign(opts.campaign);
         if (file === undefined) {
           if (opts.json) return out(JSON.stringify(campaign.smsContent.map((s) => ({ name: s.name, ...countSegments(s.content) })), null, 2));
           for (const s of campaign.smsContent) out(segmentsLine(s.name, countSegments(s.content)));
@@ -278,30 +309,30 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
     .description('Fold every stored result into the contact views again (POST /rungopher/replay on the hub; safe to repeat)')
     .option('--hub <url>', 'hub base URL (the ApiUrl output on AWS); default HUB_URL or the local hub')
     .action(
-      run(async (opts: { hub?: string }) => {
-        const token = process.env.HUB_OPERATOR_TOKEN;
-        if (!token) throw new Error('Set HUB_OPERATOR_TOKEN (npm start prints it; on AWS it is in the hub secret)');
-        const base = localHubUrl(opts.hub);
-        let cursor: string | null = null;
+      run(async (opts: { hub?: string; json?: boolean }) => {
+        const hub = rungopherHub(makeHub(hubUrl(opts.hub, env)));
+        let cursor: string | undefined;
         let replayed = 0;
         let skipped = 0;
         let failures = 0;
         do {
-          const res: Response = await fetch(`${base}/rungopher/replay${cursor ? `?cursor=${cursor}` : ''}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
-          const body = ReplayAnswer.parse(await res.json().catch(() => ({})));
-          if (res.status >= 500 && ++failures <= 3) {
+          let body: Awaited<ReturnType<RungopherHub['replay']>>;
+          try {
+            body = await hub.replay(cursor);
+          } catch (e) {
+            if (!(e instanceof HubError) || e.status < 500 || ++failures > 3) throw e;
             // A gateway timeout or a throttled call: the same page again (replay is idempotent).
-            err(`POST /rungopher/replay answered ${res.status}; retrying the same page`);
-            await new Promise((r) => setTimeout(r, 1000 * failures));
+            err(`POST /rungopher/replay answered ${e.status}; retrying the same page`);
+            await sleep(1000 * failures);
             continue;
           }
-          if (!res.ok) throw new Error(`POST /rungopher/replay answered ${res.status}: ${JSON.stringify(body)}`);
           failures = 0;
           replayed += body.replayed;
           skipped += body.skippedCount;
-          for (const s of body.skipped) err(`skipped result ${s.id}: ${s.reason}`);
-          cursor = body.nextCursor;
+          for (const x of body.skipped) err(`skipped result ${x.id}: ${x.reason}`);
+          cursor = body.nextCursor ?? undefined;
         } while (cursor);
+        if (opts.json) return out(JSON.stringify({ replayed, skipped }, null, 2));
         out(`Replayed ${replayed} stored result(s) into the contact views${skipped ? `; ${skipped} no longer valid and left as stored` : ''}.`);
       }),
     );
@@ -311,6 +342,7 @@ export function registerRungopherCommands(program: Command, deps: RungopherCliDe
 
 interface UploadOptions {
   campaign: number;
+  hub?: string;
   mode: UploadMode;
   dryRun?: boolean;
   country: CountryCode;
@@ -321,12 +353,6 @@ interface UploadOptions {
   json?: boolean;
 }
 
-const ReplayAnswer = z.looseObject({
-  replayed: z.number().default(0),
-  skippedCount: z.number().default(0),
-  skipped: z.array(z.object({ id: z.string(), reason: z.string() })).default([]),
-  nextCursor: z.string().nullable().default(null),
-});
 
 interface UploadContext {
   client: RungopherClient;
@@ -479,18 +505,109 @@ async function uploadCommand(file: string, opts: UploadOptions, ctx: UploadConte
   if (failed) throw new ValidationError('Upload stopped at a failed batch; re-run the same command to send what was not started.');
 }
 
-function defaultClient(): RungopherClient {
-  const apiKey = process.env.RUNGOPHER_API_KEY;
-  if (!apiKey) throw new ConfigError('Missing configuration: set RUNGOPHER_API_KEY');
-  return new RungopherClient({ baseUrl: process.env.RUNGOPHER_BASE_URL || RUNGOPHER_DEFAULT_BASE_URL, apiKey });
+function defaultClient(env: Readonly<Record<string, string | undefined>>): RungopherClient {
+  const apiKey = env.RUNGOPHER_API_KEY;
+  if (!apiKey) throw new ConfigError('Set RUNGOPHER_API_KEY (and RUNGOPHER_BASE_URL for the sandbox), or point the command at a hub with --hub URL / HUB_URL, which uses its own key');
+  return new RungopherClient({ baseUrl: env.RUNGOPHER_BASE_URL || RUNGOPHER_DEFAULT_BASE_URL, apiKey });
 }
 
-/** A message for a person: the vendor's own messages, or each validation issue on its line. */
-export function describeError(e: unknown): string {
+/** The vendor's campaign API, or the hub's Rungopher routes: what the campaign commands read and write. */
+interface CampaignSource {
+  templates(): Promise<readonly { name: string; category: string; displayName: string; costPerContact: number }[]>;
+  listCampaigns(): Promise<Campaign[]>;
+  getCampaign(id: number): Promise<Campaign>;
+  createCampaign(request: { name: string; title: string; transitionEmail: string }): Promise<Campaign>;
+  editCampaign(id: number, request: { transitionEmail?: string; smsContent?: { name: string; content: string }[] }): Promise<Campaign>;
+}
+
+/**
+ * A message for a person: the vendor's own messages, each validation issue on its line, and for a
+ * vendor that cannot be reached, its host.
+ */
+export function describeError(e: unknown, env: Readonly<Record<string, string | undefined>> = process.env): string {
   if (e instanceof ValidationError) return [e.message, ...e.issues.map((i) => `  - ${i}`)].join('\n');
-  if (e instanceof VendorError) return `Rungopher error${e.status ? ` ${e.status}` : ''}: ${e.vendorMessages.length ? e.vendorMessages.join('; ') : e.message}`;
+  if (e instanceof VendorError) {
+    if (e.status === undefined) {
+      let host = env.RUNGOPHER_BASE_URL || RUNGOPHER_DEFAULT_BASE_URL;
+      try {
+        host = new URL(host).host;
+      } catch {
+        // Shown as configured.
+      }
+      return `Rungopher at ${host} could not be reached: ${e.message}`;
+    }
+    return `Rungopher error ${e.status}: ${e.vendorMessages.length ? e.vendorMessages.join('; ') : e.message}`;
+  }
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+/** Prints the hub's estimate of an upload (`POST /rungopher/campaigns/{id}/estimate`). */
+function printHubEstimate(e: Awaited<ReturnType<RungopherHub['estimate']>>, out: (l: string) => void): void {
+  const v = e.validation;
+  if (v) {
+    out(`Rows: ${v.rows}; valid ${v.valid}; invalid ${v.invalid}; duplicates ${v.duplicates}.`);
+    out(`Columns: ${v.columns.map((c) => `${c.header} -> ${c.field ?? '(ignored)'}`).join(', ')}`);
+    if (v.missingColumns.length) out(`Missing required columns: ${v.missingColumns.join(', ')} (use --map "Header=field")`);
+    for (const p of v.problems) out(`  ${p}`);
+  }
+  const c = e.estimate;
+  if (c) {
+    out(`Cost estimate for ${c.contacts} contact(s) (upper bound: every SMS content sent to every contact):`);
+    out(`  contacts: ${c.contacts} x ${money(c.costPerContact)} = ${money(c.contactCost)}`);
+    out(`  extra segments, vendor rule: ${c.extraSegmentsVendor} x ${money(c.costPerExtraSms)} = ${money(c.extraCostVendor)}; total ${money(c.totalVendor)}`);
+    out(`  extra segments, carrier rule (GSM-7/UCS-2): ${c.extraSegmentsCarrier} x ${money(c.costPerExtraSms)} = ${money(c.extraCostCarrier)}; total ${money(c.totalCarrier)}`);
+    if (c.extraCaseCount) out(`  ${c.extraCaseCount} (contact, SMS) pair(s) over one segment (--json lists them)`);
+  }
+}
+
+/**
+ * `contacts upload` against a hub: the file goes to the hub as a job (`POST .../uploads`, 202), which
+ * reads it with the same rules, keeps the journal in its own table (so two operators cannot start a
+ * contact twice) and sends the batches with its own key; this follows the job until it ends.
+ */
+async function uploadViaHub(file: string, opts: UploadOptions, ctx: { hub: RungopherHub; out: (l: string) => void; err: (l: string) => void; showProgress: boolean; pollMs: number }): Promise<void> {
+  const { hub, out } = ctx;
+  const csv = await readFile(file, 'utf8');
+  const map = parseMap(opts.map);
+  if (opts.dryRun) {
+    const e = await hub.estimate(opts.campaign, { csv, mode: opts.mode, country: opts.country, map });
+    if (opts.json) return out(JSON.stringify(e, null, 2));
+    printHubEstimate(e, out);
+    out(`Dry run: nothing sent. ${e.validation?.valid ?? 0} valid contact(s) would go to the hub in ${Math.ceil((e.validation?.valid ?? 0) / opts.batchSize)} batch(es).`);
+    return;
+  }
+  let job = await hub.startUpload(opts.campaign, { csv, mode: opts.mode, country: opts.country, map, skipInvalid: Boolean(opts.skipInvalid), resendUnknown: Boolean(opts.resendUnknown), batchSize: opts.batchSize, file: basename(file) });
+  if (!opts.json) {
+    out(`Upload job ${job.jobId} accepted by the hub: ${job.contacts} valid contact(s) of ${job.rows} row(s) in ${job.progress.batches} batch(es); campaign ${job.campaignId} "${job.campaignTitle}", mode ${job.mode}.`);
+    for (const r of job.skippedRows ?? []) out(`  skipped ${r}`);
+  }
+  const bar = ctx.showProgress && !opts.json ? new SingleBar({ format: 'Uploading [{bar}] {value}/{total} contacts | {duration_formatted}', stream: process.stderr }, Presets.shades_classic) : undefined;
+  bar?.start(job.contacts, 0);
+  while (job.state === 'queued' || job.state === 'running') {
+    await sleep(ctx.pollMs);
+    job = await hub.upload(job.jobId);
+    bar?.update(job.progress.contactsDone);
+  }
+  bar?.stop();
+  if (opts.json) out(JSON.stringify(job, null, 2));
+  else printJob(job, out);
+  if (job.state === 'failed') throw new CliError(`Upload job ${job.jobId} stopped (${job.error ?? 'a batch failed'}); run the same command again to send what was not started${job.batches.some((b) => b.state === 'unknown') ? ', with --resend-unknown once the portal shows the unknown batch did not start' : ''}.`);
+}
+
+function printJob(job: HubUploadJob, out: (l: string) => void): void {
+  for (const b of job.batches) {
+    const head = `Batch ${b.batch} (${b.size} contacts, CSV lines ${b.firstLine}-${b.lastLine})`;
+    const held = [b.alreadyStarted ? `${b.alreadyStarted} already started by another upload` : '', b.unknownHeld ? `${b.unknownHeld} held (an earlier upload's outcome is unknown)` : ''].filter(Boolean).join(', ');
+    if (b.state === 'started') out(`${head}: started ${b.started}${b.skipped ? `, ${b.skipped} skipped by Rungopher` : ''}${held ? `; ${held}` : ''}${b.warningCount ? `, ${b.warningCount} warning(s)` : ''}.`);
+    else if (b.state === 'skipped') out(`${head}: nothing sent; ${held}.`);
+    else if (b.state === 'unknown') out(`${head}: OUTCOME UNKNOWN (${b.error ?? ''}); these contacts may have started and are held back unless --resend-unknown.`);
+    else if (b.state === 'failed') out(`${head}: FAILED, none started: ${b.error ?? ''}`);
+    else out(`${head}: ${b.state}.`);
+    for (const w of b.warnings.slice(0, 20)) out(`  warning: ${w}`);
+  }
+  const p = job.progress;
+  out(`Started ${p.started} contact(s)${p.alreadyStarted ? `; ${p.alreadyStarted} already started by another upload` : ''}${p.unknownHeld ? `; ${p.unknownHeld} held back (unknown outcome)` : ''}. Job ${job.jobId} ${job.state}.`);
 }
 
 function printCampaign(c: Campaign, out: (l: string) => void): void {
@@ -539,11 +656,6 @@ function money(n: number): string {
   return `$${n.toFixed(n * 100 === Math.round(n * 100) ? 2 : 4)}`;
 }
 
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [fmt(head), ...rows.map(fmt)].join('\n');
-}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

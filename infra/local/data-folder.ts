@@ -74,7 +74,8 @@ export function lockDataFolder(dataDir: string): DataFolderLock {
   };
 }
 
-function readRunning(file: string): RunningHub | undefined {
+/** Who holds the data folder, as its `hub.json` says (a hub that died leaves it behind: check the PID). */
+export function readRunning(file: string): RunningHub | undefined {
   if (!existsSync(file)) return undefined;
   try {
     const parsed = RunningHub.safeParse(JSON.parse(readFileSync(file, 'utf8')));
@@ -89,6 +90,8 @@ const Ports = z.object({
   dynamo: z.number().int().optional(),
   sqs: z.number().int().optional(),
   sandboxes: z.record(z.string(), z.number().int()).optional(),
+  /** Each sandbox's base URL (what `switchboard local info` prints). */
+  sandboxUrls: z.record(z.string(), z.string()).optional(),
 });
 /** The ports a hub listened on, kept in `<dataDir>/ports.json` and preferred by the next start. */
 export type RememberedPorts = z.infer<typeof Ports>;

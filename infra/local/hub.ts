@@ -354,6 +354,7 @@ async function startLocked(
       dynamo: emulators.dynamoPort,
       sqs: emulators.sqsPort,
       sandboxes: Object.fromEntries(Object.entries(started).map(([v, sb]) => [v, Number(new URL(sb.url).port)])),
+      sandboxUrls: Object.fromEntries(Object.entries(started).map(([v, sb]) => [v, sb.url])),
     });
 
     let stopped = false;

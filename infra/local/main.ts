@@ -1,6 +1,7 @@
-import type { FunctionDecl, SecretDecl } from '#infra/topology/index.ts';
+import type { FunctionDecl } from '#infra/topology/index.ts';
 import { functionList, vendors } from '#infra/topology/index.ts';
 import { sandboxes } from '#infra/local/sandboxes/index.ts';
+import { exportLines } from './cli-env.ts';
 import { HubAlreadyRunningError, startHub } from './hub.ts';
 
 /**
@@ -40,15 +41,8 @@ const lines = [
   `Operator token (Authorization: Bearer ...): ${hub.env.HUB_OPERATOR_TOKEN}`,
   ...(hub.generated.length ? [`Generated (kept in ${hub.dataDir}/local-secrets.json, reused on restart):`, ...hub.generated.map((k) => `  ${k}=${hub.env[k] ?? ''}`)] : []),
   '',
-  'To use the CLI against this hub and its sandboxes, in another shell:',
-  `  export HUB_URL=${hub.url} HUB_OPERATOR_TOKEN=${hub.env.HUB_OPERATOR_TOKEN ?? ''}`,
-  ...Object.entries(hub.sandboxes).length
-    ? [
-        `  export ${sandboxesEnv(hub)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(' ')}`,
-      ]
-    : [],
+  'To use the CLI against this hub and its sandboxes, in another shell (`switchboard local info` prints them again):',
+  ...exportLines(hub.url, hub.env, Object.fromEntries(Object.entries(hub.sandboxes).map(([v, sb]) => [v, sb.url]))).map((l) => `  ${l}`),
   '',
   'Press Ctrl+C to stop.',
 ];
@@ -65,15 +59,6 @@ function webhookLines(h: typeof hub): string[] {
     const show = sandboxes.find((s) => s.vendor === v.name)?.webhookUrl;
     return (show ? [show(h.url, h.env)] : paths.map((p) => `${h.url}${p}`)).map((u) => `  ${v.title.padEnd(16)} ${u}`);
   });
-}
-
-/** Base URLs and credentials the CLI needs to reach the running sandboxes: each vendor's base URL variable and secret keys. */
-function sandboxesEnv(h: typeof hub): [string, string][] {
-  const keys = vendors.flatMap((v) => [
-    ...sandboxes.filter((s) => s.vendor === v.name).map((s) => s.baseUrlEnv),
-    ...Object.values<SecretDecl>(v.secrets).flatMap((s) => [...s.generatedKeys, ...s.operatorKeys]),
-  ]);
-  return keys.filter((k) => h.env[k]).map((k) => [k, h.env[k] ?? '']);
 }
 
 let stopping = false;
