@@ -72,7 +72,8 @@ describe('adding a vendor', () => {
 
   it("needs no platform or other vendor's code to name it: only its own files and one line per registry", () => {
     const walk = (dir: string): string[] =>
-      readdirSync(join(PROJECT_ROOT, dir), { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : /\.(ts|mjs)$/.test(d.name) ? [join(dir, d.name)] : []));
+      // `dist` holds what a build made from these sources (the CLI bundle), not code of its own.
+      readdirSync(join(PROJECT_ROOT, dir), { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? (d.name === 'dist' ? [] : walk(join(dir, d.name))) : /\.(ts|mjs)$/.test(d.name) ? [join(dir, d.name)] : []));
     const code = [...walk('functions'), ...walk('infra')];
     for (const { name } of vendors) {
       const own = (f: string) => f.startsWith(`functions/${name}/`) || new RegExp(`/${name}[^/]*\\.ts$`).test(f);

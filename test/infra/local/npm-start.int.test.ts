@@ -62,7 +62,7 @@ describe('npm start', () => {
   it('lists schedules and runs one on demand, over HTTP and with the CLI', async () => {
     const list = (await (await fetch(`${url}/_local/schedules`)).json()) as { schedules: { name: string; rateMinutes: number }[] };
     expect(list.schedules.map((s) => s.name).sort()).toEqual(functionList().filter((f) => f.trigger.kind === 'schedule').map((f) => f.name).sort());
-    const cli = await run(['infra/cli/main.ts', 'schedules', 'run', 'goodays-unprocessed', '--hub', url], {});
+    const cli = await run(['infra/cli/main.ts', 'schedules', 'run', 'goodays-unprocessed', '--hub', url, '--json'], {});
     expect(cli.code).toBe(0);
     expect(JSON.parse(cli.stdout)).toMatchObject({ name: 'goodays-unprocessed', ok: true });
     const after = (await (await fetch(`${url}/_local/schedules`)).json()) as { schedules: { name: string; lastRun?: { ok: boolean } }[] };
