@@ -525,7 +525,7 @@ interface CampaignSource {
  * vendor that cannot be reached, its host.
  */
 export function describeError(e: unknown, env: Readonly<Record<string, string | undefined>> = process.env): string {
-  if (e instanceof ValidationError) return [e.message, ...e.issues.map((i) => `  - ${i}`)].join('\n');
+  if (e instanceof ValidationError) return [e.message, ...e.issues.map((i) => `  - ${i.name}: ${i.detail}`)].join('\n');
   if (e instanceof VendorError) {
     if (e.status === undefined) {
       let host = env.RUNGOPHER_BASE_URL || RUNGOPHER_DEFAULT_BASE_URL;

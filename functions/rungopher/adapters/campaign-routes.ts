@@ -1,6 +1,7 @@
 import type { Route } from '#platform/http.ts';
 import { bodyText, json, queryParams } from '#platform/http.ts';
 import { ValidationError } from '#platform/errors.ts';
+import { problem } from '#platform/problem.ts';
 import { UploadJobRequest } from '#rungopher/domain/upload-job.ts';
 import { createCampaign, editCampaign, estimate, getCampaign, jsonBody, listCampaigns, listTemplates, numericId, updateJourneyContact, UpstreamError, viaVendor } from '#rungopher/use-cases/campaigns.ts';
 import { createUploadJob, getUploadJob } from '#rungopher/use-cases/upload-job.ts';
@@ -17,7 +18,7 @@ function operatorOf(headers: Readonly<Record<string, string | undefined>> | unde
   // API Gateway (HTTP API) and the local gateway give header names in lower case.
   const v = headers?.['x-operator'];
   if (v === undefined) return 'operator';
-  if (!/^[\x20-\x7e]{1,128}$/.test(v)) throw new ValidationError('Invalid X-Operator header', ['X-Operator: 1-128 visible ASCII characters']);
+  if (!/^[\x20-\x7e]{1,128}$/.test(v)) throw new ValidationError('Invalid X-Operator header', [{ name: 'X-Operator', detail: 'must be 1-128 visible ASCII characters' }]);
   return v.trim() || 'operator';
 }
 
@@ -25,7 +26,7 @@ const upstream = (route: Route): Route => async (event, context) => {
   try {
     return await route(event, context);
   } catch (e) {
-    if (e instanceof UpstreamError) return json(e.status, { error: e.message });
+    if (e instanceof UpstreamError) return problem(e.status, e.message);
     throw e;
   }
 };

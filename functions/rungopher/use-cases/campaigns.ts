@@ -7,6 +7,7 @@ import { countSegments } from '#rungopher/domain/sms.ts';
 import { EstimateRequest, JourneyUpdateBody } from '#rungopher/domain/upload-job.ts';
 import { ConflictError, NotFoundError, ValidationError, VendorError } from '#platform/errors.ts';
 import { parseJson } from '#platform/json.ts';
+import { ListQuery, sizedPage, type Page } from '#platform/list-page.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
 import { parseInput, pathId, requireWellFormed } from '#platform/validation.ts';
 import { problemLines, readUploadCsv } from './upload-job.ts';
@@ -47,7 +48,7 @@ export function vendorToOperator(e: unknown): unknown {
   if (!(e instanceof VendorError)) return e;
   const messages = e.vendorMessages.length ? [...e.vendorMessages] : [e.message];
   if (e.status === 404) return new NotFoundError(`Rungopher: ${messages.join('; ')}`);
-  if (e.status === 400 || e.status === 422) return new ValidationError('Rungopher refused the request', messages.map((m) => `rungopher: ${m}`));
+  if (e.status === 400 || e.status === 422) return new ValidationError('Rungopher refused the request', messages.map((m) => ({ name: 'body', detail: `Rungopher: ${m}` })));
   if (e.status === 403 || e.status === 409) return new ConflictError(`Rungopher refused the request: ${messages.join('; ')}`, { vendorMessages: messages });
   if (e.status === 401) return new UpstreamError("Rungopher refused the hub's API key (RUNGOPHER_API_KEY in the rungopher secret)", 502);
   if (e.status === undefined) return new UpstreamError(`Rungopher could not be reached: ${e.message}`, e.outcomeUnknown ? 504 : 502);
@@ -65,11 +66,11 @@ export async function viaVendor<T>(fn: () => Promise<T>): Promise<T> {
 
 /** A JSON body by schema: not JSON, a lone surrogate or a wrong shape is a 400 naming each field. */
 export function jsonBody<T>(schema: z.ZodType<T>, text: string | undefined): T {
-  if (text === undefined || text.trim() === '') throw new ValidationError('A JSON body is required', ['body: required']);
+  if (text === undefined || text.trim() === '') throw new ValidationError('A JSON body is required', [{ name: 'body', detail: 'required' }]);
   const parsed = parseJson(text);
-  if (!parsed.ok) throw new ValidationError('The body is not JSON', [`body: ${parsed.reason}`]);
+  if (!parsed.ok) throw new ValidationError('The body is not JSON', [{ name: 'body', detail: parsed.reason }]);
   requireWellFormed(parsed.value);
-  return parseInput(schema, parsed.value, 'Invalid body');
+  return parseInput(schema, parsed.value, 'Invalid body', 'body');
 }
 
 /** A campaign or journey id from the path: digits, as Rungopher's ids are. */
@@ -78,10 +79,6 @@ export function numericId(value: string | undefined, name: string): number {
   return Number(id);
 }
 
-const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().optional(),
-});
 
 const offsetCursor = (list: string) => pageCursor(list, z.number().int().min(0).max(10_000_000));
 const templatesCursor = offsetCursor('rungopher-templates');
@@ -93,8 +90,8 @@ function pageOf(query: Record<string, string>, cursor: ReturnType<typeof offsetC
   return { from: cursor.decode(q.cursor) ?? 0, limit: q.limit };
 }
 
-function slice<T>(all: readonly T[], p: { from: number; limit: number }, cursor: ReturnType<typeof offsetCursor>): { items: T[]; nextCursor: string | null } {
-  return { items: all.slice(p.from, p.from + p.limit), nextCursor: p.from + p.limit < all.length ? cursor.encode(p.from + p.limit) : null };
+function slice<T>(all: readonly T[], p: { from: number; limit: number }, cursor: ReturnType<typeof offsetCursor>): Page<T> {
+  return sizedPage(all.slice(p.from, p.from + p.limit), p.from + p.limit < all.length ? cursor.encode(p.from + p.limit) : null, (i) => cursor.encode(p.from + i + 1));
 }
 
 /** A campaign with the segments of each SMS content, by the vendor's rule and the carrier's. */
@@ -140,9 +137,9 @@ export async function updateJourneyContact(api: CampaignApi, journeyId: string |
   const raw = pathId(mobile, 'mobile');
   const req = jsonBody(JourneyUpdateBody, body);
   const phone = normalisePhone(raw, req.country);
-  if (!phone.ok) throw new ValidationError('Invalid mobile', [`mobile: ${phone.reason}`]);
+  if (!phone.ok) throw new ValidationError('Invalid mobile', [{ name: 'mobile', detail: phone.reason }]);
   const digits = phone.e164.slice(1);
-  const fields = parseInput(EditFields, req.fields, 'Invalid body');
+  const fields = parseInput(EditFields, req.fields, 'Invalid body', 'body.fields');
   await viaVendor(() => api.updateJourneyContact(id, digits, { fields }));
   return { journeyId: String(id), mobile: digits, updated: Object.keys(fields) };
 }
@@ -171,7 +168,7 @@ export async function estimate(api: CampaignApi, campaignId: string | undefined,
       missingColumns: report.missingColumns,
       ignoredHeaders: report.ignoredHeaders,
       columns: report.columns,
-      problems: problemLines(report).slice(0, 100),
+      problems: problemLines(report).slice(0, 100).map((i) => `${i.name}: ${i.detail}`),
     },
     estimate: { ...cost, extraCases: cost.extraCases.slice(0, 100), extraCaseCount: cost.extraCases.length },
   };

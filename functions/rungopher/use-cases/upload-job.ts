@@ -18,7 +18,7 @@ import {
 } from '#rungopher/domain/upload-job.ts';
 import type { ClaimOwner, UploadStore } from '#rungopher/adapters/upload-store.ts';
 import { mapLimit } from '#platform/concurrency.ts';
-import { NotFoundError, ValidationError, VendorError } from '#platform/errors.ts';
+import { NotFoundError, ValidationError, VendorError, type Issue } from '#platform/errors.ts';
 import type { JsonQueue } from '#platform/queue.ts';
 import { hasTime, type TimeBudget } from '#platform/time-budget.ts';
 
@@ -42,12 +42,12 @@ export function readUploadCsv(campaign: Campaign, req: Pick<UploadJobRequest, 'c
   };
 }
 
-/** The rows that block an upload, one line each, as a refusal lists them. */
-export function problemLines(report: ContactCsvReport): string[] {
+/** The rows that block an upload, one issue each (`body.csv` line N), as a refusal lists them. */
+export function problemLines(report: ContactCsvReport): Issue[] {
   return [
-    ...report.missingColumns.map((c) => `csv: no column maps to ${c} (map a header to it with map: {"Header": "${c}"})`),
-    ...report.invalid.map((i) => `csv line ${i.line}: ${i.problems.join('; ')}`),
-    ...report.duplicates.map((d) => `csv line ${d.line}: duplicate ${d.field} (first on line ${d.firstLine})`),
+    ...report.missingColumns.map((c) => ({ name: 'body.csv', detail: `no column maps to ${c} (map a header to it with map: {"Header": "${c}"})` })),
+    ...report.invalid.map((i) => ({ name: 'body.csv', detail: `line ${i.line}: ${i.problems.join('; ')}` })),
+    ...report.duplicates.map((d) => ({ name: 'body.csv', detail: `line ${d.line}: duplicate ${d.field} (first on line ${d.firstLine})` })),
   ];
 }
 
@@ -93,10 +93,10 @@ export async function createUploadJob(campaignId: number, req: UploadJobRequest,
   };
   await ports.store.create(job, chunks);
   await ports.queue.send({ jobId: job.jobId });
-  return { ...jobView(job, []), skippedRows: listed(problems) } as UploadJobView;
+  return { ...jobView(job, []), skippedRows: listed(problems).map((i) => i.detail) } as UploadJobView;
 }
 
-const listed = (lines: string[]): string[] => (lines.length > MAX_LISTED_ROWS ? [...lines.slice(0, MAX_LISTED_ROWS), `... and ${lines.length - MAX_LISTED_ROWS} more`] : lines);
+const listed = (issues: Issue[]): Issue[] => (issues.length > MAX_LISTED_ROWS ? [...issues.slice(0, MAX_LISTED_ROWS), { name: 'body.csv', detail: `... and ${issues.length - MAX_LISTED_ROWS} more` }] : issues);
 
 /** `GET /rungopher/uploads/{jobId}`: the job, its progress and each batch's outcome. */
 export async function getUploadJob(jobId: string, store: UploadStore): Promise<UploadJobView> {
