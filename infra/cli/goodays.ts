@@ -5,6 +5,9 @@ import { DEFAULT_GOODAYS_BASE_URL, goodaysClient } from '#goodays/adapters/clien
 import { parseSecrets, sign } from '#goodays/domain/signature.ts';
 import { CliError, HubError, hubClient, hubUrl } from './hub-client.ts';
 
+/** The hub routes the Goodays commands call (a test holds them to the hub's declared routes). */
+export const GOODAYS_HUB_OPERATIONS = ['POST /webhooks/goodays'] as const;
+
 /** Where the CLI writes and reads; injected by tests. */
 export interface GoodaysCliIo {
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -5,6 +5,9 @@ import { CHANNELS, CHANNEL_IDS, USER_CHANNEL_IDS } from '#netcore/domain/channel
 import { netcoreClientFromEnv } from '#netcore/adapters/client.ts';
 import { CliError, HubError, hubClient, hubUrl, operatorToken } from './hub-client.ts';
 
+/** The hub routes the Netcore commands call (a test holds them to the hub's declared routes). */
+export const NETCORE_HUB_OPERATIONS = ['GET /netcore/usage', 'GET /netcore/users', 'GET /netcore/users/{botUserId}', 'GET /netcore/users/{botUserId}/transcripts'] as const;
+
 /** What the Netcore commands need from outside; tests pass their own. */
 export interface NetcoreCliDeps {
   /** Hub base URL. @default HUB_URL, else http://127.0.0.1:<HUB_PORT or 3000> */
