@@ -24,5 +24,4 @@ describe('the CLI client against the hub', () => {
     expect(routes.length).toBeGreaterThan(0);
     expect(routes.filter((r) => !(RUNGOPHER_HUB_OPERATIONS as readonly string[]).includes(r))).toEqual([]);
   });
-
 });
