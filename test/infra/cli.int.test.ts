@@ -63,7 +63,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('switchboard, the bin', () => {
+describe('switchboard, the bin', { timeout: 120_000 }, () => {
   it('--version prints the package version and exits 0; usage errors exit 2; --help exits 0', async () => {
     const v = await sb(['--version']);
     expect(v).toMatchObject({ code: 0, stdout: '0.1.0\n' });
@@ -92,7 +92,7 @@ describe('switchboard, the bin', () => {
       expect(sent.code).toBe(0);
       expect(JSON.parse(sent.stdout)).toMatchObject({ status: 200 });
     }
-  });
+  }, 120_000);
 
   it('prints tables by default and JSON with --json', async () => {
     const human = await sb(['queues', 'list', '--hub', hub.url]);

@@ -114,6 +114,16 @@ describe('runUploadJob', () => {
     ]);
   });
 
+  it('a batch another live run is sending (its lease not over) is left to that run', async () => {
+    const { store, id } = await seeded(2, 2);
+    const lease = new Date(Date.now() + 60_000).toISOString();
+    await store.putBatch(id, { batch: 1, state: 'sending', size: 2, firstLine: 2, lastLine: 3, sent: 2, started: 0, alreadyStarted: 0, unknownHeld: 0, skipped: 0, warnings: [], warningCount: 0, leaseUntil: lease, updatedAt: '' }, 'absent');
+    const sent: UploadContactsRequest[] = [];
+    expect(await runUploadJob(id, plenty, { store, upload: async (_c, r) => (sent.push(r), { started: 2, warnings: [] }), requeue: async () => undefined })).toBe('busy');
+    expect(sent).toEqual([]);
+    expect((await store.batches(id)).map((b) => b.state)).toEqual(['sending']);
+  });
+
   it('the same job run twice at once sends each batch once', async () => {
     const { store, id } = await seeded(9, 2);
     const sent: string[] = [];

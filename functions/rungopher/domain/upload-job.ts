@@ -136,6 +136,12 @@ export interface BatchRecord {
   readonly warnings: readonly string[];
   readonly warningCount: number;
   readonly error?: string;
+  /**
+   * While `sending`: until when the worker sending it may still be at it (its batch time). A run that
+   * finds the batch `sending` before then leaves it to that worker; after, the worker is gone and the
+   * batch is unknown.
+   */
+  readonly leaseUntil?: string;
   readonly updatedAt: string;
 }
 

@@ -160,6 +160,8 @@ export async function runUploadJob(jobId: string, budget: TimeBudget, ports: Run
     }
     const contacts = await contactsOf(job, from, ports.store);
     if (record?.state === 'sending') {
+      // Another run of this job is sending it now (a redelivery while the first run is alive): leave it.
+      if (record.leaseUntil !== undefined && Date.parse(record.leaseUntil) > Date.now()) return 'busy';
       await ports.store.putBatch(jobId, { ...record, state: 'unknown', error: 'the upload worker stopped while this batch was being sent; check the campaign in the portal before sending these contacts again (resendUnknown)', updatedAt: now() }, 'sending');
       stopped = `batch ${n} unknown`;
       continue;
@@ -176,12 +178,13 @@ export async function runUploadJob(jobId: string, budget: TimeBudget, ports: Run
       await ports.store.putBatch(jobId, { ...record, ...counts, state: 'skipped', updatedAt: now() }, 'claiming');
       continue;
     }
-    const sending: BatchRecord = { ...record, ...counts, state: 'sending', sent: mine.length, updatedAt: now() };
+    const sending: BatchRecord = { ...record, ...counts, state: 'sending', sent: mine.length, leaseUntil: new Date(Date.now() + (ports.batchMs ?? 0)).toISOString(), updatedAt: now() };
     // Written before the request: a worker that dies during it leaves `sending`, read above as unknown.
     if (!(await ports.store.putBatch(jobId, sending, 'claiming'))) return 'busy';
     const outcome = await send(job, mine, ports);
     for (const c of outcome.release) await ports.store.release(claimKey(job.campaignId, job.mode, c.contact), owner);
-    await ports.store.putBatch(jobId, { ...sending, ...outcome.record, updatedAt: now() }, 'sending');
+    const { leaseUntil: _lease, ...sent } = sending;
+    await ports.store.putBatch(jobId, { ...sent, ...outcome.record, updatedAt: now() }, 'sending');
     if (outcome.record.state === 'failed' || outcome.record.state === 'unknown') stopped = `batch ${n} ${outcome.record.state}`;
   }
   await ports.store.setJob(jobId, stopped ? { state: 'failed', error: `stopped: ${stopped}` } : { state: 'done' });
