@@ -3,12 +3,12 @@
  * priced at list prices per 1M results.
  *
  * The mix, one phase at a time so each phase's requests are its own:
- * - Rungopher by webhook: `COST_CONTACTS` contacts (default 200) in one campaign, each sent every
+ * - Rungopher by webhook: `COST_CONTACTS` contacts (default 100) in one campaign, each sent every
  *   documented result type once (the doc's samples, new ids, increasing times), POSTed at concurrency
  *   16 through the local gateway, drained by the processor;
  * - Rungopher by poll: as many results again, for other contacts, held by the sandbox and read by
  *   one run of the poller;
- * - Goodays: `COST_RESPONSES` (default 100) signed `response` webhooks, then one reply per response
+ * - Goodays: `COST_RESPONSES` (default 50) signed `response` webhooks, then one reply per response
  *   through the operator API, sent to the sandbox by the action processor;
  * - Netcore: one users poll and the transcript jobs it queues (40 users active since the last poll on
  *   the four user channels, 50 messages each).
@@ -26,6 +26,7 @@
  * duration figure is an upper bound. Secrets Manager reads (cached 5 minutes per container) and
  * CloudWatch Logs are not per result and not counted.
  */
+import { cpus, loadavg } from 'node:os';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { localName } from '#infra/local/emulators.ts';
 import type { GoodaysSandbox } from '#infra/local/sandboxes/goodays.ts';
@@ -57,8 +58,8 @@ export const PRICES = {
   schedulerInvocation: 1.0 / 1e6,
 } as const;
 
-const CONTACTS = Number(process.env.COST_CONTACTS ?? 200);
-const RESPONSES = Number(process.env.COST_RESPONSES ?? 100);
+const CONTACTS = Number(process.env.COST_CONTACTS ?? 100);
+const RESPONSES = Number(process.env.COST_RESPONSES ?? 50);
 const NETCORE_USERS = 40;
 const NETCORE_MESSAGES = 50;
 const CONCURRENCY = 16;
@@ -114,13 +115,18 @@ interface Phase {
   /** Invocations of the unmetered round (their durations), and its results. */
   readonly invocations: InvocationEvent[];
   readonly timedResults: number;
+  readonly timedBatches: { fn: string; received: number }[];
+  readonly metered: InvocationEvent[];
   readonly batches: { fn: string; received: number }[];
 }
 const phases = new Map<string, Phase>();
 
 /**
- * Runs a phase twice on fresh data: first with the meter paused, for the Lambda durations (the meter's
- * own reads would lengthen them), then metered, for the requests and units.
+ * Runs a phase twice on fresh data, the same load each time: first with the meter paused, for the
+ * Lambda durations (the meter's own reads would lengthen them), then metered, for requests, units,
+ * batches and invocations. Every function shares this process and its two cores with the emulators
+ * and the load generator, so a handler's wall time includes other handlers' work: the GB-seconds are
+ * an upper bound of what Lambda, one invocation per environment, would bill.
  */
 async function phase(name: string, unit: string, run: (round: number) => Promise<number>): Promise<void> {
   const rounds: { results: number; invocations: InvocationEvent[]; batches: typeof batches }[] = [];
@@ -134,7 +140,7 @@ async function phase(name: string, unit: string, run: (round: number) => Promise
   }
   meter.paused = true;
   const [timed, metered] = rounds as [(typeof rounds)[0], (typeof rounds)[0]];
-  phases.set(name, { name, unit, results: metered.results, snap: meter.snapshot(), invocations: timed.invocations, timedResults: timed.results, batches: metered.batches });
+  phases.set(name, { name, unit, results: metered.results, snap: meter.snapshot(), invocations: timed.invocations, timedResults: timed.results, timedBatches: timed.batches, metered: metered.invocations, batches: metered.batches });
 }
 
 let clock = Date.parse('2026-11-01T00:00:00Z');
@@ -151,6 +157,10 @@ function rungopherResults(first: number, contacts: number): string[] {
 
 // Rungopher by webhook, then by poll (other contacts).
 const stored = () => itemCount('rungopher-results');
+// Warm-up (not counted): modules loaded, connections open, code compiled.
+meter.paused = true;
+for (const body of rungopherResults(900_001, 5)) await fetch(`${hub.url}/webhooks/rungopher/${hub.env.RUNGOPHER_WEBHOOK_TOKEN}`, { method: 'POST', body }).then((r) => r.arrayBuffer());
+await drained(['rungopher-results']);
 await phase('rungopher webhook', 'result', async (round) => {
   const before = await stored();
   const bodies = rungopherResults(1 + round * 10_000, CONTACTS);
@@ -240,25 +250,31 @@ interface Bill {
   dynamoReads: number;
 }
 function bill(p: Phase): { bill: Bill; detail: string[] } {
-  // Invocations and durations come from the unmetered round, scaled to the metered round's results.
-  const k = per(p.results, p.timedResults);
-  const apiRequests = p.invocations.filter((i) => httpFunctions.has(i.fn)).length * k;
-  const gbSeconds = p.invocations.reduce((s, i) => s + (Math.ceil(i.durationMs) / 1000) * (i.memoryMb / 1024), 0) * k;
+  // Invocations from the metered round; durations from the timed one: per invocation for HTTP and
+  // scheduled functions, per record for queue consumers (the metered round's batches are fuller).
+  const apiRequests = p.metered.filter((i) => httpFunctions.has(i.fn)).length;
+  const timedRecords = (fn: string) => p.timedBatches.filter((b) => b.fn === fn).reduce((n, b) => n + b.received, 0);
+  const meteredRecords = (fn: string) => p.batches.filter((b) => b.fn === fn).reduce((n, b) => n + b.received, 0);
+  const gbsOf = (fn: string): number => {
+    const timed = p.invocations.filter((i) => i.fn === fn);
+    const gbs = timed.reduce((s, i) => s + (Math.ceil(i.durationMs) / 1000) * (i.memoryMb / 1024), 0);
+    if (queueOf.has(fn)) return per(gbs, timedRecords(fn)) * meteredRecords(fn);
+    return per(gbs, timed.length) * p.metered.filter((i) => i.fn === fn).length;
+  };
+  const fns = [...new Set([...p.invocations, ...p.metered].map((i) => i.fn))];
+  const gbSeconds = fns.reduce((s, fn) => s + gbsOf(fn), 0);
   const esm = p.batches.length * 2;
   const sqsRequests = Object.entries(p.snap.requests).filter(([k]) => k.startsWith('sqs:')).reduce((s, [, v]) => s + v, 0) + esm;
   const wru = Object.values(p.snap.units).reduce((s, u) => s + u.wru, 0);
   const rru = Object.values(p.snap.units).reduce((s, u) => s + u.rru, 0);
   const detail: string[] = [];
-  const byFn = new Map<string, { n: number; gbs: number; ms: number }>();
-  for (const i of p.invocations) {
-    const cur = byFn.get(i.fn) ?? { n: 0, gbs: 0, ms: 0 };
-    cur.n++;
-    cur.ms += i.durationMs;
-    cur.gbs += (Math.ceil(i.durationMs) / 1000) * (i.memoryMb / 1024);
-    byFn.set(i.fn, cur);
-  }
   detail.push(`API Gateway requests per ${p.unit}: ${per(apiRequests, p.results).toFixed(3)}`);
-  for (const [fn, v] of byFn) detail.push(`Lambda ${fn}: ${per(v.n, p.timedResults).toFixed(3)} invocations and ${per(v.gbs, p.timedResults).toFixed(5)} GB-s per ${p.unit} (mean ${(v.ms / v.n).toFixed(1)} ms)`);
+  for (const fn of fns) {
+    const timed = p.invocations.filter((i) => i.fn === fn);
+    const ms = timed.reduce((s, i) => s + i.durationMs, 0);
+    const each = queueOf.has(fn) ? `${per(ms, timedRecords(fn)).toFixed(1)} ms per record timed` : `${per(ms, timed.length).toFixed(1)} ms per invocation timed`;
+    detail.push(`Lambda ${fn}: ${per(p.metered.filter((i) => i.fn === fn).length, p.results).toFixed(3)} invocations and ${per(gbsOf(fn), p.results).toFixed(5)} GB-s per ${p.unit} (${each})`);
+  }
   for (const [k, v] of Object.entries(p.snap.requests).sort()) detail.push(`${k}: ${per(v, p.results).toFixed(3)} per ${p.unit}`);
   const esmByQueue = new Map<string, number>();
   for (const b of p.batches) esmByQueue.set(queueOf.get(b.fn) ?? b.fn, (esmByQueue.get(queueOf.get(b.fn) ?? b.fn) ?? 0) + 1);
@@ -267,7 +283,7 @@ function bill(p: Phase): { bill: Bill; detail: string[] } {
   return {
     bill: {
       apiGateway: apiRequests * PRICES.apiGatewayHttpRequest,
-      lambdaRequests: p.invocations.length * k * PRICES.lambdaRequest,
+      lambdaRequests: p.metered.length * PRICES.lambdaRequest,
       lambdaDuration: gbSeconds * PRICES.lambdaArmGbSecond,
       sqs: sqsRequests * PRICES.sqsRequest,
       dynamoWrites: wru * PRICES.dynamoWru,
@@ -279,6 +295,7 @@ function bill(p: Phase): { bill: Bill; detail: string[] } {
 const total = (b: Bill) => Object.values(b).reduce((s, v) => s + v, 0);
 const scale = (b: Bill, k: number): Bill => Object.fromEntries(Object.entries(b).map(([n, v]) => [n, v * k])) as unknown as Bill;
 
+console.log(`\nmachine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (${cpus().length} cores)`);
 console.log(`\n## Cost per 1M results at us-east-1 list prices of ${PRICES_AS_OF} (local hub, ${CONTACTS} Rungopher contacts x ${DOC_SAMPLES.length} results per path, ${RESPONSES} Goodays responses)`);
 console.log('path | results | API Gateway | Lambda requests | Lambda GB-s | SQS | DynamoDB writes | DynamoDB reads | total per 1M');
 const rungopher: Bill[] = [];
