@@ -108,7 +108,13 @@ export async function storeRungopherResult(
 ): Promise<'stored' | 'duplicate'> {
   const row = resultRow(result, raw, meta, ports.now?.() ?? new Date());
   const fresh = await ports.results.putOnce(row);
-  for (const c of contributions(result)) {
+  const cs = contributions(result);
+  // A new result usually raises all its slots: one write for all of them. A duplicate's slots usually
+  // hold it already, and a refused combined write would cost a write for nothing: one by one then.
+  if (fresh && cs.length > 1 && ports.contacts.applyAll && (await ports.contacts.applyAll(row.campaignContact, result.campaignId, result.contactId, cs))) {
+    return 'stored';
+  }
+  for (const c of cs) {
     await ports.contacts.apply(row.campaignContact, result.campaignId, result.contactId, c);
   }
   return fresh ? 'stored' : 'duplicate';
