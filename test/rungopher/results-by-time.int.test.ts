@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '#test/helpers/emulators.ts';
-import type { StoredResult } from '#rungopher/adapters/store.ts';
+import type { ResultTable, StoredResult } from '#rungopher/adapters/store.ts';
+import type * as QueryModule from '#rungopher/use-cases/query.ts';
+import type * as StoreResultModule from '#rungopher/use-cases/store-result.ts';
 import { parseResult } from '#rungopher/domain/result.ts';
 import { makeResult } from './samples.ts';
 
@@ -12,9 +14,9 @@ import { makeResult } from './samples.ts';
  * sort-key order, page by page with cursors, with `after` and a result-name filter, against dynalite.
  */
 let aws: TestAws<'rungopher-results'>;
-let store: typeof import('#rungopher/use-cases/store-result.ts');
-let query: typeof import('#rungopher/use-cases/query.ts');
-let table: import('#rungopher/adapters/store.ts').ResultTable;
+let store: typeof StoreResultModule;
+let query: typeof QueryModule;
+let table: ResultTable;
 
 beforeAll(async () => {
   aws = await startTestAws({ tables: ['rungopher-results'] });
