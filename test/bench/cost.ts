@@ -102,9 +102,21 @@ async function drained(queues: QueueName[], timeoutMs = 300_000): Promise<void> 
   }
 }
 
+/** Up to 3 tries of one request, as a vendor resends or an operator tool retries (with the same key). */
+async function tries(one: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await one();
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 async function pool(count: number, one: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next < count) await one(next++); }));
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next < count) { const i = next++; await tries(() => one(i)); } }));
 }
 
 interface Phase {
@@ -185,7 +197,10 @@ await phase('rungopher poll', 'result', async (round) => {
   return (await stored()) - before;
 });
 
+/** `COST_ONLY=rungopher` runs the Rungopher phases alone. */
+const only = process.env.COST_ONLY;
 // Goodays events, then one reply per response.
+if (only !== 'rungopher') {
 const goodays = hub.sandboxes.goodays as GoodaysSandbox | undefined;
 if (!goodays) throw new Error('no Goodays sandbox');
 const responseIds = [0, 1].map((round) => Array.from({ length: RESPONSES }, (_, i) => goodays.addResponse({ id: `cost${round}x${String(i).padStart(5, '0')}`, source: 'email' })));
@@ -233,6 +248,8 @@ await phase('netcore sync', 'transcript', async (round) => {
   await drained(['netcore-transcripts']);
   return (await itemCount('netcore-transcripts')) - before;
 });
+
+}
 
 meter.stop();
 side.destroy();
