@@ -16,8 +16,9 @@ export const SAFETY_MARGIN_MS = 3_000;
 
 /**
  * Wraps an SQS record handler as a Lambda with partial batch responses (ReportBatchItemFailures).
- * Records run one after another; once the invocation's time is nearly gone, the rest are reported
- * as failures without being started, so SQS redelivers them instead of the whole batch timing out.
+ * Records run one after another (or all at once with `parallel`); once the invocation's time is nearly
+ * gone, records not started are reported as failures, so SQS redelivers them instead of the whole
+ * batch timing out.
  * A record handler throws {@link HandBackError} to hand a record back on purpose (not counted as a
  * failure); any other error is counted (`RecordsFailed`) and, when the whole batch fails, raised.
  */
@@ -26,9 +27,17 @@ export function sqsHandler(
   options: {
     /** Time kept back at the end of the invocation. @default SAFETY_MARGIN_MS */
     readonly safetyMs?: number;
+    /**
+     * Process a batch's records concurrently. Only for handlers whose outcome does not depend on the
+     * order of records (idempotent, order-independent writes). The message id is then a field of the
+     * kit's own log lines rather than a key of every line (keys are shared by concurrent records).
+     * @default false
+     */
+    readonly parallel?: boolean;
   } = {},
 ) {
   const safetyMs = options.safetyMs ?? SAFETY_MARGIN_MS;
+  const parallel = options.parallel ?? false;
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
@@ -40,23 +49,23 @@ export function sqsHandler(
         async (record: SQSRecord) => {
           // One budget for the whole kit: a record not started before the reserve goes back to SQS.
           ensureTime(timeBudget(context, { reserveMs: safetyMs }), 'this record', 0);
-          logger.appendKeys({ messageId: record.messageId });
+          if (!parallel) logger.appendKeys({ messageId: record.messageId });
           try {
             await recordHandler(record, context);
           } catch (err) {
             if (err instanceof HandBackError) {
-              logger.info('Record handed back for a later delivery', { reason: err.message });
+              logger.info('Record handed back for a later delivery', { reason: err.message, messageId: record.messageId });
             } else {
               unexpected.push(err);
-              logger.error('Record failed; it will be retried', { error: err as Error });
+              logger.error('Record failed; it will be retried', { error: err as Error, messageId: record.messageId });
             }
             throw err;
           } finally {
-            logger.removeKeys(['messageId']);
+            if (!parallel) logger.removeKeys(['messageId']);
           }
         },
         processor,
-        { context, processInParallel: false, throwOnFullBatchFailure: false },
+        { context, processInParallel: parallel, throwOnFullBatchFailure: false },
       );
       if (unexpected.length) count('RecordsFailed', unexpected.length);
       // Hand-backs (a back-off, the time budget) are not errors. A batch in which every record failed
@@ -84,6 +93,8 @@ export interface QueueConsumerSpec<M> {
   readonly quarantinedMetric: string;
   /** Time kept back at the end of the invocation. @default SAFETY_MARGIN_MS */
   readonly reserveMs?: number;
+  /** Process a batch's records concurrently (see {@link sqsHandler}). @default false */
+  readonly parallel?: boolean;
   /**
    * Handles one message: calls the use case and maps its outcome to metrics and logs. Throws to hand
    * the record back ({@link HandBackError}) or to fail it (anything else).
@@ -116,8 +127,8 @@ export function queueConsumer<M>(spec: QueueConsumerSpec<M>) {
         stage: 'processor',
       });
       if (kept.created) count(spec.quarantinedMetric);
-      logger.warn('Queue record is not a message of this queue; quarantined', { vendor: spec.vendor, quarantineId: kept.id, created: kept.created });
+      logger.warn('Queue record is not a message of this queue; quarantined', { vendor: spec.vendor, quarantineId: kept.id, created: kept.created, messageId: record.messageId });
     },
-    { safetyMs: reserveMs },
+    { safetyMs: reserveMs, parallel: spec.parallel ?? false },
   );
 }

@@ -43,8 +43,18 @@ export interface HubOptions {
   readonly sqsPort?: number;
   /** Called for each consumer batch (tests, logs). */
   readonly onConsumerEvent?: (e: ConsumerEvent) => void;
+  /** Called after each function invocation with its measured duration (the cost bench's Lambda figures). */
+  readonly onInvoke?: (e: InvocationEvent) => void;
   /** Where to say what happens. @default console.log */
   readonly log?: (line: string) => void;
+}
+
+/** One function invocation as the local runtime ran it. */
+export interface InvocationEvent {
+  readonly fn: string;
+  readonly durationMs: number;
+  /** The function's declared memory (what Lambda bills GB-seconds on). */
+  readonly memoryMb: number;
 }
 
 export interface ScheduleOutcome {
@@ -195,7 +205,23 @@ async function startLocked(
     });
 
     const handlers = new Map<string, LambdaHandler>();
-    for (const fn of all) handlers.set(fn.name, await loadHandler(PROJECT_ROOT, fn.entry));
+    for (const fn of all) {
+      const loaded = await loadHandler(PROJECT_ROOT, fn.entry);
+      const onInvoke = opts.onInvoke;
+      handlers.set(
+        fn.name,
+        onInvoke
+          ? async (event, context) => {
+              const t = performance.now();
+              try {
+                return await loaded(event, context);
+              } finally {
+                onInvoke({ fn: fn.name, durationMs: performance.now() - t, memoryMb: fn.memoryMb ?? 512 });
+              }
+            }
+          : loaded,
+      );
+    }
     const byName = new Map<string, FunctionDecl & { readonly name: FunctionName }>(all.map((f) => [f.name, f]));
 
     // Schedules.

@@ -66,6 +66,19 @@ describe('Netcore client against the sandbox', () => {
     }
   });
 
+  it('uses a short-lived token for most of its life: logins stay at one per token life', async () => {
+    await sandbox.stop();
+    sandbox = await startNetcoreSandbox({ tokenTtlMs: 4_000, now, seed: { usersPerChannel: 1, messagesPerUser: 1 } });
+    // The default margin (60 s) is longer than the token's life: a tenth of the life is kept back instead.
+    const c = client({ refreshBeforeMs: 60_000 });
+    for (let t = 0; t < 20_000; t += 100) {
+      await c.usage({ monthDate: '2026-11-01' });
+      clock += 100;
+    }
+    // 200 calls over 20 s of 4-s tokens: a login at 0, 3.6, 7.2, 10.8, 14.4 and 18 s (the floor is 5).
+    expect({ logins: c.stats.logins, sandbox: sandbox.counts.login, renewals: c.stats.renewals }).toEqual({ logins: 6, sandbox: 6, renewals: 0 });
+  });
+
   it('logs in again once when a token is refused mid-run, and carries on', async () => {
     const c = client();
     await c.users({ page: 1, limit: 25, channelIds: [1010] });

@@ -37,6 +37,27 @@ describe('sqsHandler', () => {
     expect(new TimeBudgetError('x')).toBeInstanceOf(HandBackError);
   });
 
+  it('runs records one after another by default, all at once with parallel, and reports failures either way', async () => {
+    const run = async (parallel: boolean) => {
+      let running = 0;
+      let most = 0;
+      const handler = sqsHandler(
+        async (r) => {
+          running++;
+          most = Math.max(most, running);
+          await new Promise((res) => setTimeout(res, 20));
+          running--;
+          if (r.body === 'b') throw new Error('boom');
+        },
+        { parallel },
+      );
+      const out = await handler(event('a', 'b', 'c'), context());
+      return { out, most };
+    };
+    expect(await run(false)).toEqual({ out: { batchItemFailures: [{ itemIdentifier: 'b' }] }, most: 1 });
+    expect(await run(true)).toEqual({ out: { batchItemFailures: [{ itemIdentifier: 'b' }] }, most: 3 });
+  });
+
   it('raises a function error when every record failed for a real reason', async () => {
     const handler = sqsHandler(async (r) => {
       if (r.body === 'a') throw new HandBackError('later');

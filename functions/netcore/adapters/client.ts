@@ -94,7 +94,11 @@ export interface NetcoreClientOptions {
   /** Read at each login, so a rotated secret is picked up. */
   readonly credentials: () => Promise<{ appId: string; appSecret: string }>;
   readonly paths?: Partial<NetcorePaths>;
-  /** Renew a cached token this long before it expires. @default 60_000 */
+  /**
+   * Renew a cached token this long before it expires, or {@link TOKEN_REFRESH_FRACTION} of its own
+   * life when that is shorter (a short-lived token is used for most of its life, not renewed at
+   * every call). @default 60_000
+   */
   readonly refreshBeforeMs?: number;
   /** Lifetime assumed when a login answer has no usable expiry. @default 600_000 */
   readonly fallbackTokenTtlMs?: number;
@@ -108,7 +112,12 @@ export interface NetcoreClientOptions {
 interface Token {
   readonly value: string;
   readonly expiresAtMs: number;
+  /** When the login that gave it started (its life is measured from there, to be safe). */
+  readonly issuedAtMs: number;
 }
+
+/** The most of a token's life kept back before renewing it: a token of 4 s is renewed after 3.6 s. */
+export const TOKEN_REFRESH_FRACTION = 0.1;
 
 /**
  * Netcore client. Logs in with the app id and secret, caches the token until shortly before its
@@ -207,8 +216,11 @@ export class NetcoreClient implements NetcoreApi {
   }
 
   private async validToken(opts: CallOptions): Promise<Token> {
-    const refreshBefore = this.options.refreshBeforeMs ?? 60_000;
-    if (this.token && this.now() < this.token.expiresAtMs - refreshBefore) return this.token;
+    if (this.token) {
+      const life = this.token.expiresAtMs - this.token.issuedAtMs;
+      const refreshBefore = Math.min(this.options.refreshBeforeMs ?? 60_000, Math.max(0, life) * TOKEN_REFRESH_FRACTION);
+      if (this.now() < this.token.expiresAtMs - refreshBefore) return this.token;
+    }
     this.pendingLogin ??= this.login(opts).finally(() => {
       this.pendingLogin = undefined;
     });
@@ -218,6 +230,7 @@ export class NetcoreClient implements NetcoreApi {
 
   private async login(opts: CallOptions): Promise<Token> {
     const { appId, appSecret } = await this.options.credentials();
+    const issuedAtMs = this.now();
     this.stats.logins++;
     this.stats.requests++;
     let body: LoginResponse;
@@ -236,7 +249,7 @@ export class NetcoreClient implements NetcoreApi {
       throw err;
     }
     const expiry = loginExpiryMs(body) ?? this.now() + (this.options.fallbackTokenTtlMs ?? 600_000);
-    return { value: body.authToken, expiresAtMs: expiry };
+    return { value: body.authToken, expiresAtMs: expiry, issuedAtMs };
   }
 }
 

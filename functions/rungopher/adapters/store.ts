@@ -52,6 +52,13 @@ export interface ContactTable {
    */
   apply(campaignContact: string, campaignId: string, contactId: string, c: Contribution, options?: { rewriteEqual?: boolean }): Promise<ContactApplyOutcome>;
   get(campaignContact: string): Promise<Slots | undefined>;
+  /**
+   * Raises every slot of one result in a single write, only if each of them would be raised by
+   * {@link apply} alone (and each new slot's class has room for all the new ones): true when written,
+   * false when nothing was written and the caller must apply them one by one. One request instead of
+   * one per slot, on the common path where a result is newer than what its slots hold.
+   */
+  applyAll?(campaignContact: string, campaignId: string, contactId: string, cs: readonly Contribution[]): Promise<boolean>;
 }
 
 /**
@@ -146,6 +153,45 @@ export function dynamoContactTable(table: string): ContactTable {
       if (out.Item?.[c.slot] !== undefined) return 'older';
       await dynamo.send(new UpdateCommand({ TableName: table, Key: { campaignContact }, UpdateExpression: 'ADD droppedSlots :one', ExpressionAttributeValues: { ':one': 1 } }));
       return 'dropped';
+    },
+    async applyAll(campaignContact, campaignId, contactId, cs) {
+      const names: Record<string, string> = { '#rank': 'rank' };
+      const values: Record<string, unknown> = { ':c': campaignId, ':ct': contactId };
+      const sets = new Map<string, { cap: number; digests: Set<string>; n: number }>();
+      const assign: string[] = ['campaignId = :c', 'contactId = :ct'];
+      const conditions: string[] = [];
+      cs.forEach((c, i) => {
+        names[`#s${i}`] = c.slot;
+        values[`:v${i}`] = { rank: c.rank, value: c.value };
+        values[`:r${i}`] = c.rank;
+        assign.push(`#s${i} = :v${i}`);
+        const set = sets.get(c.budget.set) ?? { cap: c.budget.cap, digests: new Set<string>(), n: 0 };
+        set.digests.add(slotDigest(c.slot));
+        set.n++;
+        sets.set(c.budget.set, set);
+        conditions.push(`(attribute_not_exists(#s${i}) OR #s${i}.#rank < :r${i})`);
+      });
+      const adds: string[] = [];
+      [...sets].forEach(([setName, set], j) => {
+        names[`#set${j}`] = setName;
+        values[`:d${j}`] = set.digests;
+        // Room for every slot of the class as if all were new: each alone would have found room.
+        values[`:room${j}`] = set.cap - set.n;
+        adds.push(`#set${j} :d${j}`);
+        conditions.push(`(attribute_not_exists(#set${j}) OR size(#set${j}) <= :room${j})`);
+      });
+      return conditionalWrite(() =>
+        dynamo.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { campaignContact },
+            UpdateExpression: `SET ${assign.join(', ')} ADD ${adds.join(', ')}`,
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
     },
     async get(campaignContact) {
       const out = await dynamo.send(new GetCommand({ TableName: table, Key: { campaignContact }, ConsistentRead: true }));

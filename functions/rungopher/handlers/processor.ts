@@ -12,11 +12,13 @@ export const handler = queueConsumer({
   message: EnvelopeMessage,
   foreign: 'queue message is not a hub envelope',
   quarantinedMetric: COUNTERS.quarantined,
-  process: async (envelope) => {
+  // Storage is idempotent and the view order-independent, so a batch's records go at once.
+  parallel: true,
+  process: async (envelope, record) => {
     const outcome = await processRungopherMessage({ ...storePorts(), quarantine: quarantineStore() }, envelope);
     // A body quarantined before (an SQS redelivery) is not counted again: the alarm is per body.
     if (outcome.status !== 'quarantined' || outcome.created) count(COUNTERS[outcome.status]);
-    if (outcome.status === 'quarantined') logger.warn('Queued message quarantined', { quarantineId: outcome.quarantineId, reason: outcome.reason });
-    else logger.info(`Result ${outcome.status}`, { resultId: outcome.resultId, requestId: outcome.requestId });
+    if (outcome.status === 'quarantined') logger.warn('Queued message quarantined', { quarantineId: outcome.quarantineId, reason: outcome.reason, messageId: record.messageId });
+    else logger.info(`Result ${outcome.status}`, { resultId: outcome.resultId, requestId: outcome.requestId, messageId: record.messageId });
   },
 });

@@ -8,7 +8,7 @@ import type { Page } from '#platform/list-page.ts';
 import { ListQuery, sizedPage } from '#platform/list-page.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
 import { KEY_LIMITS, keyString, keyValue, parseInput, pathId } from '#platform/validation.ts';
-import { TIME_BUCKET, storedResultOf } from './store-result.ts';
+import { TIME_BUCKETS, storedResultOf } from './store-result.ts';
 
 /** Query parameters of GET /rungopher/results. */
 export const ResultsQuery = ListQuery.extend({
@@ -46,31 +46,19 @@ const resultsCursor = pageCursor('rungopher-results', keyValue(KEY_LIMITS.sort).
  * DynamoDB queries to fill.
  */
 export async function listResults(results: ResultTable, q: ResultsQuery): Promise<Page<ResultItem>> {
-  const base: Pick<ResultQuery, 'index' | 'partitionValue'> =
+  const [index, partitions]: [ResultQuery['index'], readonly string[]] =
     q.campaignId && q.contactId
-      ? { index: 'byContact', partitionValue: campaignContactKey(q.campaignId, q.contactId) }
+      ? ['byContact', [campaignContactKey(q.campaignId, q.contactId)]]
       : q.campaignId
-        ? { index: 'byCampaign', partitionValue: q.campaignId }
-        : { index: 'byTime', partitionValue: TIME_BUCKET };
+        ? ['byCampaign', [q.campaignId]]
+        : ['byTime', TIME_BUCKETS];
   // "after" excludes its own instant. Sort keys are `<UTC ms>#<id>`, so every key of instant T+1ms or
   // later is greater than the bare string of T+1ms, and every key of T is smaller.
   const afterKey = q.after ? new Date(new Date(q.after).getTime() + 1).toISOString() : undefined;
   const cursorKey = resultsCursor.decode(q.cursor);
   const sortKeyAfter = [afterKey, cursorKey].filter((k): k is string => k !== undefined).sort().pop();
-  const found: StoredResult[] = [];
-  let startKey: Record<string, unknown> | undefined;
   // Read one more than asked to know whether a next page exists.
-  do {
-    const page = await results.query({
-      ...base,
-      ...(sortKeyAfter !== undefined ? { sortKeyAfter } : {}),
-      ...(q.resultName ? { resultName: q.resultName } : {}),
-      limit: q.limit + 1 - found.length,
-      ...(startKey ? { startKey } : {}),
-    });
-    found.push(...page.items);
-    startKey = page.lastKey;
-  } while (found.length <= q.limit && startKey);
+  const found = await mergedByTime(results, index, partitions, q.limit + 1, sortKeyAfter, q.resultName);
   const items = found.slice(0, q.limit);
   const last = items.at(-1);
   return sizedPage(
@@ -97,4 +85,49 @@ export async function getContactView(contacts: ContactTable, path: Readonly<Reco
   const slots = await contacts.get(campaignContactKey(campaignId, contactId));
   if (!slots) throw new NotFoundError(`No results for contact ${contactId} in campaign ${campaignId}`);
   return toContactView(campaignId, contactId, slots);
+}
+
+/**
+ * The first `want` rows of several partitions of one index, oldest first: each partition is read in
+ * pages from `sortKeyAfter` on and the pages are merged by sort key (sort keys hold the result id, so
+ * no two rows tie). A partition is read further only when its rows so far have all been taken, so one
+ * partition costs one query when it alone fills the page. A result-name filter is applied while
+ * reading, so a partition may take several queries to give a row.
+ */
+async function mergedByTime(
+  results: ResultTable,
+  index: ResultQuery['index'],
+  partitions: readonly string[],
+  want: number,
+  sortKeyAfter: string | undefined,
+  resultName: string | undefined,
+): Promise<StoredResult[]> {
+  const pageSize = partitions.length === 1 ? want : Math.min(want, Math.ceil(want / partitions.length) + 1);
+  const streams = partitions.map((partitionValue) => ({ partitionValue, rows: [] as StoredResult[], startKey: undefined as Record<string, unknown> | undefined, done: false }));
+  const fill = async (s: (typeof streams)[number]): Promise<void> => {
+    while (!s.rows.length && !s.done) {
+      const page = await results.query({
+        index,
+        partitionValue: s.partitionValue,
+        ...(sortKeyAfter !== undefined ? { sortKeyAfter } : {}),
+        ...(resultName ? { resultName } : {}),
+        limit: pageSize,
+        ...(s.startKey ? { startKey: s.startKey } : {}),
+      });
+      s.rows.push(...page.items);
+      s.startKey = page.lastKey;
+      s.done = !page.lastKey;
+    }
+  };
+  await Promise.all(streams.map(fill));
+  const out: StoredResult[] = [];
+  while (out.length < want) {
+    let next: (typeof streams)[number] | undefined;
+    for (const s of streams) if (s.rows[0] && (!next?.rows[0] || s.rows[0].sortKey < next.rows[0].sortKey)) next = s;
+    const row = next?.rows.shift();
+    if (!next || !row) break;
+    out.push(row);
+    await fill(next);
+  }
+  return out;
 }
