@@ -80,6 +80,27 @@ export interface CreateOptions<N extends string> {
   readonly name?: (logical: string) => string;
 }
 
+/**
+ * Whether a table of that name is there to keep. A table being deleted is not: dynalite, like
+ * DynamoDB, answers DescribeTable with `DELETING` for a while and keeps the old items until the
+ * deletion completes, so "create the missing tables" right after a DeleteTable waits for it to go
+ * (at most 30 s) and then creates it empty, instead of keeping the doomed one.
+ */
+async function tableStays(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (Table?.TableStatus !== 'DELETING') return true;
+    } catch (err) {
+      if ((err as Error).name === 'ResourceNotFoundException') return false;
+      throw err;
+    }
+    if (Date.now() > until) throw new Error(`Table ${tableName} is still being deleted after 30 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Creates the declared tables that do not exist yet, with the same keys and indexes as on AWS. */
 export async function createTables<N extends TableName = TableName>(client: DynamoDBClient, opts: CreateOptions<N> = {}): Promise<Record<N, string>> {
   const physical = opts.name ?? localName;
@@ -88,12 +109,7 @@ export async function createTables<N extends TableName = TableName>(client: Dyna
   for (const [name, decl] of wanted.map((n) => [n, tables[n]] as [N, TableDecl])) {
     const tableName = physical(name);
     names[name] = tableName;
-    try {
-      await client.send(new DescribeTableCommand({ TableName: tableName }));
-      continue;
-    } catch (err) {
-      if ((err as Error).name !== 'ResourceNotFoundException') throw err;
-    }
+    if (await tableStays(client, tableName)) continue;
     const keyAttrs = new Set<string>([decl.partitionKey, ...(decl.sortKey ? [decl.sortKey] : [])]);
     for (const ix of decl.indexes ?? []) {
       keyAttrs.add(ix.partitionKey);
