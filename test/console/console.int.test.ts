@@ -1,0 +1,185 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { GoodaysSandbox } from '#infra/local/sandboxes/goodays.ts';
+import { browserAvailable, launchBrowser, seriousViolations } from '#test/helpers/browser.ts';
+import { eventually, startTestHub } from '#test/helpers/hub.ts';
+
+/**
+ * The console in a real browser (Debian's Chromium) against a whole local hub: the page as served at
+ * /console, its CSP enforced, the Goodays sandbox behind the hub.
+ */
+type TestHub = Awaited<ReturnType<typeof startTestHub>>;
+const canRun = browserAvailable();
+
+let hub: TestHub;
+let sandbox: GoodaysSandbox;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let cspViolations: string[];
+
+const OPERATOR = 'jennifer.parker@cs.example.com';
+
+beforeAll(async () => {
+  if (!canRun) return;
+  hub = await startTestHub();
+  sandbox = hub.sandboxes.goodays as GoodaysSandbox;
+  browser = await launchBrowser();
+}, 90_000);
+afterAll(async () => {
+  await browser?.close();
+  await hub?.cleanup();
+});
+beforeEach(async () => {
+  if (!canRun) return;
+  await context?.close();
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
+  cspViolations = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+  });
+});
+
+/** A new open response in the sandbox, delivered to the hub by a signed webhook and stored. */
+async function newResponse(content: string): Promise<string> {
+  const id = sandbox.addResponse({ content });
+  expect((await sandbox.sendWebhook('response', id)).status).toBe(200);
+  await eventually(async () => {
+    const r = await fetch(`${hub.url}/goodays/responses/${id}`, { headers: { authorization: `Bearer ${hub.env.HUB_OPERATOR_TOKEN}` } });
+    return r.status === 200 ? true : undefined;
+  });
+  return id;
+}
+
+async function signIn(p: Page = page): Promise<void> {
+  await p.goto(`${hub.url}/console`);
+  await p.getByLabel('Operator token').fill(hub.env.HUB_OPERATOR_TOKEN ?? '');
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('heading', { name: 'Inbox' }).waitFor();
+}
+
+/** Presses Tab until the focused element matches `selector` (at most `max` times): reachable by keyboard. */
+async function tabTo(selector: string, max = 40): Promise<void> {
+  for (let i = 0; i < max; i += 1) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  throw new Error(`${selector} not reached with ${max} Tab presses`);
+}
+
+describe.skipIf(!canRun)('the console in Chromium', () => {
+  it('is served at /console with a strict CSP, asks for the token once and keeps it in sessionStorage, never in a URL', async () => {
+    const res = await page.goto(`${hub.url}/console`);
+    expect(res?.status()).toBe(200);
+    const csp = res?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+
+    await page.getByLabel('Operator token').fill('not-the-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('refused');
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await signIn();
+    expect(await page.evaluate(() => sessionStorage.getItem('switchboard.operatorToken'))).toBe(hub.env.HUB_OPERATOR_TOKEN);
+    expect(await page.evaluate(() => localStorage.getItem('switchboard.operatorToken'))).toBeNull();
+    // A reload keeps the session; no URL the page asked for carries the token.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.filter((u) => u.includes(hub.env.HUB_OPERATOR_TOKEN ?? '\u0000'))).toEqual([]);
+    expect(requests.every((u) => u.startsWith(hub.url))).toBe(true);
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('answers a feedback end to end: the inbox lists it, the reply is sent once on a double click and reaches the outbox', async () => {
+    const id = await newResponse('Delivery took three weeks.');
+    await signIn();
+    await page.getByRole('link', { name: id }).click();
+    await page.getByRole('heading', { name: `Response ${id}` }).waitFor();
+    await expect.poll(() => page.locator('.messages').textContent()).toContain('Delivery took three weeks.');
+
+    const reply = `Sorry about the wait, we are on it (${id}).`;
+    await page.getByLabel('Public reply').fill(reply);
+    await page.getByLabel(/Your Goodays e-mail/).fill(OPERATOR);
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posts.push(r.headers()['idempotency-key'] ?? '');
+    });
+    await page.getByRole('button', { name: 'Send reply' }).dblclick();
+    await expect.poll(() => page.locator('.actions').textContent(), { timeout: 20_000 }).toMatch(/reply\s*sent/);
+
+    const mine = sandbox.outbox().filter((o) => o.responseId === id);
+    expect(mine).toEqual([expect.objectContaining({ action: 'reply', content: reply, user: '1a2b3c4' })]);
+    expect(sandbox.requests().filter((r) => r.method === 'PUT' && r.path.includes(id))).toHaveLength(1);
+    // Every POST the page made for it carried the same key.
+    expect(posts.length).toBeGreaterThan(0);
+    expect(new Set(posts).size).toBe(1);
+    expect(posts[0]).toMatch(/^console-/);
+    // Answered: it leaves the inbox.
+    await page.getByRole('link', { name: '← Inbox' }).click();
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await expect.poll(async () => page.getByRole('link', { name: id }).count()).toBe(0);
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('shows an unknown outcome and resolves it', async () => {
+    const id = await newResponse('The parcel was damaged.');
+    await signIn();
+    await page.goto(`${hub.url}/console#/goodays/${id}`);
+    await page.getByLabel('Public reply').fill('We are sending a new one.');
+    // Goodays applies the reply and then drops the connection: the hub cannot know, and must not resend.
+    sandbox.injectFault({ kind: 'reset-after', count: 1 });
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByRole('heading', { name: 'Outcome unknown' }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('.actions').textContent()).toContain('unknown');
+
+    await page.getByRole('radio', { name: /Sent: Goodays shows it/ }).check();
+    await page.getByLabel('Note (optional)').fill('Seen in the back office');
+    await page.getByRole('button', { name: 'Record the outcome' }).click();
+    await expect.poll(() => page.locator('.actions').textContent(), { timeout: 10_000 }).toContain('Resolved by hand as sent');
+    expect(await page.getByRole('heading', { name: 'Outcome unknown' }).count()).toBe(0);
+    expect(sandbox.outbox().filter((o) => o.responseId === id)).toHaveLength(1);
+  }, 60_000);
+
+  it('answers by keyboard only', async () => {
+    const id = await newResponse('Could you call me back?');
+    await page.goto(`${hub.url}/console`);
+    await tabTo('#token');
+    await page.keyboard.type(hub.env.HUB_OPERATOR_TOKEN ?? '');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await page.getByRole('link', { name: id }).waitFor();
+    await tabTo(`a[href="#/goodays/${id}"]`);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Response ${id}` }).waitFor();
+    await tabTo('#reply-content');
+    await page.keyboard.type('Of course, we will call you today.');
+    await tabTo('#reply-email');
+    await page.keyboard.type(OPERATOR);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.actions').textContent(), { timeout: 20_000 }).toMatch(/reply\s*sent/);
+    expect(sandbox.outbox().filter((o) => o.responseId === id)).toEqual([expect.objectContaining({ content: 'Of course, we will call you today.' })]);
+  });
+
+  it('has no serious accessibility violations (axe-core) on the sign-in page, the inbox and a thread, at 1280x800 and phone width', async () => {
+    const id = await newResponse('Accessibility check.');
+    await page.goto(`${hub.url}/console`);
+    await page.getByLabel('Operator token').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await signIn();
+    await page.getByRole('link', { name: id }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.goto(`${hub.url}/console#/goodays/${id}`);
+    await page.getByLabel('Public reply').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await seriousViolations(page)).toEqual([]);
+    // Readable at phone width: nothing wider than the screen.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  });
+});
