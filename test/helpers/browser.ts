@@ -31,10 +31,8 @@ export async function seriousViolations(page: Page): Promise<{ id: string; impac
   // Evaluated through the DevTools protocol, which the page's CSP does not govern, so the check
   // runs against the page as served (no bypassCSP).
   await page.evaluate(axeSource);
-  const results = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: { id: string; impact?: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'] });
-  });
+  // A string, so this file needs no DOM types: it runs in the page.
+  const results = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as { violations: { id: string; impact?: string | null; help: string; nodes: { target: string[] }[] }[] };
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));

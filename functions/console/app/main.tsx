@@ -32,8 +32,8 @@ function SignIn({ onIn }: { onIn: () => void }) {
           setBusy(true);
           setError(undefined);
           try {
-            // Any operator route checks the token; this one is cheap.
-            await api('/goodays/responses', { query: { limit: 1 }, token });
+            // Any operator route checks the token; the start page names a cheap one.
+            await api(pages.find((pg) => pg.probe)?.probe ?? '/status', { token });
             session.signIn(token);
             onIn();
           } catch (err) {

@@ -1,5 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, ApiError, newKey, page } from '../api.ts';
+import { dec, type PageDecl } from './types.ts';
 import { duration, ErrorBox, Field, prefs, Show, Time, useInterval, useLoad } from '../ui.tsx';
 
 interface ResponseSummary {
@@ -444,3 +445,9 @@ function ActionForm({ responseId, action, source, onSent }: { responseId: string
     </form>
   );
 }
+
+/** The Goodays pages: the inbox (the console's start page) and a thread. */
+export const goodaysPages: readonly PageDecl[] = [
+  { pattern: /^\/inbox$/, title: 'Inbox', nav: 'Inbox', href: '#/inbox', probe: '/goodays/responses?limit=1', render: () => <Inbox /> },
+  { pattern: /^\/goodays\/([^/]+)$/, title: 'Response', render: ([id]) => <Thread id={dec(id)} /> },
+];

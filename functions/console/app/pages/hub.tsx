@@ -1,5 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, newKey, page } from '../api.ts';
+import { dec, type PageDecl } from './types.ts';
 import { ErrorBox, Field, Pager, Raw, Show, Time, useLoad } from '../ui.tsx';
 
 type Row = Record<string, unknown>;
@@ -307,3 +308,12 @@ function StreamRow({ stream, onDone }: { stream: Row; onDone: () => void }) {
     </li>
   );
 }
+
+/** The hub's own pages. */
+export const hubPages: readonly PageDecl[] = [
+  { pattern: /^\/hub$/, title: 'Hub status', nav: 'Status', href: '#/hub', render: () => <Status /> },
+  { pattern: /^\/hub\/quarantine$/, title: 'Quarantine', nav: 'Quarantine', href: '#/hub/quarantine', render: () => <Quarantine /> },
+  { pattern: /^\/hub\/quarantine\/([^/]+)$/, title: 'Quarantined body', render: ([id]) => <QuarantineItem id={dec(id)} /> },
+  { pattern: /^\/hub\/queues$/, title: 'Queues', nav: 'DLQs', href: '#/hub/queues', render: () => <Queues /> },
+  { pattern: /^\/hub\/streams$/, title: 'Poller streams', nav: 'Streams', href: '#/hub/streams', render: () => <Streams /> },
+];

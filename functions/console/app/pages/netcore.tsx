@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, page } from '../api.ts';
+import { dec, type PageDecl } from './types.ts';
 import { Field, Pager, Raw, Show, Time, useLoad } from '../ui.tsx';
 
 /** The four channels the users endpoint knows (Bot Open API ids). */
@@ -284,3 +285,9 @@ function TranscriptItem({ item }: { item: Row }) {
     </li>
   );
 }
+
+/** The Netcore pages. */
+export const netcorePages: readonly PageDecl[] = [
+  { pattern: /^\/netcore$/, title: 'Netcore users', nav: 'Netcore', href: '#/netcore', render: () => <NetcoreUsers /> },
+  { pattern: /^\/netcore\/users\/([^/]+)$/, title: 'Netcore user', render: ([id]) => <NetcoreUser id={dec(id)} /> },
+];

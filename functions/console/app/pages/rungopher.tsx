@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, page } from '../api.ts';
+import { dec, type PageDecl } from './types.ts';
 import { ErrorBox, Field, Pager, Raw, Show, Time, useLoad } from '../ui.tsx';
 
 type Row = Record<string, unknown>;
@@ -253,3 +254,12 @@ export function UploadJob({ id }: { id: string }) {
     </section>
   );
 }
+
+/** The Rungopher pages. */
+export const rungopherPages: readonly PageDecl[] = [
+  { pattern: /^\/rungopher$/, title: 'Rungopher', nav: 'Rungopher', href: '#/rungopher', render: () => <Campaigns /> },
+  { pattern: /^\/rungopher\/results$/, title: 'Rungopher results', nav: 'Results', href: '#/rungopher/results', render: () => <Results /> },
+  { pattern: /^\/rungopher\/campaigns\/([^/]+)$/, title: 'Campaign', render: ([id]) => <Campaign id={dec(id)} /> },
+  { pattern: /^\/rungopher\/contacts\/([^/]+)\/([^/]+)$/, title: 'Contact', render: ([c, id]) => <Contact campaignId={dec(c)} contactId={dec(id)} /> },
+  { pattern: /^\/rungopher\/uploads\/([^/]+)$/, title: 'Upload job', render: ([id]) => <UploadJob id={dec(id)} /> },
+];
