@@ -97,11 +97,14 @@ describe.skipIf(!canRun)('the console in Chromium', () => {
   });
 
   it('answers a feedback end to end: the inbox lists it, the reply is sent once on a double click and reaches the outbox', async () => {
-    const id = await newResponse('Delivery took three weeks.');
+    // Markup in a customer's text is shown as text, never run.
+    const id = await newResponse('Delivery took three weeks. <img src=x onerror="document.title=\'pwned\'">');
     await signIn();
     await page.getByRole('link', { name: id }).click();
     await page.getByRole('heading', { name: `Response ${id}` }).waitFor();
-    await expect.poll(() => page.locator('.messages').textContent()).toContain('Delivery took three weeks.');
+    await expect.poll(() => page.locator('.messages').textContent()).toContain('Delivery took three weeks. <img src=x onerror="document.title=\'pwned\'">');
+    expect(await page.locator('.messages img').count()).toBe(0);
+    expect(await page.title()).not.toBe('pwned');
 
     const reply = `Sorry about the wait, we are on it (${id}).`;
     await page.getByLabel('Public reply').fill(reply);
@@ -165,6 +168,31 @@ describe.skipIf(!canRun)('the console in Chromium', () => {
     await expect.poll(() => page.locator('.actions').textContent(), { timeout: 20_000 }).toMatch(/reply\s*sent/);
     expect(sandbox.outbox().filter((o) => o.responseId === id)).toEqual([expect.objectContaining({ content: 'Of course, we will call you today.' })]);
   });
+
+  it('draws a Netcore transcript per message shape, and an unknown shape raw, as text', async () => {
+    expect((await hub.runSchedule('netcore-users-poller')).ok).toBe(true);
+    const auth = { headers: { authorization: `Bearer ${hub.env.HUB_OPERATOR_TOKEN}` } };
+    const users = (await (await fetch(`${hub.url}/netcore/users?limit=50`, auth)).json()) as { items: { botUserId: string }[] };
+    const user = users.items[0]?.botUserId ?? '';
+    expect(user).not.toBe('');
+    // The transcripts worker runs from the queue in the background.
+    await eventually(async () => {
+      const r = (await (await fetch(`${hub.url}/netcore/users/${encodeURIComponent(user)}/transcripts?limit=100`, auth)).json()) as { items: unknown[] };
+      return r.items.length >= 30 ? true : undefined;
+    }, { timeoutMs: 30_000 });
+    await signIn();
+    await page.getByRole('link', { name: 'Netcore' }).click();
+    await page.getByRole('heading', { name: 'Netcore users' }).waitFor();
+    await page.locator(`a[href="#/netcore/users/${encodeURIComponent(user)}"]`).first().click();
+    await expect.poll(() => page.locator('li[data-shape]').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(24);
+    const shapes = new Set(await page.locator('li[data-shape]').evaluateAll((els) => els.map((e) => e.getAttribute('data-shape'))));
+    const known = ['text', 'attachment', 'card', 'audio', 'video', 'image', 'pdf', 'location', 'doc', 'xls', 'ppt', 'contact', 'form', 'carousel', 'list', 'reply', 'order', 'formResponse', 'template', 'productSingle', 'productMulti', 'dynamicList', 'dynamicReply'];
+    expect([...shapes].sort()).toEqual([...known, 'unknown'].sort());
+    // A known shape is drawn (no raw dump); the unknown one is shown raw.
+    expect(await page.locator('li[data-shape="text"] pre.raw').count()).toBe(0);
+    expect(await page.locator('li[data-shape="unknown"] pre.raw').first().textContent()).toContain('sticker');
+    expect(cspViolations).toEqual([]);
+  }, 60_000);
 
   it('has no serious accessibility violations (axe-core) on the sign-in page, the inbox and a thread, at 1280x800 and phone width', async () => {
     const id = await newResponse('Accessibility check.');
