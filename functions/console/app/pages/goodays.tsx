@@ -85,15 +85,18 @@ const minutesSince = (iso: string | null, now: number): number | undefined => {
 export function Inbox() {
   const [target, setTarget] = useState(() => Number(prefs.get('targetMinutes')) || DEFAULT_TARGET_MINUTES);
   const state = useLoad(async () => {
+    // Open responses, and closed ones where the customer wrote again after the reply.
     const all: ResponseSummary[] = [];
-    let cursor: string | null = null;
     let truncated = false;
-    for (let i = 0; i < MAX_PAGES; i += 1) {
-      const p: { items: ResponseSummary[]; nextCursor: string | null } = await page<ResponseSummary>('/goodays/responses', { state: 'open', limit: PAGE_LIMIT, cursor });
-      all.push(...p.items);
-      cursor = p.nextCursor;
-      if (!cursor) break;
-      if (i === MAX_PAGES - 1) truncated = true;
+    for (const state of ['open', 'closed']) {
+      let cursor: string | null = null;
+      for (let i = 0; i < MAX_PAGES; i += 1) {
+        const p: { items: ResponseSummary[]; nextCursor: string | null } = await page<ResponseSummary>('/goodays/responses', { state, limit: PAGE_LIMIT, cursor });
+        all.push(...p.items);
+        cursor = p.nextCursor;
+        if (!cursor) break;
+        if (i === MAX_PAGES - 1) truncated = true;
+      }
     }
     const open = all.filter((r) => r.awaiting).sort((a, b) => (a.latestEventReceivedAt ?? '').localeCompare(b.latestEventReceivedAt ?? ''));
     return { open, truncated, at: Date.now() };
@@ -130,7 +133,7 @@ export function Inbox() {
           </button>
         </form>
       </div>
-      <p class="muted">Open Goodays responses waiting for an answer, oldest first. Age is counted from the latest event the hub received.</p>
+      <p class="muted">Goodays responses waiting for an answer (new, or the customer wrote again), oldest first. Age is counted from the latest event the hub received.</p>
       <Show state={state}>
         {({ open, truncated, at }) =>
           open.length === 0 ? (
@@ -171,7 +174,7 @@ export function Inbox() {
                   })}
                 </tbody>
               </table>
-              {truncated && <p class="muted">Showing the first {PAGE_LIMIT * MAX_PAGES} open responses.</p>}
+              {truncated && <p class="muted">Showing what the first {PAGE_LIMIT * MAX_PAGES} responses of each state hold.</p>}
             </>
           )
         }
