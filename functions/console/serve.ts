@@ -1,4 +1,5 @@
 import type { HttpEvent, HttpResult } from '#platform/http.ts';
+import { problem } from '#platform/problem.ts';
 import { assets } from './dist/assets.ts';
 
 /**
@@ -30,7 +31,8 @@ export function consoleAsset(event: HttpEvent): HttpResult {
   const path = raw === '/console/' ? '/console' : raw;
   const file = files.get(path);
   if (!file) {
-    return { statusCode: 404, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...COMMON }, body: 'Not found' };
+    // The path is not echoed: it is whatever a caller typed.
+    return problem(404, 'The console has no such file', {}, { 'cache-control': 'no-store', ...COMMON });
   }
   const page = path === '/console';
   return {

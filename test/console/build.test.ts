@@ -57,7 +57,8 @@ describe('serving the console', () => {
     for (const path of ['/console/assets/app-000000000000.js', '/console/../README.md', '/console/%3Cscript%3E', '/consolex']) {
       const out = get(path);
       expect(out.statusCode).toBe(404);
-      expect(out.body).toBe('Not found');
+      expect(out.headers?.['content-type']).toBe('application/problem+json');
+      expect(JSON.parse(String(out.body))).toEqual({ type: 'urn:switchboard:problem:not-found', title: 'Not found', status: 404, detail: 'The console has no such file' });
     }
   });
 });

@@ -11,7 +11,7 @@ export const session = {
   signOut: (): void => sessionStorage.removeItem(TOKEN_KEY),
 };
 
-/** An answer other than 2xx, with the hub's explanation (RFC 9457 problem details, or the older `{error, issues}`). */
+/** An answer other than 2xx, with the hub's explanation (RFC 9457 problem details: `detail`, and `errors` naming each bad parameter). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -29,9 +29,9 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 
 function explain(status: number, body: unknown): ApiError {
   if (!isObject(body)) return new ApiError(status, `HTTP ${status}`, [], body);
-  const title = typeof body.detail === 'string' ? body.detail : typeof body.title === 'string' ? body.title : typeof body.error === 'string' ? body.error : `HTTP ${status}`;
-  const list = Array.isArray(body.errors) ? body.errors : Array.isArray(body.issues) ? body.issues : [];
-  const details = list.map((e: unknown) => (typeof e === 'string' ? e : isObject(e) ? [e.name ?? e.pointer ?? e.parameter, e.detail ?? e.message].filter(Boolean).join(': ') : JSON.stringify(e)));
+  const title = typeof body.detail === 'string' ? body.detail : typeof body.title === 'string' ? body.title : `HTTP ${status}`;
+  const list = Array.isArray(body.errors) ? body.errors : [];
+  const details = list.map((e: unknown) => (isObject(e) ? [e.name, e.detail].filter((x) => typeof x === 'string').join(': ') : String(e)));
   return new ApiError(status, title, details, body);
 }
 
@@ -77,15 +77,15 @@ export async function api<T = Json>(path: string, opts: RequestOptions = {}): Pr
   return body as T;
 }
 
-/** A page of a list route: `{items, nextCursor}` (older routes answer `cursor`). */
+/** A page of a list route: `{items, nextCursor}`. */
 export interface Page<T> {
   readonly items: T[];
   readonly nextCursor: string | null;
 }
 
 export async function page<T>(path: string, query: RequestOptions['query'] = {}): Promise<Page<T>> {
-  const body = await api<{ items?: T[]; nextCursor?: string | null; cursor?: string | null }>(path, { query });
-  return { items: body.items ?? [], nextCursor: body.nextCursor ?? body.cursor ?? null };
+  const body = await api<{ items?: T[]; nextCursor?: string | null }>(path, { query });
+  return { items: body.items ?? [], nextCursor: body.nextCursor ?? null };
 }
 
 /** A new Idempotency-Key for one operator intent (kept by the form until it is answered). */

@@ -73,8 +73,8 @@ const DEFAULT_TARGET_MINUTES = 60;
 /** Sources Goodays collects itself; any other needs remark_type on reply, message and close (the hub's default list; the hub decides). */
 const NATIVE_SOURCES = ['goodays', 'email', 'sms', 'web', 'link', 'qrcode', 'kiosk', 'tablet', 'app', 'widget', 'import', 'api'];
 const REMARK_TYPES = ['Praise', 'Question', 'Idea', 'Problem', 'Message'];
-const PAGE_LIMIT = 100;
-const MAX_PAGES = 10;
+const PAGE_LIMIT = 1000;
+const MAX_PAGES = 3;
 
 const minutesSince = (iso: string | null, now: number): number | undefined => {
   const t = iso ? Date.parse(iso) : NaN;
