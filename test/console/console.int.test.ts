@@ -194,6 +194,22 @@ describe.skipIf(!canRun)('the console in Chromium', () => {
     expect(cspViolations).toEqual([]);
   }, 60_000);
 
+  it('lists Rungopher results and opens a contact\'s view from them', async () => {
+    const result = { campaignId: 15, contactId: 'console-1', id: 990001, resultType: 'boolean', resultName: 'optedOut', data: { answer: 'yes' }, timestamp: '2017-11-14T10:56:14Z' };
+    const hook = await fetch(`${hub.url}/webhooks/rungopher/${hub.env.RUNGOPHER_WEBHOOK_TOKEN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) });
+    expect(hook.status).toBe(200);
+    await eventually(async () => {
+      const r = await fetch(`${hub.url}/rungopher/campaigns/15/contacts/console-1`, { headers: { authorization: `Bearer ${hub.env.HUB_OPERATOR_TOKEN}` } });
+      return r.status === 200 ? true : undefined;
+    });
+    await signIn();
+    await page.getByRole('link', { name: 'Results' }).click();
+    await page.getByRole('link', { name: 'console-1' }).click();
+    await page.getByRole('heading', { name: 'Contact console-1 of campaign 15' }).waitFor();
+    await expect.poll(() => page.locator('dl.facts').textContent()).toContain('Opted outtrue');
+    expect(cspViolations).toEqual([]);
+  });
+
   it('has no serious accessibility violations (axe-core) on the sign-in page, the inbox and a thread, at 1280x800 and phone width', async () => {
     const id = await newResponse('Accessibility check.');
     await page.goto(`${hub.url}/console`);
@@ -209,5 +225,18 @@ describe.skipIf(!canRun)('the console in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
     // Readable at phone width: nothing wider than the screen.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-  });
+    // Every page of the navigation, at both sizes.
+    const hrefs = await page.locator('header nav a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+    expect(hrefs.length).toBeGreaterThanOrEqual(8);
+    for (const size of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      await page.setViewportSize(size);
+      for (const href of hrefs) {
+        await page.goto(`${hub.url}/console${href}`);
+        await page.locator('main h1').first().waitFor();
+        await page.locator('[aria-busy="true"]').waitFor({ state: 'detached' });
+        expect({ href, size: size.width, violations: await seriousViolations(page) }).toEqual({ href, size: size.width, violations: [] });
+        expect({ href, size: size.width, scrollWidth: await page.evaluate('document.documentElement.scrollWidth') }).toEqual({ href, size: size.width, scrollWidth: size.width });
+      }
+    }
+  }, 90_000);
 });

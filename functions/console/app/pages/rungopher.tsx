@@ -258,7 +258,12 @@ export function UploadJob({ id }: { id: string }) {
 /** The Rungopher pages. */
 export const rungopherPages: readonly PageDecl[] = [
   { pattern: /^\/rungopher$/, title: 'Rungopher', nav: 'Rungopher', href: '#/rungopher', render: () => <Campaigns /> },
-  { pattern: /^\/rungopher\/results$/, title: 'Rungopher results', nav: 'Results', href: '#/rungopher/results', render: () => <Results /> },
+  { pattern: /^\/rungopher\/results$/, title: 'Rungopher results', nav: 'Results', href: '#/rungopher/results', render: () => (
+      <>
+        <h1>Rungopher results</h1>
+        <Results />
+      </>
+    ) },
   { pattern: /^\/rungopher\/campaigns\/([^/]+)$/, title: 'Campaign', render: ([id]) => <Campaign id={dec(id)} /> },
   { pattern: /^\/rungopher\/contacts\/([^/]+)\/([^/]+)$/, title: 'Contact', render: ([c, id]) => <Contact campaignId={dec(c)} contactId={dec(id)} /> },
   { pattern: /^\/rungopher\/uploads\/([^/]+)$/, title: 'Upload job', render: ([id]) => <UploadJob id={dec(id)} /> },
