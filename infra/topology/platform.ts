@@ -40,7 +40,7 @@ export const functions = {
       kind: 'http',
       routes: [
         { method: 'GET', path: '/console' },
-        { method: 'GET', path: '/console/{proxy+}' },
+        { method: 'GET', path: '/console/{asset}' },
       ],
     },
     timeoutSeconds: 5,

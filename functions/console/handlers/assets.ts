@@ -3,7 +3,7 @@ import { httpHandler } from '#platform/http.ts';
 
 const routes: Readonly<Record<string, typeof consoleAsset>> = {
   'GET /console': consoleAsset,
-  'GET /console/{proxy+}': consoleAsset,
+  'GET /console/{asset}': consoleAsset,
 };
 
 /** GET /console and its files: the operator console, without a token (the page asks for one). */
