@@ -149,6 +149,24 @@ describe.skipIf(!canRun)('the console in Chromium', () => {
     expect(sandbox.outbox().filter((o) => o.responseId === id)).toHaveLength(1);
   }, 60_000);
 
+  it('asks for the remark type where Goodays needs it, and shows the hub\'s refusal when another operator got there first', async () => {
+    const id = sandbox.addResponse({ source: 'google', content: 'Two stars, slow service.' });
+    expect((await sandbox.sendWebhook('response', id)).status).toBe(200);
+    await eventually(async () => ((await fetch(`${hub.url}/goodays/responses/${id}`, { headers: { authorization: `Bearer ${hub.env.HUB_OPERATOR_TOKEN}` } })).status === 200 ? true : undefined));
+    await signIn();
+    await page.goto(`${hub.url}/console#/goodays/${id}`);
+    await page.getByLabel('Public reply').fill('Thank you, we are looking into it.');
+    const remark = page.getByLabel('Remark type (required for this source)');
+    expect(await remark.evaluate((el) => (el as unknown as { required: boolean }).required)).toBe(true);
+    await remark.selectOption('Problem');
+    // Another operator closes it first, through the API.
+    const other = await fetch(`${hub.url}/goodays/responses/${id}/close`, { method: 'POST', headers: { authorization: `Bearer ${hub.env.HUB_OPERATOR_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ remark_type: 'Problem' }) });
+    expect(other.status).toBe(202);
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^409: /);
+    expect(sandbox.outbox().filter((o) => o.responseId === id)).toEqual([]);
+  });
+
   it('answers by keyboard only', async () => {
     const id = await newResponse('Could you call me back?');
     await page.goto(`${hub.url}/console`);
