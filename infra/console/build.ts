@@ -80,3 +80,41 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   await writeFile(target, assetsModule(assets));
   console.log(`console: ${assets.map((a) => `${a.path} ${(Buffer.byteLength(a.body) / 1024).toFixed(1)} KiB`).join(', ')} -> ${target}`);
 }
+
+/** The console page's Content-Security-Policy: its own files and the API on its own origin, nothing inline. */
+export const CONSOLE_PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+/** A script or stylesheet answer loads nothing itself and may not be framed. */
+const FILE_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/** One entry of a static-asset manifest: the file in the folder and the headers it is served with. */
+export interface ManifestEntry {
+  readonly file: string;
+  readonly contentType: string;
+  readonly cacheControl: string;
+  readonly csp: string;
+}
+
+/**
+ * Writes the console's files into a static-asset folder and returns their manifest entries: the page
+ * revalidated on every load (a deploy shows at once), the hashed files cached for a year.
+ */
+export async function writeConsoleAssets(dir: string): Promise<Record<string, ManifestEntry>> {
+  await mkdir(dir, { recursive: true });
+  const out: Record<string, ManifestEntry> = {};
+  for (const a of await buildConsole()) {
+    const page = a.path === '/console';
+    const file = page ? 'console.html' : a.path.slice('/console/'.length);
+    await writeFile(join(dir, file), a.body);
+    out[a.path] = { file, contentType: a.contentType, cacheControl: page ? 'no-cache' : 'public, max-age=31536000, immutable', csp: page ? CONSOLE_PAGE_CSP : FILE_CSP };
+  }
+  return out;
+}

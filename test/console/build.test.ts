@@ -3,7 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { CONSOLE_CSP, consoleAsset } from '#console/serve.ts';
 import type { HttpEvent } from '#platform/http.ts';
-import { ASSETS_MODULE, assetsModule, buildConsole } from '#infra/console/build.ts';
+import { ASSETS_MODULE, assetsModule, buildConsole, CONSOLE_PAGE_CSP, writeConsoleAssets } from '#infra/console/build.ts';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** The console's build is part of `npm ci` (`prepare`); these tests hold what it must give. */
 const built = await buildConsole();
@@ -51,6 +54,20 @@ describe('serving the console', () => {
       expect(out).toMatchObject({ statusCode: 200, body: a.body, headers: { 'content-type': a.contentType, 'cache-control': 'public, max-age=31536000, immutable' } });
     }
     expect(get('/console/').statusCode).toBe(200);
+  });
+
+  it('writes the same files into a static-asset folder, with their headers in the manifest', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'console-assets-'));
+    try {
+      const manifest = await writeConsoleAssets(dir);
+      expect(Object.keys(manifest)).toEqual(built.map((a) => a.path));
+      expect(manifest['/console']).toEqual({ file: 'console.html', contentType: 'text/html; charset=utf-8', cacheControl: 'no-cache', csp: CONSOLE_CSP });
+      expect(CONSOLE_PAGE_CSP).toBe(CONSOLE_CSP);
+      for (const a of built) expect(await readFile(join(dir, manifest[a.path]?.file ?? ''), 'utf8')).toBe(a.body);
+      expect((await readdir(dir)).sort()).toEqual(Object.values(manifest).map((m) => m.file).sort());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers 404 for any other path, without echoing it', () => {
