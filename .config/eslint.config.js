@@ -12,7 +12,7 @@ const noCdk = { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 
 const noIo = { group: ['@aws-sdk/*', 'node:http', 'node:https', 'node:fs', 'node:fs/*'], message: 'domain/ is pure: no I/O.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.data/**', 'coverage/**', 'infra/cli/dist/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', '.data/**', 'coverage/**', 'infra/cli/dist/**', 'functions/console/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

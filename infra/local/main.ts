@@ -19,6 +19,7 @@ const hub = await startHub().catch((err: unknown) => {
 const lines = [
   '',
   `Switchboard is running at ${hub.url}`,
+  `  console          ${hub.url}/console (sign in with the operator token below)`,
   `  data folder      ${hub.dataDir} (DynamoDB and SQS data, generated tokens, ports; one hub at a time)`,
   `  DynamoDB         dynalite on 127.0.0.1:${hub.dynamoPort}`,
   `  SQS              fauxqs on 127.0.0.1:${hub.sqsPort}`,

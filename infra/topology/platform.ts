@@ -33,6 +33,19 @@ export const functions = {
     timeoutSeconds: 5,
     memoryMb: 256,
   },
+  console: {
+    entry: 'functions/console/handlers/assets.ts',
+    description: 'GET /console: the operator console (a page and its hashed files, no token; the page calls the operator API).',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/console' },
+        { method: 'GET', path: '/console/{asset}' },
+      ],
+    },
+    timeoutSeconds: 5,
+    memoryMb: 256,
+  },
 } as const satisfies Record<string, FunctionDecl>;
 
 /**

@@ -144,6 +144,23 @@ describe('Lambda bundles from cdk synth', () => {
     expect(out.result?.statusCode).toBe(200);
   });
 
+  it('the console bundle carries the page and its files: /console with its CSP, each file it names, 404 for the rest', async () => {
+    const page = await callBundle('console', httpEvent('GET /console', '/console'));
+    expect(page.error).toBeUndefined();
+    expect(page.result?.statusCode).toBe(200);
+    const html = page.result?.body ?? '';
+    expect((page.result as { headers?: Record<string, string> }).headers?.['content-security-policy']).toContain("script-src 'self'");
+    const files = [...html.matchAll(/(?:src|href)="(\/console\/[^"/]+)"/g)].map((m) => m[1] ?? '');
+    expect(files).toHaveLength(2);
+    for (const file of files) {
+      const out = await callBundle('console', httpEvent('GET /console/{asset}', file, { pathParameters: { asset: file.slice('/console/'.length) } }));
+      expect({ file, status: out.result?.statusCode }).toEqual({ file, status: 200 });
+      expect(out.result?.body?.length).toBeGreaterThan(1000);
+    }
+    const missing = await callBundle('console', httpEvent('GET /console/{asset}', '/console/nope.js', { pathParameters: { asset: 'nope.js' } }));
+    expect(missing.result?.statusCode).toBe(404);
+  });
+
   it('the Rungopher webhook, processor and API bundles work against the emulators', async () => {
     const token = hub.env.RUNGOPHER_WEBHOOK_TOKEN ?? '';
     const sample = JSON.stringify({ ...DOC_SAMPLES[0], id: 424242, contactId: 'bundle' });

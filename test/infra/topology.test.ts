@@ -68,15 +68,16 @@ describe('the layout', () => {
 
 describe('adding a vendor', () => {
   /** The registries a new vendor adds one line to (an import and a list entry), as the README says. */
-  const REGISTRIES = ['infra/topology/index.ts', 'infra/local/sandboxes/index.ts', 'infra/cli/main.ts'];
+  const REGISTRIES = ['infra/topology/index.ts', 'infra/local/sandboxes/index.ts', 'infra/cli/main.ts', 'functions/console/app/pages/index.tsx'];
 
   it("needs no platform or other vendor's code to name it: only its own files and one line per registry", () => {
     const walk = (dir: string): string[] =>
-      // `dist` holds what a build made from these sources (the CLI bundle), not code of its own.
-      readdirSync(join(PROJECT_ROOT, dir), { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? (d.name === 'dist' ? [] : walk(join(dir, d.name))) : /\.(ts|mjs)$/.test(d.name) ? [join(dir, d.name)] : []));
+      // `dist` holds what a build made from these sources (the CLI bundle, the console), not code of its own.
+      readdirSync(join(PROJECT_ROOT, dir), { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? (d.name === 'dist' ? [] : walk(join(dir, d.name))) : /\.(ts|tsx|mjs)$/.test(d.name) ? [join(dir, d.name)] : []));
     const code = [...walk('functions'), ...walk('infra')];
     for (const { name } of vendors) {
-      const own = (f: string) => f.startsWith(`functions/${name}/`) || new RegExp(`/${name}[^/]*\\.ts$`).test(f);
+      // A vendor's own files: its folder, and files named after it (its topology, sandbox, CLI commands, console pages).
+      const own = (f: string) => f.startsWith(`functions/${name}/`) || new RegExp(`/${name}[^/]*\\.tsx?$`).test(f);
       const naming = code
         .filter((f) => !own(f))
         .flatMap((f) =>

@@ -87,6 +87,11 @@ describe('the data folder', () => {
     // The hub's own PID (tsx runs it in a child node process), as it recorded it.
     const pid = (JSON.parse(await readFile(join(dataDir, 'hub.json'), 'utf8')) as { pid: number }).pid;
     try {
+      // It prints the console's URL, and the console is there.
+      const consoleUrl = /console\s+(http:\/\/\S+\/console)\s/.exec(hub.output())?.[1];
+      expect(consoleUrl).toBe(`${hub.url}/console`);
+      const page = await fetch(consoleUrl ?? '');
+      expect({ status: page.status, type: page.headers.get('content-type') }).toEqual({ status: 200, type: 'text/html; charset=utf-8' });
       const second = spawnEntry(dataDir);
       const code = await Promise.race([second.exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 60_000))]);
       expect(code).toBe(1);

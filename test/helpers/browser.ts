@@ -1,0 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+
+/**
+ * A real browser for the console's tests: Debian's Chromium driven by playwright-core through its
+ * executable path (playwright-core downloads no browser). `CHROMIUM_PATH` points elsewhere.
+ */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_INSTALL = 'apt-get install -y chromium';
+
+/** Whether the browser tests can run here; in CI (CI=true) a missing browser is a failure, not a skip. */
+export function browserAvailable(): boolean {
+  const found = existsSync(CHROMIUM_PATH);
+  if (!found && process.env.CI === 'true') throw new Error(`CI=true but no Chromium at ${CHROMIUM_PATH}: the browser tests must run in CI (${CHROMIUM_INSTALL})`);
+  if (!found) console.warn(`Browser tests skipped: no Chromium at ${CHROMIUM_PATH}. Install it with: ${CHROMIUM_INSTALL}`);
+  return found;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  // --no-sandbox: the tests run as root in CI, where Chromium's sandbox refuses to start.
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-dev-shm-usage'], headless: true });
+}
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Runs axe-core in the page and returns the violations of at least `serious` impact. */
+export async function seriousViolations(page: Page): Promise<{ id: string; impact: string | null | undefined; help: string; targets: string[] }[]> {
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern, so the check
+  // runs against the page as served (no bypassCSP).
+  await page.evaluate(axeSource);
+  // A string, so this file needs no DOM types: it runs in the page.
+  const results = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as { violations: { id: string; impact?: string | null; help: string; nodes: { target: string[] }[] }[] };
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+}
