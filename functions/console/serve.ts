@@ -1,22 +1,9 @@
 import type { HttpEvent, HttpResult } from '#platform/http.ts';
 import { problem } from '#platform/problem.ts';
 import { assets } from './dist/assets.ts';
+import { CONSOLE_CSP } from './csp.ts';
 
-/**
- * The console's page allows only its own files: scripts, styles and API calls from this origin,
- * nothing inline, no frames, no plugins, no form posts elsewhere. Images only from this origin or
- * `data:` (vendor media are shown as links, never loaded).
- */
-export const CONSOLE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export { CONSOLE_CSP } from './csp.ts';
 
 const COMMON = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cross-origin-resource-policy': 'same-origin' };
 

@@ -13,6 +13,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { CONSOLE_CSP } from '#console/csp.ts';
 
 const APP = join(dirname(fileURLToPath(import.meta.url)), '../../functions/console/app');
 
@@ -81,17 +82,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   console.log(`console: ${assets.map((a) => `${a.path} ${(Buffer.byteLength(a.body) / 1024).toFixed(1)} KiB`).join(', ')} -> ${target}`);
 }
 
-/** The console page's Content-Security-Policy: its own files and the API on its own origin, nothing inline. */
-export const CONSOLE_PAGE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The console page's Content-Security-Policy, the same one its function serves. */
+export { CONSOLE_CSP as CONSOLE_PAGE_CSP } from '#console/csp.ts';
 /** A script or stylesheet answer loads nothing itself and may not be framed. */
 const FILE_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
@@ -114,7 +106,7 @@ export async function writeConsoleAssets(dir: string): Promise<Record<string, Ma
     const page = a.path === '/console';
     const file = page ? 'console.html' : a.path.slice('/console/'.length);
     await writeFile(join(dir, file), a.body);
-    out[a.path] = { file, contentType: a.contentType, cacheControl: page ? 'no-cache' : 'public, max-age=31536000, immutable', csp: page ? CONSOLE_PAGE_CSP : FILE_CSP };
+    out[a.path] = { file, contentType: a.contentType, cacheControl: page ? 'no-cache' : 'public, max-age=31536000, immutable', csp: page ? CONSOLE_CSP : FILE_CSP };
   }
   return out;
 }
