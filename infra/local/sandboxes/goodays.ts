@@ -138,7 +138,7 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
       delegated: o.delegated ?? false,
       token: randomBytes(16).toString('hex'),
     });
-    state.saveNow();
+    state.saveSoon();
     return rid;
   };
   const seed = () => {
@@ -195,7 +195,7 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
     const m: Msg = { id: id(), created_date: stamp(), type: 'Message', content, attachment: null, sender: r.customer };
     r.messages.push(m);
     r.updated_date = m.created_date;
-    state.saveNow();
+    state.saveSoon();
     return m.id;
   };
 
@@ -341,10 +341,15 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
           content: typeof input.content === 'string' ? input.content : undefined,
           delegated: input.delegated === true,
         });
+        state.saveNow();
         return send(res, 201, { id: rid });
       }
       const msg = /^\/_sandbox\/responses\/([^/]+)\/customer-message$/.exec(path);
-      if (method === 'POST' && msg?.[1]) return send(res, 201, { id: customerWrites(msg[1], String(input.content ?? '')) });
+      if (method === 'POST' && msg?.[1]) {
+        const mid = customerWrites(msg[1], String(input.content ?? ''));
+        state.saveNow();
+        return send(res, 201, { id: mid });
+      }
       if (method === 'POST' && path === '/_sandbox/webhooks') {
         const type = input.eventType === 'message' || input.eventType === 'delegated' ? input.eventType : 'response';
         const out = await sendWebhook(type, String(input.responseId ?? ''), { actionUrlBase: typeof input.actionUrlBase === 'string' ? input.actionUrlBase : undefined });
@@ -361,6 +366,7 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
   const sandbox: GoodaysSandbox = {
     url: `http://127.0.0.1:${port}/v2`,
     async stop() {
+      state.flush();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
