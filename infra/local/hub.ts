@@ -181,7 +181,7 @@ async function startLocked(
     const started: Record<string, Sandbox> = {};
     for (const decl of sandboxes) {
       if (env[decl.baseUrlEnv]) continue;
-      const sb = await decl.start({ port: await preferPort(remembered.sandboxes?.[decl.vendor]), hubUrl: () => hubUrl, env });
+      const sb = await decl.start({ port: await preferPort(remembered.sandboxes?.[decl.vendor]), hubUrl: () => hubUrl, env, stateFile: join(dataDir, 'sandboxes', `${decl.vendor}.json`) });
       started[decl.vendor] = sb;
       env[decl.baseUrlEnv] = sb.url;
       stoppers.unshift(() => sb.stop());

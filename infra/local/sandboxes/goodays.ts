@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Sandbox, SandboxContext, SandboxDecl } from './index.ts';
+import { sandboxState } from './state.ts';
 
 /**
  * A local stand-in for the Goodays Converse API (https://api.goodays.co/v2), on loopback:
@@ -116,6 +117,9 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
   let log: RequestLogEntry[] = [];
   let faults: { fault: Fault; left: number }[] = [];
   const users = [...SEED_USERS];
+  // Responses (threads, with what was replied and written) and the outbox survive a restart when the
+  // hub gives a state file; the request log and faults are per run.
+  const state = sandboxState<{ responses: SandboxResponse[]; outbox: OutboxEntry[] }>(ctx.stateFile, () => ({ responses: [...responses.values()], outbox }));
 
   const addResponse: GoodaysSandbox['addResponse'] = (o = {}) => {
     const rid = o.id ?? id();
@@ -134,6 +138,7 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
       delegated: o.delegated ?? false,
       token: randomBytes(16).toString('hex'),
     });
+    state.saveSoon();
     return rid;
   };
   const seed = () => {
@@ -141,7 +146,11 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
     addResponse({ id: 'vdOpL1NJ74l', source: 'email', email: 'chester.copperpot@example.com' });
     addResponse({ id: 'G00gleRev1', source: 'google' });
   };
-  seed();
+  const kept = state.load();
+  if (kept) {
+    for (const r of kept.responses) responses.set(r.id, r);
+    outbox = kept.outbox;
+  } else seed();
 
   const offered = (r: SandboxResponse): Action[] => {
     if (!r.processed) return r.delegated ? ['reply', 'spam', 'close'] : ['reply', 'spam', 'close', 'call'];
@@ -186,6 +195,7 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
     const m: Msg = { id: id(), created_date: stamp(), type: 'Message', content, attachment: null, sender: r.customer };
     r.messages.push(m);
     r.updated_date = m.created_date;
+    state.saveSoon();
     return m.id;
   };
 
@@ -227,6 +237,7 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
     }
     if (action !== 'message') r.processed = action;
     r.updated_date = now;
+    state.saveNow();
     return [200, { id: r.id, state: 'closed', action }];
   };
 
@@ -330,10 +341,15 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
           content: typeof input.content === 'string' ? input.content : undefined,
           delegated: input.delegated === true,
         });
+        state.saveNow();
         return send(res, 201, { id: rid });
       }
       const msg = /^\/_sandbox\/responses\/([^/]+)\/customer-message$/.exec(path);
-      if (method === 'POST' && msg?.[1]) return send(res, 201, { id: customerWrites(msg[1], String(input.content ?? '')) });
+      if (method === 'POST' && msg?.[1]) {
+        const mid = customerWrites(msg[1], String(input.content ?? ''));
+        state.saveNow();
+        return send(res, 201, { id: mid });
+      }
       if (method === 'POST' && path === '/_sandbox/webhooks') {
         const type = input.eventType === 'message' || input.eventType === 'delegated' ? input.eventType : 'response';
         const out = await sendWebhook(type, String(input.responseId ?? ''), { actionUrlBase: typeof input.actionUrlBase === 'string' ? input.actionUrlBase : undefined });
@@ -350,6 +366,7 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
   const sandbox: GoodaysSandbox = {
     url: `http://127.0.0.1:${port}/v2`,
     async stop() {
+      state.flush();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -367,6 +384,7 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
       log = [];
       faults = [];
       seed();
+      state.saveNow();
     },
   };
   return sandbox;
