@@ -157,6 +157,9 @@ async function startLocked(
       AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
       POWERTOOLS_DEV: env.POWERTOOLS_DEV ?? 'true',
+      // Many invocations run at once in this one process: Powertools then keeps each one's Lambda
+      // context and log keys in the invoke store that `invoke` opens per invocation.
+      AWS_LAMBDA_MAX_CONCURRENCY: env.AWS_LAMBDA_MAX_CONCURRENCY ?? '64',
       // One readable line per log event here (JSON stays on AWS, where this is never set).
       SWITCHBOARD_LOG_FORMAT: env.SWITCHBOARD_LOG_FORMAT ?? 'line',
       // EMF metrics go to CloudWatch on AWS; locally nothing reads them, so they stay off unless asked for.
