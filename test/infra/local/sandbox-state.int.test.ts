@@ -44,7 +44,7 @@ describe('vendor sandboxes across a hub restart on the same data folder', () => 
     } finally {
       await first.stop();
     }
-    for (const v of ['rungopher', 'goodays', 'netcore']) expect(existsSync(join(dataDir, 'sandboxes', `${v}.json`))).toBe(true);
+    for (const f of ['rungopher.json', 'goodays.jsonl', 'netcore.json']) expect(existsSync(join(dataDir, 'sandboxes', f))).toBe(true);
 
     const second = await startTestHub({ dataDir });
     try {
@@ -71,6 +71,11 @@ describe('vendor sandboxes across a hub restart on the same data folder', () => 
       // The thread remembers its reply: Goodays' own rule refuses a second one.
       const second_reply = await fetch(`${gd.url}/responses/KeptThread1/reply`, { method: 'PUT', headers: { authorization: goodaysAuth, 'content-type': 'application/json' }, body: JSON.stringify({ content: 'Again' }) });
       expect(second_reply.status).toBe(400);
+      // The sandbox's own record of the action requests it received spans the restart.
+      expect(gd.received().filter((r) => r.responseId === 'KeptThread1').map((r) => [r.method, r.action])).toEqual([
+        ['PUT', 'reply'],
+        ['PUT', 'reply'],
+      ]);
       expect(JSON.parse(gd.eventBody('response', 'KeptThread1'))).toMatchObject({ response: { id: 'KeptThread1' } });
 
       const nc = second.sandboxes.netcore as NetcoreSandbox;
