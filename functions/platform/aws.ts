@@ -12,7 +12,7 @@ export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
 // Before the document client marshalls (its own step is in `serialize`), so every write is covered.
-dynamo.middlewareStack.add((next) => async (args) => next({ ...args, input: marshallable(args.input) }), { step: 'initialize', name: 'marshallableJson' });
+dynamo.middlewareStack.add((next) => async (args) => next({ ...args, input: marshallable(args.input) as typeof args.input }), { step: 'initialize', name: 'marshallableJson' });
 
 const isPlainObject = (v: object): v is Record<string, unknown> => {
   const proto = Object.getPrototypeOf(v) as unknown;
@@ -78,4 +78,23 @@ export async function conditionalWrite(write: () => Promise<unknown>): Promise<b
     if (isConditionFailed(err)) return false;
     throw err;
   }
+}
+
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+const TRANSIENT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'InternalServerError', 'InternalFailure', 'ServiceUnavailable', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'KMSThrottlingException']);
+
+/**
+ * True for an AWS call that failed for a reason a later try can cure (the SDK's own retries spent): the
+ * endpoint unreachable, a reset connection or timeout, a 5xx, throttling. A condition failure, a
+ * validation error or a missing table is not.
+ */
+export function isTransientAwsError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const e = err as Error & { code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  if (e.$retryable) return true;
+  if (e.code && TRANSIENT_CODES.has(e.code)) return true;
+  if (TRANSIENT_NAMES.has(e.name)) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return true;
+  return e.cause !== undefined && e.cause !== err && isTransientAwsError(e.cause);
 }
