@@ -81,6 +81,10 @@ export interface ChaosOptions {
   readonly outageMs?: number;
   /** A kill between a result's store and its message's delete. @default true */
   readonly storeDeleteCrash?: boolean;
+  /** An SQS window besides the DynamoDB one. @default true */
+  readonly sqsOutage?: boolean;
+  /** Goodays action requests each sandbox fault (reset before, reset after, hang) takes. @default 2 */
+  readonly actionFaults?: number;
   /** Bad requests, as a share of the webhooks (at least 12). @default 0.03 */
   readonly badShare?: number;
   readonly concurrency?: number;
@@ -361,6 +365,9 @@ export async function chaosRun(dataDir: string, opts: ChaosOptions): Promise<{ f
     end(f);
   };
 
+  let crashResultId = '';
+  let crashRestartOutput = -1;
+
   // Goodays responses for the operators, with their first webhook, before the load.
   const replyIds = Array.from({ length: nReplies }, (_, i) => `cr${idBase}x${i}`);
   for (const rid of replyIds) {
@@ -443,8 +450,10 @@ export async function chaosRun(dataDir: string, opts: ChaosOptions): Promise<{ f
       }
       up = true;
     }
-    await progress(0.45);
-    await window('SQS unavailable (requests stalled)', sqsProxy, 'stall');
+    if (opts.sqsOutage ?? true) {
+      await progress(0.45);
+      await window('SQS unavailable (requests stalled)', sqsProxy, 'stall');
+    }
     if (opts.storeDeleteCrash ?? true) {
       await progress(0.6);
       // Armed: the first result PutItem the emulator answers goes back to the processor, every SQS delete
@@ -455,7 +464,7 @@ export async function chaosRun(dataDir: string, opts: ChaosOptions): Promise<{ f
           if (x.operation !== 'PutItem' || x.resource !== 'switchboard-rungopher-results' || x.status !== 200) return undefined;
           dynamoProxy.onAnswer = undefined;
           sqsProxy.setMode({ kind: 'hold', operations: /^DeleteMessage/ });
-          crashedId = 'a result';
+          crashedId = (/"id":\{"N":"(\d+)"\}/.exec(x.request) ?? [])[1] ?? '?';
           return { then: resolve };
         };
       });
@@ -464,17 +473,20 @@ export async function chaosRun(dataDir: string, opts: ChaosOptions): Promise<{ f
       const held = sqsProxy.takeHits();
       sqsProxy.setMode({ kind: 'pass' });
       f.requestsHit += held;
-      f.note = crashedId ? `hit: a stored result's delete never sent (${held} delete batch(es) held until the kill)` : 'missed: no result was stored within 60 s';
+      f.note = crashedId ? `result ${crashedId} stored, the hub killed before its delete (${held} delete batch(es) held until the kill)` : 'missed: no result was stored within 60 s';
+      crashResultId = crashedId;
       await restart(f);
+      crashRestartOutput = outputs.length - 1;
       up = true;
     }
     // Goodays action endpoints that reset or hang (the sandbox's own fault options), after the last restart.
+    const n = opts.actionFaults ?? 2;
     const actionFaults = [
-      { kind: 'reset-before', count: 2 },
-      { kind: 'reset-after', count: 2 },
-      { kind: 'hang-after', count: 2 },
+      { kind: 'reset-before', count: n },
+      { kind: 'reset-after', count: n },
+      { kind: 'hang-after', count: n },
     ];
-    const f = fault('Goodays actions reset or hang (2 reset before, 2 after, 2 hang)');
+    const f = fault(`Goodays actions reset or hang (${n} reset before, ${n} after, ${n} hang)`);
     for (const a of actionFaults) await fetch(`${sandbox()}/v2/_sandbox/faults`, { method: 'POST', body: JSON.stringify(a) });
     await Promise.all(operators);
     const log_ = (await (await fetch(`${sandbox()}/v2/_sandbox/requests`)).json()) as { answered: unknown }[];
@@ -523,6 +535,12 @@ export async function chaosRun(dataDir: string, opts: ChaosOptions): Promise<{ f
       if (m[2] === 'stored') firstG.set(m[1] ?? '', (firstG.get(m[1] ?? '') ?? 0) + 1);
       else duplicates++;
     }
+  }
+  // The crash's window was hit when the hub started after it met that result again and knew it stored.
+  if (crashResultId) {
+    const later = outputs.slice(crashRestartOutput).map((o) => o()).join('\n');
+    const crash = faults.find((f) => f.kind.startsWith('crash'));
+    if (crash) crash.note += new RegExp(`Result duplicate .*?resultId=${crashResultId}(\\s|$)`).test(later) ? '; after the restart it was redelivered and recognised as already stored' : '; its redelivery was not seen';
   }
   const storedTwice = [...firstR.values(), ...firstG.values()].filter((c) => c > 1).length + (await threadMessageDoubles(hub.dynamoPort));
   const received = (await (await fetch(`${sandbox()}/v2/_sandbox/received`)).json()) as { responseId: string; action: string; method: string }[];

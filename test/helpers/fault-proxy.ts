@@ -20,6 +20,8 @@ export interface Exchange {
   /** The request's TableName or QueueUrl, when it names one. */
   readonly resource: string;
   readonly status: number;
+  /** The request's body. */
+  readonly request: string;
 }
 
 export interface FaultProxy {
@@ -105,7 +107,7 @@ export async function startFaultProxy(): Promise<FaultProxy> {
       const out: Buffer[] = [];
       answer.on('data', (c: Buffer) => out.push(c));
       answer.on('end', () => {
-        const after = proxy.onAnswer?.({ operation, resource, status: answer.statusCode ?? 0 });
+        const after = proxy.onAnswer?.({ operation, resource, status: answer.statusCode ?? 0, request: body.toString('utf8') });
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         res.end(Buffer.concat(out), () => after?.then?.());
       });
