@@ -1,7 +1,7 @@
 import { NO_RESPONSE_ID, dedupeKey, parseEventBody } from '#goodays/domain/events.ts';
 import type { ActionSummary } from '#goodays/domain/thread.ts';
 import { HOLDING_STATES, canonicalJson, describeEvent, isAwaiting, reduceThread } from '#goodays/domain/thread.ts';
-import { boundThread } from '#goodays/domain/thread-size.ts';
+import { boundHubActions, boundThread } from '#goodays/domain/thread-size.ts';
 import { ConflictError } from '#platform/errors.ts';
 import { count, logger } from '#platform/observability.ts';
 import { backoffDelay } from '#platform/vendor-http.ts';
@@ -140,8 +140,10 @@ async function updateThread(
     if (attempt > 0) await sleep(backoffDelay(attempt, WRITE_BACKOFF.baseMs, WRITE_BACKOFF.capMs));
     const started = Date.now();
     const current = await deps.threads.get(responseId);
-    const next = await compute(current);
-    if (!next) return false;
+    const computed = await compute(current);
+    if (!computed) return false;
+    // What the hub did is bounded with the thread it is written with.
+    const next = { ...computed, hubActions: boundHubActions(computed.thread, computed.hubActions) };
     const awaiting = isAwaiting(next.thread, next.lastHandledAt, next.hubActions);
     if (
       current &&
