@@ -464,7 +464,7 @@ export async function chaosRun(dataDir: string, opts: ChaosOptions): Promise<{ f
           if (x.operation !== 'PutItem' || x.resource !== 'switchboard-rungopher-results' || x.status !== 200) return undefined;
           dynamoProxy.onAnswer = undefined;
           sqsProxy.setMode({ kind: 'hold', operations: /^DeleteMessage/ });
-          crashedId = (/"id":\{"N":"(\d+)"\}/.exec(x.request) ?? [])[1] ?? '?';
+          crashedId = (/"id":\{"[NS]":"([^"]+)"\}/.exec(x.request) ?? [])[1] ?? '?';
           return { then: resolve };
         };
       });
