@@ -11,7 +11,7 @@ import { chaosFailures, chaosRun } from '#test/helpers/chaos.ts';
  * load, the next right after a restart), a kill between a result's store and its message's delete, and
  * Goodays action endpoints that reset or hang. Prints the faults and the figures; exits non-zero on any
  * loss, double, reply sent twice or 5xx to bad input.
- * `npm run chaos -- [--webhooks N] [--kills K] [--outage-ms MS] [--replies R]`
+ * `npm run chaos -- [--webhooks N] [--kills K] [--outage-ms MS] [--replies R] [--drain-ms MS]`
  */
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,9 +23,10 @@ const webhooks = flag('webhooks', 10_000);
 const kills = flag('kills', 2);
 const outageMs = flag('outage-ms', 3000);
 const replies = flag('replies', Math.min(100, Math.floor(webhooks / 50)));
+const drainMs = flag('drain-ms', 1_800_000);
 const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-chaos-'));
 try {
-  const { figures, hub } = await chaosRun(dataDir, { webhooks, kills, outageMs, replies, log: (l) => console.log(l) });
+  const { figures, hub } = await chaosRun(dataDir, { webhooks, kills, outageMs, replies, drainMs, log: (l) => console.log(l) });
   await hub.kill('SIGTERM');
   const { faults, badStatuses, ...rest } = figures;
   console.log('\nfaults injected:');
