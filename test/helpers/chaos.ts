@@ -507,7 +507,7 @@ export async function chaosRun(dataDir: string, opts: ChaosOptions): Promise<{ f
   const drainUntil = Date.now() + (opts.drainMs ?? 300_000);
   let storedR = new Set<number>();
   let storedG = new Set<string>();
-  let drained = false;
+  let drained: boolean;
   for (;;) {
     storedR = new Set((await scanKeys(hub.dynamoPort, 'switchboard-rungopher-results', (i) => String(i.id), 'id')).map(Number));
     storedG = new Set(await scanKeys(hub.dynamoPort, 'switchboard-goodays-events', (i) => `${String(i.responseId)}\u0000${String(i.eventKey)}`, 'responseId, eventKey'));

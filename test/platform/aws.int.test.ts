@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '#test/helpers/emulators.ts';
+import type * as Aws from '#platform/aws.ts';
 
 /**
  * The hub's document client stores free-form JSON as it reads, whatever its keys: the marshaller picks a
@@ -9,7 +10,7 @@ import { startTestAws, type TestAws } from '#test/helpers/emulators.ts';
  * write or be stored as "[object Object]" (found by the Goodays storability property).
  */
 let aws: TestAws<'quarantine'>;
-let dynamo: typeof import('#platform/aws.ts').dynamo;
+let dynamo: typeof Aws.dynamo;
 let table: string;
 
 beforeAll(async () => {
