@@ -24,7 +24,7 @@ describe('the reduced fault run', () => {
   it('loses nothing acknowledged, stores nothing twice and sends no reply twice across its faults', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-chaos-'));
     dirs.push(dataDir);
-    const { figures, hub } = await chaosRun(dataDir, { webhooks: 500, kills: 1, outageMs: 1000, sqsOutage: false, storeDeleteCrash: false, actionFaults: 1, replies: 12, idBase: 900_000, drainMs: 40_000 });
+    const { figures, hub } = await chaosRun(dataDir, { webhooks: 500, kills: 1, outageMs: 1000, sqsOutage: false, storeDeleteCrash: false, actionFaults: 1, replies: 12, idBase: 900_000, drainMs: 120_000 });
     hubs.push(hub);
     expect(figures.faults.map((f) => f.kind)).toEqual(['DynamoDB unavailable (connections reset)', 'SIGKILL under load', 'Goodays actions reset or hang (1 reset before, 1 after, 1 hang)']);
     expect(figures.sends).toBeGreaterThan(500);
@@ -40,5 +40,5 @@ describe('the reduced fault run', () => {
     // The faults did something: the kill found messages in flight, the window reset requests.
     expect(Object.values(figures.faults[1]?.inFlightAtKill ?? {}).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(figures.faults[0]?.requestsHit).toBeGreaterThan(0);
-  }, 240_000);
+  }, 300_000);
 });
