@@ -11,6 +11,44 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
+// Before the document client marshalls (its own step is in `serialize`), so every write is covered.
+dynamo.middlewareStack.add((next) => async (args) => next({ ...args, input: marshallable(args.input) as typeof args.input }), { step: 'initialize', name: 'marshallableJson' });
+
+const isPlainObject = (v: object): v is Record<string, unknown> => {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+};
+
+/**
+ * A value the document client marshalls as it reads: a JSON object with a key named `constructor`
+ * becomes a `Map` of the same entries. The marshaller chooses a value's kind by `value.constructor.name`,
+ * so such an object (free-form vendor data may hold one) failed the write ("Unsupported type passed")
+ * or, with `constructor: {"name": "String"}`, was written as the string "[object Object]". A `Map` is
+ * marshalled entry by entry, into the same DynamoDB map a plain object gives, and reads back as a plain
+ * object. Other values are returned as they are (copied only where something inside changed).
+ */
+export function marshallable(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((v: unknown) => {
+      const m = marshallable(v);
+      if (m !== v) changed = true;
+      return m;
+    });
+    return changed ? out : value;
+  }
+  if (!isPlainObject(value)) return value;
+  const entries = Object.entries(value);
+  let changed = false;
+  const next = entries.map(([k, v]): [string, unknown] => {
+    const m = marshallable(v);
+    if (m !== v) changed = true;
+    return [k, m];
+  });
+  if (Object.hasOwn(value, 'constructor')) return new Map(next);
+  return changed ? Object.fromEntries(next) : value;
+}
 
 // With a custom endpoint (fauxqs locally) the queue URL's host is not resolvable, so requests go to
 // the endpoint; on AWS no endpoint is set and the queue URL host is the regional endpoint anyway.
@@ -40,4 +78,23 @@ export async function conditionalWrite(write: () => Promise<unknown>): Promise<b
     if (isConditionFailed(err)) return false;
     throw err;
   }
+}
+
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+const TRANSIENT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'InternalServerError', 'InternalFailure', 'ServiceUnavailable', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'KMSThrottlingException']);
+
+/**
+ * True for an AWS call that failed for a reason a later try can cure (the SDK's own retries spent): the
+ * endpoint unreachable, a reset connection or timeout, a 5xx, throttling. A condition failure, a
+ * validation error or a missing table is not.
+ */
+export function isTransientAwsError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const e = err as Error & { code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  if (e.$retryable) return true;
+  if (e.code && TRANSIENT_CODES.has(e.code)) return true;
+  if (TRANSIENT_NAMES.has(e.name)) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return true;
+  return e.cause !== undefined && e.cause !== err && isTransientAwsError(e.cause);
 }

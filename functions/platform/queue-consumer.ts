@@ -5,14 +5,26 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
 import { tableName } from './config.ts';
+import { isTransientAwsError } from './aws.ts';
 import { HandBackError } from './errors.ts';
 import { count, logger, metrics } from './observability.ts';
 import { dynamoQuarantine, type Quarantine } from './quarantine.ts';
-import { ensureTime, timeBudget, type TimeBudget } from './time-budget.ts';
+import { ensureTime, hasTime, timeBudget, type TimeBudget } from './time-budget.ts';
+import { backoffDelay } from './vendor-http.ts';
 import { issueLines } from './validation.ts';
 
 /** Time kept back at the end of an invocation so unfinished records are handed back, not timed out. */
 export const SAFETY_MARGIN_MS = 3_000;
+
+/**
+ * A record whose AWS call failed transiently (DynamoDB or SQS unreachable, throttled, a 5xx: see
+ * {@link isTransientAwsError}) is tried again in the same invocation, backing off with full jitter
+ * (0.2 s doubling to 2 s), while the time budget allows. Failed instead, it would wait out the queue's
+ * visibility timeout (six times the function's timeout) before its next try, so a few seconds of
+ * DynamoDB trouble held every record it touched for minutes. Retrying is safe: every record handler is
+ * idempotent (SQS delivers at least once anyway).
+ */
+export const TRANSIENT_RETRY = { baseMs: 200, capMs: 2_000 } as const;
 
 /**
  * Wraps an SQS record handler as a Lambda with partial batch responses (ReportBatchItemFailures).
@@ -51,7 +63,17 @@ export function sqsHandler(
           ensureTime(timeBudget(context, { reserveMs: safetyMs }), 'this record', 0);
           if (!parallel) logger.appendKeys({ messageId: record.messageId });
           try {
-            await recordHandler(record, context);
+            for (let attempt = 1; ; attempt++) {
+              try {
+                await recordHandler(record, context);
+                break;
+              } catch (err) {
+                const wait = backoffDelay(attempt, TRANSIENT_RETRY.baseMs, TRANSIENT_RETRY.capMs);
+                if (!isTransientAwsError(err) || !hasTime(timeBudget(context, { reserveMs: safetyMs }), wait + TRANSIENT_RETRY.capMs)) throw err;
+                logger.warn('Record met a transient AWS error; trying again', { attempt, error: err as Error });
+                await new Promise((r) => setTimeout(r, wait));
+              }
+            }
           } catch (err) {
             if (err instanceof HandBackError) {
               logger.info('Record handed back for a later delivery', { reason: err.message, messageId: record.messageId });

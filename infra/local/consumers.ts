@@ -6,6 +6,9 @@ import type { LocalQueue } from './emulators.ts';
 import type { LambdaHandler } from './invoke.ts';
 import { invoke, LocalTimeoutError } from './invoke.ts';
 
+/** Tries of a batch delete before its messages are left to come back after the visibility timeout. */
+const DELETE_ATTEMPTS = 8;
+
 /** What one consumer reports, for the hub's log and for tests. */
 export interface ConsumerEvent {
   readonly fn: string;
@@ -79,12 +82,28 @@ export function startConsumer(opts: {
       }
       const done = messages.filter((m) => !failedIds.has(m.MessageId ?? ''));
       if (done.length) {
-        await opts.sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: opts.queue.url,
-            Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-          }),
-        );
+        // SQS unreachable after the work was done: the delete is tried again for a while (as Lambda's
+        // poller does), then given up; the messages then come back after their visibility timeout and
+        // are handled again (storage is idempotent). Either way this poller goes on (an error used to
+        // end it, leaving the consumer one poller short until the hub restarted).
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await opts.sqs.send(
+              new DeleteMessageBatchCommand({
+                QueueUrl: opts.queue.url,
+                Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+              }),
+            );
+            break;
+          } catch (err) {
+            if (!running) return;
+            if (attempt >= DELETE_ATTEMPTS) {
+              error = `delete failed ${attempt} times (handled again after the visibility timeout): ${(err as Error).message}`;
+              break;
+            }
+            await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** attempt)));
+          }
+        }
       }
       opts.onEvent?.({ fn: opts.name, received: messages.length, failed: messages.length - done.length, ...(error ? { error } : {}) });
     }

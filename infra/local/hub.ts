@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import * as z from 'zod';
 import type { FunctionDecl, FunctionName, QueueName } from '#infra/topology/index.ts';
@@ -91,6 +91,10 @@ const HubConfig = z.object({
   HUB_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HUB_DATA_DIR: z.string().min(1).default('.data'),
   HUB_HOST: z.string().min(1).default('127.0.0.1'),
+  // Where the functions and queue consumers reach DynamoDB and SQS: the hub's own emulators unless set
+  // (the fault run puts a proxy there, in front of the emulators, to cut them off for a while).
+  HUB_DYNAMODB_URL: z.url().optional(),
+  HUB_SQS_URL: z.url().optional(),
 });
 
 /**
@@ -164,9 +168,12 @@ async function startLocked(
     const localQueues = await createQueues(emulators.sqs, opts.visibilityTimeoutSeconds);
 
     Object.assign(env, LOCAL_AWS_ENV, {
-      AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
-      AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: config.HUB_DYNAMODB_URL ?? emulators.dynamoEndpoint,
+      AWS_ENDPOINT_URL_SQS: config.HUB_SQS_URL ?? emulators.sqsEndpoint,
       POWERTOOLS_DEV: env.POWERTOOLS_DEV ?? 'true',
+      // Many invocations run at once in this one process: Powertools then keeps each one's Lambda
+      // context and log keys in the invoke store that `invoke` opens per invocation.
+      AWS_LAMBDA_MAX_CONCURRENCY: env.AWS_LAMBDA_MAX_CONCURRENCY ?? '64',
       // One readable line per log event here (JSON stays on AWS, where this is never set).
       SWITCHBOARD_LOG_FORMAT: env.SWITCHBOARD_LOG_FORMAT ?? 'line',
       // EMF metrics go to CloudWatch on AWS; locally nothing reads them, so they stay off unless asked for.
@@ -191,7 +198,7 @@ async function startLocked(
     const started: Record<string, Sandbox> = {};
     for (const decl of sandboxes) {
       if (env[decl.baseUrlEnv]) continue;
-      const sb = await decl.start({ port: await preferPort(remembered.sandboxes?.[decl.vendor]), hubUrl: () => hubUrl, env });
+      const sb = await decl.start({ port: await preferPort(remembered.sandboxes?.[decl.vendor]), hubUrl: () => hubUrl, env, stateFile: join(dataDir, 'sandboxes', `${decl.vendor}.json`) });
       started[decl.vendor] = sb;
       env[decl.baseUrlEnv] = sb.url;
       stoppers.unshift(() => sb.stop());
@@ -270,7 +277,10 @@ async function startLocked(
     }
     stoppers.unshift(async () => timers.forEach((t) => clearInterval(t)));
 
-    // Consumers.
+    // Consumers (through HUB_SQS_URL when set, as the functions: Lambda's poller meets the same SQS).
+    const consumerSqs = config.HUB_SQS_URL
+      ? new SQSClient({ endpoint: config.HUB_SQS_URL, region: LOCAL_AWS_ENV.AWS_REGION, credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY }, useQueueUrlAsEndpoint: false })
+      : emulators.sqs;
     const consumers = all
       .filter((f) => f.trigger.kind === 'queue')
       .map((fn) => {
@@ -282,7 +292,7 @@ async function startLocked(
           fn,
           handler,
           queue: localQueues[fn.trigger.queue],
-          sqs: emulators.sqs,
+          sqs: consumerSqs,
           onEvent: (e) => {
             opts.onConsumerEvent?.(e);
             if (e.error) log(`consumer ${e.fn}: ${e.failed}/${e.received} failed: ${e.error}`);
@@ -406,6 +416,7 @@ async function startLocked(
         await new Promise<void>((r) => server.close(() => r()));
         server.closeAllConnections();
         await Promise.all(consumers.map((c) => c.stop()));
+        if (consumerSqs !== emulators.sqs) consumerSqs.destroy();
         for (const stop of stoppers) await stop();
         lock.release();
       },

@@ -72,7 +72,7 @@ export const functions = {
     timeoutSeconds: 300,
     reads: ['netcore-users'],
     writes: ['netcore-users', 'netcore-transcripts', 'quarantine'],
-    metrics: ['NetcoreMessagesStored', 'NetcoreMessagesDuplicate', 'NetcoreMessagesUnknownShape', 'NetcoreTranscriptJobsRefused', 'NetcoreTranscriptJobsQuarantined'],
+    metrics: ['NetcoreMessagesStored', 'NetcoreMessagesDuplicate', 'NetcoreMessagesUnknownShape', 'NetcoreMessagesQuarantined', 'NetcoreTranscriptJobsRefused', 'NetcoreTranscriptJobsQuarantined'],
     alarms: [
       { metric: 'NetcoreTranscriptJobsQuarantined', threshold: 1, description: 'Netcore transcripts jobs the hub could not read; see the quarantine table (vendor netcore, stage processor).' },
       { metric: 'NetcoreTranscriptJobsRefused', threshold: 1, description: "Netcore refused transcripts requests (4xx); those users' transcripts wait for their next activity." },

@@ -25,6 +25,7 @@ export async function benchNetcore(): Promise<Record<string, number | string>> {
   const { syncNetcoreTranscripts } = await import('#netcore/use-cases/sync-transcripts.ts');
   const { dynamoNetcoreStore, sqsTranscriptJobQueue } = await import('#netcore/adapters/store.ts');
   const { dynamoCursorStore } = await import('#platform/cursor-store.ts');
+  const { dynamoQuarantine } = await import('#platform/quarantine.ts');
   const out: Record<string, number | string> = {};
   const plan: { count: number; messages: number }[] = [
     { count: 4, messages: 1200 },
@@ -89,6 +90,7 @@ export async function benchNetcore(): Promise<Record<string, number | string>> {
               settings: { limit: 1000, lookbackMs: 900_000, windowMarginMs: 3_600_000, concurrency: 25 },
               now: () => new Date(),
               budget,
+              quarantine: dynamoQuarantine(res.tables.quarantine),
             });
             stored += result.stored;
             await res.delete(r);

@@ -62,7 +62,9 @@ export function functionEnv(hub: Hub, fn: FunctionDecl): Record<string, string> 
     }
   }
   for (const [k, v] of Object.entries(hub.env)) {
-    if (/^(AWS_|POWERTOOLS_)|_BASE_URL$/.test(k)) env[k] = v;
+    // AWS_LAMBDA_MAX_CONCURRENCY is the local runtime's (it runs every invocation in its own invoke
+    // store); a bundle run in plain Node has no invoke store, as a Lambda without managed instances.
+    if (/^(AWS_|POWERTOOLS_)|_BASE_URL$/.test(k) && k !== 'AWS_LAMBDA_MAX_CONCURRENCY') env[k] = v;
   }
   return env;
 }

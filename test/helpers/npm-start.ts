@@ -22,6 +22,10 @@ export interface StartedHub {
   readonly sqsPort: number;
   readonly webhookToken: string;
   readonly operatorToken: string;
+  /** Every secret the hub generated for its data folder (webhook tokens, HMAC secrets, ...). */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** Base URLs of the vendor sandboxes it started, by vendor. */
+  readonly sandboxUrls: Readonly<Record<string, string>>;
   /** Signals the whole process group (tsx and the node it runs) and waits for the exit (bounded). */
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
@@ -35,8 +39,8 @@ export function hubEnv(dataDir: string, extra: Record<string, string> = {}): Rec
 }
 
 /** Spawns `infra/local/main.ts`; resolves once it printed "Press Ctrl+C", rejects if it exits first (bounded). */
-export async function spawnHub(dataDir: string, { timeoutMs = 60_000 } = {}): Promise<StartedHub> {
-  const { child, output, exited } = spawnEntry(dataDir);
+export async function spawnHub(dataDir: string, { timeoutMs = 60_000, env = {} }: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<StartedHub> {
+  const { child, output, exited } = spawnEntry(dataDir, env);
   const until = Date.now() + timeoutMs;
   while (!/Press Ctrl\+C to stop/.test(output())) {
     if (Date.now() > until || child.exitCode !== null || child.signalCode !== null) {
@@ -55,6 +59,8 @@ export async function spawnHub(dataDir: string, { timeoutMs = 60_000 } = {}): Pr
     sqsPort: Number(/fauxqs on 127\.0\.0\.1:(\d+)/.exec(text)?.[1]),
     webhookToken: secrets.RUNGOPHER_WEBHOOK_TOKEN ?? '',
     operatorToken: secrets.HUB_OPERATOR_TOKEN ?? '',
+    secrets,
+    sandboxUrls: Object.fromEntries([...text.matchAll(/^ {2}(rungopher|goodays|netcore) +(http:\/\/127\.0\.0\.1:\d+\S*)$/gm)].map((m) => [m[1] ?? '', m[2] ?? ''])),
     async kill(signal) {
       killGroup(child, signal);
       return Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 20_000))]);
@@ -63,9 +69,9 @@ export async function spawnHub(dataDir: string, { timeoutMs = 60_000 } = {}): Pr
 }
 
 /** Spawns the entry and returns at once (for a start that is expected to fail). */
-export function spawnEntry(dataDir: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+export function spawnEntry(dataDir: string, env: Record<string, string> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let out = '';
-  const child = spawn(tsx, ['infra/local/main.ts'], { cwd: PROJECT_ROOT, env: hubEnv(dataDir), detached: true });
+  const child = spawn(tsx, ['infra/local/main.ts'], { cwd: PROJECT_ROOT, env: hubEnv(dataDir, env), detached: true });
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));

@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TranscriptJob, type TranscriptJobInput } from '#netcore/domain/jobs.ts';
-import { MESSAGE_TYPES, canonicalJson } from '#netcore/domain/messages.ts';
+import { MESSAGE_TYPES, canonicalJson, messageKey } from '#netcore/domain/messages.ts';
 import type { CursorStore } from '#platform/cursor-store.ts';
 import type * as CursorAdapter from '#platform/cursor-store.ts';
+import type * as QuarantineAdapter from '#platform/quarantine.ts';
 import type * as StoreAdapter from '#netcore/adapters/store.ts';
 import type * as UsersUseCase from '#netcore/use-cases/sync-users.ts';
 import type * as TranscriptsUseCase from '#netcore/use-cases/sync-transcripts.ts';
@@ -21,7 +22,7 @@ import { startNetcoreEmulators, type NetcoreEmulators, type NetcoreResources } f
  */
 
 // Imported after the emulators set the endpoints.
-let m: typeof UsersUseCase & typeof TranscriptsUseCase & typeof UsageUseCase & typeof StoreAdapter & typeof CursorAdapter;
+let m: typeof UsersUseCase & typeof TranscriptsUseCase & typeof UsageUseCase & typeof StoreAdapter & typeof CursorAdapter & typeof QuarantineAdapter;
 let emu: NetcoreEmulators;
 let sandbox: NetcoreSandbox | undefined;
 let n = 0;
@@ -34,6 +35,7 @@ beforeAll(async () => {
     ...(await import('#netcore/use-cases/sync-usage.ts')),
     ...(await import('#netcore/adapters/store.ts')),
     ...(await import('#platform/cursor-store.ts')),
+    ...(await import('#platform/quarantine.ts')),
   };
 });
 afterAll(async () => emu.stop());
@@ -63,7 +65,7 @@ async function setup(opts: Parameters<typeof startNetcoreSandbox>[0] = {}, limit
   const users = (o: { budget?: TimeBudget; cursors?: CursorStore; api?: NetcoreClient } = {}) =>
     m.syncNetcoreUsers({ api: o.api ?? api, store, cursors: o.cursors ?? cursors, jobs, settings: { ...usersSettings, channels: [...usersSettings.channels] }, now, budget: o.budget ?? plenty });
   const transcripts = (job: TranscriptJobInput, o: { budget?: TimeBudget; store?: NetcoreStore } = {}) =>
-    m.syncNetcoreTranscripts(TranscriptJob.parse(job), { api, store: o.store ?? store, jobs, settings: transcriptsSettings, now, budget: o.budget ?? plenty });
+    m.syncNetcoreTranscripts(TranscriptJob.parse(job), { api, store: o.store ?? store, jobs, settings: transcriptsSettings, now, budget: o.budget ?? plenty, quarantine: m.dynamoQuarantine(res.tables.quarantine) });
   /** Runs every queued job (and the jobs they queue) like the worker; a failing job is retried. */
   async function drain(o: { budget?: () => TimeBudget; store?: NetcoreStore } = {}) {
     const results: TranscriptsSyncResult[] = [];
@@ -480,4 +482,35 @@ describe('Netcore sync', () => {
     const rows = await t.reader.usage(month, undefined);
     expect(rows.map((x) => x.channel).sort()).toEqual(['1010', '1014', 'all']);
   });
+});
+
+describe('Netcore transcripts storability', () => {
+  it('whatever JSON a transcript message holds, the job succeeds and each message is stored or quarantined (property)', async () => {
+    const fc = (await import('fast-check')).default;
+    const nest = (n: number) => JSON.parse(`${'{"a":'.repeat(n)}1${'}'.repeat(n)}`) as unknown;
+    const free = fc.oneof(
+      fc.jsonValue({ depthSize: 'medium' }),
+      fc.integer({ min: 1, max: 60 }).map(nest),
+      fc.constantFrom(12345678901234567000, 1e300, -1e-200, { '': 'empty key' }, { constructor: { name: 'String' } }),
+      fc.integer({ min: 1, max: 120 }).map((kb) => 'é'.repeat(kb * 512)),
+    );
+    const t = await setup({ seed: false });
+    const base = Date.now() - 3_600_000;
+    let user = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.record({ type: fc.constantFrom('text', 'image', 'card', 'mystery'), payload: free, extra: fc.dictionary(fc.string({ maxLength: 12 }), free, { maxKeys: 3 }) }), { minLength: 1, maxLength: 6 }), async (shapes) => {
+        const userId = `prop${user++}`;
+        t.sb.addUser({ userId, channelId: 1010, lastInteracted: new Date(base + 60_000).toISOString() });
+        shapes.forEach((s, i) => t.sb.addMessage(userId, 1010, { ...s.extra, type: s.type, payload: s.payload, from: 'user', createdAt: new Date(base + i * 1000).toISOString() }));
+        const before = (await t.res.quarantined()).length;
+        // Never a failure the queue would redeliver into the DLQ.
+        const out = await t.transcripts({ botUserId: userId, channelId: 1010, until: new Date().toISOString() });
+        const keys = new Set(t.sb.messages(userId, 1010).map((x) => messageKey(x)));
+        expect(out.stored + out.duplicates + out.quarantined).toBe(t.sb.messages(userId, 1010).length);
+        expect((await t.allTranscripts(userId, '1010')).length + out.quarantined).toBeGreaterThanOrEqual(keys.size);
+        expect(((await t.res.quarantined()).length) - before).toBeLessThanOrEqual(out.quarantined);
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
 });

@@ -1,5 +1,6 @@
 import { MAX_NESTED_CONTAINERS, attributeSize, storableCopy } from '#platform/storable.ts';
-import type { Thread } from './thread.ts';
+import type { ActionSummary, Thread } from './thread.ts';
+import { latestCustomerMessage } from './thread.ts';
 
 /**
  * Keeps a folded thread storable and under DynamoDB's 400 KB item limit whatever its history: kept
@@ -61,4 +62,30 @@ export function boundThread(thread: Thread, maxBytes = THREAD_MAX_BYTES): Bounde
     omitted.response = true;
   }
   return { ...copy, messages, eventKeys, unknownEvents, response, omitted };
+}
+
+/**
+ * What the thread keeps of the hub's actions (`hubActions`), bounded with the rest of the thread: it
+ * used to gain one summary per answered customer message for ever. Kept: every processing action (a
+ * reply, call, close or spam: what makes the response processed once, so no event re-opens it; Goodays
+ * processes a response once and the hub claims it, so these are one or two), every other kind, and the
+ * messages that can still hold (they answer the customer's latest private message, or one the thread
+ * does not show). Left out: messages that answered a customer message the customer has written after,
+ * which hold nothing now nor later (the thread only gains messages), so the list stays as short as the
+ * actions that still matter, whatever the history. The actions table, with its per-message
+ * claims, still decides what an operator may send; this list only keeps the thread's `awaiting` right.
+ */
+export function boundHubActions(thread: Thread, actions: readonly ActionSummary[] | undefined): readonly ActionSummary[] | undefined {
+  if (!actions) return actions;
+  const latest = latestCustomerMessage(thread);
+  const position = new Map(thread.messages.map((m, i) => [m.id, i]));
+  const latestAt = latest ? (position.get(latest.id) ?? -1) : -1;
+  const kept = actions.filter((a) => {
+    if (a.action !== 'message' || latest === undefined) return true;
+    const answered = a.answers !== undefined ? a.answers : a.eventKey?.startsWith('message#') ? a.eventKey.slice('message#'.length) : null;
+    if (answered === null) return false;
+    const at = position.get(answered);
+    return at === undefined || latestAt <= at;
+  });
+  return kept.length === actions.length ? actions : kept;
 }

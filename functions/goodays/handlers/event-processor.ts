@@ -2,6 +2,7 @@ import { eventProcessorConfig } from '#goodays/adapters/wiring.ts';
 import { consumeGoodaysEvent } from '#goodays/use-cases/threads.ts';
 import { EnvelopeMessage } from '#platform/envelope.ts';
 import { queueConsumer } from '#platform/queue-consumer.ts';
+import { deadlineOf } from '#platform/time-budget.ts';
 
 /**
  * Stores queued Goodays events once and refolds their threads; partial batch response. Only the
@@ -14,5 +15,6 @@ export const handler = queueConsumer({
   quarantinedMetric: 'GoodaysEventQuarantined',
   // Time kept back at the end of an invocation: records not started by then go back to the queue.
   reserveMs: 5_000,
-  process: (envelope) => consumeGoodaysEvent(envelope, eventProcessorConfig()),
+  // A thread write that keeps losing to other processors goes on trying within the invocation's time.
+  process: (envelope, _record, budget) => consumeGoodaysEvent(envelope, { ...eventProcessorConfig(), deadline: deadlineOf(budget) }),
 });

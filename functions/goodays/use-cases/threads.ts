@@ -1,9 +1,10 @@
 import { NO_RESPONSE_ID, dedupeKey, parseEventBody } from '#goodays/domain/events.ts';
 import type { ActionSummary } from '#goodays/domain/thread.ts';
 import { HOLDING_STATES, canonicalJson, describeEvent, isAwaiting, reduceThread } from '#goodays/domain/thread.ts';
-import { boundThread } from '#goodays/domain/thread-size.ts';
+import { boundHubActions, boundThread } from '#goodays/domain/thread-size.ts';
 import { ConflictError } from '#platform/errors.ts';
 import { count, logger } from '#platform/observability.ts';
+import { backoffDelay } from '#platform/vendor-http.ts';
 import type { ActionRecord, EventEnvelope, EventStore, Quarantine, ThreadRecord, ThreadStore } from './ports.ts';
 import { eventStorability } from './storable.ts';
 
@@ -13,14 +14,27 @@ export interface EventDeps {
   readonly threads: ThreadStore;
   readonly quarantine: Quarantine;
   readonly now?: () => Date;
+  /**
+   * Until when (epoch ms) a write that keeps losing to other processors of the same thread may go on
+   * trying past the usual attempts (a queue consumer's time budget). @default none: the usual attempts only
+   */
+  readonly deadline?: number;
 }
 
 export type EventOutcome =
   | { readonly result: 'stored' | 'replaced' | 'duplicate'; readonly key: string; readonly responseId: string; readonly threadWritten: boolean }
   | { readonly result: 'quarantined'; readonly reason: string; readonly created: boolean };
 
-/** Optimistic-concurrency attempts before a record is handed back to SQS. */
+/** Optimistic-concurrency attempts before a record is handed back to SQS (more while a deadline allows). */
 const MAX_WRITE_ATTEMPTS = 8;
+/**
+ * Back-off between attempts (full jitter, 20 ms doubling to at most 1 s). Without it the processors of
+ * one busy thread re-read and refold in lock-step; and with a fixed count of attempts, a record of a
+ * thread that many events reach at once could lose every time and wait out a visibility timeout, so a
+ * consumer keeps trying while its time budget allows.
+ */
+const WRITE_BACKOFF = { baseMs: 20, capMs: 1_000 } as const;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Stores one event (deduplicated on event type, response id and message id; of two copies the one
@@ -70,7 +84,7 @@ export async function consumeGoodaysEvent(envelope: EventEnvelope, deps: EventDe
 }
 
 /** Refolds a thread from its stored events; true when the thread item changed. */
-export async function refoldThread(responseId: string, deps: Pick<EventDeps, 'events' | 'threads' | 'now'>): Promise<boolean> {
+export async function refoldThread(responseId: string, deps: Pick<EventDeps, 'events' | 'threads' | 'now' | 'deadline'>): Promise<boolean> {
   return updateThread(responseId, deps, async (current) => {
     const stored = await deps.events.list(responseId);
     // Bounded apart from the fold: however long the history, the thread item stays storable.
@@ -117,13 +131,19 @@ function withAction(list: readonly ActionSummary[] | undefined, action: ActionSu
 
 async function updateThread(
   responseId: string,
-  deps: Pick<EventDeps, 'threads' | 'now'>,
+  deps: Pick<EventDeps, 'threads' | 'now' | 'deadline'>,
   compute: (current: ThreadRecord | undefined) => Promise<Pick<ThreadRecord, 'thread' | 'lastHandledAt' | 'hubActions'> | undefined>,
 ): Promise<boolean> {
-  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+  let slowest = 0;
+  const another = (attempt: number) => attempt < MAX_WRITE_ATTEMPTS || (deps.deadline !== undefined && Date.now() + slowest + WRITE_BACKOFF.capMs < deps.deadline);
+  for (let attempt = 0; another(attempt); attempt++) {
+    if (attempt > 0) await sleep(backoffDelay(attempt, WRITE_BACKOFF.baseMs, WRITE_BACKOFF.capMs));
+    const started = Date.now();
     const current = await deps.threads.get(responseId);
-    const next = await compute(current);
-    if (!next) return false;
+    const computed = await compute(current);
+    if (!computed) return false;
+    // What the hub did is bounded with the thread it is written with.
+    const next = { ...computed, hubActions: boundHubActions(computed.thread, computed.hubActions) };
     const awaiting = isAwaiting(next.thread, next.lastHandledAt, next.hubActions);
     if (
       current &&
@@ -144,6 +164,7 @@ async function updateThread(
       updatedAt: (deps.now?.() ?? new Date()).toISOString(),
     };
     if (await deps.threads.write(record, current?.version)) return true;
+    slowest = Math.max(slowest, Date.now() - started);
   }
-  throw new ConflictError(`Thread ${responseId} kept changing under ${MAX_WRITE_ATTEMPTS} attempts; retry later`);
+  throw new ConflictError(`Thread ${responseId} kept changing under every attempt; retry later`);
 }

@@ -93,6 +93,7 @@ export const transcriptsWorkerConfig = functionConfig({
   users: setting.table('netcore-users'),
   transcripts: setting.table('netcore-transcripts'),
   jobs: setting.queue('netcore-transcripts'),
+  quarantine: setting.table('quarantine'),
 });
 
 /** @see usagePollerConfig */

@@ -8,6 +8,7 @@ import type { TranscriptJob } from '#netcore/domain/jobs.ts';
 import type { TranscriptEntry } from '#netcore/domain/messages.ts';
 import { ConfigError } from '#platform/errors.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
+import { storableCopy } from '#platform/storable.ts';
 import { KEY_LIMITS, keyValue } from '#platform/validation.ts';
 import { conditionalWrite, dynamo, isConditionFailed, sqs } from '#platform/aws.ts';
 
@@ -62,6 +63,33 @@ export interface MessageRecord {
   readonly createdAt: string | undefined;
   readonly entry: TranscriptEntry;
   readonly storedAt: string;
+}
+
+/** Key attributes of the transcripts table and its index (byUserChannel), for the storability check. */
+export const TRANSCRIPT_KEYS = { partition: ['botUserId', 'userChannel'], sort: ['sortKey'] } as const;
+
+/**
+ * The item a transcript message is stored as. The vendor's item is kept as it came, except the values
+ * DynamoDB cannot hold as they are (numbers past ±2^53, maps with empty keys, nesting past 32 levels),
+ * which become their text (`storableCopy`, as a Goodays thread does): what is left unstorable (an item
+ * over 400 KB, a key too long) is the poller's to quarantine, never a job failing into the DLQ.
+ */
+export function messageItem(m: MessageRecord): Record<string, unknown> {
+  const channel = String(m.channelId);
+  return {
+    botUserId: m.botUserId,
+    sortKey: messageSortKey(m.createdAt, channel, m.key),
+    channel,
+    userChannel: `${m.botUserId}#${channel}`,
+    key: m.key,
+    createdAt: m.createdAt,
+    type: m.entry.type,
+    shape: m.entry.shape,
+    from: fromOf(m.entry.raw),
+    issues: m.entry.shape === 'unknown' ? m.entry.issues : undefined,
+    message: storableCopy(m.entry.raw),
+    storedAt: m.storedAt,
+  };
 }
 
 /** Sort key of a message: time first so queries come back in time order. */
@@ -163,30 +191,7 @@ export function dynamoNetcoreStore(t: NetcoreTables): NetcoreStore {
     },
 
     async putMessage(m) {
-      const channel = String(m.channelId);
-      const sortKey = messageSortKey(m.createdAt, channel, m.key);
-      return conditionalWrite(() =>
-        dynamo.send(
-          new PutCommand({
-            TableName: table(t, 'transcripts'),
-            Item: {
-              botUserId: m.botUserId,
-              sortKey,
-              channel,
-              userChannel: `${m.botUserId}#${channel}`,
-              key: m.key,
-              createdAt: m.createdAt,
-              type: m.entry.type,
-              shape: m.entry.shape,
-              from: fromOf(m.entry.raw),
-              issues: m.entry.shape === 'unknown' ? m.entry.issues : undefined,
-              message: m.entry.raw,
-              storedAt: m.storedAt,
-            },
-            ConditionExpression: 'attribute_not_exists(sortKey)',
-          }),
-        ),
-      );
+      return conditionalWrite(() => dynamo.send(new PutCommand({ TableName: table(t, 'transcripts'), Item: messageItem(m), ConditionExpression: 'attribute_not_exists(sortKey)' })));
     },
 
     async markTranscriptsSynced(botUserId, channel, until) {

@@ -1,4 +1,5 @@
 import { dynamoCursorStore } from '#platform/cursor-store.ts';
+import { dynamoQuarantine } from '#platform/quarantine.ts';
 import { timeBudget, type RemainingTime, type TimeBudget } from '#platform/time-budget.ts';
 import type { UsageSyncDeps } from '#netcore/use-cases/sync-usage.ts';
 import type { UsersSyncDeps } from '#netcore/use-cases/sync-users.ts';
@@ -57,6 +58,7 @@ export function transcriptsWorkerDeps(budget: TimeBudget): TranscriptsSyncDeps {
     settings: { limit: c.limit, lookbackMs: c.lookbackMs, windowMarginMs: c.windowMarginMs, concurrency: c.concurrency },
     now,
     budget: withRequests(budget, api),
+    quarantine: dynamoQuarantine(c.quarantine),
   };
 }
 

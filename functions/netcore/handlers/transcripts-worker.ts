@@ -19,6 +19,7 @@ export const handler = queueConsumer({
     count('NetcoreMessagesStored', out.result.stored);
     count('NetcoreMessagesDuplicate', out.result.duplicates);
     if (out.result.unknownShapes > 0) count('NetcoreMessagesUnknownShape', out.result.unknownShapes);
+    if (out.result.quarantined > 0) count('NetcoreMessagesQuarantined', out.result.quarantined);
     logger.info('Netcore transcripts job', { ...where, ...out.result });
   },
 });

@@ -3,6 +3,9 @@ import type { TranscriptJob } from '#netcore/domain/jobs.ts';
 import { itemCreatedAt, messageKey, parseTranscriptItem } from '#netcore/domain/messages.ts';
 import { NetcoreLoginError, type NetcoreApi } from '#netcore/adapters/client.ts';
 import type { MessageRecord, NetcoreStore, TranscriptJobQueue } from '#netcore/adapters/store.ts';
+import { TRANSCRIPT_KEYS, messageItem } from '#netcore/adapters/store.ts';
+import type { Quarantine } from '#platform/quarantine.ts';
+import { storableReason } from '#platform/storable.ts';
 import { TimeBudgetError, VendorError } from '#platform/errors.ts';
 import { isoMinus } from '#netcore/domain/dates.ts';
 import { mapLimit } from '#platform/concurrency.ts';
@@ -27,6 +30,8 @@ export interface TranscriptsSyncDeps {
   readonly settings: TranscriptsSyncSettings;
   readonly now: () => Date;
   readonly budget: TimeBudget;
+  /** Where a message DynamoDB cannot store goes (stage `poller`), with the reason, instead of failing the job. */
+  readonly quarantine: Quarantine;
 }
 
 export interface TranscriptsSyncResult {
@@ -36,6 +41,8 @@ export interface TranscriptsSyncResult {
   readonly stored: number;
   readonly duplicates: number;
   readonly unknownShapes: number;
+  /** Messages that could not be stored as items, quarantined. */
+  readonly quarantined: number;
   readonly startDate?: string;
 }
 
@@ -51,7 +58,7 @@ export interface TranscriptsSyncResult {
 export async function syncNetcoreTranscripts(job: TranscriptJob, deps: TranscriptsSyncDeps): Promise<TranscriptsSyncResult> {
   const { settings } = deps;
   const channel = String(job.channelId);
-  const totals = { pages: 0, stored: 0, duplicates: 0, unknownShapes: 0 };
+  const totals = { pages: 0, stored: 0, duplicates: 0, unknownShapes: 0, quarantined: 0 };
   const user = await deps.store.getUser(job.botUserId, channel);
   const watermark = typeof user?.transcriptsSyncedTo === 'string' ? user.transcriptsSyncedTo : undefined;
   if (job.since === undefined && job.page === 1 && watermark && watermark >= job.until) return { ...totals, outcome: 'skipped' };
@@ -102,6 +109,13 @@ export async function syncNetcoreTranscripts(job: TranscriptJob, deps: Transcrip
     );
     await mapLimit(records, settings.concurrency, async (r) => {
       if (r.entry.shape === 'unknown') totals.unknownShapes++;
+      const unstorable = storableReason(messageItem(r), TRANSCRIPT_KEYS);
+      if (unstorable) {
+        // Kept whole in the quarantine (its text, truncated past 200 KB), and the job goes on.
+        await deps.quarantine.put({ vendor: 'netcore', reason: `transcript message cannot be stored: ${unstorable}`, body: JSON.stringify(r.entry.raw) ?? 'null', requestId: r.key, receivedAt: storedAt, stage: 'poller' });
+        totals.quarantined++;
+        return;
+      }
       if (await deps.store.putMessage(r)) totals.stored++;
       else totals.duplicates++;
     });

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Sandbox, SandboxContext, SandboxDecl } from './index.ts';
+import { sandboxJournal } from './state.ts';
 
 /**
  * A local stand-in for the Goodays Converse API (https://api.goodays.co/v2), on loopback:
@@ -11,7 +12,7 @@ import type { Sandbox, SandboxContext, SandboxDecl } from './index.ts';
  *   `remark_type` required when the source is not Goodays; `Authorization: <token>` without Bearer.
  * - `GET /users?email=`, `GET /events?event_type=` (sample payloads).
  * - `/_sandbox/...` control routes: the outbox (what customers would have received), the request
- *   log, fault injection, new responses, customer messages, and signed webhooks sent to the hub.
+ *   log, the action requests received (`received`, kept across restarts), fault injection, new responses, customer messages, and signed webhooks sent to the hub.
  */
 
 const ACTIONS = ['reply', 'message', 'call', 'close', 'spam'] as const;
@@ -66,6 +67,19 @@ export interface RequestLogEntry {
   readonly answered: number | 'hang' | 'reset';
 }
 
+/**
+ * One Goodays API request as the sandbox received it, kept across restarts with the state: what the
+ * hub sent, whatever came of it (a fault may have dropped it, Goodays' rules may have refused it).
+ * The vendor's own record, for counting what a customer could have been sent twice.
+ */
+export interface ReceivedEntry {
+  readonly seq: number;
+  readonly at: string;
+  readonly method: string;
+  readonly responseId: string;
+  readonly action: string;
+}
+
 /** Faults applied to the next `count` Goodays API requests (control routes excluded). */
 export type Fault =
   | { readonly kind: 'status'; readonly status: number; readonly count: number; readonly retryAfter?: number }
@@ -82,6 +96,8 @@ export type Fault =
 export interface GoodaysSandbox extends Sandbox {
   outbox(): OutboxEntry[];
   requests(): RequestLogEntry[];
+  /** Every action request received (`PUT /responses/{id}/{action}`), across restarts when the state is kept. */
+  received(): ReceivedEntry[];
   injectFault(fault: Fault): void;
   /** Creates a response; returns its id. */
   addResponse(options?: { id?: string; source?: string; content?: string; email?: string; delegated?: boolean }): string;
@@ -115,7 +131,17 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
   let outbox: OutboxEntry[] = [];
   let log: RequestLogEntry[] = [];
   let faults: { fault: Fault; left: number }[] = [];
+  let received: ReceivedEntry[] = [];
   const users = [...SEED_USERS];
+  // Responses (threads, with what was replied and written), the outbox and the action requests received
+  // survive a restart when the hub gives a state file: a journal of records, each change written before
+  // the sandbox answers (`<state file>l`, JSON lines). The request log and faults are per run.
+  const journal = sandboxJournal(ctx.stateFile ? `${ctx.stateFile.replace(/\.json$/, '')}.jsonl` : undefined);
+  const saveResponse = (r: SandboxResponse): void => journal.put('response', r.id, r);
+  const addOutbox = (e: OutboxEntry): void => {
+    outbox.push(e);
+    journal.put('outbox', String(outbox.length - 1), e);
+  };
 
   const addResponse: GoodaysSandbox['addResponse'] = (o = {}) => {
     const rid = o.id ?? id();
@@ -134,6 +160,8 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
       delegated: o.delegated ?? false,
       token: randomBytes(16).toString('hex'),
     });
+    const added = responses.get(rid);
+    if (added) saveResponse(added);
     return rid;
   };
   const seed = () => {
@@ -141,7 +169,14 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
     addResponse({ id: 'vdOpL1NJ74l', source: 'email', email: 'chester.copperpot@example.com' });
     addResponse({ id: 'G00gleRev1', source: 'google' });
   };
-  seed();
+  const kept = journal.load();
+  if (kept) {
+    for (const e of kept) {
+      if (e.kind === 'response') responses.set(e.id, e.value as SandboxResponse);
+      else if (e.kind === 'outbox') outbox.push(e.value as OutboxEntry);
+      else if (e.kind === 'received') received.push(e.value as ReceivedEntry);
+    }
+  } else seed();
 
   const offered = (r: SandboxResponse): Action[] => {
     if (!r.processed) return r.delegated ? ['reply', 'spam', 'close'] : ['reply', 'spam', 'close', 'call'];
@@ -186,6 +221,7 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
     const m: Msg = { id: id(), created_date: stamp(), type: 'Message', content, attachment: null, sender: r.customer };
     r.messages.push(m);
     r.updated_date = m.created_date;
+    saveResponse(r);
     return m.id;
   };
 
@@ -223,10 +259,11 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
       const m: Msg = { id: id(), created_date: now, type: action === 'reply' ? 'text' : 'Message', content: String(input.content), attachment: null, sender: { email: sender.email, first_name: sender.first_name, last_name: sender.last_name } };
       if (action === 'reply') r.reply = m;
       else r.messages.push(m);
-      outbox.push({ responseId, action, to: r.customer.email, content: m.content, user: typeof user === 'string' ? user : null, at: new Date().toISOString() });
+      addOutbox({ responseId, action, to: r.customer.email, content: m.content, user: typeof user === 'string' ? user : null, at: new Date().toISOString() });
     }
     if (action !== 'message') r.processed = action;
     r.updated_date = now;
+    saveResponse(r);
     return [200, { id: r.id, state: 'closed', action }];
   };
 
@@ -243,6 +280,13 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
     if (path.startsWith('/_sandbox/')) return control(req.method ?? 'GET', path, body, res);
 
     const entry = { method: req.method ?? '', path: url.pathname + url.search, authorization: req.headers.authorization ?? null, body };
+    // An action request is on record before anything else happens to it (a fault included).
+    const action = /^\/responses\/([^/]+)\/([a-z]+)\/?$/.exec(path);
+    if (action?.[1] && action[2]) {
+      const r: ReceivedEntry = { seq: received.length, at: new Date().toISOString(), method: req.method ?? '', responseId: decodeURIComponent(action[1]), action: action[2] };
+      received.push(r);
+      journal.put('received', String(r.seq), r);
+    }
     const active = faults.find((f) => f.left > 0);
     if (active) active.left--;
     faults = faults.filter((f) => f.left > 0);
@@ -315,6 +359,7 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
     try {
       if (method === 'GET' && path === '/_sandbox/outbox') return send(res, 200, outbox);
       if (method === 'GET' && path === '/_sandbox/requests') return send(res, 200, log);
+      if (method === 'GET' && path === '/_sandbox/received') return send(res, 200, received);
       if (method === 'POST' && path === '/_sandbox/reset') {
         sandbox.reset();
         return send(res, 200, { ok: true });
@@ -333,7 +378,10 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
         return send(res, 201, { id: rid });
       }
       const msg = /^\/_sandbox\/responses\/([^/]+)\/customer-message$/.exec(path);
-      if (method === 'POST' && msg?.[1]) return send(res, 201, { id: customerWrites(msg[1], String(input.content ?? '')) });
+      if (method === 'POST' && msg?.[1]) {
+        const mid = customerWrites(msg[1], String(input.content ?? ''));
+        return send(res, 201, { id: mid });
+      }
       if (method === 'POST' && path === '/_sandbox/webhooks') {
         const type = input.eventType === 'message' || input.eventType === 'delegated' ? input.eventType : 'response';
         const out = await sendWebhook(type, String(input.responseId ?? ''), { actionUrlBase: typeof input.actionUrlBase === 'string' ? input.actionUrlBase : undefined });
@@ -350,11 +398,13 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
   const sandbox: GoodaysSandbox = {
     url: `http://127.0.0.1:${port}/v2`,
     async stop() {
+      journal.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
     outbox: () => [...outbox],
     requests: () => [...log],
+    received: () => [...received],
     injectFault(fault) {
       faults.push({ fault, left: fault.count });
     },
@@ -366,7 +416,9 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
       outbox = [];
       log = [];
       faults = [];
+      received = [];
       seed();
+      journal.replaceAll([...responses.values()].map((r) => ({ kind: 'response', id: r.id, value: r })));
     },
   };
   return sandbox;

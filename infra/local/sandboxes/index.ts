@@ -23,6 +23,8 @@ export interface SandboxContext {
   readonly hubUrl: () => string;
   /** The hub's environment after defaults and generated tokens (webhook tokens, HMAC secrets, ...). */
   readonly env: Readonly<Record<string, string>>;
+  /** Where the sandbox keeps its state across restarts (`<data folder>/sandboxes/<vendor>.json`); undefined keeps it in memory. */
+  readonly stateFile?: string;
 }
 
 export interface SandboxDecl {

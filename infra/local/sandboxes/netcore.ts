@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { CHANNELS, USER_CHANNEL_IDS, isChannelId, type ChannelId } from '#netcore/domain/channels.ts';
 import { monthsBefore } from '#netcore/domain/api.ts';
 import type { Sandbox, SandboxDecl } from './index.ts';
+import { sandboxState } from './state.ts';
 import { SAMPLE_PAYLOADS, UNKNOWN_SAMPLE_TYPE, sampleMessage } from './netcore-samples.ts';
 
 /**
@@ -41,6 +42,8 @@ export interface NetcoreSandboxOptions {
   readonly seed?: { readonly usersPerChannel: number; readonly messagesPerUser: number } | false;
   /** The sandbox's clock. @default Date.now */
   readonly now?: () => number;
+  /** Where users and transcripts are kept across restarts (the seed is made once); undefined: in memory only. */
+  readonly stateFile?: string;
 }
 
 /** What a hook sees before the sandbox answers. */
@@ -86,6 +89,10 @@ export async function startNetcoreSandbox(options: NetcoreSandboxOptions = {}): 
   const counts = { login: 0, usage: 0, users: 0, user: 0, transcripts: 0 };
   const faults: { status: number; retryAfterSeconds?: number; includeLogin: boolean; body?: unknown }[] = [];
   const key = (userId: string, channelId: number) => `${userId}#${channelId}`;
+  const state = sandboxState<{ users: SandboxUser[]; transcripts: [string, Record<string, unknown>[]][] }>(options.stateFile, () => ({
+    users: [...users.values()],
+    transcripts: [...transcripts.entries()],
+  }));
 
   const sandbox: NetcoreSandbox = {
     url: '',
@@ -105,6 +112,7 @@ export async function startNetcoreSandbox(options: NetcoreSandboxOptions = {}): 
         ...u,
       };
       users.set(key(user.userId, user.channelId), user);
+      state.saveSoon();
       return user;
     },
     addMessage(userId, channelId, item) {
@@ -114,6 +122,7 @@ export async function startNetcoreSandbox(options: NetcoreSandboxOptions = {}): 
       transcripts.set(key(userId, channelId), list);
       const u = users.get(key(userId, channelId));
       if (u && typeof item.createdAt === 'string' && item.createdAt > u.lastInteracted) u.lastInteracted = item.createdAt;
+      state.saveSoon();
     },
     messages(userId, channelId) {
       return [...(transcripts.get(key(userId, channelId)) ?? [])];
@@ -127,7 +136,14 @@ export async function startNetcoreSandbox(options: NetcoreSandboxOptions = {}): 
     stop: async () => undefined,
   };
 
-  if (options.seed !== false) seed(sandbox, options.seed ?? { usersPerChannel: 3, messagesPerUser: 30 }, now());
+  const kept = state.load();
+  if (kept) {
+    for (const u of kept.users) users.set(key(u.userId, u.channelId), u);
+    for (const [k, list] of kept.transcripts) transcripts.set(k, list);
+  } else if (options.seed !== false) {
+    seed(sandbox, options.seed ?? { usersPerChannel: 3, messagesPerUser: 30 }, now());
+    state.saveNow();
+  }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => send(res, 500, { status: 'error', message: err instanceof Error ? err.message : 'Internal Server Error' }));
@@ -298,6 +314,7 @@ export async function startNetcoreSandbox(options: NetcoreSandboxOptions = {}): 
     url: `http://127.0.0.1:${port}`,
     stop: () =>
       new Promise<void>((resolve, reject) => {
+        state.flush();
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),
@@ -369,7 +386,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 export const netcoreSandbox: SandboxDecl = {
   vendor: 'netcore',
   baseUrlEnv: 'NETCORE_BASE_URL',
-  async start({ port, env }) {
+  async start({ port, env, stateFile }) {
     const num = (name: string, fallback: number) => {
       const v = Number(env[name]);
       return env[name] !== undefined && Number.isFinite(v) && v >= 0 ? v : fallback;
@@ -379,6 +396,7 @@ export const netcoreSandbox: SandboxDecl = {
       appId: env.NETCORE_APP_ID || undefined,
       appSecret: env.NETCORE_APP_SECRET || undefined,
       tokenTtlMs: num('NETCORE_SANDBOX_TOKEN_TTL_SECONDS', 120) * 1000,
+      ...(stateFile ? { stateFile } : {}),
       seed: { usersPerChannel: num('NETCORE_SANDBOX_USERS_PER_CHANNEL', 3), messagesPerUser: num('NETCORE_SANDBOX_MESSAGES_PER_USER', 30) },
     });
   },

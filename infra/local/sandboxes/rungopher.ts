@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
 import type { Sandbox, SandboxDecl } from './index.ts';
+import { sandboxState } from './state.ts';
 import { RESULT_NAMES } from '#rungopher/domain/result.ts';
 
 /**
@@ -101,6 +102,11 @@ export interface RungopherSandboxOptions {
   readonly resendMs?: number;
   /** Seed the document's templates and campaigns 15 and 16. @default true */
   readonly seed?: boolean;
+  /**
+   * Where campaigns, their contacts, results and the results still to deliver are kept across restarts
+   * (undefined: in memory only). Results not yet answered 200 are resent after a restart.
+   */
+  readonly stateFile?: string;
 }
 
 /** A running sandbox with in-process test hooks. */
@@ -241,6 +247,26 @@ export async function startRungopherSandbox(options: RungopherSandboxOptions = {
   let stopping = false;
   const resendMs = options.resendMs ?? 5000;
 
+  interface Stored {
+    nextId: number;
+    campaigns: (Omit<CampaignState, 'contacts'> & { contacts: [string, Record<string, string>[]][] })[];
+    results: Record<string, unknown>[];
+    pending: string[];
+  }
+  const state = sandboxState<Stored>(options.stateFile, () => ({
+    nextId,
+    campaigns: [...campaigns.values()].map((c) => ({ ...c, contacts: [...c.contacts.entries()] })),
+    results,
+    pending: [...pending.keys()],
+  }));
+  const kept = state.load();
+  if (kept) {
+    campaigns.clear();
+    for (const c of kept.campaigns) campaigns.set(c.id, { ...c, contacts: new Map(c.contacts) });
+    results.push(...kept.results);
+    nextId = kept.nextId;
+  }
+
   const checkSettled = (): void => {
     if (pending.size === 0 && inFlight.size === 0) {
       const w = settledWaiters;
@@ -267,9 +293,12 @@ export async function startRungopherSandbox(options: RungopherSandboxOptions = {
         status = 'error';
       }
       deliveries.push({ resultId: id, attempt, status });
-      // Rungopher's rule: anything but exactly 200 (202 and 204 included) means "try again later".
-      if (status === 200 || stopping) pending.delete(id);
-      else pending.set(id, setTimeout(() => deliver(result, attempt + 1), resendMs));
+      // Rungopher's rule: anything but exactly 200 (202 and 204 included) means "try again later"
+      // (after a restart too, when a state file keeps what is still to deliver).
+      if (status === 200) {
+        pending.delete(id);
+        if (!stopping) state.saveSoon();
+      } else if (!stopping) pending.set(id, setTimeout(() => deliver(result, attempt + 1), resendMs));
     })();
     inFlight.add(p);
     void p.finally(() => {
@@ -286,6 +315,7 @@ export async function startRungopherSandbox(options: RungopherSandboxOptions = {
         deliver(r, 1);
       }
     }
+    state.saveSoon();
   };
 
   const campaignOr404 = (raw: string | undefined): CampaignState => {
@@ -474,6 +504,7 @@ export async function startRungopherSandbox(options: RungopherSandboxOptions = {
       const c = campaignOr404(m[1]);
       if (!isObject(body) || typeof body.state !== 'string') throw new ApiError(400, ['state is required']);
       c.state = body.state;
+      state.saveNow();
       return [200, publicCampaign(c)];
     }
     throw new ApiError(404, [`No such sandbox hook: ${method} /_sandbox/${path}`]);
@@ -521,6 +552,8 @@ export async function startRungopherSandbox(options: RungopherSandboxOptions = {
       }
       try {
         const [status, body] = await api(method, path, url.searchParams, req);
+        // What a client was told is done is on disk before it is told.
+        if (method !== 'GET') state.saveNow();
         record(status);
         send(res, status, body);
       } catch (err) {
@@ -532,6 +565,12 @@ export async function startRungopherSandbox(options: RungopherSandboxOptions = {
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
+  const sandboxState_ = state;
+  // Results a previous run had not delivered: resent after the usual wait (the hub listens by then).
+  for (const rid of kept?.pending ?? []) {
+    const r = results.find((x) => String(x.id) === rid);
+    if (r && options.webhookUrl) pending.set(rid, setTimeout(() => deliver(r, 1), resendMs));
+  }
 
   return {
     url: `http://127.0.0.1:${port}/api/v1`,
@@ -543,6 +582,7 @@ export async function startRungopherSandbox(options: RungopherSandboxOptions = {
     setCampaignState: (id, state) => {
       const c = campaigns.get(id);
       if (c) c.state = state;
+      sandboxState_.saveNow();
     },
     deliveriesSettled: () =>
       new Promise<void>((resolve) => {
@@ -552,8 +592,9 @@ export async function startRungopherSandbox(options: RungopherSandboxOptions = {
     async stop() {
       stopping = true;
       for (const t of pending.values()) if (t) clearTimeout(t);
-      pending.clear();
       await Promise.allSettled([...inFlight]);
+      state.saveNow();
+      pending.clear();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -581,6 +622,7 @@ export const rungopherSandbox: SandboxDecl = {
       port: ctx.port,
       ...(configuredKey ? { apiKey: configuredKey } : {}),
       resendMs: Number.isFinite(resend) && resend > 0 ? resend * 1000 : 5000,
+      ...(ctx.stateFile ? { stateFile: ctx.stateFile } : {}),
       webhookUrl: () => (token && ctx.env.RUNGOPHER_SANDBOX_WEBHOOKS !== 'off' ? `${ctx.hubUrl()}/webhooks/rungopher/${token}` : undefined),
     });
   },
