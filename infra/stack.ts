@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -124,6 +124,7 @@ export class SwitchboardStack extends Stack {
         logRetention,
         ...(decl.timeoutSeconds ? { timeoutSeconds: decl.timeoutSeconds } : {}),
         ...(decl.memoryMb ? { memoryMb: decl.memoryMb } : {}),
+        ...(decl.staticAssets ? { staticAssets: true } : {}),
         environment: {
           POWERTOOLS_SERVICE_NAME: decl.name,
           POWERTOOLS_METRICS_NAMESPACE: 'Switchboard',
@@ -151,6 +152,10 @@ export class SwitchboardStack extends Stack {
             methods: [HttpMethod[route.method]],
             integration: new HttpLambdaIntegration(`Int-${decl.name}-${route.method}-${route.path}`, fn),
           });
+        }
+        if (trigger.catchAll) {
+          // Every request no route matches: a 404 problem document instead of API Gateway's own.
+          new HttpRoute(this, `Route-${decl.name}-default`, { httpApi: this.api, routeKey: HttpRouteKey.DEFAULT, integration: new HttpLambdaIntegration(`Int-${decl.name}-default`, fn) });
         }
       } else if (trigger.kind === 'queue') {
         fn.addEventSource(

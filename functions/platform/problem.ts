@@ -1,10 +1,9 @@
-import * as z from 'zod';
 import type { HttpResult } from './http.ts';
 
 /**
  * The hub's one error format: RFC 9457 problem details (`application/problem+json`). Every 4xx and
  * 5xx a hub function answers, on operator routes and webhooks alike, is one of these; the OpenAPI
- * document describes them from {@link ProblemSchema}.
+ * document describes them from `ProblemSchema` (`problem-schema.ts`, apart so that no function bundles zod for it).
  */
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -29,23 +28,15 @@ export const PROBLEM_TYPES = {
 
 export type ProblemStatus = keyof typeof PROBLEM_TYPES;
 
-/** One bad parameter, as {@link ValidationError} names it. */
-export const IssueSchema = z.object({
-  name: z.string().meta({ description: 'The query or path parameter or header (`limit`, `cursor`, `Idempotency-Key`), or `body` / `body.<field>` for a JSON body.' }),
-  detail: z.string().meta({ description: 'Why the value is refused.' }),
-});
-
 /** A problem document (RFC 9457); extension members (`allowed`, `state`, `actionId`) may follow. */
-export const ProblemSchema = z
-  .looseObject({
-    type: z.string().meta({ description: 'A URN naming the kind of problem; the same for every occurrence.', example: PROBLEM_TYPES[400].type }),
-    title: z.string().meta({ description: 'A short summary of the type.', example: PROBLEM_TYPES[400].title }),
-    status: z.number().int().min(400).max(599).meta({ description: 'The HTTP status code.', example: 400 }),
-    detail: z.string().meta({ description: 'What happened this time.', example: 'Invalid query' }),
-    errors: z.array(IssueSchema).optional().meta({ description: 'Each bad parameter (400 only).' }),
-  })
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details, answered as application/problem+json.' });
-export type Problem = z.infer<typeof ProblemSchema>;
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly errors?: readonly { readonly name: string; readonly detail: string }[];
+  readonly [extension: string]: unknown;
+}
 
 /** A problem document for `status`, with `detail` and any extension members. */
 export function problemBody(status: ProblemStatus, detail: string, extensions: Readonly<Record<string, unknown>> = {}): Problem {

@@ -29,6 +29,8 @@ export interface HubFunctionProps {
   readonly logRetention?: RetentionDays;
   /** Project root holding package.json and the lock file. */
   readonly projectRoot: string;
+  /** Write the static-asset folder (`infra/openapi/assets.ts`) into the bundle as `static/`. @default false */
+  readonly staticAssets?: boolean;
 }
 
 /**
@@ -73,6 +75,18 @@ export class HubFunction extends Construct {
         // Bundle the SDK too: the version we test is the version that runs, and cold start reads one file.
         externalModules: [],
         forceDockerBundling: false,
+        ...(props.staticAssets
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                // The same writer the local runtime uses, run by the Node running the synth.
+                afterBundling: (_inputDir: string, outputDir: string) => [
+                  `"${process.execPath}" "${join(props.projectRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs')}" "${join(props.projectRoot, 'infra', 'openapi', 'write-assets.ts')}" "${join(outputDir, 'static')}"`,
+                ],
+              },
+            }
+          : {}),
       },
     });
   }

@@ -21,6 +21,7 @@ import type { LambdaHandler } from './invoke.ts';
 import { invoke, loadHandler } from './invoke.ts';
 import type { Sandbox } from '#infra/local/sandboxes/index.ts';
 import { sandboxes } from '#infra/local/sandboxes/index.ts';
+import { writeStaticAssets } from '#infra/openapi/assets.ts';
 
 export { HubAlreadyRunningError } from './data-folder.ts';
 
@@ -204,12 +205,18 @@ async function startLocked(
       stoppers.unshift(() => sb.stop());
     }
 
+    if (all.some((f) => f.staticAssets)) env.STATIC_ASSETS_DIR = join(dataDir, 'static');
+
     // The functions run in this process and read process.env, as they would read Lambda's.
     Object.assign(process.env, env);
     stoppers.push(async () => {
       for (const k of Object.keys(process.env)) if (!(k in previousEnv)) delete process.env[k];
       Object.assign(process.env, previousEnv);
     });
+
+    // The static-asset folder, written by the same code as the stack's bundling hook (after the
+    // environment is set: the route descriptions import modules that make AWS clients).
+    if (env.STATIC_ASSETS_DIR) await writeStaticAssets(env.STATIC_ASSETS_DIR, PROJECT_ROOT);
 
     const handlers = new Map<string, LambdaHandler>();
     for (const fn of all) {
@@ -326,6 +333,9 @@ async function startLocked(
 
     // Gateway.
     const routes: CompiledRoute[] = all.flatMap((f) => (f.trigger.kind === 'http' ? f.trigger.routes.map((r) => compileRoute(r.method, r.path, f.name)) : []));
+    // API Gateway's `$default` route: what no route matches goes to the function declaring catchAll.
+    const catchAll = all.find((f) => f.trigger.kind === 'http' && f.trigger.catchAll);
+    const defaultRoute: CompiledRoute | undefined = catchAll ? { method: 'ANY', path: '$default', routeKey: '$default', pattern: /^$/, params: [], target: catchAll.name } : undefined;
     const logRequest = logRequests(routes, log);
     const server = createServer((req, res) => {
       logRequest(req, res);
@@ -333,7 +343,7 @@ async function startLocked(
         const url = new URL(req.url ?? '/', 'http://local');
         const method = req.method ?? 'GET';
         if (url.pathname.startsWith('/_local/')) return localEndpoint(method, url.pathname, res);
-        const match = matchRoute(routes, method, url.pathname);
+        const match = matchRoute(routes, method, url.pathname) ?? (defaultRoute ? { route: defaultRoute, params: {} } : undefined);
         if (!match) return writeJson(res, 404, { message: 'Not Found' });
         const body = await readBody(req, GATEWAY_MAX_BODY_BYTES);
         if (!body) return writeJson(res, 413, { message: 'Request Entity Too Large' });

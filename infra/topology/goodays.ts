@@ -58,6 +58,7 @@ export const secrets = {
 
 export const functions = {
   'goodays-webhook': {
+    apiDoc: 'functions/goodays/adapters/api-doc.ts',
     entry: 'functions/goodays/handlers/webhook.ts',
     description: 'Goodays Converse webhook: checks X-HMAC-SHA256 on the raw body, queues it, quarantines bad bodies.',
     trigger: { kind: 'http', routes: [{ method: 'POST', path: '/webhooks/goodays' }] },
@@ -78,6 +79,7 @@ export const functions = {
     metrics: ['GoodaysEventStored', 'GoodaysEventDuplicate', 'GoodaysEventQuarantined'],
   },
   'goodays-api': {
+    apiDoc: 'functions/goodays/adapters/api-doc.ts',
     entry: 'functions/goodays/handlers/api.ts',
     description: 'Operator API for Goodays threads and actions.',
     trigger: {

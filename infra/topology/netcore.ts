@@ -81,6 +81,7 @@ export const functions = {
     secrets: ['netcore'],
   },
   'netcore-api': {
+    apiDoc: 'functions/netcore/adapters/api-doc.ts',
     entry: 'functions/netcore/handlers/api.ts',
     description: 'Operator read API for Netcore users, details, transcripts and usage.',
     trigger: {

@@ -32,6 +32,24 @@ export const functions = {
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/health' }] },
     timeoutSeconds: 5,
     memoryMb: 256,
+    apiDoc: 'functions/platform/routes-doc.ts',
+  },
+  'static-assets': {
+    entry: 'functions/platform/handlers/static-assets.ts',
+    description: 'GET /openapi.json and GET /docs without a token; 404 problem documents for every route no function declares.',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/openapi.json' },
+        { method: 'GET', path: '/docs' },
+        { method: 'GET', path: '/docs/{asset}' },
+      ],
+      catchAll: true,
+    },
+    timeoutSeconds: 5,
+    memoryMb: 256,
+    apiDoc: 'functions/platform/routes-doc.ts',
+    staticAssets: true,
   },
   console: {
     entry: 'functions/console/handlers/assets.ts',

@@ -52,6 +52,7 @@ export const secrets = {
 
 export const functions = {
   'rungopher-webhook': {
+    apiDoc: 'functions/rungopher/adapters/api-doc.ts',
     entry: 'functions/rungopher/handlers/webhook.ts',
     description: 'Rungopher result webhook: checks the path token, queues the raw body, quarantines bad bodies.',
     trigger: { kind: 'http', routes: [{ method: 'POST', path: '/webhooks/rungopher/{token}' }] },
@@ -107,6 +108,7 @@ export const functions = {
     ],
   },
   'rungopher-api': {
+    apiDoc: 'functions/rungopher/adapters/api-doc.ts',
     entry: 'functions/rungopher/handlers/api.ts',
     description: 'Operator API for Rungopher results and contact views, and view replay.',
     trigger: {

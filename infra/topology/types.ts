@@ -49,7 +49,15 @@ export interface HttpRoute {
 }
 
 export type Trigger =
-  | { readonly kind: 'http'; readonly routes: readonly HttpRoute[] }
+  | {
+      readonly kind: 'http';
+      readonly routes: readonly HttpRoute[];
+      /**
+       * Also answers every request no route matches (API Gateway's `$default` route, route key
+       * `$default`); at most one function. @default false
+       */
+      readonly catchAll?: boolean;
+    }
   | {
       readonly kind: 'queue';
       readonly queue: QueueName;
@@ -95,6 +103,17 @@ export interface FunctionDecl {
   readonly metrics?: readonly string[];
   /** Alarms on custom metrics, over 5 minutes, >= threshold. */
   readonly alarms?: readonly AlarmDecl[];
+  /**
+   * An HTTP function's route descriptions for the OpenAPI document: the path of a module whose export
+   * `routes` (an `ApiDoc` of `functions/platform/api-doc.ts`) describes each of its routes. Loaded by
+   * path at build time, never bundled into the function.
+   */
+  readonly apiDoc?: string;
+  /**
+   * Its bundle carries the static-asset folder (`static/`: the OpenAPI document, the API reference)
+   * that `infra/openapi/` writes. @default false
+   */
+  readonly staticAssets?: boolean;
 }
 
 

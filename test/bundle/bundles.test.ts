@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, PROJECT_ROOT } from '#infra/build-app.ts';
 import { localName } from '#infra/local/emulators.ts';
+import { DOCS_CSP } from '#infra/openapi/assets.ts';
+import { openApiDocument } from '#infra/openapi/document.ts';
 import { functionList, functions } from '#infra/topology/index.ts';
 import type { FunctionName } from '#infra/topology/index.ts';
 import { functionEnv, startTestHub } from '#test/helpers/hub.ts';
@@ -31,7 +34,8 @@ beforeAll(async () => {
     if (asset) bundles[fn.name] = resolve(outdir, asset, 'index.mjs');
   }
   hub = await startTestHub();
-}, 120_000);
+  // The synth bundles every function and writes the static-asset folder; two shared cores can be slow.
+}, 240_000);
 
 afterAll(async () => {
   await hub?.cleanup();
@@ -100,6 +104,31 @@ describe('Lambda bundles from cdk synth', () => {
       const out = await callBundle(name, { version: '0', id: 'smoke', 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date().toISOString(), detail: {} });
       expect(out.error).toBeUndefined();
       expect(out.ok).toBe(true);
+    }
+  });
+
+  it('the static-asset bundle serves the OpenAPI document, the reference and 404 problems from its own folder, with no AWS SDK in it', async () => {
+    const doc = await callBundle('static-assets', httpEvent('GET /openapi.json', '/openapi.json'));
+    expect(doc.result?.statusCode).toBe(200);
+    const served = JSON.parse(Buffer.from(doc.result?.body ?? '', 'base64').toString('utf8')) as { openapi: string; paths: Record<string, unknown> };
+    expect(served).toEqual(JSON.parse(JSON.stringify(await openApiDocument(PROJECT_ROOT))));
+    const page = await callBundle('static-assets', httpEvent('GET /docs', '/docs'));
+    expect(page.result).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': DOCS_CSP } });
+    const script = await callBundle('static-assets', httpEvent('GET /docs/{asset}', '/docs/swagger-ui-bundle.js', { pathParameters: { asset: 'swagger-ui-bundle.js' } }));
+    expect(script.result?.statusCode).toBe(200);
+    const none = await callBundle('static-assets', httpEvent('$default', '/nothing/here'));
+    expect(none.result).toMatchObject({ statusCode: 404, headers: { 'content-type': 'application/problem+json' } });
+    const text = await readFile(bundles['static-assets'] ?? '', 'utf8');
+    expect(text).not.toMatch(/@aws-sdk|SQSClient|DynamoDBClient/);
+    expect((await stat(bundles['static-assets'] ?? '')).size).toBeLessThan(150 * 1024);
+  });
+
+  it('no other bundle carries the route descriptions or the reference (their size does not grow with the document)', async () => {
+    const summaries = Object.values((await openApiDocument(PROJECT_ROOT)).paths).flatMap((ops) => Object.values(ops).map((op) => (op as { summary: string }).summary));
+    for (const f of functionList().filter((x) => !x.staticAssets)) {
+      const text = await readFile(bundles[f.name] ?? '', 'utf8');
+      const carried = summaries.filter((s) => text.includes(s));
+      expect({ fn: f.name, carried, swagger: text.includes('SwaggerUIBundle') }).toEqual({ fn: f.name, carried: [], swagger: false });
     }
   });
 

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { GoodaysSandbox } from '#infra/local/sandboxes/goodays.ts';
 import { startGoodaysSandbox } from '#infra/local/sandboxes/goodays.ts';
+import { expectDocumented } from '#test/helpers/openapi.ts';
 import type { Harness } from './harness.ts';
 import { httpEvent, lambdaContext, startHarness, startMiniGateway } from './harness.ts';
 
@@ -77,6 +78,8 @@ export async function startGoodaysWorld(): Promise<GoodaysWorld> {
         httpEvent({ method, route, pathParameters: params, query: o.query, body: o.body, headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, ...o.headers } }),
         lambdaContext(10_000),
       );
+      const headers = (res.headers ?? {}) as Record<string, string>;
+      await expectDocumented({ method, path: route, routeKey: `${method} ${route}`, status: res.statusCode ?? 0, contentType: headers['content-type'] ?? null, body: res.body });
       return { status: res.statusCode ?? 0, json: res.body ? (JSON.parse(res.body) as unknown) : undefined };
     },
     async deliverEvents() {

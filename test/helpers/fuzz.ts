@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import { documentProblem } from './openapi.ts';
 
 /**
  * Arbitraries for fuzzing the operator routes through the local gateway: what a caller can put in a
@@ -74,10 +75,12 @@ export interface Answer {
   readonly status: number;
 }
 
-/** Sends one request and reads the answer fully. */
+/** Sends one request, reads the answer fully and checks it against the OpenAPI document. */
 export async function send(url: string, method: string, path: string, init: { headers?: Record<string, string>; body?: string | Buffer | undefined } = {}): Promise<Answer> {
   const res = await fetch(`${url}${path}`, { method, headers: init.headers, ...(init.body !== undefined ? { body: init.body } : {}) });
-  await res.arrayBuffer();
+  const text = await res.text();
+  const problem = await documentProblem({ method, path, status: res.status, contentType: res.headers.get('content-type'), body: text === '' ? undefined : text });
+  expect({ request: `${method} ${path.slice(0, 200)}`, documented: problem ?? true }).toEqual({ request: `${method} ${path.slice(0, 200)}`, documented: true });
   return { request: `${method} ${path.slice(0, 200)}`, status: res.status };
 }
 

@@ -6,6 +6,7 @@ import { localName } from '#infra/local/emulators.ts';
 import type { FunctionDecl } from '#infra/topology/index.ts';
 import { envForFunction, secrets } from '#infra/topology/index.ts';
 import { startHub } from '#infra/local/hub.ts';
+import { expectDocumented } from './openapi.ts';
 
 /** A hub for one test file: random ports, a temp data folder, short visibility, no timers. */
 export async function startTestHub(opts: HubOptions & { dataDir?: string } = {}): Promise<Hub & { cleanup(): Promise<void> }> {
@@ -37,10 +38,34 @@ export async function eventually<T>(check: () => Promise<T | undefined>, { timeo
   throw new Error(`Condition not met in ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
 }
 
-/** Operator API GET with the hub's token. */
+/**
+ * A request to the hub with its operator token (`token: null` for none), its answer checked against
+ * the OpenAPI document (`test/helpers/openapi.ts`): every suite sending operator requests checks the
+ * document on the way.
+ */
+export async function operatorRequest(
+  hub: Hub,
+  method: string,
+  path: string,
+  init: { token?: string | null; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: Headers; text: string; body: unknown }> {
+  const token = init.token === undefined ? hub.env.HUB_OPERATOR_TOKEN : init.token;
+  const res = await fetch(`${hub.url}${path}`, { method, headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...init.headers }, ...(init.body !== undefined ? { body: init.body } : {}) });
+  const text = await res.text();
+  await expectDocumented({ method, path, status: res.status, contentType: res.headers.get('content-type'), body: text === '' ? undefined : text });
+  let body: unknown;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: res.status, headers: res.headers, text, body };
+}
+
+/** Operator API GET with the hub's token, its answer checked against the OpenAPI document. */
 export async function operatorGet(hub: Hub, path: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${hub.env.HUB_OPERATOR_TOKEN}` } });
-  return { status: res.status, body: await res.json() };
+  const r = await operatorRequest(hub, 'GET', path);
+  return { status: r.status, body: r.body };
 }
 
 /**

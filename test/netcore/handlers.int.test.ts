@@ -4,6 +4,7 @@ import { startNetcoreSandbox, type NetcoreSandbox } from '#infra/local/sandboxes
 import { MESSAGE_TYPES } from '#netcore/domain/messages.ts';
 import { compileRoute, matchRoute } from '#infra/local/gateway.ts';
 import { functions } from '#infra/topology/index.ts';
+import { expectDocumented } from '#test/helpers/openapi.ts';
 import { fakeContext, startNetcoreEmulators, type NetcoreEmulators, type NetcoreResources } from './env.ts';
 
 /**
@@ -64,7 +65,7 @@ const apiTrigger = functions['netcore-api'].trigger;
 const ROUTES = apiTrigger.kind === 'http' ? apiTrigger.routes.map((r) => compileRoute(r.method, r.path, 'netcore-api')) : [];
 
 /** A GET as API Gateway hands it over: route key and decoded path parameters of the matched route. */
-function get(path: string, query: Record<string, string> = {}, token: string | null = TOKEN): Promise<APIGatewayProxyStructuredResultV2> {
+async function get(path: string, query: Record<string, string> = {}, token: string | null = TOKEN): Promise<APIGatewayProxyStructuredResultV2> {
   const qs = new URLSearchParams(query).toString();
   const matched = matchRoute(ROUTES, 'GET', path);
   if (!matched) throw new Error(`no route for ${path}`);
@@ -79,7 +80,10 @@ function get(path: string, query: Record<string, string> = {}, token: string | n
     isBase64Encoded: false,
     requestContext: { requestId: 'r1', http: { method: 'GET', path } },
   } as unknown as APIGatewayProxyEventV2;
-  return h.api(event, fakeContext());
+  const out = await h.api(event, fakeContext());
+  const headers = (out.headers ?? {}) as Record<string, string>;
+  await expectDocumented({ method: 'GET', path, routeKey: matched.route.routeKey, status: out.statusCode ?? 0, contentType: headers['content-type'] ?? null, body: out.body });
+  return out;
 }
 
 async function body<T>(r: Promise<APIGatewayProxyStructuredResultV2>): Promise<{ status: number | undefined; json: T }> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PAGE_BYTES } from '#platform/list-page.ts';
 import { makeResult } from '#test/rungopher/samples.ts';
-import { eventually, startTestHub } from '#test/helpers/hub.ts';
+import { eventually, operatorRequest, startTestHub } from '#test/helpers/hub.ts';
 
 /**
  * The one contract on every operator route of the running hub: list pages, `limit`, problem details
@@ -14,9 +14,8 @@ let hub: TestHub;
 const LISTS = ['/rungopher/results', '/goodays/responses', '/netcore/users', '/netcore/users/someone/transcripts'] as const;
 
 const raw = async (path: string, token: string | null = hub.env.HUB_OPERATOR_TOKEN ?? '') => {
-  const res = await fetch(`${hub.url}${path}`, { headers: token === null ? {} : { authorization: `Bearer ${token}` } });
-  const text = await res.text();
-  return { status: res.status, contentType: res.headers.get('content-type'), bytes: Buffer.byteLength(text), body: JSON.parse(text) as Record<string, unknown> };
+  const r = await operatorRequest(hub, 'GET', path, { token });
+  return { status: r.status, contentType: r.headers.get('content-type'), bytes: Buffer.byteLength(r.text), body: r.body as Record<string, unknown> };
 };
 
 const post = (body: string) => fetch(`${hub.url}/webhooks/rungopher/${hub.env.RUNGOPHER_WEBHOOK_TOKEN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });

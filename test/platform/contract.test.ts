@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '#platform/errors.ts';
 import { errorResponse } from '#platform/http.ts';
 import { DEFAULT_LIMIT, ListQuery, MAX_LIMIT, MAX_PAGE_BYTES, sizedPage } from '#platform/list-page.ts';
-import { PROBLEM_CONTENT_TYPE, ProblemSchema } from '#platform/problem.ts';
+import { PROBLEM_CONTENT_TYPE } from '#platform/problem.ts';
+import { ProblemSchema } from '#platform/problem-schema.ts';
 import { utcTime } from '#platform/time.ts';
 import { parseInput } from '#platform/validation.ts';
 

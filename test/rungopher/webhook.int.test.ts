@@ -1,4 +1,4 @@
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, waitUntilTableNotExists } from '@aws-sdk/client-dynamodb';
 import { DeleteQueueCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rungopherProgram } from '#infra/cli/rungopher.ts';
@@ -93,6 +93,8 @@ describe('Rungopher webhook, end to end on the local runtime', () => {
     expect(before.status).toBe(200);
     await eventually(async () => ((await hub.queueDepth('rungopher-results')) === 0 ? true : undefined));
     await clients.raw.send(new DeleteTableCommand({ TableName: 'switchboard-rungopher-contacts' }));
+    // dynalite deletes in the background; createTables skips a table still being deleted.
+    await waitUntilTableNotExists({ client: clients.raw, maxWaitTime: 20, minDelay: 0.05, maxDelay: 0.2 }, { TableName: 'switchboard-rungopher-contacts' });
     await createTables(clients.raw);
     expect((await operatorGet(hub, '/rungopher/campaigns/15/contacts/1')).status).toBe(404);
 
@@ -197,6 +199,8 @@ describe('Rungopher webhook, end to end on the local runtime', () => {
     try {
       // The contact table vanishes: storing the row works, updating the view fails every time.
       await clients.dynamo.send(new DeleteTableCommand({ TableName: 'switchboard-rungopher-contacts' }));
+      // dynalite deletes in the background, and a table being deleted still takes writes.
+      await waitUntilTableNotExists({ client: clients.raw, maxWaitTime: 20, minDelay: 0.05, maxDelay: 0.2 }, { TableName: 'switchboard-rungopher-contacts' });
       const res = await post(JSON.stringify(makeResult({ id: 7001, contactId: 'dlq-contact' })));
       expect(res.status).toBe(200);
       await eventually(

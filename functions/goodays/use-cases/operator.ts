@@ -5,6 +5,7 @@ import { operatorEmail, validateActionBody } from '#goodays/domain/actions.ts';
 import type { ActionKind } from '#goodays/domain/events.ts';
 import { ActionKind as ActionKindSchema, PROCESSING_ACTIONS, ResponseId } from '#goodays/domain/events.ts';
 import type { Thread } from '#goodays/domain/thread.ts';
+import type { ResponseSummary } from '#goodays/domain/views.ts';
 import { allowedActions, canonicalJson, claimKeyOf, latestCustomerMessage } from '#goodays/domain/thread.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#platform/errors.ts';
 import { logger } from '#platform/observability.ts';
@@ -35,7 +36,7 @@ export function actionView(record: ActionRecord): ActionView {
   return { ...rest, needsDecision: record.state === 'unknown' };
 }
 
-const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key must be 1-255 visible ASCII characters');
+export const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key must be 1-255 visible ASCII characters');
 const StateFilter = z.string().regex(/^[a-z_]{1,32}$/, 'state is a Goodays thread state such as open, closed or pending');
 const ActionId = z.string().regex(/^gda_[0-9a-f]{32}$/, 'not an action id');
 
@@ -44,19 +45,7 @@ function field<T>(what: string, schema: z.ZodType<T>, value: unknown): T {
   return parseInput(z.object({ [what]: schema }), { [what]: value }, `Invalid ${what}`)[what] as T;
 }
 
-const ResponsesQuery = ListQuery.extend({ state: StateFilter.optional() });
-
-/** One thread in the responses list. */
-export interface ResponseSummary {
-  readonly responseId: string;
-  readonly state: string | null;
-  readonly source: string | null;
-  readonly offeredActions: readonly ActionKind[];
-  readonly latestEventType: string | null;
-  readonly latestEventReceivedAt: string | null;
-  readonly awaiting: boolean;
-  readonly messages: number;
-}
+export const ResponsesQuery = ListQuery.extend({ state: StateFilter.optional() });
 
 /** `GET /goodays/responses?state=&limit=&cursor=`. */
 export async function listResponses(query: Record<string, string>, deps: Pick<OperatorDeps, 'threads'>): Promise<Page<ResponseSummary>> {
@@ -67,7 +56,7 @@ export async function listResponses(query: Record<string, string>, deps: Pick<Op
       responseId: r.responseId,
       state: r.thread.state,
       source: r.thread.source,
-      offeredActions: r.thread.offeredActions,
+      offeredActions: [...r.thread.offeredActions],
       latestEventType: r.thread.latestEventType,
       latestEventReceivedAt: r.thread.latestEventReceivedAt,
       awaiting: r.awaiting,
@@ -252,7 +241,7 @@ async function replay(existing: ActionRecord, fingerprint: string, deps: Operato
   return { view: actionView(existing), replayed: true };
 }
 
-const Resolution = z.strictObject({ outcome: z.enum(['sent', 'not-sent']), note: z.string().max(2000).optional() });
+export const Resolution = z.strictObject({ outcome: z.enum(['sent', 'not-sent']), note: z.string().max(2000).optional() });
 
 /**
  * `POST /goodays/actions/{actionId}/resolve`: a person's decision on an action whose outcome is

@@ -14,9 +14,9 @@ import { parseInput, pathId } from '#platform/validation.ts';
 
 const Iso = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 
-const UsersQuery = ListQuery.extend({ channelId: ChannelIdSchema.optional(), after: Iso.optional() });
-const TranscriptsQuery = UsersQuery;
-const UsageQuery = z.object({ month: MonthSchema.optional(), channelId: z.union([z.literal('all'), ChannelIdSchema]).optional() });
+export const UsersQuery = ListQuery.extend({ channelId: ChannelIdSchema.optional(), after: Iso.optional() });
+export const TranscriptsQuery = UsersQuery;
+export const UsageQuery = z.object({ month: MonthSchema.optional(), channelId: z.union([z.literal('all'), ChannelIdSchema]).optional() });
 
 type Query = Readonly<Record<string, string>>;
 

@@ -1,36 +1,17 @@
-import * as z from 'zod';
 import { campaignContactKey } from '#rungopher/domain/result.ts';
 import type { ContactView } from '#rungopher/domain/contact-view.ts';
+import type { ResultItem } from '#rungopher/domain/views.ts';
+import { ResultsQuery } from '#rungopher/domain/results-query.ts';
 import { toContactView } from '#rungopher/domain/contact-view.ts';
 import type { ContactTable, ResultQuery, ResultTable, StoredResult } from '#rungopher/adapters/store.ts';
 import { NotFoundError } from '#platform/errors.ts';
 import type { Page } from '#platform/list-page.ts';
-import { ListQuery, sizedPage } from '#platform/list-page.ts';
+import { sizedPage } from '#platform/list-page.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
-import { KEY_LIMITS, keyString, keyValue, parseInput, pathId } from '#platform/validation.ts';
+import { KEY_LIMITS, keyValue, parseInput, pathId } from '#platform/validation.ts';
 import { TIME_BUCKETS, storedResultOf } from './store-result.ts';
 
-/** Query parameters of GET /rungopher/results. */
-export const ResultsQuery = ListQuery.extend({
-  campaignId: keyString().optional(),
-  contactId: keyString().optional(),
-  resultName: keyString().optional(),
-  after: z.iso.datetime({ offset: true }).optional(),
-})
-  .refine((q) => !q.contactId || q.campaignId, { message: 'contactId needs campaignId (contact ids are per campaign)', path: ['contactId'] });
-export type ResultsQuery = z.infer<typeof ResultsQuery>;
-
-export interface ResultItem {
-  readonly id: string;
-  readonly campaignId: string;
-  readonly contactId: string;
-  readonly resultType: string;
-  readonly resultName: string;
-  readonly timestamp: string;
-  readonly result: Record<string, unknown>;
-  readonly source: string;
-  readonly storedAt: string;
-}
+export { ResultsQuery } from '#rungopher/domain/results-query.ts';
 
 /** Parses query parameters, with every problem named (400). */
 export function parseResultsQuery(params: Record<string, string>): ResultsQuery {
