@@ -32,4 +32,17 @@ export const routes: ApiDoc = {
     path: { asset: { description: 'A file of the rendered reference.', example: 'swagger-ui.css' } },
     responses: { 200: { description: 'A script, style sheet or image.', contentType: '*/*', schema: z.string() }, 304: { description: 'Unchanged.', contentType: 'none' }, 404: NOT_FOUND, 500: INTERNAL },
   },
+  'GET /console': {
+    summary: 'The operator console (sign in with the operator token; the page calls this API)',
+    tag: 'Platform',
+    security: 'none',
+    responses: { 200: { description: 'An HTML page, revalidated on every load, with its own Content-Security-Policy.', contentType: 'text/html', schema: z.string() }, 304: { description: 'Unchanged.', contentType: 'none' }, 404: NOT_FOUND, 500: INTERNAL },
+  },
+  'GET /console/{asset}': {
+    summary: "The console's script and style sheet",
+    tag: 'Platform',
+    security: 'none',
+    path: { asset: { description: 'A file the console page names (its name carries a content hash, so it is cached for a year).', example: 'app-0123456789ab.js' } },
+    responses: { 200: { description: 'A script or style sheet.', contentType: '*/*', schema: z.string() }, 304: { description: 'Unchanged.', contentType: 'none' }, 404: NOT_FOUND, 500: INTERNAL },
+  },
 };

@@ -8,7 +8,7 @@ import { httpHandler } from './http.ts';
 import { problem } from './problem.ts';
 
 /**
- * Static assets without a token (the OpenAPI document, its rendered reference, later the console),
+ * Static assets without a token (the OpenAPI document, its rendered reference, the operator console),
  * from one small function whose bundle holds no AWS SDK. What it serves is a folder with a
  * `manifest.json`, written at build time by `infra/openapi/` (into the bundle on AWS, into the data
  * folder locally): each URL path with its file, content type, cache policy and Content-Security-Policy.
@@ -63,7 +63,8 @@ function pathOf(event: HttpEvent): string | undefined {
 export function serveAsset(assets: ReadonlyMap<string, Loaded>, routes: ReadonlySet<string>, event: HttpEvent): HttpResult {
   const path = routes.has(event.routeKey) ? pathOf(event) : undefined;
   const asset = path === undefined ? undefined : assets.get(path);
-  if (!asset) return problem(404, event.routeKey === '$default' ? `No route ${event.requestContext?.http?.method ?? ''} ${event.rawPath ?? ''}`.trim() : `No asset ${path ?? event.routeKey}`);
+  // The path is not echoed: it is whatever a caller typed.
+  if (!asset) return problem(404, event.routeKey === '$default' ? 'No route answers this method and path' : 'No such asset');
   const headers = {
     'content-type': asset.entry.contentType,
     'cache-control': asset.entry.cacheControl,
@@ -72,6 +73,8 @@ export function serveAsset(assets: ReadonlyMap<string, Loaded>, routes: Readonly
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cross-origin-resource-policy': 'same-origin',
+    // Every policy here says frame-ancestors 'none'; this is the same for browsers that predate it.
+    'x-frame-options': 'DENY',
   };
   if (event.headers?.['if-none-match'] === asset.etag) return { statusCode: 304, headers };
   return { statusCode: 200, headers, body: asset.body.toString('base64'), isBase64Encoded: true };

@@ -1,11 +1,13 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { writeConsoleAssets } from '#infra/console/build.ts';
 import { openApiDocument } from './document.ts';
 
 /**
  * The static-asset function's folder (`functions/platform/static-site.ts` serves it): the OpenAPI
- * document, and Swagger UI (the `swagger-ui-dist` package, no CDN) rendering it at `/docs`. Written
+ * document, Swagger UI (the `swagger-ui-dist` package, no CDN) rendering it at `/docs`, and the
+ * operator console at `/console` (built by `infra/console/build.ts`, with its own CSP). Written
  * into the function's bundle by the stack and into the data folder by the local runtime, from the
  * same code, so both serve the same bytes.
  */
@@ -62,6 +64,7 @@ export async function writeStaticAssets(dir: string, root: string): Promise<Reco
     '/docs/swagger-ui-bundle.js': { file: 'swagger-ui-bundle.js', contentType: 'text/javascript; charset=utf-8', cacheControl: AN_HOUR, csp: CSP_NONE },
     '/docs/swagger-ui.css': { file: 'swagger-ui.css', contentType: 'text/css; charset=utf-8', cacheControl: AN_HOUR, csp: CSP_NONE },
     '/docs/favicon-32x32.png': { file: 'favicon-32x32.png', contentType: 'image/png', cacheControl: AN_HOUR, csp: CSP_NONE },
+    ...(await writeConsoleAssets(dir)),
   };
   await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return manifest;

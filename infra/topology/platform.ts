@@ -36,13 +36,15 @@ export const functions = {
   },
   'static-assets': {
     entry: 'functions/platform/handlers/static-assets.ts',
-    description: 'GET /openapi.json and GET /docs without a token; 404 problem documents for every route no function declares.',
+    description: 'GET /openapi.json, GET /docs and GET /console (the operator console) without a token; 404 problem documents for every route no function declares.',
     trigger: {
       kind: 'http',
       routes: [
         { method: 'GET', path: '/openapi.json' },
         { method: 'GET', path: '/docs' },
         { method: 'GET', path: '/docs/{asset}' },
+        { method: 'GET', path: '/console' },
+        { method: 'GET', path: '/console/{asset}' },
       ],
       catchAll: true,
     },
@@ -50,19 +52,6 @@ export const functions = {
     memoryMb: 256,
     apiDoc: 'functions/platform/routes-doc.ts',
     staticAssets: true,
-  },
-  console: {
-    entry: 'functions/console/handlers/assets.ts',
-    description: 'GET /console: the operator console (a page and its hashed files, no token; the page calls the operator API).',
-    trigger: {
-      kind: 'http',
-      routes: [
-        { method: 'GET', path: '/console' },
-        { method: 'GET', path: '/console/{asset}' },
-      ],
-    },
-    timeoutSeconds: 5,
-    memoryMb: 256,
   },
 } as const satisfies Record<string, FunctionDecl>;
 

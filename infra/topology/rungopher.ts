@@ -148,6 +148,7 @@ export const functions = {
     writes: ['rungopher-uploads'],
     sends: ['rungopher-uploads'],
     secrets: ['hub', 'rungopher'],
+    apiDoc: 'functions/rungopher/adapters/campaign-api-doc.ts',
   },
   'rungopher-uploader': {
     entry: 'functions/rungopher/handlers/uploader.ts',

@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, PROJECT_ROOT } from '#infra/build-app.ts';
 import { localName } from '#infra/local/emulators.ts';
+import { CONSOLE_CSP } from '#console/csp.ts';
 import { DOCS_CSP } from '#infra/openapi/assets.ts';
 import { openApiDocument } from '#infra/openapi/document.ts';
 import { functionList, functions } from '#infra/topology/index.ts';
@@ -173,20 +174,19 @@ describe('Lambda bundles from cdk synth', () => {
     expect(out.result?.statusCode).toBe(200);
   });
 
-  it('the console bundle carries the page and its files: /console with its CSP, each file it names, 404 for the rest', async () => {
-    const page = await callBundle('console', httpEvent('GET /console', '/console'));
+  it('the static-asset bundle carries the console: /console with its CSP, each file it names, 404 for the rest', async () => {
+    const page = await callBundle('static-assets', httpEvent('GET /console', '/console'));
     expect(page.error).toBeUndefined();
-    expect(page.result?.statusCode).toBe(200);
-    const html = page.result?.body ?? '';
-    expect((page.result as { headers?: Record<string, string> }).headers?.['content-security-policy']).toContain("script-src 'self'");
+    expect(page.result).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CONSOLE_CSP, 'cache-control': 'no-cache' } });
+    const html = Buffer.from(page.result?.body ?? '', 'base64').toString('utf8');
     const files = [...html.matchAll(/(?:src|href)="(\/console\/[^"/]+)"/g)].map((m) => m[1] ?? '');
     expect(files).toHaveLength(2);
     for (const file of files) {
-      const out = await callBundle('console', httpEvent('GET /console/{asset}', file, { pathParameters: { asset: file.slice('/console/'.length) } }));
-      expect({ file, status: out.result?.statusCode }).toEqual({ file, status: 200 });
-      expect(out.result?.body?.length).toBeGreaterThan(1000);
+      const out = await callBundle('static-assets', httpEvent('GET /console/{asset}', file, { pathParameters: { asset: file.slice('/console/'.length) } }));
+      expect({ file, status: out.result?.statusCode, cache: (out.result as { headers?: Record<string, string> }).headers?.['cache-control'] }).toEqual({ file, status: 200, cache: 'public, max-age=31536000, immutable' });
+      expect(Buffer.from(out.result?.body ?? '', 'base64').length).toBeGreaterThan(1000);
     }
-    const missing = await callBundle('console', httpEvent('GET /console/{asset}', '/console/nope.js', { pathParameters: { asset: 'nope.js' } }));
+    const missing = await callBundle('static-assets', httpEvent('GET /console/{asset}', '/console/nope.js', { pathParameters: { asset: 'nope.js' } }));
     expect(missing.result?.statusCode).toBe(404);
   });
 

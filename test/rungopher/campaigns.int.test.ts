@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNS, expectAnswer, headerText, pathSegment, queryString, requestBody, send, text } from '#test/helpers/fuzz.ts';
 import type { RungopherSandbox } from '#infra/local/sandboxes/rungopher.ts';
 import { eventually, startTestHub } from '#test/helpers/hub.ts';
+import { expectDocumented } from '#test/helpers/openapi.ts';
 
 /**
  * Rungopher campaign work through the hub, against the Rungopher sandbox: the operator never holds the
@@ -28,6 +29,8 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
     ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
   });
   const text = await res.text();
+  // Every answer is what the OpenAPI document says this route answers.
+  await expectDocumented({ method, path, status: res.status, contentType: res.headers.get('content-type'), body: text || undefined });
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: res.headers };
 }
 

@@ -5,7 +5,7 @@ import { pageSchema } from '#platform/list-page.ts';
 import { ACTION_BODIES } from '#goodays/domain/actions.ts';
 import { ActionKind, ResponseId } from '#goodays/domain/events.ts';
 import { ActionAccepted, ActionViewSchema, ResponseDetail, ResponseSummary } from '#goodays/domain/views.ts';
-import { IdempotencyKey, Resolution, ResponsesQuery } from '#goodays/use-cases/operator.ts';
+import { IdempotencyKey, Resolution, ResponsesQuery } from '#goodays/domain/operator-inputs.ts';
 
 /** The Goodays routes for the OpenAPI document (`infra/openapi/`); no handler imports this. */
 

@@ -11,10 +11,13 @@ import { ConflictError, NotFoundError, ValidationError } from '#platform/errors.
 import { logger } from '#platform/observability.ts';
 import { parseJson } from '#platform/json.ts';
 import type { Page } from '#platform/list-page.ts';
-import { ListQuery, sizedPage } from '#platform/list-page.ts';
+import { sizedPage } from '#platform/list-page.ts';
 import { utcTime } from '#platform/time.ts';
 import { parseInput, pathId, requireWellFormed } from '#platform/validation.ts';
+import { IdempotencyKey, Resolution, ResponsesQuery } from '#goodays/domain/operator-inputs.ts';
 import type { ActionRecord, ActionStore, QueuePort, ThreadStore } from './ports.ts';
+
+export { IdempotencyKey, Resolution, ResponsesQuery } from '#goodays/domain/operator-inputs.ts';
 import { releaseClaim } from './actions.ts';
 import { markHandled, recordHubAction, summaryOf } from './threads.ts';
 
@@ -36,8 +39,6 @@ export function actionView(record: ActionRecord): ActionView {
   return { ...rest, needsDecision: record.state === 'unknown' };
 }
 
-export const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key must be 1-255 visible ASCII characters');
-const StateFilter = z.string().regex(/^[a-z_]{1,32}$/, 'state is a Goodays thread state such as open, closed or pending');
 const ActionId = z.string().regex(/^gda_[0-9a-f]{32}$/, 'not an action id');
 
 /** One named value from outside (a path segment, a header): a 400 whose issues name it, as `what: why`. */
@@ -45,7 +46,6 @@ function field<T>(what: string, schema: z.ZodType<T>, value: unknown): T {
   return parseInput(z.object({ [what]: schema }), { [what]: value }, `Invalid ${what}`)[what] as T;
 }
 
-export const ResponsesQuery = ListQuery.extend({ state: StateFilter.optional() });
 
 /** `GET /goodays/responses?state=&limit=&cursor=`. */
 export async function listResponses(query: Record<string, string>, deps: Pick<OperatorDeps, 'threads'>): Promise<Page<ResponseSummary>> {
@@ -241,7 +241,6 @@ async function replay(existing: ActionRecord, fingerprint: string, deps: Operato
   return { view: actionView(existing), replayed: true };
 }
 
-export const Resolution = z.strictObject({ outcome: z.enum(['sent', 'not-sent']), note: z.string().max(2000).optional() });
 
 /**
  * `POST /goodays/actions/{actionId}/resolve`: a person's decision on an action whose outcome is
