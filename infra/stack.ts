@@ -132,6 +132,9 @@ export class SwitchboardStack extends Stack {
             table: (t) => this.tables[t].tableName,
             queueUrl: (q) => this.queues[q].queue.queueUrl,
             secretArn: (s) => this.secrets[s].secretArn,
+            dlqUrl: (q) => this.queues[q].dlq.queueUrl,
+            queueArn: (q) => this.queues[q].queue.queueArn,
+            dlqArn: (q) => this.queues[q].dlq.queueArn,
           }),
         },
       });
@@ -143,6 +146,14 @@ export class SwitchboardStack extends Stack {
       for (const t of decl.writes ?? []) this.tables[t].grantWriteData(fn);
       for (const q of decl.sends ?? []) this.queues[q].queue.grantSendMessages(fn);
       for (const s of decl.secrets ?? []) this.secrets[s].grantRead(fn);
+      for (const q of decl.operatesQueues ?? []) {
+        const { queue, dlq } = this.queues[q];
+        // Depths of the queue and its DLQ; a redrive is a message move task from the DLQ back to the
+        // queue, which needs (AWS's list) receive/delete/attributes on the DLQ and send on the queue.
+        queue.grant(fn, 'sqs:GetQueueAttributes');
+        dlq.grant(fn, 'sqs:GetQueueAttributes', 'sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:ReceiveMessage', 'sqs:DeleteMessage');
+        queue.grantSendMessages(fn);
+      }
 
       const trigger = decl.trigger;
       if (trigger.kind === 'http') {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, isConditionFailed } from './aws.ts';
 
 /** A body the hub accepted as authentic but could not use. */
@@ -12,6 +12,33 @@ export interface QuarantineEntry {
   readonly receivedAt: string;
   /** Where it was caught: the webhook, the processor (a message already queued), or a poller. */
   readonly stage: 'webhook' | 'processor' | 'poller';
+  /**
+   * Where a retry re-submits the body: the declared queue of its vendor's pipeline at this stage, as
+   * a queue envelope around the body (`envelope`, what webhooks and pollers queue) or as the message
+   * itself (`message`, a queue's own message). Absent: the body cannot be re-submitted (a poller
+   * re-reads it from the vendor instead).
+   */
+  readonly retry?: { readonly queue: string; readonly as: 'envelope' | 'message'; readonly source?: 'webhook' | 'poller' };
+}
+
+/** A quarantined body as stored. */
+export interface QuarantineItem {
+  readonly id: string;
+  readonly vendor: string;
+  readonly reason: string;
+  readonly body: string;
+  readonly bodyEncoding: 'utf8' | 'base64';
+  readonly bodyBytes: number;
+  readonly bodySha256: string;
+  readonly truncated: boolean;
+  readonly requestId?: string;
+  readonly receivedAt: string;
+  readonly stage: QuarantineEntry['stage'];
+  readonly retry?: QuarantineEntry['retry'];
+  /** Set by a retry; a body quarantined again afterwards replaces the item (without it). */
+  readonly retriedAt?: string;
+  readonly retriedBy?: string;
+  readonly retries?: number;
 }
 
 /** Where a body was kept: its id, and whether this call created the entry (false: kept before). */
@@ -66,8 +93,10 @@ export function dynamoQuarantine(table: string): Quarantine {
               requestId: entry.requestId,
               receivedAt: entry.receivedAt,
               stage: entry.stage,
+              ...(entry.retry ? { retry: entry.retry } : {}),
             },
-            ConditionExpression: 'attribute_not_exists(id)',
+            // A body quarantined again after a retry is news again: the retried item is replaced.
+            ConditionExpression: 'attribute_not_exists(id) OR attribute_exists(retriedAt)',
           }),
         );
       } catch (err) {
@@ -78,4 +107,67 @@ export function dynamoQuarantine(table: string): Quarantine {
       return { id, created };
     },
   };
+}
+
+/** Reading and retrying quarantined bodies (the operator routes). */
+export interface QuarantineReader {
+  /** One page in table order from `start` (an id), and the id after which the next page starts. */
+  page(limit: number, start: string | undefined): Promise<{ items: QuarantineItem[]; next: string | undefined }>;
+  get(id: string): Promise<QuarantineItem | undefined>;
+  /** Marks an item retried by `who`; false when it is gone. */
+  markRetried(id: string, who: string, at: string): Promise<boolean>;
+  /** Items in the table (a scan, counted). */
+  count(): Promise<number>;
+  /** Items marked retried and not quarantined again since. */
+  countRetried(): Promise<number>;
+}
+
+export function dynamoQuarantineReader(table: string): QuarantineReader {
+  return {
+    async page(limit, start) {
+      const items: QuarantineItem[] = [];
+      let key: Record<string, unknown> | undefined = start === undefined ? undefined : { id: start };
+      // A scan page may be empty while more follow: read on until the page is full or the table ends.
+      do {
+        const out = await dynamo.send(new ScanCommand({ TableName: table, Limit: limit - items.length, ExclusiveStartKey: key }));
+        items.push(...((out.Items ?? []) as QuarantineItem[]));
+        key = out.LastEvaluatedKey;
+      } while (key && items.length < limit);
+      return { items, next: key ? String(key.id) : undefined };
+    },
+    async get(id) {
+      const out = await dynamo.send(new GetCommand({ TableName: table, Key: { id }, ConsistentRead: true }));
+      return out.Item as QuarantineItem | undefined;
+    },
+    async markRetried(id, who, at) {
+      try {
+        await dynamo.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { id },
+            UpdateExpression: 'SET retriedAt = :at, retriedBy = :who ADD retries :one',
+            ConditionExpression: 'attribute_exists(id)',
+            ExpressionAttributeValues: { ':at': at, ':who': who, ':one': 1 },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailed(err)) return false;
+        throw err;
+      }
+    },
+    count: () => countWhere(table),
+    countRetried: () => countWhere(table, 'attribute_exists(retriedAt)'),
+  };
+}
+
+async function countWhere(table: string, filter?: string): Promise<number> {
+  let n = 0;
+  let key: Record<string, unknown> | undefined;
+  do {
+    const out = await dynamo.send(new ScanCommand({ TableName: table, Select: 'COUNT', ExclusiveStartKey: key, ...(filter ? { FilterExpression: filter } : {}) }));
+    n += out.Count ?? 0;
+    key = out.LastEvaluatedKey;
+  } while (key);
+  return n;
 }

@@ -107,6 +107,8 @@ function errorMessage(err: unknown): string {
 /** What a vendor supplies to {@link queueConsumer}; the kit owns the order. */
 export interface QueueConsumerSpec<M> {
   readonly vendor: string;
+  /** The declared queue it consumes: a foreign record quarantined here is retried on it, as it came. */
+  readonly queue?: string;
   /** The queue's message: a schema over the record body (e.g. `JsonString(QueueEnvelope)`). */
   readonly message: z.ZodType<M>;
   /** What a record that is not such a message is called in its quarantine reason. */
@@ -147,6 +149,7 @@ export function queueConsumer<M>(spec: QueueConsumerSpec<M>) {
         requestId: record.messageId,
         receivedAt: new Date(Number.isFinite(sent) ? sent : Date.now()).toISOString(),
         stage: 'processor',
+        ...(spec.queue ? { retry: { queue: spec.queue, as: 'message' as const } } : {}),
       });
       if (kept.created) count(spec.quarantinedMetric);
       logger.warn('Queue record is not a message of this queue; quarantined', { vendor: spec.vendor, quarantineId: kept.id, created: kept.created, messageId: record.messageId });

@@ -5,6 +5,7 @@ import { queueUrl, secretValue, tableName } from './config.ts';
 import { WEBHOOK_MAX_BODY_BYTES } from './limits.ts';
 import { count, logger } from './observability.ts';
 import { dynamoQuarantine, type Quarantine } from './quarantine.ts';
+import { recordWebhookSeen } from './runs.ts';
 import { sqsEnvelopeQueue, type EnvelopeQueue } from './queue.ts';
 
 /** One webhook request as the kit hands it to a vendor's authenticator: the event and its exact bytes. */
@@ -77,7 +78,7 @@ async function acceptWebhook(spec: WebhookSpec, ports: WebhookPorts, event: Http
   const body = rawBody(event);
   const requestId = event.requestContext?.requestId ?? 'unknown';
   const receivedAt = new Date(event.requestContext?.timeEpoch || Date.now()).toISOString();
-  const keep = (reason: string) => ports.quarantine.put({ vendor: spec.vendor, reason, body, requestId, receivedAt, stage: 'webhook' });
+  const keep = (reason: string) => ports.quarantine.put({ vendor: spec.vendor, reason, body, requestId, receivedAt, stage: 'webhook', retry: { queue: spec.queue, as: 'envelope' } });
   try {
     await spec.authenticate({ event, body });
   } catch (err) {
@@ -113,6 +114,8 @@ async function acceptWebhook(spec: WebhookSpec, ports: WebhookPorts, event: Http
   }
   const messageId = await ports.queue.send({ vendor: spec.vendor, requestId, receivedAt, body: text, source: 'webhook' });
   count(spec.metrics.accepted);
+  // For GET /status (best effort, at most once a minute).
+  if (process.env.TABLE_RUNS) await recordWebhookSeen(process.env.TABLE_RUNS, spec.vendor);
   logger.info('Webhook queued', { vendor: spec.vendor, messageId, ...parsed.ids });
   return json(200, { status: 'queued', ...parsed.ids });
 }

@@ -40,6 +40,27 @@ export class HubMonitoring extends Construct {
   public readonly dashboard: Dashboard;
   public readonly alarms: Alarm[] = [];
 
+  /**
+   * A quiet-source alarm: the metric's sum stayed below the threshold in every period of the window
+   * (no data is quiet too). Up to an hour the window is one period; longer, whole hours.
+   */
+  private quietAlarm(alarmId: string, fnName: string, a: AlarmDecl, minutes: number, action: SnsAction): void {
+    const hours = minutes > 60 ? Math.ceil(minutes / 60) : 0;
+    const metric = new Metric({ namespace: METRICS_NAMESPACE, metricName: a.metric, dimensionsMap: { service: fnName }, statistic: 'Sum', period: hours ? Duration.hours(1) : Duration.minutes(minutes) });
+    const q = new Alarm(this, alarmId, {
+      metric,
+      threshold: a.threshold,
+      evaluationPeriods: hours || 1,
+      datapointsToAlarm: hours || 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.BREACHING,
+      alarmDescription: `${a.description} (window ${minutes} minutes)`,
+    });
+    q.addAlarmAction(action);
+    q.addOkAction(action);
+    this.alarms.push(q);
+  }
+
   constructor(scope: Construct, id: string, props: HubMonitoringProps) {
     super(scope, id);
     const key = new Key(this, 'AlarmKey', { enableKeyRotation: true, description: 'Switchboard alarm topic' });
@@ -93,6 +114,10 @@ export class HubMonitoring extends Construct {
     );
     for (const f of props.functions) {
       for (const a of f.alarms) {
+        if (a.quiet) {
+          this.quietAlarm(`${f.name}-${a.metric}-quiet`, f.name, a, quietMinutes(this, a.quiet), action);
+          continue;
+        }
         const metric = new Metric({ namespace: METRICS_NAMESPACE, metricName: a.metric, dimensionsMap: { service: f.name }, statistic: a.statistic ?? 'Sum', period });
         alarm(`${f.name}-${a.metric}`, metric, a.threshold, a.description, a.missingIsBreaching);
       }
@@ -123,4 +148,20 @@ export class HubMonitoring extends Construct {
       }),
     );
   }
+}
+
+/** Most a quiet window may be: CloudWatch evaluates at most a day of hourly periods. */
+export const MAX_QUIET_MINUTES = 1440;
+
+/**
+ * A quiet-source alarm's window in minutes: the CDK context value named by its setting
+ * (`cdk deploy -c RUNGOPHER_QUIET_MINUTES=120`), else the environment variable of that name, else the
+ * declared default. 5 to 1440 minutes; anything else fails the synth with the setting's name.
+ */
+export function quietMinutes(scope: Construct, quiet: NonNullable<AlarmDecl['quiet']>): number {
+  const raw: unknown = scope.node.tryGetContext(quiet.minutesSetting) ?? process.env[quiet.minutesSetting];
+  if (raw === undefined || raw === '') return quiet.defaultMinutes;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 5 || n > MAX_QUIET_MINUTES) throw new Error(`${quiet.minutesSetting} must be whole minutes from 5 to ${MAX_QUIET_MINUTES}, not ${String(raw)}`);
+  return n;
 }

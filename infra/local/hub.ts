@@ -179,6 +179,8 @@ async function startLocked(
       SWITCHBOARD_LOG_FORMAT: env.SWITCHBOARD_LOG_FORMAT ?? 'line',
       // EMF metrics go to CloudWatch on AWS; locally nothing reads them, so they stay off unless asked for.
       POWERTOOLS_METRICS_DISABLED: env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      // The emulator has no message move tasks: a DLQ redrive is the runtime's own (receive, send, delete).
+      HUB_DLQ_REDRIVE: 'copy',
     });
     const all = functionList();
     for (const fn of all) {
@@ -187,6 +189,7 @@ async function startLocked(
         envForFunction(fn, {
           table: (t) => tableNames[t],
           queueUrl: (q) => localQueues[q].url,
+          dlqUrl: (q) => localQueues[q].dlqUrl,
           // Locally secrets are plain variables (set above), so there is no ARN to read.
           secretArn: () => '',
         }),

@@ -64,10 +64,19 @@ export const functions = {
     trigger: { kind: 'http', routes: [{ method: 'POST', path: '/webhooks/goodays' }] },
     timeoutSeconds: 10,
     sends: ['goodays-events'],
-    writes: ['quarantine'],
+    // runs: when the last webhook was accepted (GET /status).
+    writes: ['quarantine', 'runs'],
     secrets: ['goodays'],
     metrics: ['GoodaysWebhookQueued', 'GoodaysWebhookQuarantined'],
-    alarms: [{ metric: 'GoodaysWebhookQuarantined', threshold: 1, description: 'Goodays sent authentic bodies the hub could not read; see the quarantine table (vendor goodays).' }],
+    alarms: [
+      { metric: 'GoodaysWebhookQuarantined', threshold: 1, description: 'Goodays sent authentic bodies the hub could not read; see GET /quarantine (vendor goodays).' },
+      {
+        metric: 'GoodaysWebhookQueued',
+        threshold: 1,
+        quiet: { minutesSetting: 'GOODAYS_QUIET_MINUTES', defaultMinutes: 720 },
+        description: 'Goodays sent no webhook for GOODAYS_QUIET_MINUTES: check the webhook and its secret in Goodays and GET /status.',
+      },
+    ],
   },
   'goodays-event-processor': {
     entry: 'functions/goodays/handlers/event-processor.ts',
@@ -119,6 +128,8 @@ export const functions = {
     timeoutSeconds: 30,
     memoryMb: 256,
     reads: ['goodays-threads'],
+    // runs: this schedule's last run and outcome (GET /status).
+    writes: ['runs'],
     metrics: ['GoodaysUnprocessedResponses', 'GoodaysOldestUnprocessedMinutes'],
     alarms: [{ metric: 'GoodaysUnprocessedResponses', threshold: 1, statistic: 'Maximum', missingIsBreaching: true, description: 'Goodays responses wait for customer service longer than GOODAYS_UNPROCESSED_AFTER_MINUTES (reply rate and processing time are the customer\'s KPIs).' }],
   },

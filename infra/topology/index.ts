@@ -58,14 +58,38 @@ export const tableEnv = (name: TableName): string => `TABLE_${envKey(name)}`;
 export const queueEnv = (name: QueueName): string => `QUEUE_${envKey(name)}_URL`;
 /** Environment variable naming a secret's ARN, e.g. `SECRET_RUNGOPHER_ARN`. */
 export const secretEnv = (name: SecretName): string => `SECRET_${envKey(name)}_ARN`;
+/** A queue's DLQ URL, its ARN and its DLQ's ARN, for a function that operates it. */
+export const dlqEnv = (name: QueueName): string => `QUEUE_${envKey(name)}_DLQ_URL`;
+export const queueArnEnv = (name: QueueName): string => `QUEUE_${envKey(name)}_ARN`;
+export const dlqArnEnv = (name: QueueName): string => `QUEUE_${envKey(name)}_DLQ_ARN`;
+
+/**
+ * What the hub's operator function must know of the topology (`HUB_OPERATIONS`, JSON): the queues it
+ * operates, the schedules and webhooks whose runs it shows, and the poller streams it may move.
+ */
+export function operationsOf(operated: readonly QueueName[]) {
+  const list = Object.entries(functions).map(([name, d]) => ({ name, decl: d as FunctionDecl }));
+  return {
+    queues: [...operated],
+    schedules: list.filter((f) => f.decl.trigger.kind === 'schedule').map((f) => f.name),
+    webhooks: [...new Set(list.flatMap((f) => (f.decl.trigger.kind === 'http' ? f.decl.trigger.routes.filter((r) => r.path.startsWith('/webhooks/')).map((r) => r.path.split('/')[2] ?? '') : [])))],
+    streams: list.flatMap((f) => (f.decl.streams ?? []).map((s) => ({ ...s, poller: f.name }))),
+  };
+}
 
 function envKey(name: string): string {
   return name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
 
 /** Every function declaration with its name, as a list. */
-export function functionList(): (FunctionDecl & { readonly name: FunctionName })[] {
-  return Object.entries(functions).map(([name, decl]) => ({ ...(decl as FunctionDecl), name: name as FunctionName }));
+export function functionList(): (FunctionDecl & { readonly name: FunctionName; readonly operatesQueues?: readonly QueueName[] })[] {
+  return Object.entries(functions).map(([name, d]) => {
+    const decl = d as FunctionDecl;
+    if (decl.operatesQueues !== 'all') return { ...decl, operatesQueues: decl.operatesQueues, name: name as FunctionName };
+    // `'all'`: every declared queue, operated and sent to.
+    const all = Object.keys(queues) as QueueName[];
+    return { ...decl, operatesQueues: all, sends: [...new Set([...(decl.sends ?? []), ...all])], name: name as FunctionName };
+  });
 }
 
 /** Tables a function touches, read or write. */
@@ -79,13 +103,28 @@ export function tablesOf(fn: FunctionDecl): TableName[] {
  */
 export function envForFunction(
   fn: FunctionDecl,
-  resolve: { table: (n: TableName) => string; queueUrl: (n: QueueName) => string; secretArn: (n: SecretName) => string },
+  resolve: {
+    table: (n: TableName) => string;
+    queueUrl: (n: QueueName) => string;
+    secretArn: (n: SecretName) => string;
+    dlqUrl?: (n: QueueName) => string;
+    queueArn?: (n: QueueName) => string;
+    dlqArn?: (n: QueueName) => string;
+  },
 ): Record<string, string> {
   const env: Record<string, string> = { ...fn.environment };
   for (const t of tablesOf(fn)) env[tableEnv(t)] = resolve.table(t);
   for (const q of fn.sends ?? []) env[queueEnv(q)] = resolve.queueUrl(q);
   if (fn.trigger.kind === 'queue') env[queueEnv(fn.trigger.queue)] = resolve.queueUrl(fn.trigger.queue);
   for (const s of fn.secrets ?? []) env[secretEnv(s)] = resolve.secretArn(s);
+  const operated = fn.operatesQueues === 'all' ? (Object.keys(queues) as QueueName[]) : (fn.operatesQueues ?? []);
+  for (const q of operated) {
+    env[queueEnv(q)] = resolve.queueUrl(q);
+    if (resolve.dlqUrl) env[dlqEnv(q)] = resolve.dlqUrl(q);
+    if (resolve.queueArn) env[queueArnEnv(q)] = resolve.queueArn(q);
+    if (resolve.dlqArn) env[dlqArnEnv(q)] = resolve.dlqArn(q);
+  }
+  if (operated.length) env.HUB_OPERATIONS = JSON.stringify(operationsOf(operated));
   return env;
 }
 

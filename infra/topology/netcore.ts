@@ -50,7 +50,8 @@ export const functions = {
     description: 'Refreshes Netcore monthly usage (this month and last), per channel and in total.',
     trigger: { kind: 'schedule', rateMinutes: 60 },
     timeoutSeconds: 60,
-    writes: ['netcore-usage'],
+    // runs: each schedule's last run and outcome (GET /status).
+    writes: ['netcore-usage', 'runs'],
     secrets: ['netcore'],
     metrics: ['NetcoreUsageStored'],
   },
@@ -60,10 +61,19 @@ export const functions = {
     trigger: { kind: 'schedule', rateMinutes: 15 },
     timeoutSeconds: 300,
     reads: ['netcore-users', 'cursors'],
-    writes: ['netcore-users', 'cursors'],
+    writes: ['netcore-users', 'cursors', 'runs'],
     sends: ['netcore-transcripts'],
     metrics: ['NetcoreUsersStored', 'NetcoreTranscriptJobsQueued', 'NetcoreUsersRejected', 'NetcoreUserDetailsFailed'],
+    alarms: [
+      {
+        metric: 'NetcoreUsersStored',
+        threshold: 1,
+        quiet: { minutesSetting: 'NETCORE_QUIET_MINUTES', defaultMinutes: 1440 },
+        description: 'The Netcore users poller found no new activity for NETCORE_QUIET_MINUTES: check GET /status (its last runs) and the Netcore app credentials.',
+      },
+    ],
     secrets: ['netcore'],
+    streams: [{ prefix: 'netcore:users', positionField: 'since', description: 'Users active since this time are read next.' }],
   },
   'netcore-transcripts-worker': {
     entry: 'functions/netcore/handlers/transcripts-worker.ts',

@@ -13,6 +13,15 @@ export const tables = {
     description: 'Poller cursors, one item per vendor endpoint, moved with conditional updates.',
     partitionKey: 'name',
   },
+  runs: {
+    description: "What GET /status shows: each schedule's last run and outcome, and each vendor's last accepted webhook (written at most once a minute).",
+    partitionKey: 'name',
+  },
+  audit: {
+    description: 'Operator changes to poller streams (reset, backfill): who, when, from and to, newest last per stream.',
+    partitionKey: 'stream',
+    sortKey: 'at',
+  },
 } as const satisfies Record<string, TableDecl>;
 
 export const queues = {} as const satisfies Record<string, QueueDecl>;
@@ -52,6 +61,34 @@ export const functions = {
     memoryMb: 256,
     apiDoc: 'functions/platform/routes-doc.ts',
     staticAssets: true,
+  },
+  operator: {
+    entry: 'functions/platform/handlers/operator.ts',
+    description: 'Operator routes of the hub itself: status, quarantine (list, get, retry), queues and DLQs (depth, redrive), poller streams (list, reset, backfill, audit).',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/status' },
+        { method: 'GET', path: '/quarantine' },
+        { method: 'GET', path: '/quarantine/{id}' },
+        { method: 'POST', path: '/quarantine/{id}/retry' },
+        { method: 'GET', path: '/queues' },
+        { method: 'POST', path: '/queues/{queue}/redrive' },
+        { method: 'GET', path: '/streams' },
+        { method: 'GET', path: '/streams/{stream}' },
+        { method: 'POST', path: '/streams/{stream}/reset' },
+        { method: 'POST', path: '/streams/{stream}/backfill' },
+      ],
+    },
+    timeoutSeconds: 29,
+    reads: ['quarantine', 'runs', 'cursors', 'audit'],
+    // quarantine: a retried entry is marked; cursors and audit: stream resets and their records.
+    writes: ['quarantine', 'cursors', 'audit'],
+    // Every declared queue: its depths and redrive, and (sends) a quarantined body retried on it.
+    operatesQueues: 'all',
+    secrets: ['hub'],
+    apiDoc: 'functions/platform/operator-doc.ts',
+    metrics: ['QuarantineRetried', 'DlqRedriven', 'StreamMoved'],
   },
 } as const satisfies Record<string, FunctionDecl>;
 

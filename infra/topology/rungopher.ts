@@ -58,11 +58,18 @@ export const functions = {
     trigger: { kind: 'http', routes: [{ method: 'POST', path: '/webhooks/rungopher/{token}' }] },
     timeoutSeconds: 10,
     sends: ['rungopher-results'],
-    writes: ['quarantine'],
+    // runs: when the last webhook was accepted (GET /status).
+    writes: ['quarantine', 'runs'],
     secrets: ['rungopher'],
     metrics: ['WebhooksAccepted', 'WebhooksRejected', 'WebhooksQuarantined', 'WebhooksOversized'],
     alarms: [
-      { metric: 'WebhooksQuarantined', threshold: 1, description: 'Rungopher sent bodies the hub could not parse; see the quarantine table.' },
+      { metric: 'WebhooksQuarantined', threshold: 1, description: 'Rungopher sent bodies the hub could not parse; see GET /quarantine.' },
+      {
+        metric: 'WebhooksAccepted',
+        threshold: 1,
+        quiet: { minutesSetting: 'RUNGOPHER_QUIET_MINUTES', defaultMinutes: 360 },
+        description: 'Rungopher sent no webhook for RUNGOPHER_QUIET_MINUTES: check the webhook registration in Rungopher and GET /status.',
+      },
       {
         metric: 'WebhooksOversized',
         threshold: 1,
@@ -84,8 +91,9 @@ export const functions = {
     trigger: { kind: 'schedule', rateMinutes: 5 },
     timeoutSeconds: 120,
     reads: ['cursors'],
-    writes: ['rungopher-results', 'rungopher-contacts', 'quarantine', 'cursors'],
+    writes: ['rungopher-results', 'rungopher-contacts', 'quarantine', 'cursors', 'runs'],
     secrets: ['rungopher'],
+    streams: [{ prefix: 'rungopher:results:', positionField: 'mark', description: 'One per result endpoint: the newest result time handled (the poller reads from it minus the look-back).' }],
     environment: {
       RUNGOPHER_POLL_LOOKBACK_MINUTES: '15',
       RUNGOPHER_POLL_START: '2017-01-01T00:00:00Z',

@@ -75,6 +75,12 @@ export interface AlarmDecl {
   readonly metric: string;
   readonly threshold: number;
   readonly description: string;
+  /**
+   * A quiet-source alarm: it fires when the metric's sum stays below `threshold` for the whole window
+   * (no data counts as quiet). The window in minutes is the CDK context value (or environment
+   * variable) named `minutesSetting`, else `defaultMinutes`.
+   */
+  readonly quiet?: { readonly minutesSetting: string; readonly defaultMinutes: number };
   /** `Sum` for counters; `Maximum` for gauges (a level published each run). @default 'Sum' */
   readonly statistic?: 'Sum' | 'Maximum';
   /**
@@ -114,6 +120,18 @@ export interface FunctionDecl {
    * that `infra/openapi/` writes. @default false
    */
   readonly staticAssets?: boolean;
+  /**
+   * Queues whose depth (and their DLQ's) this function reads and whose DLQ it may redrive (on AWS an
+   * SQS message move task: exactly the permissions that needs, on those queues only). `'all'`: every
+   * declared queue, which the function may also send to (a quarantined body is retried on its queue).
+   */
+  readonly operatesQueues?: readonly QueueName[] | 'all';
+  /**
+   * The poller streams this function keeps in the `cursors` table: cursor names starting with
+   * `prefix`, whose stored value is JSON with the stream's position (an ISO-8601 time) in
+   * `positionField`. Operators list, reset and backfill them through the hub.
+   */
+  readonly streams?: readonly { readonly prefix: string; readonly positionField: string; readonly description: string }[];
 }
 
 

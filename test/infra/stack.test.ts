@@ -135,6 +135,45 @@ describe('stack', () => {
     expect(alarms.find((a) => a.MetricName === 'WebhooksQuarantined')).toMatchObject({ Statistic: 'Sum', TreatMissingData: 'notBreaching' });
   });
 
+  it('lets only the operator function read queue depths and start DLQ move tasks, on exactly those queues', () => {
+    type Statement = { Action: string | string[]; Resource: unknown };
+    const statementsOf = (name: keyof typeof stack.functions): Statement[] => {
+      const roleId = stack.getLogicalId(stack.functions[name].fn.role?.node.defaultChild as never);
+      return ofType('AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId))
+        .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    };
+    const arnOf = (id: string) => JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] });
+    const moving = statementsOf('operator').filter((st) => [st.Action].flat().includes('sqs:StartMessageMoveTask'));
+    // One statement per queue, whose resource is that queue's DLQ alone: no queue that is not a DLQ.
+    expect(moving).toHaveLength(Object.keys(stack.queues).length);
+    const resources = JSON.stringify(moving.map((st) => st.Resource));
+    for (const hq of Object.values(stack.queues)) {
+      expect(resources).toContain(arnOf(logicalId(hq.dlq)));
+      expect(resources).not.toContain(arnOf(logicalId(hq.queue)));
+    }
+    for (const st of moving) expect([st.Action].flat().sort()).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ListMessageMoveTasks', 'sqs:ReceiveMessage', 'sqs:StartMessageMoveTask']);
+    for (const fn of functionList().filter((f) => f.name !== 'operator')) {
+      expect(JSON.stringify(statementsOf(fn.name)), fn.name).not.toMatch(/sqs:StartMessageMoveTask|sqs:ListMessageMoveTasks/);
+    }
+  });
+
+  it('raises a quiet-source alarm when Rungopher or Goodays send no webhook, or the Netcore poller finds nothing, for the configured time', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const quiet = (metric: string) => alarms.find((a) => a.MetricName === metric && a.ComparisonOperator === 'LessThanThreshold');
+    // Defaults: 6 h, 12 h and 24 h, in hourly periods that must all be quiet; no data is quiet.
+    expect(quiet('WebhooksAccepted')).toMatchObject({ Threshold: 1, Period: 3600, EvaluationPeriods: 6, DatapointsToAlarm: 6, TreatMissingData: 'breaching', Statistic: 'Sum' });
+    expect(quiet('GoodaysWebhookQueued')).toMatchObject({ EvaluationPeriods: 12, TreatMissingData: 'breaching' });
+    expect(quiet('NetcoreUsersStored')).toMatchObject({ EvaluationPeriods: 24, TreatMissingData: 'breaching' });
+    // Configurable by CDK context.
+    const other = buildApp({ context: { 'aws:cdk:bundling-stacks': [], RUNGOPHER_QUIET_MINUTES: '30' } });
+    const otherAlarms = Object.values(Template.fromStack(other.stack).toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+      .map((r) => r.Properties);
+    expect(otherAlarms.find((a) => a.MetricName === 'WebhooksAccepted' && a.ComparisonOperator === 'LessThanThreshold')).toMatchObject({ Period: 1800, EvaluationPeriods: 1 });
+    expect(() => buildApp({ context: { 'aws:cdk:bundling-stacks': [], NETCORE_QUIET_MINUTES: '2' } })).toThrow(/NETCORE_QUIET_MINUTES must be whole minutes from 5 to 1440/);
+  });
+
   it('outputs the API, webhook and dashboard URLs and no secret value', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'WebhookUrlrungopher', 'DashboardUrl']));

@@ -10,6 +10,7 @@ import { queueConsumer } from '#platform/queue-consumer.ts';
  */
 export const handler = queueConsumer({
   vendor: 'goodays',
+  queue: 'goodays-actions',
   message: ActionQueueMessage,
   foreign: 'queue message is not a Goodays action message',
   quarantinedMetric: 'GoodaysActionMessageQuarantined',

@@ -10,6 +10,7 @@ import { deadlineOf } from '#platform/time-budget.ts';
  */
 export const handler = queueConsumer({
   vendor: 'goodays',
+  queue: 'goodays-events',
   message: EnvelopeMessage,
   foreign: 'queue message is not a webhook envelope',
   quarantinedMetric: 'GoodaysEventQuarantined',

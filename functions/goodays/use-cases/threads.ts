@@ -49,7 +49,7 @@ export async function processGoodaysEvent(envelope: EventEnvelope, deps: EventDe
   const unstorable = described ? eventStorability(envelope.body) : undefined;
   if (parsed.kind === 'invalid' || !described || unstorable) {
     const reason = parsed.kind === 'invalid' ? parsed.reason : unstorable ? `cannot be stored: ${unstorable}` : 'unreadable event';
-    const { created } = await deps.quarantine.put({ vendor: 'goodays', reason, body: envelope.body, receivedAt: envelope.receivedAt, requestId: envelope.requestId, stage: 'processor' });
+    const { created } = await deps.quarantine.put({ vendor: 'goodays', reason, body: envelope.body, receivedAt: envelope.receivedAt, requestId: envelope.requestId, stage: 'processor', retry: { queue: 'goodays-events', as: 'envelope' } });
     return { result: 'quarantined', reason, created };
   }
   const result = await deps.events.put({

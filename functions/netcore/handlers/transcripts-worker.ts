@@ -7,7 +7,7 @@ import { queueConsumer } from '#platform/queue-consumer.ts';
 
 /** Queue consumer: one Netcore transcripts job per record; what is acknowledged and what fails: {@link runTranscriptsJob}. */
 export const handler = queueConsumer({
-  vendor: 'netcore', message: TranscriptJobMessage, foreign: 'Not a transcripts job', quarantinedMetric: 'NetcoreTranscriptJobsQuarantined',
+  vendor: 'netcore', queue: 'netcore-transcripts', message: TranscriptJobMessage, foreign: 'Not a transcripts job', quarantinedMetric: 'NetcoreTranscriptJobsQuarantined',
   reserveMs: netcoreSetting.reserveMs.read(),
   process: async (job, _record, budget) => {
     const out = await runTranscriptsJob(job, transcriptsWorkerDeps(budget));

@@ -20,7 +20,7 @@ export const routes: ApiDoc = {
     responses: { 200: { description: 'A page of templates.', schema: pageSchema(TemplateView, 'RungopherTemplatePage') }, 400: INVALID, 401: UNAUTHORIZED, 500: INTERNAL, 502: VENDOR_FAILED, 504: VENDOR_TIMEOUT },
   },
   'GET /rungopher/campaigns': {
-    summary: 'Campaigns',
+    summary: 'Campaigns of the account, paged by the hub',
     query: ListQuery,
     responses: { 200: { description: 'A page of campaigns.', schema: pageSchema(CampaignSummary, 'RungopherCampaignPage') }, 400: INVALID, 401: UNAUTHORIZED, 500: INTERNAL, 502: VENDOR_FAILED, 504: VENDOR_TIMEOUT },
   },

@@ -9,6 +9,7 @@ const COUNTERS = { stored: 'ResultsStored', duplicate: 'ResultsDuplicate', quara
 /** Stores queued Rungopher results once each; see {@link processRungopherMessage}. */
 export const handler = queueConsumer({
   vendor: 'rungopher',
+  queue: 'rungopher-results',
   message: EnvelopeMessage,
   foreign: 'queue message is not a hub envelope',
   quarantinedMetric: COUNTERS.quarantined,

@@ -10,6 +10,7 @@ import { JsonString } from '#platform/json.ts';
  */
 export const handler = queueConsumer({
   vendor: 'rungopher',
+  queue: 'rungopher-uploads',
   message: JsonString(UploadJobMessage),
   foreign: 'queue message is not a Rungopher upload job',
   quarantinedMetric: 'RungopherUploadMessageQuarantined',

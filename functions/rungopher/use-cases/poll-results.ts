@@ -222,7 +222,7 @@ async function readEndpoint(
     // read it above the cursor, so only items beyond the cursor (or without a time) are put there now.
     const t = itemTimeMs(item);
     if (t === undefined || markMs === undefined || t > markMs) {
-      const kept = await ports.quarantine.put({ vendor: 'rungopher', reason: `polled from results/${endpoint}: ${parsed.reason}`, body: raw, receivedAt: new Date(now()).toISOString(), stage: 'poller' });
+      const kept = await ports.quarantine.put({ vendor: 'rungopher', reason: `polled from results/${endpoint}: ${parsed.reason}`, body: raw, receivedAt: new Date(now()).toISOString(), stage: 'poller', retry: { queue: 'rungopher-results', as: 'envelope', source: 'poller' } });
       // An item without a time is read again every run; it is counted (and alarmed on) once.
       if (kept.created) quarantined++;
       if (t !== undefined) quarantinedTimes.push(t);

@@ -31,6 +31,7 @@ export async function processRungopherMessage(ports: ProcessMessagePorts, envelo
       requestId: envelope.requestId,
       receivedAt: envelope.receivedAt,
       stage: 'processor',
+      retry: { queue: 'rungopher-results', as: 'envelope', source: envelope.source === 'poller' ? 'poller' : 'webhook' },
     });
     return { status: 'quarantined', quarantineId: kept.id, created: kept.created, reason: parsed.reason };
   }
