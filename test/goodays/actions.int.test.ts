@@ -75,6 +75,23 @@ describe('operator API', () => {
     expect(outboxFor(google)).toHaveLength(1);
   });
 
+  it("takes the operator as a Goodays user id too: sent as it is, with no user look-up; neither an e-mail nor an id is a 400 naming user", async () => {
+    const id = await newResponse();
+    const lookupsBefore = world.sandbox.requests().filter((r) => r.path.startsWith('/v2/users')).length;
+    const res = await act(id, 'reply', { content: 'Thank you, we are on it.', user: '5e6f7a8', remark_type: 'Problem' });
+    expect(res.status).toBe(202);
+    await world.runActions();
+    expect((await action((res.json as Accepted).actionId)).state).toBe('succeeded');
+    expect(outboxFor(id)).toEqual([expect.objectContaining({ action: 'reply', user: '5e6f7a8' })]);
+    expect(world.sandbox.requests().filter((r) => r.path.startsWith('/v2/users')).length).toBe(lookupsBefore);
+    const other = await newResponse();
+    for (const user of ['not an id', 'a@', '', 'x'.repeat(65)]) {
+      const bad = await act(other, 'close', { user });
+      expect({ user, status: bad.status }).toEqual({ user, status: 400 });
+      expect((bad.json as { errors: { name: string }[] }).errors.map((e) => e.name)).toEqual(['body.user']);
+    }
+  });
+
   it('replies once: 202 with an action id, Idempotency-Key replays, a second reply is 409', async () => {
     const id = await newResponse();
     const body = { content: 'Dear Customer, thank you for your feedback.', user: OPERATOR, remark_type: 'Problem' };

@@ -6,8 +6,9 @@ import type { ActionKind } from './events.ts';
 
 /**
  * The five Goodays actions as the hub's operators send them (`POST /goodays/responses/{id}/{action}`)
- * and as Goodays receives them (`PUT /responses/{id}/{action}`). Operators are named by e-mail; the
- * hub resolves the Goodays user id before sending.
+ * and as Goodays receives them (`PUT /responses/{id}/{action}`). Operators are named by e-mail (the
+ * hub resolves the Goodays user id before sending) or by their Goodays user id as Goodays issues it
+ * (`1a2b3c4`, from its Users API), which is sent as it is.
  */
 
 /** Goodays' remark types; `Message` is the documented fallback for sources that cannot be typed. */
@@ -24,7 +25,11 @@ const Content = z
   .string()
   .max(MAX_CONTENT_CHARS)
   .refine((s) => s.trim().length > 0, 'content must not be empty');
-const OperatorEmail = z.email('user must be the operator\'s e-mail address').max(254);
+/** A Goodays user id as Goodays issues them (its documents show `1a2b3c4`): letters, digits, `_`, `-`. */
+export const GOODAYS_USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const OperatorEmail = z
+  .union([z.email().max(254), z.string().regex(GOODAYS_USER_ID)], { error: "user must be the operator's e-mail address or a Goodays user id" })
+  .meta({ description: "The operator: an e-mail address (the hub looks up the Goodays user with it), or a Goodays user id as Goodays issues them (e.g. `1a2b3c4`; sent as it is). A value with an `@` is an e-mail." });
 
 export const ReplyBody = z.strictObject({ content: Content, user: OperatorEmail.optional(), remark_type: RemarkType.optional() });
 export const MessageBody = z.strictObject({ content: Content, user: OperatorEmail, remark_type: RemarkType.optional() });
@@ -75,9 +80,16 @@ export function validateActionBody(action: ActionKind, input: unknown, source: s
   return { ok: true, body };
 }
 
-/** The operator's e-mail named in a body, if any. */
+/** The operator's e-mail named in a body, if any (a `user` with an `@`). */
 export function operatorEmail(body: ActionBody): string | undefined {
-  return 'user' in body ? body.user : undefined;
+  const user = 'user' in body ? body.user : undefined;
+  return user?.includes('@') ? user : undefined;
+}
+
+/** The Goodays user id named in a body, if any (a `user` without an `@`). */
+export function namedUserId(body: ActionBody): string | undefined {
+  const user = 'user' in body ? body.user : undefined;
+  return user !== undefined && !user.includes('@') ? user : undefined;
 }
 
 /** The JSON Goodays receives for an action, with the operator's e-mail replaced by the Goodays user id. */

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { ActionMessage } from '#goodays/domain/actions.ts';
-import { operatorEmail, validateActionBody } from '#goodays/domain/actions.ts';
+import { namedUserId, operatorEmail, validateActionBody } from '#goodays/domain/actions.ts';
 import type { ActionKind } from '#goodays/domain/events.ts';
 import { ActionKind as ActionKindSchema, PROCESSING_ACTIONS, ResponseId } from '#goodays/domain/events.ts';
 import type { Thread } from '#goodays/domain/thread.ts';
@@ -156,6 +156,8 @@ export async function requestAction(req: ActionRequest, deps: OperatorDeps): Pro
     action,
     body,
     operatorEmail: operatorEmail(body),
+    // A Goodays user id given as `user` is sent as it is; an e-mail is resolved when the action is sent.
+    ...(namedUserId(body) ? { goodaysUserId: namedUserId(body) } : {}),
     eventKey,
     answers,
     idempotencyKey,
