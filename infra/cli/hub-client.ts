@@ -89,11 +89,13 @@ export interface Page<T> {
 }
 
 /** Operations of the hub itself that the client calls (each vendor's CLI file lists its own). */
-export const HUB_OPERATIONS = ['GET /health'] as const;
+export const HUB_OPERATIONS = ['GET /health', 'GET /status'] as const;
 /** Routes of the local runtime only (`npm start`), not part of the deployed API. */
 export const LOCAL_OPERATIONS = ['GET /_local/schedules', 'POST /_local/schedules/{name}', 'GET /_local/queues', 'POST /_local/queues/{name}/redrive'] as const;
 
 type Query = Readonly<Record<string, string | number | undefined>>;
+// Types only: the CLI bundle carries no schema code for them.
+import type { StatusView } from '#platform/operator-views.ts';
 
 export interface HubClientOptions {
   readonly url: string;
@@ -168,6 +170,7 @@ export function hubClient(options: HubClientOptions) {
     request,
     pages,
     health: () => request<{ status: string }>('GET', '/health', { auth: false }),
+    status: () => request<StatusView>('GET', '/status'),
     local: {
       schedules: () => request<{ schedules: Record<string, unknown>[] } | Record<string, unknown>[]>('GET', '/_local/schedules', { auth: false }),
       runSchedule: (name: string) => request<Record<string, unknown>>('POST', `/_local/schedules/${seg(name)}`, { auth: false }),

@@ -39,6 +39,17 @@ export function registerLocalHubCommands(program: Command, out: Out = stdout): v
       if (outcome.result !== undefined) out(JSON.stringify(outcome.result));
     });
 
+  program
+    .command('status')
+    .description("The hub's status: last webhooks, schedule runs and outcomes, queue and DLQ depths, quarantine, poller streams (GET /status)")
+    .action(async (o: { hub?: string; json?: boolean }) => {
+      const s = await client(o).status();
+      if (o.json) return out(JSON.stringify(s, null, 2));
+      // Its formatting is loaded only for this command.
+      const { statusLines } = await import('./status.ts');
+      for (const line of statusLines(s)) out(line);
+    });
+
   const queues = program.command('queues').description('Queues and DLQs of a running local hub');
   queues
     .command('list')

@@ -78,8 +78,11 @@ export function functionEnv(hub: Hub, fn: FunctionDecl): Record<string, string> 
     table: (t) => localName(t),
     queueUrl: (q) => hub.queues[q].url,
     secretArn: () => '',
+    dlqUrl: (q) => hub.queues[q].dlqUrl,
   });
   for (const k of Object.keys(env)) if (env[k] === '') delete env[k];
+  // The emulator has no message move tasks; the runtime's own redrive stands in, as in the local hub.
+  if (fn.operatesQueues) env.HUB_DLQ_REDRIVE = 'copy';
   for (const s of fn.secrets ?? []) {
     for (const key of [...secrets[s].generatedKeys, ...secrets[s].operatorKeys]) {
       const v = hub.env[key];

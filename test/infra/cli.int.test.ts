@@ -106,6 +106,25 @@ describe('switchboard, the bin', { timeout: 120_000 }, () => {
     expect(schedules.stdout).toMatch(/^schedule\s+every/);
   });
 
+  it('status prints the hub\'s GET /status as tables, or as JSON with --json, from the one typed client', async () => {
+    await hub.runSchedule('goodays-unprocessed');
+    const human = await sb(['status', '--hub', hub.url], operator());
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^Switchboard status at \d{4}-/);
+    expect(human.stdout).toMatch(/\nwebhook\s+last accepted\n/);
+    expect(human.stdout).toMatch(/\ngoodays-unprocessed\s+\d{4}-\S+\s+ok\s+\d+\s+count=\d+/);
+    expect(human.stdout).toMatch(/\nrungopher-results\s+\d+\s+\d+\s+\d+/);
+    expect(human.stdout).toMatch(/\nquarantine: \d+ bod(y|ies)/);
+    const json = await sb(['status', '--json'], { ...operator(), HUB_URL: hub.url });
+    expect(json.code).toBe(0);
+    const body = JSON.parse(json.stdout) as { schedules: { name: string }[]; queues: { name: string }[] };
+    expect(body.queues.map((q) => q.name)).toContain('rungopher-results');
+    expect(body.schedules.map((q) => q.name)).toContain('netcore-users-poller');
+    const noToken = await sb(['status', '--hub', hub.url]);
+    expect(noToken.code).toBe(1);
+    noStack(noToken);
+  });
+
   it('a hub that is not running: exit 1, the URL named, no stack trace', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     for (const args of [['queues', 'list'], ['rungopher', 'campaigns', 'list'], ['netcore', 'usage']]) {
