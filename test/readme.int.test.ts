@@ -83,7 +83,7 @@ async function bash(script: string, env: Record<string, string>): Promise<{ code
 
 describe('the README', () => {
   it('has a quick start and a walk-through for Rungopher, Goodays and Netcore', () => {
-    expect(blocks.map((b) => b.section)).toEqual(['Quick start', 'Walk-through: campaign work through the hub', 'Walk-through: feedback, reply, the customer writes back, a private message', 'Walk-through: users, transcripts and usage from the sandbox']);
+    expect(blocks.map((b) => b.section)).toEqual(['Quick start', 'Walk-through: campaign work through the hub', 'Walk-through: feedback, reply, the customer writes back, a private message', 'Walk-through: users, transcripts and usage from the sandbox', 'Walk-through: operating the hub']);
     for (const b of blocks) expect(b.commands.filter((c) => /\bcurl\b/.test(c)).length).toBeGreaterThanOrEqual(3);
   });
 
@@ -114,5 +114,8 @@ describe('the README', () => {
       ['message', 'Tomorrow morning.'],
     ]);
     expect(run.out).toMatch(/"state":"done"/);
+    // The operating walk-through retried a body and moved a stream, as ann.
+    expect(run.out).toMatch(/"retriedBy":"ann"/);
+    expect(run.out).toMatch(/"audit":\[\{"stream":"netcore:users","at":"[^"]+","who":"ann","action":"reset"/);
   }, 300_000);
 });

@@ -29,7 +29,10 @@ function dynamoAudit(table: string): AuditStore {
     },
     async latest(stream, limit) {
       const out = await dynamo.send(new QueryCommand({ TableName: table, KeyConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'stream' }, ExpressionAttributeValues: { ':s': stream }, ScanIndexForward: false, Limit: limit }));
-      return (out.Items ?? []).map((i) => ({ ...(i as AuditRecordView), at: String(i.at).split('#')[0] ?? '' }));
+      return (out.Items ?? []).map((i) => {
+        const r = i as AuditRecordView;
+        return { stream: r.stream, at: String(r.at).split('#')[0] ?? '', who: r.who, action: r.action, from: r.from ?? null, to: r.to };
+      });
     },
   };
 }
