@@ -6,13 +6,15 @@ import { goodaysClient, goodaysUrl, samplesOf } from '#goodays/adapters/client.t
 const ok = (action: ActionKind, body: unknown, source: string | null = 'email') => validateActionBody(action, body, source);
 
 describe('action bodies', () => {
-  it('reply: content required and not blank; user is an e-mail; remark_type from the list', () => {
+  it('reply: content required and not blank; user is an e-mail or a Goodays user id; remark_type from the list', () => {
     expect(ok('reply', { content: 'Thank you', user: 'op@cs.example.com', remark_type: 'Problem' })).toMatchObject({ ok: true });
     expect(ok('reply', { content: 'Thank you' })).toMatchObject({ ok: true });
     expect(ok('reply', {})).toMatchObject({ ok: false });
     expect(ok('reply', { content: '   ' })).toMatchObject({ ok: false });
     expect(ok('reply', { content: 'x'.repeat(5001) })).toMatchObject({ ok: false });
-    expect(ok('reply', { content: 'hi', user: '1a2b3c4' })).toMatchObject({ ok: false });
+    // A Goodays user id as Goodays issues them is taken too (sent as it is); anything else is not.
+    expect(ok('reply', { content: 'hi', user: '1a2b3c4' })).toMatchObject({ ok: true });
+    for (const user of ['not an id', 'a@', '', 'x'.repeat(65), 'id/../x']) expect({ user, r: ok('reply', { content: 'hi', user }) }).toMatchObject({ user, r: { ok: false } });
     expect(ok('reply', { content: 'hi', remark_type: 'Complaint' })).toMatchObject({ ok: false });
     expect(ok('reply', { content: 'hi', remarkType: 'Problem' })).toMatchObject({ ok: false });
   });
