@@ -7,7 +7,7 @@ import type * as z from 'zod';
 import { tableName } from './config.ts';
 import { HandBackError } from './errors.ts';
 import { count, logger, metrics } from './observability.ts';
-import { dynamoQuarantine, type Quarantine } from './quarantine.ts';
+import { hubQuarantine, type Quarantine } from './quarantine.ts';
 import { ensureTime, timeBudget, type TimeBudget } from './time-budget.ts';
 import { issueLines } from './validation.ts';
 
@@ -104,7 +104,7 @@ export function queueConsumer<M>(spec: QueueConsumerSpec<M>) {
     async (record, context) => {
       const parsed = spec.message.safeParse(record.body);
       if (parsed.success) return spec.process(parsed.data, record, timeBudget(context, { reserveMs }));
-      quarantine ??= dynamoQuarantine(tableName('quarantine'));
+      quarantine ??= hubQuarantine(tableName('quarantine'));
       const sent = Number(record.attributes?.SentTimestamp);
       const reason = `${spec.foreign}: ${issueLines(parsed.error).join('; ')}`;
       const kept = await quarantine.put({
