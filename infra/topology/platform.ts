@@ -64,12 +64,8 @@ export const functions = {
     timeoutSeconds: 30,
     memoryMb: 256,
     writes: ['outbound-deliveries', 'quarantine'],
-    environment: {
-      OUTBOUND_MAX_RECEIVES: String(SUBSCRIPTION_QUEUE.maxReceiveCount),
-      OUTBOUND_RETRY_BASE_SECONDS: '60',
-      OUTBOUND_RETRY_CAP_SECONDS: String(6 * 3600),
-      OUTBOUND_TIMEOUT_MS: '15000',
-    },
+    // The last receive keeps a failing event in the DLQ: it must know which one that is.
+    environment: { OUTBOUND_MAX_RECEIVES: String(SUBSCRIPTION_QUEUE.maxReceiveCount) },
     metrics: ['RecordsFailed', 'WebhookDelivered', 'WebhookRetried', 'WebhookRejected', 'WebhookDeadLettered', 'OutboundMessageQuarantined'],
     alarms: [{ metric: 'WebhookRejected', threshold: 1, description: 'A subscriber answered a 4xx other than 408/429: the event is in its DLQ; fix the subscriber, then redrive (POST /subscriptions/{id}/redrive).' }],
   },

@@ -35,8 +35,8 @@ export function hubEnv(dataDir: string, extra: Record<string, string> = {}): Rec
 }
 
 /** Spawns `infra/local/main.ts`; resolves once it printed "Press Ctrl+C", rejects if it exits first (bounded). */
-export async function spawnHub(dataDir: string, { timeoutMs = 60_000 } = {}): Promise<StartedHub> {
-  const { child, output, exited } = spawnEntry(dataDir);
+export async function spawnHub(dataDir: string, { timeoutMs = 60_000, env = {} }: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<StartedHub> {
+  const { child, output, exited } = spawnEntry(dataDir, env);
   const until = Date.now() + timeoutMs;
   while (!/Press Ctrl\+C to stop/.test(output())) {
     if (Date.now() > until || child.exitCode !== null || child.signalCode !== null) {
@@ -63,9 +63,9 @@ export async function spawnHub(dataDir: string, { timeoutMs = 60_000 } = {}): Pr
 }
 
 /** Spawns the entry and returns at once (for a start that is expected to fail). */
-export function spawnEntry(dataDir: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+export function spawnEntry(dataDir: string, extraEnv: Record<string, string> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let out = '';
-  const child = spawn(tsx, ['infra/local/main.ts'], { cwd: PROJECT_ROOT, env: hubEnv(dataDir), detached: true });
+  const child = spawn(tsx, ['infra/local/main.ts'], { cwd: PROJECT_ROOT, env: hubEnv(dataDir, extraEnv), detached: true });
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));

@@ -71,7 +71,7 @@ export function defineEvent<K extends z.ZodRawShape, B extends z.ZodRawShape>(sp
   readonly href: (key: z.infer<z.ZodObject<K>>) => string;
   readonly subject: (key: z.infer<z.ZodObject<K>>) => string;
 }): EventDefinition<K, B> {
-  if (!/^[a-z]+\.[a-z]+\.[a-z]+$/.test(spec.type)) throw new Error(`Event type ${spec.type}: expected <source>.<noun>.<verb>`);
+  if (!/^[a-z]+(\.[a-z]+){1,2}$/.test(spec.type)) throw new Error(`Event type ${spec.type}: expected <source>.<noun>.<verb> or <source>.<verb>`);
   const data = spec.key.extend(spec.body.shape) as unknown as z.ZodObject<K & B>;
   return {
     ...spec,
