@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerLocalHubCommands } from './local-hub.ts';
+import { registerSubscriptionCommands } from './subscriptions.ts';
 import { registerGoodaysCommands } from './goodays.ts';
 import { registerNetcoreCommands } from './netcore.ts';
 import { registerRungopherCommands } from './rungopher.ts';
@@ -19,6 +20,7 @@ program
   .description('Print the Node.js version the CLI runs on (the pinned Lambda runtime major)')
   .action(() => console.log(process.version));
 registerLocalHubCommands(program);
+registerSubscriptionCommands(program);
 /** Each vendor's `switchboard <vendor> ...` commands, one line per vendor. */
 const vendorCommands: ((program: Command) => unknown)[] = [
   registerRungopherCommands,

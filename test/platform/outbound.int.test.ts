@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, operatorGet, startTestHub } from '#test/helpers/hub.ts';
 import { newWebhookSecret, startReceiver } from '#test/helpers/receiver.ts';
 import { makeResult } from '#test/rungopher/samples.ts';
+import type { GoodaysSandbox } from '#infra/local/sandboxes/goodays.ts';
+import type { NetcoreSandbox } from '#infra/local/sandboxes/netcore.ts';
 
 /**
  * Outbound end to end on the local runtime: results posted to the Rungopher webhook are stored,
@@ -27,6 +29,7 @@ beforeAll(async () => {
       ]),
       OUTBOUND_RETRY_BASE_SECONDS: '1',
       OUTBOUND_RETRY_CAP_SECONDS: '2',
+      RUNGOPHER_SANDBOX_WEBHOOKS: 'off',
     },
   });
 }, 60_000);
@@ -49,15 +52,16 @@ describe('signed webhooks to subscriptions', () => {
     const unique = await eventually(
       async () => {
         const u = flaky.unique();
-        const stored = [...u.values()].filter((r) => r.type === 'rungopher.result.stored');
-        const contacts = [...u.values()].filter((r) => r.type === 'rungopher.contact.updated');
+        const ours = [...u.values()].filter((r) => ids.includes(String(r.data.resultId)));
+        const stored = ours.filter((r) => r.type === 'rungopher.result.stored');
+        const contacts = ours.filter((r) => r.type === 'rungopher.contact.updated');
         return stored.length === ids.length && contacts.length === ids.length ? u : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 250 },
     );
     expect(flaky.rejected).toBe(0);
     expect(flaky.answered.slice(0, 15).every((s) => s >= 500)).toBe(true);
-    const stored = [...unique.values()].filter((r) => r.type === 'rungopher.result.stored');
+    const stored = [...unique.values()].filter((r) => r.type === 'rungopher.result.stored' && ids.includes(String(r.data.resultId)));
     expect(stored.map((r) => r.data.resultId).sort()).toEqual([...ids].sort());
     for (const r of stored) expect(r.data).toMatchObject({ campaignId: '15', contactId: `out-${String(r.data.resultId)}`, resultName: 'accepted', result: { id: r.data.resultId } });
     // Every copy of an id is the same event.
@@ -91,6 +95,35 @@ describe('signed webhooks to subscriptions', () => {
     // Never the body: it may hold personal data.
     expect(got.body).not.toContain('zebra-4471');
   }, 60_000);
+
+  it('Goodays thread changes and action outcomes, Netcore users and message batches arrive signed too', async () => {
+    const goodays = hub.sandboxes.goodays as GoodaysSandbox;
+    expect((await goodays.sendWebhook('response', 'vdOpL1NJ74l')).status).toBe(200);
+    const thread = await eventually(async () => [...flaky.unique().values()].find((r) => r.type === 'goodays.thread.updated' && r.data.responseId === 'vdOpL1NJ74l'));
+    expect(thread.data).toMatchObject({ responseId: 'vdOpL1NJ74l', version: expect.any(Number), awaiting: true, thread: expect.any(Object) });
+    const accepted = await fetch(`${hub.url}/goodays/responses/vdOpL1NJ74l/close`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${hub.env.HUB_OPERATOR_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'jennifer.parker@cs.example.com' }),
+    });
+    expect(accepted.status).toBe(202);
+    const { actionId } = (await accepted.json()) as { actionId: string };
+    const settled = await eventually(async () => [...flaky.unique().values()].find((r) => r.type === 'goodays.action.settled' && r.data.actionId === actionId), { timeoutMs: 30_000 });
+    expect(settled.data).toMatchObject({ actionId, responseId: 'vdOpL1NJ74l', outcome: 'sent', action: 'close' });
+
+    expect(await hub.runSchedule('netcore-users-poller')).toMatchObject({ ok: true });
+    const batches = await eventually(
+      async () => {
+        const b = [...flaky.unique().values()].filter((r) => r.type === 'netcore.messages.stored');
+        return b.length >= 12 ? b : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    const netcore = hub.sandboxes.netcore as NetcoreSandbox;
+    const one = batches.find((b) => b.data.botUserId === '+919876543213' && b.data.channelId === 1014);
+    expect((one?.data.messages as { message: unknown }[] | undefined)?.map((m) => m.message)).toEqual(netcore.messages('+919876543213', 1014));
+    expect([...flaky.unique().values()].filter((r) => r.type === 'netcore.user.updated').length).toBeGreaterThanOrEqual(12);
+  }, 120_000);
 
   it('answers 404 for an unknown subscription and 400 for a bad limit', async () => {
     const missing = await fetch(`${hub.url}/subscriptions/nope/redrive`, { method: 'POST', headers: { authorization: `Bearer ${hub.env.HUB_OPERATOR_TOKEN}` } });

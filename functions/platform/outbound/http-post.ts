@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import type { PostOutcome, PostWebhook } from './delivery.ts';
 import { isBlockedAddress } from './subscriptions.ts';
 
@@ -35,6 +35,9 @@ export function httpPost(opts: { readonly guardAddresses: boolean }): PostWebhoo
   return (url, body, headers, timeoutMs) =>
     new Promise<PostOutcome>((resolve) => {
       const target = new URL(url);
+      const host = target.hostname.replace(/^\[|\]$/g, '');
+      // An address in the URL is never looked up: it is checked here.
+      if (opts.guardAddresses && isIP(host) && isBlockedAddress(host)) return resolve({ kind: 'failed', error: 'address-refused', message: `address ${host} is not one subscribers may use` });
       const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
       let settled = false;
       const done = (o: PostOutcome) => {
