@@ -168,7 +168,9 @@ async function startLocked(
       emulators.sqs,
       subscriptions.map((s) => s.id),
       SUBSCRIPTION_QUEUE,
-      opts.visibilityTimeoutSeconds ?? 6 * (delivery.timeoutSeconds ?? 30),
+      // Not the tests' shorter visibility: the delivery function sets each retry's delay itself, and a
+      // delivery still running when a short timeout ran out would be sent twice.
+      6 * (delivery.timeoutSeconds ?? 30),
     );
     const router = await startEventRouter({
       busName: LOCAL_EVENT_BUS,

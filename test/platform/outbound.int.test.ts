@@ -99,7 +99,7 @@ describe('signed webhooks to subscriptions', () => {
   it('Goodays thread changes and action outcomes, Netcore users and message batches arrive signed too', async () => {
     const goodays = hub.sandboxes.goodays as GoodaysSandbox;
     expect((await goodays.sendWebhook('response', 'vdOpL1NJ74l')).status).toBe(200);
-    const thread = await eventually(async () => [...flaky.unique().values()].find((r) => r.type === 'goodays.thread.updated' && r.data.responseId === 'vdOpL1NJ74l'));
+    const thread = await eventually(async () => [...flaky.unique().values()].find((r) => r.type === 'goodays.thread.updated' && r.data.responseId === 'vdOpL1NJ74l'), { timeoutMs: 60_000 });
     expect(thread.data).toMatchObject({ responseId: 'vdOpL1NJ74l', version: expect.any(Number), awaiting: true, thread: expect.any(Object) });
     const accepted = await fetch(`${hub.url}/goodays/responses/vdOpL1NJ74l/close`, {
       method: 'POST',
@@ -108,7 +108,7 @@ describe('signed webhooks to subscriptions', () => {
     });
     expect(accepted.status).toBe(202);
     const { actionId } = (await accepted.json()) as { actionId: string };
-    const settled = await eventually(async () => [...flaky.unique().values()].find((r) => r.type === 'goodays.action.settled' && r.data.actionId === actionId), { timeoutMs: 30_000 });
+    const settled = await eventually(async () => [...flaky.unique().values()].find((r) => r.type === 'goodays.action.settled' && r.data.actionId === actionId), { timeoutMs: 60_000 });
     expect(settled.data).toMatchObject({ actionId, responseId: 'vdOpL1NJ74l', outcome: 'sent', action: 'close' });
 
     expect(await hub.runSchedule('netcore-users-poller')).toMatchObject({ ok: true });

@@ -104,7 +104,7 @@ export async function syncNetcoreTranscripts(job: TranscriptJob, deps: Transcrip
     const records = keyed(res.transcripts).map(
       ({ raw, key }): MessageRecord => ({ botUserId: job.botUserId, channelId: job.channelId, key, createdAt: itemCreatedAt(raw), entry: parseTranscriptItem(raw), storedAt }),
     );
-    const announced: MessageRecord[] = [];
+    const announce = new Set<MessageRecord>();
     await mapLimit(records, settings.concurrency, async (r) => {
       if (r.entry.shape === 'unknown') totals.unknownShapes++;
       const fresh = await deps.store.putMessage(r);
@@ -113,8 +113,10 @@ export async function syncNetcoreTranscripts(job: TranscriptJob, deps: Transcrip
       // New messages, and every message past the watermark: the watermark moves only once the whole
       // window is read, after its batches were announced, so a job that died between storing a page
       // and announcing it announces that page again on its redelivery (same event id for the same page).
-      if (fresh || !watermark || !r.createdAt || r.createdAt > watermark) announced.push(r);
+      if (fresh || !watermark || !r.createdAt || r.createdAt > watermark) announce.add(r);
     });
+    // In the page's order, whatever order the stores finished in.
+    const announced = records.filter((r) => announce.has(r));
     if (announced.length) {
       await deps.outbound.publish([
         batchEvent(job.botUserId, job.channelId, announced.map((r) => ({ key: r.key, createdAt: r.createdAt, type: r.entry.type, shape: r.entry.shape, raw: r.entry.raw })), storedAt),
