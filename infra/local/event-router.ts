@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -57,7 +57,7 @@ export interface EventRouter {
 
 export async function startEventRouter(opts: { readonly busName: string; readonly targets: readonly RouterTarget[]; readonly sqs: SQSClient; readonly port?: number }): Promise<EventRouter> {
   const routed: Record<string, number> = Object.fromEntries(opts.targets.map((t) => [t.id, 0]));
-  const fail = (res: import('node:http').ServerResponse, status: number, type: string, message: string) => {
+  const fail = (res: ServerResponse, status: number, type: string, message: string) => {
     res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: type, message }));
   };
   const server = createServer((req, res) => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RungopherResult } from '#rungopher/domain/result.ts';
+import type * as ResultModule from '#rungopher/domain/result.ts';
+import type * as StoreModule from '#rungopher/use-cases/store-result.ts';
 import { recordingPublisher } from '#test/helpers/events.ts';
 import { startTestDynamo, type TestDynamo } from './env.ts';
 import { makeResult } from './samples.ts';
@@ -11,9 +13,9 @@ import { makeResult } from './samples.ts';
  */
 let db: TestDynamo;
 let mod: {
-  store: typeof import('#rungopher/use-cases/store-result.ts').storeRungopherResult;
-  parse: typeof import('#rungopher/domain/result.ts').parseResult;
-  ports: (events: ReturnType<typeof recordingPublisher>) => import('#rungopher/use-cases/store-result.ts').StoreResultPorts;
+  store: typeof StoreModule.storeRungopherResult;
+  parse: typeof ResultModule.parseResult;
+  ports: (events: ReturnType<typeof recordingPublisher>) => StoreModule.StoreResultPorts;
 };
 
 beforeAll(async () => {
