@@ -3,13 +3,22 @@
  * handler decides a status code.
  */
 
+/**
+ * One bad parameter of a request: `name` is the query or path parameter or header (`limit`,
+ * `cursor`, `Idempotency-Key`), or `body` / `body.<field>` for a JSON body; `detail` says why.
+ */
+export interface Issue {
+  readonly name: string;
+  readonly detail: string;
+}
+
 /** Input from outside (a request, a payload, a file) that fails validation: 400. */
 export class ValidationError extends Error {
   override readonly name = 'ValidationError';
   constructor(
     message: string,
-    /** Field-level issues, shown to the caller as they are. */
-    readonly issues: readonly string[] = [],
+    /** Each bad parameter, shown to the caller as they are (the problem document's `errors`). */
+    readonly issues: readonly Issue[] = [],
   ) {
     super(message);
   }

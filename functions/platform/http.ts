@@ -5,6 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ConflictError, NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from './errors.ts';
 import { logger, metrics } from './observability.ts';
+import { problem } from './problem.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -39,15 +40,18 @@ export function requireBearer(event: HttpEvent, expected: string): void {
   }
 }
 
-/** Maps an error class to an HTTP response; anything unclassified is a 500 whose details stay in the log. */
+/**
+ * Maps an error class to an RFC 9457 problem response (`problem.ts`); anything unclassified is a 500
+ * whose details stay in the log.
+ */
 export function errorResponse(err: unknown): HttpResult {
-  if (err instanceof ValidationError) return json(400, { error: err.message, issues: err.issues });
-  if (err instanceof UnauthorizedError) return json(401, { error: err.message });
-  if (err instanceof NotFoundError) return json(404, { error: err.message });
-  if (err instanceof ConflictError) return json(409, { error: err.message, ...err.details });
-  if (err instanceof PayloadTooLargeError) return json(413, { error: err.message });
+  if (err instanceof ValidationError) return problem(400, err.message, { errors: err.issues });
+  if (err instanceof UnauthorizedError) return problem(401, err.message, {}, { 'www-authenticate': 'Bearer' });
+  if (err instanceof NotFoundError) return problem(404, err.message);
+  if (err instanceof ConflictError) return problem(409, err.message, err.details);
+  if (err instanceof PayloadTooLargeError) return problem(413, err.message);
   logger.error('Unhandled error', { error: err as Error });
-  return json(500, { error: 'Internal error; the request can be retried' });
+  return problem(500, 'Internal error; the request can be retried');
 }
 
 /**

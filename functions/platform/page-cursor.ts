@@ -40,7 +40,7 @@ function keyMisfit(value: unknown, path = '(position)'): string | undefined {
 
 /** A cursor codec for the list named `list`, whose positions `schema` describes. */
 export function pageCursor<T>(list: string, schema: z.ZodType<T>): PageCursor<T> {
-  const refuse = (why: string): ValidationError => new ValidationError('cursor is not one this API gave out for this query', [`cursor: ${why}`]);
+  const refuse = (why: string): ValidationError => new ValidationError('cursor is not one this API gave out for this query', [{ name: 'cursor', detail: why }]);
   return {
     encode: (position) => Buffer.from(JSON.stringify([list, position]), 'utf8').toString('base64url'),
     decode(cursor, check) {

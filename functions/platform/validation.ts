@@ -1,18 +1,28 @@
 import * as z from 'zod';
+import type { Issue } from './errors.ts';
 import { ValidationError } from './errors.ts';
 
-/** Zod issues as `path: message` lines, the form every 400 shows them in. */
+/** Zod issues as `path: message` lines, for logs and stored reasons. */
 export function issueLines(error: z.ZodError): string[] {
   return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
 }
 
 /**
- * Parses input from outside (a query, a body, a path) with its schema; a failure is a
- * {@link ValidationError} (400) naming each field, never a 500.
+ * Zod issues as the problem document's `errors`: each named by its path under `prefix` (`body` for a
+ * JSON body; none for a query, whose paths are the parameter names).
  */
-export function parseInput<T>(schema: z.ZodType<T>, value: unknown, message = 'Invalid request'): T {
+export function issuesOf(error: z.ZodError, prefix?: string): Issue[] {
+  return error.issues.map((i) => ({ name: [prefix, ...i.path.map(String)].filter((p) => p !== undefined && p !== '').join('.') || (prefix ?? 'request'), detail: i.message }));
+}
+
+/**
+ * Parses input from outside (a query, a body, a path) with its schema; a failure is a
+ * {@link ValidationError} (400) naming each field, never a 500. `prefix` names where the fields are
+ * (`body`); a query's fields are named as they are.
+ */
+export function parseInput<T>(schema: z.ZodType<T>, value: unknown, message = 'Invalid request', prefix?: string): T {
   const r = schema.safeParse(value);
-  if (!r.success) throw new ValidationError(message, issueLines(r.error));
+  if (!r.success) throw new ValidationError(message, issuesOf(r.error, prefix));
   return r.data;
 }
 
@@ -72,10 +82,10 @@ export function keyValue(maxBytes: number) {
  */
 export function pathId<T extends string = string>(value: string | undefined, name: string, shape?: z.ZodType<T>): T {
   const problem = value === undefined ? 'required' : keyProblem(value);
-  if (value === undefined || problem) throw new ValidationError(`Invalid ${name}`, [`${name}: ${problem ?? 'required'}`]);
+  if (value === undefined || problem) throw new ValidationError(`Invalid ${name}`, [{ name, detail: problem ?? 'required' }]);
   if (!shape) return value as T;
   const r = shape.safeParse(value);
-  if (!r.success) throw new ValidationError(`Invalid ${name}`, r.error.issues.map((i) => `${name}: ${i.message}`));
+  if (!r.success) throw new ValidationError(`Invalid ${name}`, r.error.issues.map((i) => ({ name, detail: i.message })));
   return r.data;
 }
 
@@ -85,7 +95,7 @@ export function pathId<T extends string = string>(value: string | undefined, nam
  */
 export function requireWellFormed(value: unknown, name = 'body'): void {
   const where = surrogateAt(value, name);
-  if (where) throw new ValidationError(`Invalid ${name}`, [`${where}: must be well-formed Unicode (it holds a lone surrogate)`]);
+  if (where) throw new ValidationError(`Invalid ${name}`, [{ name: where, detail: 'must be well-formed Unicode (it holds a lone surrogate)' }]);
 }
 
 // A loop, not recursion: a body nested 10,000 deep must be a 400, not a stack overflow (500).

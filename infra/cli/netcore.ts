@@ -77,9 +77,9 @@ export function registerNetcoreCommands(program: Command, deps: NetcoreCliDeps =
     const items: unknown[] = [];
     let cursor: string | undefined;
     do {
-      const body = z.object({ items: z.array(z.unknown()), cursor: z.string().nullish() }).parse(await call('GET', `${path}${query({ ...params, cursor })}`, true));
+      const body = z.object({ items: z.array(z.unknown()), nextCursor: z.string().nullable() }).parse(await call('GET', `${path}${query({ ...params, cursor })}`, true));
       items.push(...body.items);
-      cursor = all ? (body.cursor ?? undefined) : undefined;
+      cursor = all ? (body.nextCursor ?? undefined) : undefined;
     } while (cursor);
     return items;
   }
@@ -129,10 +129,10 @@ export function registerNetcoreCommands(program: Command, deps: NetcoreCliDeps =
     .option('--json', 'print JSON')
     .action(async (opts: { month?: string; channel?: string; json?: boolean }) => {
       const body = z
-        .object({ month: z.string(), items: z.array(z.object({ channelId: z.union([z.number(), z.literal('all')]), channelName: z.string().nullish(), totalMessages: z.number(), totalUsers: z.number(), refreshedAt: z.string().nullish() })) })
+        .object({ items: z.array(z.object({ month: z.string(), channelId: z.string(), channelName: z.string().nullish(), totalMessages: z.number(), totalUsers: z.number(), refreshedAt: z.string().nullish() })) })
         .parse(await call('GET', `/netcore/usage${query({ month: opts.month, channelId: opts.channel })}`, true));
       if (opts.json) return print(JSON.stringify(body, null, 2));
-      print(`usage ${body.month}`);
+      print(`usage ${opts.month ?? body.items[0]?.month ?? 'this month'}`);
       for (const i of body.items) print(`  ${String(i.channelId).padEnd(5)} ${String(i.channelName ?? '').padEnd(22)} messages ${i.totalMessages}  users ${i.totalUsers}  (refreshed ${i.refreshedAt ?? '-'})`);
       if (body.items.length === 0) print('  nothing stored for this month yet: run `netcore sync-now`');
     });
@@ -148,7 +148,7 @@ export function registerNetcoreCommands(program: Command, deps: NetcoreCliDeps =
     .action(async (opts: { channel?: string; after?: string; limit: string; all?: boolean; json?: boolean }) => {
       const items = await pages('/netcore/users', { channelId: opts.channel, after: opts.after, limit: opts.limit }, opts.all ?? false);
       if (opts.json) return print(JSON.stringify(items, null, 2));
-      const Row = z.object({ botUserId: z.string(), channelId: z.number().nullish(), userName: z.string().nullish(), lastInteractedAt: z.string().nullish() });
+      const Row = z.object({ botUserId: z.string(), channelId: z.string().nullish(), userName: z.string().nullish(), lastInteractedAt: z.string().nullish() });
       for (const raw of items) {
         const u = Row.parse(raw);
         print(`${String(u.lastInteractedAt ?? '-').padEnd(25)} ${String(u.channelId ?? '-').padEnd(5)} ${u.botUserId}  ${u.userName ?? ''}`);
@@ -174,7 +174,7 @@ export function registerNetcoreCommands(program: Command, deps: NetcoreCliDeps =
     .action(async (botUserId: string, opts: { channel?: string; after?: string; limit: string; all?: boolean; json?: boolean }) => {
       const items = await pages(`/netcore/users/${encodeURIComponent(botUserId)}/transcripts`, { channelId: opts.channel, after: opts.after, limit: opts.limit }, opts.all ?? false);
       if (opts.json) return print(JSON.stringify(items, null, 2));
-      const Row = z.object({ createdAt: z.string().nullish(), channelId: z.number(), from: z.string().nullish(), type: z.string().nullish(), shape: z.string(), message: z.unknown() });
+      const Row = z.object({ createdAt: z.string().nullish(), channelId: z.string(), from: z.string().nullish(), type: z.string().nullish(), shape: z.string(), message: z.unknown() });
       for (const raw of items) {
         const m = Row.parse(raw);
         print(`${String(m.createdAt ?? '-').padEnd(25)} ${m.channelId} ${String(m.from ?? '?').padEnd(5)} ${String(m.type ?? '?').padEnd(14)}${m.shape === 'unknown' ? ' (unknown shape)' : ''} ${summary(m.message, m.type)}`);

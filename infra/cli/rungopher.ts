@@ -487,7 +487,7 @@ function defaultClient(): RungopherClient {
 
 /** A message for a person: the vendor's own messages, or each validation issue on its line. */
 export function describeError(e: unknown): string {
-  if (e instanceof ValidationError) return [e.message, ...e.issues.map((i) => `  - ${i}`)].join('\n');
+  if (e instanceof ValidationError) return [e.message, ...e.issues.map((i) => `  - ${i.name}: ${i.detail}`)].join('\n');
   if (e instanceof VendorError) return `Rungopher error${e.status ? ` ${e.status}` : ''}: ${e.vendorMessages.length ? e.vendorMessages.join('; ') : e.message}`;
   if (e instanceof Error) return e.message;
   return String(e);

@@ -52,7 +52,7 @@ function fakes(initial: ActionRecord, apiBehaviour: (call: number) => Promise<vo
       return true;
     },
     async list() {
-      return { items: [] };
+      return { items: [], cursorAfter: () => '' };
     },
     async awaitingBefore() {
       return { count: 0 };

@@ -47,7 +47,7 @@ describe('action bodies', () => {
     expect(remarkTypeRequired('reply', 'google')).toBe(true);
     expect(remarkTypeRequired('reply', 'email')).toBe(false);
     expect(remarkTypeRequired('spam', 'google')).toBe(false);
-    expect(ok('reply', { content: 'Thanks' }, 'google')).toMatchObject({ ok: false, issues: [expect.stringContaining('remark_type')] });
+    expect(ok('reply', { content: 'Thanks' }, 'google')).toMatchObject({ ok: false, issues: [{ name: 'body.remark_type', detail: expect.stringContaining('required') }] });
     expect(ok('reply', { content: 'Thanks', remark_type: 'Message' }, 'google')).toMatchObject({ ok: true });
     expect(ok('message', { content: 'x', user: 'op@cs.example.com' }, 'Google')).toMatchObject({ ok: false });
     expect(ok('close', {}, 'google')).toMatchObject({ ok: false });

@@ -24,7 +24,7 @@ beforeAll(async () => {
   for (const id of RESPONSES) expect((await sandbox.sendWebhook('response', id)).status).toBe(200);
   for (const id of RESPONSES) await eventually(async () => ((await operatorGet(hub, `/goodays/responses/${id}`)).status === 200 ? true : undefined));
   for (const q of ['limit=1', 'limit=1&state=open']) {
-    const cursor = ((await operatorGet(hub, `/goodays/responses?${q}`)).body as { cursor?: string | null }).cursor;
+    const cursor = ((await operatorGet(hub, `/goodays/responses?${q}`)).body as { nextCursor?: string | null }).nextCursor;
     if (cursor) given.cursors.push(cursor);
   }
   // One action of the last response, so the action routes have a real id too.

@@ -178,11 +178,11 @@ describe('event processing', () => {
   });
 
   it('lists threads by state with a cursor', async () => {
-    const open = (await world.api('GET', '/goodays/responses', {}, { query: { state: 'open', limit: '1' } })).json as { items: { responseId: string; state: string }[]; cursor: string | null };
+    const open = (await world.api('GET', '/goodays/responses', {}, { query: { state: 'open', limit: '1' } })).json as { items: { responseId: string; state: string }[]; nextCursor: string | null };
     expect(open.items).toHaveLength(1);
     expect(open.items[0]?.state).toBe('open');
-    expect(open.cursor).toBeTruthy();
-    const next = (await world.api('GET', '/goodays/responses', {}, { query: { state: 'open', limit: '50', cursor: open.cursor ?? '' } })).json as { items: { responseId: string }[] };
+    expect(open.nextCursor).toBeTruthy();
+    const next = (await world.api('GET', '/goodays/responses', {}, { query: { state: 'open', limit: '50', cursor: open.nextCursor ?? '' } })).json as { items: { responseId: string }[] };
     expect(next.items.map((i) => i.responseId)).not.toContain(open.items[0]?.responseId);
     const all = (await world.api('GET', '/goodays/responses', {}, { query: { limit: '100' } })).json as { items: unknown[] };
     expect(all.items.map((i) => (i as { responseId: string }).responseId).sort()).toEqual(['concur001', 'dedupe001', 'order0001', 'order0002']);
@@ -191,11 +191,11 @@ describe('event processing', () => {
   });
 
   it('refuses a tampered or foreign cursor with a 400 naming cursor (never a 500), and keeps the cursors it gave out working', async () => {
-    const list = (query: Record<string, string>) => world.api('GET', '/goodays/responses', {}, { query }) as Promise<{ status: number; json: { items?: { responseId: string }[]; cursor?: string | null; issues?: string[] } }>;
+    const list = (query: Record<string, string>) => world.api('GET', '/goodays/responses', {}, { query }) as Promise<{ status: number; json: { items?: { responseId: string }[]; nextCursor?: string | null; errors?: { name: string; detail: string }[] } }>;
     const b64 = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
     const open = await list({ state: 'open', limit: '1' });
     expect(open.status).toBe(200);
-    const given = open.json.cursor ?? '';
+    const given = open.json.nextCursor ?? '';
     expect(given).toBeTruthy();
     const [, position] = JSON.parse(Buffer.from(given, 'base64url').toString('utf8')) as [string, Record<string, unknown>];
     const refused: { query: Record<string, string> }[] = [
@@ -214,7 +214,7 @@ describe('event processing', () => {
     for (const { query } of refused) {
       const res = await list(query);
       expect(res.status, JSON.stringify(query)).toBe(400);
-      expect(res.json.issues?.[0], JSON.stringify(query)).toMatch(/^cursor: /);
+      expect(res.json.errors?.map((e) => e.name), JSON.stringify(query)).toEqual(['cursor']);
     }
     // Cursors given out keep working: paging one by one through all threads finds each exactly once.
     const all = (await list({ limit: '100' })).json.items?.map((i) => i.responseId).sort();
@@ -224,7 +224,7 @@ describe('event processing', () => {
       const res = await list({ limit: '1', ...(cursor ? { cursor } : {}) });
       expect(res.status).toBe(200);
       paged.push(...(res.json.items ?? []).map((i) => i.responseId));
-      cursor = res.json.cursor;
+      cursor = res.json.nextCursor;
       if (!cursor) break;
     }
     expect(paged.sort()).toEqual(all);

@@ -21,7 +21,7 @@ beforeAll(async () => {
   expect(await hub.runSchedule('netcore-users-poller')).toMatchObject({ ok: true });
   for (const path of ['/netcore/users?limit=1', '/netcore/users?limit=1&channelId=1014', `/netcore/users/${USER}/transcripts?limit=1`]) {
     const r = await operatorGet(hub, path);
-    const cursor = (r.body as { cursor?: string | null }).cursor;
+    const cursor = (r.body as { nextCursor?: string | null }).nextCursor;
     if (cursor) given.push(cursor);
   }
   expect(given.length).toBeGreaterThan(0);

@@ -88,12 +88,12 @@ async function body<T>(r: Promise<APIGatewayProxyStructuredResultV2>): Promise<{
 }
 
 interface UsersBody {
-  items: { botUserId: string; channelId: number; lastInteractedAt: string; customFields: unknown; tags: unknown }[];
-  cursor: string | null;
+  items: { botUserId: string; channelId: string; lastInteractedAt: string; customFields: unknown; tags: unknown }[];
+  nextCursor: string | null;
 }
 interface TranscriptsBody {
   items: { key: string; createdAt: string; type: string; shape: string; message: unknown }[];
-  cursor: string | null;
+  nextCursor: string | null;
 }
 
 describe('Netcore handlers', () => {
@@ -165,7 +165,7 @@ describe('Netcore handlers', () => {
       const r = await body<UsersBody>(get('/netcore/users', { limit: '3', ...(cursor ? { cursor } : {}) }));
       expect(r.status).toBe(200);
       seen.push(...r.json.items);
-      cursor = r.json.cursor ?? undefined;
+      cursor = r.json.nextCursor ?? undefined;
       pages++;
     } while (cursor && pages < 50);
     expect(seen).toHaveLength(16);
@@ -176,7 +176,7 @@ describe('Netcore handlers', () => {
 
   it('filters users by channel and time', async () => {
     const all = await body<UsersBody>(get('/netcore/users', { channelId: '1014' }));
-    expect(all.json.items.map((u) => u.channelId)).toEqual([1014, 1014, 1014, 1014]);
+    expect(all.json.items.map((u) => u.channelId)).toEqual(['1014', '1014', '1014', '1014']);
     const second = all.json.items[1];
     if (!second) throw new Error('four whatsapp users');
     const after = await body<UsersBody>(get('/netcore/users', { channelId: '1014', after: second.lastInteractedAt }));
@@ -189,18 +189,19 @@ describe('Netcore handlers', () => {
     const r = await body<{ botUserId: string; channels: UsersBody['items'] }>(get(`/netcore/users/${encodeURIComponent('+919876543214')}`));
     expect(r.status).toBe(200);
     expect(r.json.channels).toHaveLength(1);
-    expect(r.json.channels[0]).toMatchObject({ channelId: 1014, tags: ['whatsapp'], customFields: { plan: 'basic' } });
+    expect(r.json.channels[0]).toMatchObject({ channelId: '1014', tags: ['whatsapp'], customFields: { plan: 'basic' } });
     expect((await get('/netcore/users/nobody')).statusCode).toBe(404);
   });
 
   it('takes the path parameter as API Gateway decoded it: a malformed % is a 404, not a crash', async () => {
     // The gateway could not decode `%E0%A4%A` and passes it raw; decoding it again threw URIError (500).
-    const bad = await body<{ error?: string }>(get('/netcore/users/%E0%A4%A'));
+    const bad = await body<{ type: string; status: number; detail: string }>(get('/netcore/users/%E0%A4%A'));
     expect(bad.status).toBe(404);
+    expect(bad.json).toEqual({ type: 'urn:switchboard:problem:not-found', title: 'Not found', status: 404, detail: 'No Netcore user %E0%A4%A has been synced' });
     expect((await get('/netcore/users/%E0%A4%A/transcripts')).statusCode).toBe(200);
     // `%2525` arrives decoded once as `%25`, which is the id asked for; decoding again would ask for `%`.
-    const once = await body<{ botUserId: string; items: unknown[] }>(get('/netcore/users/100%2525/transcripts'));
-    expect(once.json.botUserId).toBe('100%25');
+    const once = await body<{ detail: string }>(get('/netcore/users/100%2525'));
+    expect(once.json.detail).toBe('No Netcore user 100%25 has been synced');
   });
 
   it('answers 400 naming cursor for a cursor whose key does not fit the index or the query', async () => {
@@ -217,13 +218,14 @@ describe('Netcore handlers', () => {
       ['/netcore/users/webchat-user-1/transcripts', { after: '2030-01-01T00:00:00Z', cursor: enc({ botUserId: 'webchat-user-1', sortKey: '2001-01-01T00:00:00.000Z#1010#k' }) }],
     ];
     for (const [path, query] of tampered) {
-      const r = await body<{ error: string; issues: string[] }>(get(path, query));
+      const r = await body<{ type: string; errors: { name: string; detail: string }[] }>(get(path, query));
       expect({ path, query, status: r.status }).toEqual({ path, query, status: 400 });
-      expect(r.json.issues.join(' ')).toMatch(/^cursor/);
+      expect(r.json.type).toBe('urn:switchboard:problem:invalid-request');
+      expect(r.json.errors.map((e) => e.name)).toEqual(['cursor']);
     }
     // A cursor the API gave out still works.
     const first = await body<TranscriptsBody>(get('/netcore/users/webchat-user-1/transcripts', { channelId: '1010', limit: '5' }));
-    const next = await get('/netcore/users/webchat-user-1/transcripts', { channelId: '1010', limit: '5', cursor: first.json.cursor ?? '' });
+    const next = await get('/netcore/users/webchat-user-1/transcripts', { channelId: '1010', limit: '5', cursor: first.json.nextCursor ?? '' });
     expect(next.statusCode).toBe(200);
   });
 
@@ -243,15 +245,15 @@ describe('Netcore handlers', () => {
       ['/netcore/users/webchat-user-1/transcripts', { after: '2030-01-01T00:00:00Z', cursor: enc('netcore-transcripts', { botUserId: 'webchat-user-1', sortKey: '2001-01-01T00:00:00.000Z#1010#k' }) }, /before `after`/],
     ];
     for (const [path, query, why] of misfits) {
-      const r = await body<{ error: string; issues: string[] }>(get(path, query));
+      const r = await body<{ errors: { name: string; detail: string }[] }>(get(path, query));
       expect({ path, query, status: r.status }).toEqual({ path, query, status: 400 });
-      expect(r.json.issues.join(' ')).toMatch(/^cursor: /);
-      expect({ path, query, issues: r.json.issues.join(' ') }).toEqual({ path, query, issues: expect.stringMatching(why) });
+      expect(r.json.errors.map((e) => e.name)).toEqual(['cursor']);
+      expect({ path, query, detail: r.json.errors[0]?.detail }).toEqual({ path, query, detail: expect.stringMatching(why) });
     }
     // A cursor given out for every channel goes on with every channel.
     const first = await body<UsersBody>(get('/netcore/users', { limit: '2' }));
-    expect(first.json.cursor).toEqual(expect.any(String));
-    expect((await get('/netcore/users', { limit: '2', cursor: first.json.cursor ?? '' })).statusCode).toBe(200);
+    expect(first.json.nextCursor).toEqual(expect.any(String));
+    expect((await get('/netcore/users', { limit: '2', cursor: first.json.nextCursor ?? '' })).statusCode).toBe(200);
   });
 
   it('takes cursor positions up to the DynamoDB limit of their own key: 2048 bytes for a partition key, 1024 for a sort key', async () => {
@@ -276,7 +278,7 @@ describe('Netcore handlers', () => {
     do {
       const r = await body<TranscriptsBody>(get('/netcore/users/webchat-user-1/transcripts', { channelId: '1010', limit: '7', ...(cursor ? { cursor } : {}) }));
       items.push(...r.json.items);
-      cursor = r.json.cursor ?? undefined;
+      cursor = r.json.nextCursor ?? undefined;
     } while (cursor);
     expect(items.map((i) => i.message)).toEqual(sandbox.messages('webchat-user-1', 1010));
     expect(new Set(items.filter((i) => i.shape === 'known').map((i) => i.type)).size).toBe(MESSAGE_TYPES.length);
@@ -288,10 +290,12 @@ describe('Netcore handlers', () => {
 
   it('answers usage for a month, per channel and in total', async () => {
     const month = new Date().toISOString().slice(0, 7);
-    const r = await body<{ month: string; items: { channelId: number | 'all'; totalMessages: number }[] }>(get('/netcore/usage', { month }));
-    expect(r.json.items.map((i) => i.channelId).sort()).toEqual([1010, 1014, 1016, 1017, 1021, 'all'].sort());
-    const one = await body<{ items: { channelId: number; totalMessages: number }[] }>(get('/netcore/usage', { month, channelId: '1021' }));
-    expect(one.json.items).toEqual([expect.objectContaining({ channelId: 1021, totalMessages: 0 })]);
+    const r = await body<{ items: { month: string; channelId: string; totalMessages: number }[]; nextCursor: null }>(get('/netcore/usage', { month }));
+    expect(r.json.items.map((i) => i.channelId).sort()).toEqual(['1010', '1014', '1016', '1017', '1021', 'all'].sort());
+    expect(r.json.items.every((i) => i.month === month)).toBe(true);
+    expect(r.json.nextCursor).toBeNull();
+    const one = await body<{ items: { channelId: string; totalMessages: number }[] }>(get('/netcore/usage', { month, channelId: '1021' }));
+    expect(one.json.items).toEqual([expect.objectContaining({ channelId: '1021', totalMessages: 0 })]);
     expect((await get('/netcore/usage', { month: '2026-13' })).statusCode).toBe(400);
   });
 });

@@ -47,7 +47,7 @@ describe('pageCursor', () => {
         users.decode(c);
         return false;
       } catch (err) {
-        return err instanceof ValidationError && err.issues.every((i) => i.startsWith('cursor: '));
+        return err instanceof ValidationError && err.issues.length > 0 && err.issues.every((i) => i.name === 'cursor');
       }
     };
     expect(refused(other.encode({ id: 'a', at: 'b' }))).toBe(true);
@@ -84,7 +84,7 @@ describe('JSON strings, input and config', () => {
       parseInput(Q, { limit: 'x' }, 'Invalid query');
     } catch (err) {
       expect((err as ValidationError).message).toBe('Invalid query');
-      expect((err as ValidationError).issues[0]).toMatch(/^limit: /);
+      expect((err as ValidationError).issues).toEqual([{ name: 'limit', detail: expect.any(String) }]);
     }
   });
 

@@ -9,7 +9,7 @@ const issuesOf = (f: () => unknown): readonly string[] => {
   try {
     f();
   } catch (err) {
-    if (err instanceof ValidationError) return err.issues;
+    if (err instanceof ValidationError) return err.issues.map((i) => `${i.name}: ${i.detail}`);
     throw err;
   }
   throw new Error('expected a ValidationError');

@@ -164,8 +164,16 @@ export function dynamoThreadStore(table: string): ThreadStore {
             }),
           )
         : await dynamo.send(new ScanCommand({ TableName: table, Limit: limit, ExclusiveStartKey: start }));
-      // DynamoDB's own key: parsed so a cursor is only ever made of what decode accepts back.
-      return { items: (out.Items ?? []).map(toThreadRecord), cursor: out.LastEvaluatedKey ? threadCursor.encode(ThreadPosition.parse(out.LastEvaluatedKey)) : undefined };
+      const raw = out.Items ?? [];
+      // DynamoDB's own key (or an item's key for a page cut short): parsed so a cursor is only ever
+      // made of what decode accepts back.
+      const positionOf = (item: Record<string, unknown>): ThreadPosition =>
+        ThreadPosition.parse(state ? { responseId: item.responseId, threadState: item.threadState, lastEventAt: item.lastEventAt } : { responseId: item.responseId });
+      return {
+        items: raw.map(toThreadRecord),
+        cursor: out.LastEvaluatedKey ? threadCursor.encode(ThreadPosition.parse(out.LastEvaluatedKey)) : undefined,
+        cursorAfter: (index) => threadCursor.encode(positionOf(raw[index] ?? {})),
+      };
     },
     async awaitingBefore(before) {
       const items = await queryAll({

@@ -1,5 +1,7 @@
 import * as z from 'zod';
+import type { Issue } from '#platform/errors.ts';
 import { JsonString } from '#platform/json.ts';
+import { issuesOf } from '#platform/validation.ts';
 import type { ActionKind } from './events.ts';
 
 /**
@@ -57,7 +59,7 @@ export function remarkTypeRequired(action: ActionKind, source: string | null, na
 }
 
 /** The result of validating an operator's action request. */
-export type ActionValidation = { readonly ok: true; readonly body: ActionBody } | { readonly ok: false; readonly issues: string[] };
+export type ActionValidation = { readonly ok: true; readonly body: ActionBody } | { readonly ok: false; readonly issues: Issue[] };
 
 /**
  * Validates an operator's body for `action` on a response from `source`. `input` is the parsed JSON
@@ -65,10 +67,10 @@ export type ActionValidation = { readonly ok: true; readonly body: ActionBody } 
  */
 export function validateActionBody(action: ActionKind, input: unknown, source: string | null, nativeSources?: readonly string[]): ActionValidation {
   const parsed = ACTION_BODIES[action].safeParse(input ?? {});
-  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`) };
+  if (!parsed.success) return { ok: false, issues: issuesOf(parsed.error, 'body') };
   const body: ActionBody = parsed.data;
   if (remarkTypeRequired(action, source, nativeSources) && !('remark_type' in body && body.remark_type)) {
-    return { ok: false, issues: [`remark_type: required for a response from source "${source}" (one of ${REMARK_TYPES.join(', ')}; Message when it cannot be typed)`] };
+    return { ok: false, issues: [{ name: 'body.remark_type', detail: `required for a response from source "${source}" (one of ${REMARK_TYPES.join(', ')}; Message when it cannot be typed)` }] };
   }
   return { ok: true, body };
 }

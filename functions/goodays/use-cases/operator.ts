@@ -11,6 +11,9 @@ import { allowedActions, canonicalJson, claimKeyOf, latestCustomerMessage } from
 import { ConflictError, NotFoundError, ValidationError } from '#platform/errors.ts';
 import { logger } from '#platform/observability.ts';
 import { parseJson } from '#platform/json.ts';
+import type { Page } from '#platform/list-page.ts';
+import { ListQuery, sizedPage } from '#platform/list-page.ts';
+import { utcTime } from '#platform/time.ts';
 import { parseInput, pathId, requireWellFormed } from '#platform/validation.ts';
 import type { ActionRecord, ActionStore, QueuePort, ThreadStore } from './ports.ts';
 import { releaseClaim } from './actions.ts';
@@ -36,7 +39,6 @@ export function actionView(record: ActionRecord): ActionView {
 
 const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key must be 1-255 visible ASCII characters');
 const StateFilter = z.string().regex(/^[a-z_]{1,32}$/, 'state is a Goodays thread state such as open, closed or pending');
-const Limit = z.coerce.number().int().min(1).max(100);
 const ActionId = z.string().regex(/^gda_[0-9a-f]{32}$/, 'not an action id');
 
 /** One named value from outside (a path segment, a header): a 400 whose issues name it, as `what: why`. */
@@ -44,14 +46,26 @@ function field<T>(what: string, schema: z.ZodType<T>, value: unknown): T {
   return parseInput(z.object({ [what]: schema }), { [what]: value }, `Invalid ${what}`)[what] as T;
 }
 
-const ListQuery = z.object({ state: StateFilter.optional(), limit: Limit.default(25), cursor: z.string().optional() });
+const ResponsesQuery = ListQuery.extend({ state: StateFilter.optional() });
+
+/** One thread in the responses list. */
+export interface ResponseSummary {
+  readonly responseId: string;
+  readonly state: string | null;
+  readonly source: string | null;
+  readonly offeredActions: readonly ActionKind[];
+  readonly latestEventType: string | null;
+  readonly latestEventReceivedAt: string | null;
+  readonly awaiting: boolean;
+  readonly messages: number;
+}
 
 /** `GET /goodays/responses?state=&limit=&cursor=`. */
-export async function listResponses(query: Record<string, string>, deps: Pick<OperatorDeps, 'threads'>) {
-  const { state, limit, cursor } = parseInput(ListQuery, query, 'Invalid query');
+export async function listResponses(query: Record<string, string>, deps: Pick<OperatorDeps, 'threads'>): Promise<Page<ResponseSummary>> {
+  const { state, limit, cursor } = parseInput(ResponsesQuery, query, 'Invalid query');
   const page = await deps.threads.list({ state, limit, cursor });
-  return {
-    items: page.items.map((r) => ({
+  return sizedPage(
+    page.items.map((r) => ({
       responseId: r.responseId,
       state: r.thread.state,
       source: r.thread.source,
@@ -61,18 +75,20 @@ export async function listResponses(query: Record<string, string>, deps: Pick<Op
       awaiting: r.awaiting,
       messages: r.thread.messages.length,
     })),
-    cursor: page.cursor ?? null,
-  };
+    page.cursor ?? null,
+    page.cursorAfter,
+  );
 }
 
 /** `GET /goodays/responses/{id}`: the thread, the actions allowed now, and the action history. */
 export async function getResponse(id: string, deps: Pick<OperatorDeps, 'threads' | 'actions'>) {
-  const responseId = pathId(id, 'response id', ResponseId);
+  const responseId = pathId(id, 'id', ResponseId);
   const record = await deps.threads.get(responseId);
   if (!record) throw new NotFoundError(`No Goodays response ${responseId} has been received`);
   const history = await deps.actions.listForResponse(responseId);
   return {
-    thread: record.thread,
+    // Goodays writes its times with offsets; the API shows every time in UTC (the response snapshot stays as Goodays sent it).
+    thread: { ...record.thread, messages: record.thread.messages.map((m) => ({ ...m, createdAt: utcTime(m.createdAt) })) },
     allowedActions: allowedActions(record.thread, history),
     awaiting: record.awaiting,
     lastHandledAt: record.lastHandledAt ?? null,
@@ -83,7 +99,7 @@ export async function getResponse(id: string, deps: Pick<OperatorDeps, 'threads'
 
 /** `GET /goodays/actions/{actionId}`. */
 export async function getAction(id: string, deps: Pick<OperatorDeps, 'actions'>): Promise<ActionView> {
-  const actionId = pathId(id, 'action id', ActionId);
+  const actionId = pathId(id, 'actionId', ActionId);
   const record = await deps.actions.get(actionId);
   if (!record) throw new NotFoundError(`No action ${actionId}`);
   return actionView(record);
@@ -106,13 +122,13 @@ export interface ActionRequest {
  * @throws ValidationError (400), NotFoundError (404), ConflictError (409)
  */
 export async function requestAction(req: ActionRequest, deps: OperatorDeps): Promise<{ view: ActionView; replayed: boolean }> {
-  const responseId = pathId(req.responseId, 'response id', ResponseId);
+  const responseId = pathId(req.responseId, 'id', ResponseId);
   const action: ActionKind = pathId(req.action, 'action', ActionKindSchema);
   const idempotencyKey = req.idempotencyKey === undefined ? undefined : field('Idempotency-Key', IdempotencyKey, req.idempotencyKey);
   let input: unknown = {};
   if (req.body !== undefined && req.body.trim() !== '') {
     const parsed = parseJson(req.body);
-    if (!parsed.ok) throw new ValidationError('Body is not JSON', ['body: send a JSON object']);
+    if (!parsed.ok) throw new ValidationError('Body is not JSON', [{ name: 'body', detail: 'send a JSON object' }]);
     input = parsed.value;
   }
   requireWellFormed(input);
@@ -246,11 +262,11 @@ const Resolution = z.strictObject({ outcome: z.enum(['sent', 'not-sent']), note:
  * response for another action. Nothing is sent to Goodays.
  */
 export async function resolveAction(id: string, rawBody: string | undefined, deps: OperatorDeps & { readonly outbound: EventPublisher }): Promise<ActionView> {
-  const actionId = pathId(id, 'action id', ActionId);
+  const actionId = pathId(id, 'actionId', ActionId);
   const input = parseJson(rawBody ?? '');
-  if (!input.ok) throw new ValidationError('Body is not JSON', ['body: send {"outcome": "sent" | "not-sent"}']);
+  if (!input.ok) throw new ValidationError('Body is not JSON', [{ name: 'body', detail: 'send {"outcome": "sent" | "not-sent"}' }]);
   requireWellFormed(input.value);
-  const decision = parseInput(Resolution, input.value, 'Invalid resolution');
+  const decision = parseInput(Resolution, input.value, 'Invalid resolution', 'body');
   const record = await deps.actions.get(actionId);
   if (!record) throw new NotFoundError(`No action ${actionId}`);
   if (record.state !== 'unknown') {

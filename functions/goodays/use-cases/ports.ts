@@ -56,7 +56,10 @@ export interface ThreadRecord {
 
 export interface ThreadPage {
   readonly items: ThreadRecord[];
+  /** The cursor after the last item, when more follow. */
   readonly cursor?: string;
+  /** The cursor continuing after item `index` (a page cut short by its size). */
+  cursorAfter(index: number): string;
 }
 
 export interface ThreadStore {

@@ -279,7 +279,10 @@ function transcriptsMisfit(key: TranscriptKey, botUserId: string, channel: strin
 
 export interface PageOf<T> {
   readonly items: T[];
+  /** The cursor after the last item, when more follow. */
   readonly cursor?: string;
+  /** The cursor continuing after item `index` (a page cut short by its size). */
+  cursorAfter(index: number): string;
 }
 
 /** Read side of the store, for the operator API. */
@@ -327,22 +330,28 @@ export function dynamoNetcoreReader(t: NetcoreTables): NetcoreReader {
       }
       heads.sort((a, b) => String(a.item.activityKey).localeCompare(String(b.item.activityKey)) || a.channel.localeCompare(b.channel));
       const taken = heads.slice(0, limit);
-      const next: Record<string, UsersKey | null> = {};
-      for (const channel of channels) {
-        const position = positions[channel];
-        const f = fetched.get(channel);
-        if (position === null || !f) {
-          next[channel] = null;
-          continue;
+      // Where each channel stands once the first `count` users taken are given out.
+      const positionsAfter = (count: number): Record<string, UsersKey | null> => {
+        const given = taken.slice(0, count);
+        const next: Record<string, UsersKey | null> = {};
+        for (const channel of channels) {
+          const position = positions[channel];
+          const f = fetched.get(channel);
+          if (position === null || !f) {
+            next[channel] = null;
+            continue;
+          }
+          const mine = given.filter((h) => h.channel === channel);
+          const last = mine[mine.length - 1];
+          if (mine.length === f.count && !f.more) next[channel] = null;
+          else if (last) next[channel] = { botUserId: String(last.item.botUserId), channel, activityKey: String(last.item.activityKey) };
+          else if (position !== undefined) next[channel] = position;
         }
-        const mine = taken.filter((h) => h.channel === channel);
-        const last = mine[mine.length - 1];
-        if (mine.length === f.count && !f.more) next[channel] = null;
-        else if (last) next[channel] = { botUserId: String(last.item.botUserId), channel, activityKey: String(last.item.activityKey) };
-        else if (position !== undefined) next[channel] = position;
-      }
+        return next;
+      };
+      const next = positionsAfter(taken.length);
       const done = Object.values(next).every((v) => v === null) && Object.keys(next).length === channels.length;
-      return { items: taken.map((h) => h.item), cursor: done ? undefined : usersCursor.encode(next) };
+      return { items: taken.map((h) => h.item), cursor: done ? undefined : usersCursor.encode(next), cursorAfter: (index) => usersCursor.encode(positionsAfter(index + 1)) };
     },
 
     async userRows(botUserId) {
@@ -366,9 +375,10 @@ export function dynamoNetcoreReader(t: NetcoreTables): NetcoreReader {
           ExclusiveStartKey: start,
         }),
       );
+      const keyOf = (k: Record<string, unknown>) => ({ botUserId: String(k.botUserId), sortKey: String(k.sortKey), ...(byChannel ? { userChannel: String(k.userChannel) } : {}) });
+      const items = out.Items ?? [];
       const last = out.LastEvaluatedKey;
-      const next = last ? { botUserId: String(last.botUserId), sortKey: String(last.sortKey), ...(byChannel ? { userChannel: String(last.userChannel) } : {}) } : undefined;
-      return { items: out.Items ?? [], cursor: next ? transcriptsCursor.encode(next) : undefined };
+      return { items, cursor: last ? transcriptsCursor.encode(keyOf(last)) : undefined, cursorAfter: (index) => transcriptsCursor.encode(keyOf(items[index] ?? {})) };
     },
 
     async usage(month, channel) {

@@ -3,6 +3,8 @@ import { MonthSchema, monthOf } from '#netcore/domain/api.ts';
 import { CHANNELS, ChannelIdSchema, USER_CHANNEL_IDS, isChannelId } from '#netcore/domain/channels.ts';
 import type { NetcoreReader } from '#netcore/adapters/store.ts';
 import { NotFoundError } from '#platform/errors.ts';
+import { ListQuery, sizedPage } from '#platform/list-page.ts';
+import { utcTime } from '#platform/time.ts';
 import { parseInput, pathId } from '#platform/validation.ts';
 
 /**
@@ -11,9 +13,8 @@ import { parseInput, pathId } from '#platform/validation.ts';
  */
 
 const Iso = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
-const Limit = z.coerce.number().int().min(1).max(500).default(50);
 
-const UsersQuery = z.object({ channelId: ChannelIdSchema.optional(), after: Iso.optional(), limit: Limit, cursor: z.string().min(1).optional() });
+const UsersQuery = ListQuery.extend({ channelId: ChannelIdSchema.optional(), after: Iso.optional() });
 const TranscriptsQuery = UsersQuery;
 const UsageQuery = z.object({ month: MonthSchema.optional(), channelId: z.union([z.literal('all'), ChannelIdSchema]).optional() });
 
@@ -24,7 +25,7 @@ export async function listUsers(reader: NetcoreReader, query: Query) {
   const p = parseInput(UsersQuery, query, 'Invalid query');
   const channels = p.channelId !== undefined ? [String(p.channelId)] : USER_CHANNEL_IDS.map(String);
   const page = await reader.usersByChannels(channels, p.after, p.limit, p.cursor);
-  return { items: page.items.map(userView), cursor: page.cursor ?? null };
+  return sizedPage(page.items.map(userView), page.cursor ?? null, page.cursorAfter);
 }
 
 /** One user on each channel, with custom fields and tags. */
@@ -40,7 +41,7 @@ export async function listTranscripts(reader: NetcoreReader, botUserId: string |
   const id = requireUser(botUserId);
   const p = parseInput(TranscriptsQuery, query, 'Invalid query');
   const page = await reader.transcripts(id, p.channelId === undefined ? undefined : String(p.channelId), p.after, p.limit, p.cursor);
-  return { botUserId: id, items: page.items.map(messageView), cursor: page.cursor ?? null };
+  return sizedPage(page.items.map(messageView), page.cursor ?? null, page.cursorAfter);
 }
 
 /** Monthly totals per channel and for the bot (`channelId=all`); this month by default. */
@@ -48,15 +49,17 @@ export async function showUsage(reader: NetcoreReader, query: Query, now: Date) 
   const p = parseInput(UsageQuery, query, 'Invalid query');
   const month = p.month ?? monthOf(now);
   const items = await reader.usage(month, p.channelId === undefined ? undefined : String(p.channelId));
+  // Never paged: one row per channel (at most 13).
   return {
-    month,
     items: items.map((i) => ({
-      channelId: i.channel === 'all' ? 'all' : Number(i.channel),
-      channelName: i.channel === 'all' ? 'all' : channelName(String(i.channel)),
+      month,
+      channelId: String(i.channel),
+      channelName: i.channel === 'all' ? 'all' : (channelName(String(i.channel)) ?? null),
       totalMessages: i.totalMessages,
       totalUsers: i.totalUsers,
-      refreshedAt: i.refreshedAt,
+      refreshedAt: utcTime(i.refreshedAt),
     })),
+    nextCursor: null,
   };
 }
 
@@ -76,16 +79,16 @@ function channelName(channel: string): string | undefined {
 function userView(i: Record<string, unknown>) {
   return {
     botUserId: i.botUserId,
-    channelId: i.channelId ?? null,
+    channelId: i.channelId === undefined || i.channelId === null ? null : String(i.channelId),
     channelName: i.channelName ?? null,
     userName: i.userName ?? null,
-    createdDate: i.createdDate ?? null,
-    firstInteractedAt: i.firstInteractedAt ?? null,
-    lastInteractedAt: i.lastInteractedAt ?? null,
+    createdDate: utcTime(i.createdDate),
+    firstInteractedAt: utcTime(i.firstInteractedAt),
+    lastInteractedAt: utcTime(i.lastInteractedAt),
     customFields: i.customFields ?? null,
     tags: i.tags ?? null,
     botUserCustomFields: i.botUserCustomFields ?? null,
-    transcriptsSyncedTo: i.transcriptsSyncedTo ?? null,
+    transcriptsSyncedTo: utcTime(i.transcriptsSyncedTo),
     vendor: i.vendor ?? null,
   };
 }
@@ -93,8 +96,8 @@ function userView(i: Record<string, unknown>) {
 function messageView(i: Record<string, unknown>) {
   return {
     key: i.key,
-    channelId: Number(i.channel),
-    createdAt: i.createdAt ?? null,
+    channelId: String(i.channel),
+    createdAt: utcTime(i.createdAt),
     type: i.type ?? null,
     shape: i.shape,
     from: i.from ?? null,

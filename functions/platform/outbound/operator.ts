@@ -2,6 +2,7 @@ import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand,
 import * as z from 'zod';
 import { sqs } from '../aws.ts';
 import { NotFoundError } from '../errors.ts';
+import { ListQuery, pageSchema, sizedPage, type Page } from '../list-page.ts';
 import { pageCursor } from '../page-cursor.ts';
 import { parseInput, pathId } from '../validation.ts';
 import type { DeliveryStore, SubscriptionSummary } from './deliveries-store.ts';
@@ -14,25 +15,24 @@ export interface SubscriptionQueues {
   redrive(dlqUrl: string, queueUrl: string, max: number, deadline: number): Promise<number>;
 }
 
-export interface SubscriptionView {
-  readonly id: string;
-  /** The URL without its query (which may carry the subscriber's own token). */
-  readonly url: string;
-  readonly events: readonly string[];
-  /** `healthy` (last attempt delivered), `failing` (last attempt failed), `idle` (nothing yet). */
-  readonly state: 'healthy' | 'failing' | 'idle';
-  readonly lastSuccessAt: string | null;
-  readonly lastFailureAt: string | null;
-  readonly lastFailure: { readonly status: string; readonly eventId: string } | null;
-  /** Events waiting (visible, in flight or delayed for a retry). */
-  readonly queueDepth: number;
-  readonly dlqDepth: number;
-}
+/** One subscription as `GET /subscriptions` shows it (its schema goes in the API document). */
+export const SubscriptionView = z
+  .object({
+    id: z.string(),
+    url: z.string().meta({ description: "The URL without its query (which may carry the subscriber's own token)." }),
+    events: z.array(z.string()),
+    state: z.enum(['healthy', 'failing', 'idle']).meta({ description: '`healthy`: the last attempt delivered; `failing`: the last attempt failed; `idle`: nothing yet.' }),
+    lastSuccessAt: z.string().nullable(),
+    lastFailureAt: z.string().nullable(),
+    lastFailure: z.object({ status: z.string(), eventId: z.string() }).nullable(),
+    queueDepth: z.number().int().meta({ description: 'Events waiting: visible, in flight, or delayed for a retry.' }),
+    dlqDepth: z.number().int(),
+  })
+  .meta({ id: 'Subscription' });
+export type SubscriptionView = z.infer<typeof SubscriptionView>;
 
-const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().optional(),
-});
+/** The page `GET /subscriptions` answers. */
+export const SubscriptionPage = pageSchema(SubscriptionView, 'SubscriptionPage');
 const cursor = pageCursor('subscriptions', z.object({ after: z.string().min(1) }));
 
 function viewOf(sub: Subscription, summary: SubscriptionSummary, queueDepth: number, dlqDepth: number): SubscriptionView {
@@ -55,16 +55,17 @@ function viewOf(sub: Subscription, summary: SubscriptionSummary, queueDepth: num
 type Target = { readonly subscription: Subscription; readonly queue: SubscriptionQueue };
 
 /** `GET /subscriptions`: every subscription in id order, `{ items, nextCursor }`. */
-export async function listSubscriptions(targets: readonly Target[], ports: { readonly records: DeliveryStore; readonly queues: SubscriptionQueues }, query: Record<string, string | undefined>) {
+export async function listSubscriptions(targets: readonly Target[], ports: { readonly records: DeliveryStore; readonly queues: SubscriptionQueues }, query: Record<string, string | undefined>): Promise<Page<SubscriptionView>> {
   const q = parseInput(ListQuery, query);
-  const after = cursor.decode(q.cursor)?.after;
-  const sorted = [...targets].sort((a, b) => a.subscription.id.localeCompare(b.subscription.id)).filter((t) => !after || t.subscription.id > after);
+  const from = cursor.decode(q.cursor)?.after;
+  const sorted = [...targets].sort((a, b) => a.subscription.id.localeCompare(b.subscription.id)).filter((t) => !from || t.subscription.id > from);
   const page = sorted.slice(0, q.limit);
   const items = await Promise.all(
     page.map(async (t) => viewOf(t.subscription, await ports.records.summary(t.subscription.id), await ports.queues.depth(t.queue.queueUrl), await ports.queues.depth(t.queue.dlqUrl))),
   );
   const last = page.at(-1);
-  return { items, nextCursor: sorted.length > page.length && last ? cursor.encode({ after: last.subscription.id }) : null };
+  const after = (i: number) => cursor.encode({ after: page[i]?.subscription.id ?? '' });
+  return sizedPage(items, sorted.length > page.length && last ? cursor.encode({ after: last.subscription.id }) : null, after);
 }
 
 /** `POST /subscriptions/{id}/redrive`: moves the subscription's DLQ back to its queue, for up to the deadline. */

@@ -4,20 +4,19 @@ import type { ContactView } from '#rungopher/domain/contact-view.ts';
 import { toContactView } from '#rungopher/domain/contact-view.ts';
 import type { ContactTable, ResultQuery, ResultTable, StoredResult } from '#rungopher/adapters/store.ts';
 import { NotFoundError } from '#platform/errors.ts';
+import type { Page } from '#platform/list-page.ts';
+import { ListQuery, sizedPage } from '#platform/list-page.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
 import { KEY_LIMITS, keyString, keyValue, parseInput, pathId } from '#platform/validation.ts';
 import { TIME_BUCKET, storedResultOf } from './store-result.ts';
 
 /** Query parameters of GET /rungopher/results. */
-export const ResultsQuery = z
-  .object({
-    campaignId: keyString().optional(),
-    contactId: keyString().optional(),
-    resultName: keyString().optional(),
-    after: z.iso.datetime({ offset: true }).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-    cursor: z.string().regex(/^[A-Za-z0-9_-]+$/, 'cursor must be a value returned as nextCursor').optional(),
-  })
+export const ResultsQuery = ListQuery.extend({
+  campaignId: keyString().optional(),
+  contactId: keyString().optional(),
+  resultName: keyString().optional(),
+  after: z.iso.datetime({ offset: true }).optional(),
+})
   .refine((q) => !q.contactId || q.campaignId, { message: 'contactId needs campaignId (contact ids are per campaign)', path: ['contactId'] });
 export type ResultsQuery = z.infer<typeof ResultsQuery>;
 
@@ -46,7 +45,7 @@ const resultsCursor = pageCursor('rungopher-results', keyValue(KEY_LIMITS.sort).
  * selective filter given; a result-name filter is applied while reading, so a page may take several
  * DynamoDB queries to fill.
  */
-export async function listResults(results: ResultTable, q: ResultsQuery): Promise<{ items: ResultItem[]; nextCursor: string | null }> {
+export async function listResults(results: ResultTable, q: ResultsQuery): Promise<Page<ResultItem>> {
   const base: Pick<ResultQuery, 'index' | 'partitionValue'> =
     q.campaignId && q.contactId
       ? { index: 'byContact', partitionValue: campaignContactKey(q.campaignId, q.contactId) }
@@ -74,8 +73,8 @@ export async function listResults(results: ResultTable, q: ResultsQuery): Promis
   } while (found.length <= q.limit && startKey);
   const items = found.slice(0, q.limit);
   const last = items.at(-1);
-  return {
-    items: items.map((r) => ({
+  return sizedPage(
+    items.map((r) => ({
       id: r.id,
       campaignId: r.campaignId,
       contactId: r.contactId,
@@ -86,8 +85,9 @@ export async function listResults(results: ResultTable, q: ResultsQuery): Promis
       source: r.source,
       storedAt: r.storedAt,
     })),
-    nextCursor: found.length > q.limit && last ? resultsCursor.encode(last.sortKey) : null,
-  };
+    found.length > q.limit && last ? resultsCursor.encode(last.sortKey) : null,
+    (i) => resultsCursor.encode(items[i]?.sortKey ?? ''),
+  );
 }
 
 /** The contact view of a route's `{campaignId}` and `{contactId}`, or 404. */
