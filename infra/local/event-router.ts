@@ -52,11 +52,14 @@ export interface EventRouter {
   readonly url: string;
   /** Entries accepted since start, per subscription id (tests, the banner). */
   readonly routed: Readonly<Record<string, number>>;
+  /** PutEvents requests and entries answered since start (the cost bench). */
+  readonly counts: { readonly requests: number; readonly entries: number };
   stop(): Promise<void>;
 }
 
 export async function startEventRouter(opts: { readonly busName: string; readonly targets: readonly RouterTarget[]; readonly sqs: SQSClient; readonly port?: number }): Promise<EventRouter> {
   const routed: Record<string, number> = Object.fromEntries(opts.targets.map((t) => [t.id, 0]));
+  const counts = { requests: 0, entries: 0 };
   const fail = (res: ServerResponse, status: number, type: string, message: string) => {
     res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: type, message }));
   };
@@ -74,6 +77,8 @@ export async function startEventRouter(opts: { readonly busName: string; readonl
         }
         if (!parsed.success) return fail(res, 400, 'ValidationException', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
         const entries = parsed.data.Entries;
+        counts.requests++;
+        counts.entries += entries.length;
         const total = entries.reduce((n, e) => n + entryBytes(e.Source, e.DetailType, e.Detail, e.Resources), 0);
         if (total > EVENTBRIDGE_ENTRY_MAX_BYTES) return fail(res, 413, 'ValidationException', `request is ${total} bytes, over ${EVENTBRIDGE_ENTRY_MAX_BYTES}`);
         const results = await Promise.all(
@@ -115,6 +120,7 @@ export async function startEventRouter(opts: { readonly busName: string; readonl
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     routed,
+    counts,
     async stop() {
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();

@@ -71,6 +71,8 @@ export interface Hub {
   readonly queues: Readonly<Record<QueueName, LocalQueue>>;
   /** Each subscription's delivery queue (`HUB_SUBSCRIPTIONS`), by subscription id. */
   readonly subscriptionQueues: Readonly<Record<string, LocalQueue>>;
+  /** What the local event bus was given: PutEvents requests and entries. */
+  readonly published: { readonly requests: number; readonly entries: number };
   readonly sandboxes: Readonly<Record<string, Sandbox>>;
   readonly dynamoPort: number;
   readonly sqsPort: number;
@@ -422,6 +424,7 @@ async function startLocked(
       env,
       queues: localQueues,
       subscriptionQueues,
+      published: router.counts,
       sandboxes: started,
       dynamoPort: emulators.dynamoPort,
       sqsPort: emulators.sqsPort,
