@@ -1,4 +1,4 @@
-import type { FunctionDecl, QueueDecl, SecretDecl, TableDecl } from './types.ts';
+import type { EventDecl, FunctionDecl, QueueDecl, SecretDecl, TableDecl } from './types.ts';
 
 /**
  * Rungopher (SMS campaigns and journeys): results arrive by webhook and are polled as a safety net,
@@ -59,6 +59,7 @@ export const functions = {
     sends: ['rungopher-results'],
     writes: ['quarantine'],
     secrets: ['rungopher'],
+    publishes: ['hub.quarantined'],
     metrics: ['WebhooksAccepted', 'WebhooksRejected', 'WebhooksQuarantined', 'WebhooksOversized'],
     alarms: [
       { metric: 'WebhooksQuarantined', threshold: 1, description: 'Rungopher sent bodies the hub could not parse; see the quarantine table.' },
@@ -75,6 +76,7 @@ export const functions = {
     trigger: { kind: 'queue', queue: 'rungopher-results', batchSize: 10, maxConcurrency: 5 },
     timeoutSeconds: 30,
     writes: ['rungopher-results', 'rungopher-contacts', 'quarantine'],
+    publishes: ['rungopher.result.stored', 'rungopher.contact.updated', 'hub.quarantined'],
     metrics: ['ResultsStored', 'ResultsDuplicate', 'ResultsQuarantined'],
   },
   'rungopher-poller': {
@@ -85,6 +87,7 @@ export const functions = {
     reads: ['cursors'],
     writes: ['rungopher-results', 'rungopher-contacts', 'quarantine', 'cursors'],
     secrets: ['rungopher'],
+    publishes: ['rungopher.result.stored', 'rungopher.contact.updated', 'hub.quarantined'],
     environment: {
       RUNGOPHER_POLL_LOOKBACK_MINUTES: '15',
       RUNGOPHER_POLL_START: '2017-01-01T00:00:00Z',
@@ -164,3 +167,10 @@ export const functions = {
     ],
   },
 } as const satisfies Record<string, FunctionDecl>;
+
+export const events = {
+  'rungopher.result.stored': { version: 1, description: 'A Rungopher result was stored (once per result id; from the webhook or the poller).' },
+  'rungopher.contact.updated': { version: 1, description: "A stored result changed its contact's view: the slots it raised (latest value per result name, contact details, link clicks)." },
+} as const satisfies Record<string, EventDecl>;
+
+export const eventModule = 'functions/rungopher/domain/outbound.ts';

@@ -53,6 +53,8 @@ export function functionEnv(hub: Hub, fn: FunctionDecl): Record<string, string> 
     table: (t) => localName(t),
     queueUrl: (q) => hub.queues[q].url,
     secretArn: () => '',
+    ...(hub.env.HUB_EVENT_BUS ? { eventBus: hub.env.HUB_EVENT_BUS } : {}),
+    subscriptions: Object.fromEntries(['HUB_SUBSCRIPTIONS', 'HUB_SUBSCRIPTION_QUEUES'].flatMap((k) => (hub.env[k] ? [[k, hub.env[k]]] : []))),
   });
   for (const k of Object.keys(env)) if (env[k] === '') delete env[k];
   for (const s of fn.secrets ?? []) {
