@@ -52,14 +52,18 @@ export interface EventRouter {
   readonly url: string;
   /** Entries accepted since start, per subscription id (tests, the banner). */
   readonly routed: Readonly<Record<string, number>>;
-  /** PutEvents requests and entries answered since start (the cost bench). */
-  readonly counts: { readonly requests: number; readonly entries: number };
+  /**
+   * What the bus was given since start (the cost bench): PutEvents requests, entries accepted, their
+   * 64 KB chunks (what EventBridge bills as events), their bytes (what an archive takes in), and the
+   * messages sent to subscription queues (SQS requests a rule's target makes).
+   */
+  readonly counts: { readonly requests: number; readonly entries: number; readonly chunks: number; readonly bytes: number; readonly routed: number };
   stop(): Promise<void>;
 }
 
 export async function startEventRouter(opts: { readonly busName: string; readonly targets: readonly RouterTarget[]; readonly sqs: SQSClient; readonly port?: number }): Promise<EventRouter> {
   const routed: Record<string, number> = Object.fromEntries(opts.targets.map((t) => [t.id, 0]));
-  const counts = { requests: 0, entries: 0 };
+  const counts = { requests: 0, entries: 0, chunks: 0, bytes: 0, routed: 0 };
   const fail = (res: ServerResponse, status: number, type: string, message: string) => {
     res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: type, message }));
   };
@@ -98,10 +102,14 @@ export async function startEventRouter(opts: { readonly busName: string; readonl
                 if (!t.matches(e.DetailType)) continue;
                 await opts.sqs.send(new SendMessageCommand({ QueueUrl: t.queueUrl, MessageBody: asciiJson(event) }));
                 routed[t.id] = (routed[t.id] ?? 0) + 1;
+                counts.routed++;
               }
             } catch (err) {
               return { ErrorCode: 'InternalFailure', ErrorMessage: (err as Error).message };
             }
+            const bytes = entryBytes(e.Source, e.DetailType, e.Detail, e.Resources);
+            counts.bytes += bytes;
+            counts.chunks += Math.max(1, Math.ceil(bytes / 65_536));
             return { EventId: id };
           }),
         );

@@ -12,7 +12,7 @@ import type { FunctionDecl, FunctionName, QueueName } from '#infra/topology/inde
 import { envForFunction, events, functionList, secrets, subscriptionConsumer } from '#infra/topology/index.ts';
 import { SUBSCRIPTION_QUEUE } from '#infra/topology/platform.ts';
 import { SUBSCRIPTION_QUEUES_ENV, SUBSCRIPTIONS_ENV, matches, parseSubscriptions } from '#platform/outbound/subscriptions.ts';
-import { startEventRouter } from './event-router.ts';
+import { startEventRouter, type EventRouter } from './event-router.ts';
 import type { ConsumerEvent } from './consumers.ts';
 import { startConsumer } from './consumers.ts';
 import type { LocalQueue } from './emulators.ts';
@@ -81,8 +81,8 @@ export interface Hub {
   readonly queues: Readonly<Record<QueueName, LocalQueue>>;
   /** Each subscription's delivery queue (`HUB_SUBSCRIPTIONS`), by subscription id. */
   readonly subscriptionQueues: Readonly<Record<string, LocalQueue>>;
-  /** What the local event bus was given: PutEvents requests and entries. */
-  readonly published: { readonly requests: number; readonly entries: number };
+  /** What the local event bus was given: PutEvents requests, entries, chunks, bytes, and messages routed to subscription queues. */
+  readonly published: EventRouter['counts'];
   readonly sandboxes: Readonly<Record<string, Sandbox>>;
   readonly dynamoPort: number;
   readonly sqsPort: number;
@@ -92,6 +92,8 @@ export interface Hub {
   schedules(): { name: string; rateMinutes: number; lastRun?: ScheduleOutcome; nextRunAt?: string }[];
   /** Visible + in-flight + delayed message counts of a queue or its DLQ. */
   queueDepth(name: QueueName, which?: 'queue' | 'dlq'): Promise<number>;
+  /** The same, of a subscription's delivery queue or its DLQ. */
+  subscriptionDepth(id: string, which?: 'queue' | 'dlq'): Promise<number>;
   /** Moves every message of a queue's DLQ back to the queue (what a DLQ redrive does on AWS). */
   redrive(name: QueueName): Promise<number>;
   stop(): Promise<void>;
@@ -469,6 +471,11 @@ async function startLocked(
       runSchedule,
       schedules: listSchedules,
       queueDepth,
+      async subscriptionDepth(id: string, which: 'queue' | 'dlq' = 'queue') {
+        const q = subscriptionQueues[id];
+        if (!q) throw new Error(`No subscription ${id}`);
+        return depthOf(emulators.sqs, q, which);
+      },
       redrive,
       async stop() {
         if (stopped) return;

@@ -18,6 +18,9 @@ async function run(withSubscription: boolean) {
   const secret = newWebhookSecret();
   const receiver = await startReceiver(secret);
   const hub = await startTestHub({
+    // Visibility as on AWS (6x the consumer's timeout): the test hub's 1 s would redeliver records still
+    // being processed on a loaded machine, and each redelivery publishes its events again.
+    visibilityTimeoutSeconds: undefined,
     env: { RUNGOPHER_SANDBOX_WEBHOOKS: 'off', ...(withSubscription ? { HUB_SUBSCRIPTIONS: JSON.stringify([{ id: 'all', url: receiver.url, secret, events: ['*'] }]) } : {}) },
   });
   const { dynamo, sqs } = await import('#platform/aws.ts');
