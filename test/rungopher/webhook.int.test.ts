@@ -19,8 +19,13 @@ const post = (body: string, token = hub.env.RUNGOPHER_WEBHOOK_TOKEN, headers: Re
 
 const idsStored = async () => (await clients.scan('rungopher-results')).map((r) => String(r.id)).sort();
 
+// Longer than a batch takes under load: with the test hubs' usual 1 s, a record still being processed is
+// delivered again, its receive count climbs past the DLQ's limit and the copy is parked although the
+// first delivery stored it. The DLQ test below sets 0 for its own message.
+const VISIBILITY_SECONDS = 15;
+
 beforeAll(async () => {
-  hub = await startTestHub({ onConsumerEvent: (e) => consumerEvents.push(e) });
+  hub = await startTestHub({ visibilityTimeoutSeconds: VISIBILITY_SECONDS, onConsumerEvent: (e) => consumerEvents.push(e) });
   clients = hubClients(hub);
 });
 afterAll(async () => {
@@ -175,7 +180,7 @@ describe('Rungopher webhook, end to end on the local runtime', () => {
     await clients.sqs.send(new DeleteQueueCommand({ QueueUrl: hub.queues['rungopher-results'].url }));
     const refused = await post(JSON.stringify(makeResult({ id: 6002 })));
     expect(refused.status).toBeGreaterThanOrEqual(500);
-    await createQueues(clients.sqs, 1);
+    await createQueues(clients.sqs, VISIBILITY_SECONDS);
     const resent = await post(JSON.stringify(makeResult({ id: 6002 })));
     expect(resent.status).toBe(200);
     await eventually(async () => ((await idsStored()).includes('6002') ? true : undefined));
@@ -186,7 +191,7 @@ describe('Rungopher webhook, end to end on the local runtime', () => {
     // Everything earlier is fully processed first, so only the new message meets the failure.
     await eventually(async () => ((await hub.queueDepth('rungopher-results')) === 0 ? true : undefined));
     const queue = hub.queues['rungopher-results'];
-    // Each redelivery waits out the visibility timeout (1 s in tests, so about 5 s of sleeping for the
+    // Each redelivery waits out the visibility timeout (15 s here, so over a minute for the
     // 5 receives): at 0 for this test the consumers take the message back at once, and the test waits
     // on their reports (one per delivery) instead of on the clock.
     const setVisibility = (seconds: number) =>
