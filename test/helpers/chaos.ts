@@ -569,7 +569,9 @@ export async function chaosRun(dataDir: string, opts: ChaosOptions): Promise<{ f
   let outbound: ChaosFigures['outbound'];
   if (receiver) {
     const waitFrom = at();
-    const waitUntil = Date.now() + Math.max(60_000, drainUntil - Date.now());
+    // Its own drain: a delivery that failed (a DynamoDB window outlasting its retries) comes back after its
+    // subscription queue's visibility timeout, as on AWS.
+    const waitUntil = Date.now() + (opts.drainMs ?? 300_000);
     const threadIds = new Set([...ackG].map((k) => k.split('\u0000')[0] ?? ''));
     const versions = new Map((await scanKeys(hub.dynamoPort, 'switchboard-goodays-threads', (i) => `${String(i.responseId)}\u0000${String(i.version)}`, 'responseId, version')).map((k) => [k.split('\u0000')[0] ?? '', Number(k.split('\u0000')[1])]));
     const missing = () => {
