@@ -2,7 +2,8 @@
  * Outbound figures: events and AWS requests each stored Rungopher result adds, and their cost per 1M
  * results at list prices, measured on the local runtime (the same functions, requests counted on the
  * shared SDK clients and at the local bus). Two runs of the same results: without a subscription and
- * with one taking every event; the difference is what outbound adds.
+ * with one taking every event; the difference is what each subscription adds (the events themselves
+ * are published with no subscription too). Dollars are the cost bench's (`npm run bench -- cost`).
  * Run: `npm run bench -- outbound` (prints a table; no assertions).
  */
 import { spawnSync } from 'node:child_process';
@@ -52,7 +53,7 @@ async function run(withSubscription: boolean) {
 }
 
 // Each run in its own process: the SDK clients take the emulators' endpoints once, when first loaded.
-type Out = { counts: Map<string, number>; published: { requests: number; entries: number }; delivered: number; unique: number };
+type Out = { counts: Map<string, number>; published: { requests: number; entries: number; chunks: number; bytes: number; routed: number }; delivered: number; unique: number };
 const mode = process.argv[3];
 if (mode) {
   const out = await run(mode === 'with');
@@ -78,27 +79,8 @@ console.log(`| PutEvents requests | ${per(base.published.requests)} | ${per(sub.
 for (const k of keys) console.log(`| ${k} | ${per(base.counts.get(k) ?? 0)} | ${per(sub.counts.get(k) ?? 0)} | ${per((sub.counts.get(k) ?? 0) - (base.counts.get(k) ?? 0))} |`);
 console.log(`| webhooks delivered (unique ids) | 0 | ${per(sub.delivered)} (${per(sub.unique)}) | |`);
 
-// List prices (us-east-1, on demand): EventBridge custom events $1.00/M (64 KB chunks); archive $0.10/GB;
-// SQS standard $0.40/M requests (the rule's SendMessage is SQS's, EventBridge's delivery to SQS is free);
-// Lambda $0.20/M requests + arm64 $0.0000133334/GB-s (256 MB, 100 ms assumed per delivery); DynamoDB
-// $0.625/M write units, $0.125/M read units (an item under 1 KB; the delivery record also writes its index).
-const events = (sub.published.entries - base.published.entries) / N;
-const sqsAdded = [...sub.counts.entries()].filter(([k]) => k.startsWith('sqs:')).reduce((n, [k, v]) => n + v - (base.counts.get(k) ?? 0), 0) / N;
-const writes = ['dynamodb:UpdateCommand', 'dynamodb:PutCommand'].reduce((n, k) => n + (sub.counts.get(k) ?? 0) - (base.counts.get(k) ?? 0), 0) / N;
-// EventBridge's SendMessage to the subscription queue happens in the router here, outside the SDK clients.
-const sqsTotal = sqsAdded + events;
-const deliveries = sub.delivered / N;
-const lambda = deliveries * (0.2 + 0.25 * 0.1 * 13.3334);
-const indexWrites = deliveries; // bySubject index of each delivery record
-const rows = [
-  ['EventBridge events', events * 1.0],
-  ['EventBridge archive (≈1.5 KB an event)', events * 1.5e-6 * 0.1 * 1000],
-  ['SQS requests', sqsTotal * 0.4],
-  ['Lambda (delivery)', lambda],
-  ['DynamoDB writes (records, summary, index)', (writes + indexWrites) * 0.625],
-] as const;
-console.log('\n| added cost per 1M stored results, one subscription | USD |');
-console.log('|---|---|');
-for (const [k, v] of rows) console.log(`| ${k} | ${v.toFixed(2)} |`);
-console.log(`| total | ${rows.reduce((n, [, v]) => n + v, 0).toFixed(2)} |`);
+console.log(`| events sent to the subscription's queue (the rule's SendMessage) | ${per(base.published.routed)} | ${per(sub.published.routed)} | ${per(sub.published.routed - base.published.routed)} |`);
+console.log(`| event source ReceiveMessage + DeleteMessageBatch (batch size 1) | 0.00 | ${per(2 * sub.delivered)} | ${per(2 * sub.delivered)} |`);
+console.log(`| event bytes per stored result (what the archive takes in) | ${(base.published.bytes / N).toFixed(0)} | ${(sub.published.bytes / N).toFixed(0)} | |`);
+console.log('\nPriced per 1M results, with 0 and 1 subscription, by `npm run bench -- cost` (the same counts, units per table and index, Lambda durations).');
 process.exit(0);
