@@ -225,6 +225,8 @@ await phase('rungopher poll', 'result', async (round) => {
   if (!res.ok) throw new Error(`sandbox answered ${res.status}`);
   const outcome = await hub.runSchedule('rungopher-poller');
   if (!outcome.ok) throw new Error(`poller failed: ${outcome.error}`);
+  // The events it published, delivered within the phase.
+  await drained([]);
   return (await stored()) - before;
 });
 
