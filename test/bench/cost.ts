@@ -349,7 +349,7 @@ function bill(p: Phase): { bill: Bill; detail: string[] } {
   return {
     bill: {
       apiGateway: apiRequests * PRICES.apiGatewayHttpRequest,
-      lambdaRequests: p.metered.length * PRICES.lambdaRequest,
+      lambdaRequests: (p.metered.length - deliveryInvocations) * PRICES.lambdaRequest,
       lambdaDuration: gbSeconds * PRICES.lambdaArmGbSecond,
       sqs: sqsRequests * PRICES.sqsRequest,
       dynamoWrites: wru * PRICES.dynamoWru,
