@@ -2,7 +2,8 @@ import { buildApp } from './build-app.ts';
 
 /**
  * CDK entry (`cdk synth`, `cdk deploy`). Context (`-c key=value`): `alarmEmail`, `throttleRateLimit`,
- * `throttleBurstLimit`. cdk-nag's AwsSolutions pack runs on every synth.
+ * `throttleBurstLimit`, `eventArchiveDays`, `subscriptions` (a JSON list of `{id, url, events}`, or the
+ * list itself in cdk.json). cdk-nag's AwsSolutions pack runs on every synth.
  */
 const probe = buildContextReader();
 const { app } = buildApp(
@@ -11,6 +12,8 @@ const { app } = buildApp(
     ...(probe.str('alarmEmail') ? { alarmEmail: probe.str('alarmEmail') } : {}),
     ...(probe.num('throttleRateLimit') ? { throttleRateLimit: probe.num('throttleRateLimit') } : {}),
     ...(probe.num('throttleBurstLimit') ? { throttleBurstLimit: probe.num('throttleBurstLimit') } : {}),
+    ...(probe.count('eventArchiveDays') !== undefined ? { eventArchiveDays: probe.count('eventArchiveDays') } : {}),
+    ...(probe.list('subscriptions') ? { subscriptions: probe.list('subscriptions') as never } : {}),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   },
 );
@@ -31,5 +34,20 @@ function buildContextReader() {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`Context ${key} must be a positive number, got ${v}`);
     return n;
   };
-  return { str, num };
+  const count = (key: string): number | undefined => {
+    const v = str(key);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`Context ${key} must be a whole number of days (0 = forever), got ${v}`);
+    return n;
+  };
+  // Checked by the stack with the one subscription schema.
+  const list = (key: string): unknown[] | undefined => {
+    const v = ctx[key];
+    if (v === undefined || v === '') return undefined;
+    const parsed: unknown = typeof v === 'string' ? JSON.parse(v) : v;
+    if (!Array.isArray(parsed)) throw new Error(`Context ${key} must be a JSON list`);
+    return parsed;
+  };
+  return { str, num, count, list };
 }

@@ -4,14 +4,22 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Archive, EventBus, Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { FunctionName, QueueDecl, QueueName, SecretDecl, SecretName, TableDecl, TableName } from '#infra/topology/index.ts';
-import { envForFunction, functionList, queues, secrets, tables, visibilityTimeoutSeconds } from '#infra/topology/index.ts';
+import { envForFunction, events, functionList, queues, secrets, subscriptionConsumer, tables, visibilityTimeoutSeconds } from '#infra/topology/index.ts';
+import { SUBSCRIPTION_QUEUE } from '#infra/topology/platform.ts';
+import {
+  SIGNING_SECRET_KEY,
+  SUBSCRIPTION_QUEUES_ENV,
+  SUBSCRIPTIONS_ENV,
+  parseSubscriptions,
+  type Subscription,
+} from '#platform/outbound/subscriptions.ts';
 import { HubFunction } from '#infra/constructs/hub-function.ts';
 import { HubQueue } from '#infra/constructs/hub-queue.ts';
 import { HubMonitoring } from '#infra/constructs/monitoring.ts';
@@ -30,6 +38,22 @@ export interface SwitchboardStackProps extends StackProps {
   readonly logRetention?: RetentionDays;
   /** What happens to tables when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly dataRemovalPolicy?: RemovalPolicy;
+  /**
+   * Subscriptions (`id`, `url`, `events`; never a secret: each gets one generated in Secrets Manager).
+   * URLs must be HTTPS and not point at loopback, link-local, private or metadata addresses.
+   * @default none
+   */
+  readonly subscriptions?: readonly Omit<Subscription, 'secret'>[];
+  /** Days the event bus archive keeps every event, for replays; 0 keeps them forever. @default 30 */
+  readonly eventArchiveDays?: number;
+}
+
+/** One subscription on AWS: its rule, its delivery queue with DLQ, and its signing secret. */
+export interface SubscriptionResources {
+  readonly subscription: Omit<Subscription, 'secret'>;
+  readonly queue: HubQueue;
+  readonly rule: Rule;
+  readonly secret: Secret;
 }
 
 /** The whole hub on AWS, built from `topology/`: the same functions, tables and queues as `npm start`. */
@@ -40,6 +64,10 @@ export class SwitchboardStack extends Stack {
   public readonly secrets: Record<SecretName, Secret>;
   public readonly functions: Record<FunctionName, HubFunction>;
   public readonly monitoring: HubMonitoring;
+  /** The hub's event bus: every stored change, `source` `switchboard.<vendor>`, `detail-type` the event type. */
+  public readonly bus: EventBus;
+  public readonly archive: Archive;
+  public readonly subscriptions: readonly SubscriptionResources[];
 
   constructor(scope: Construct, id: string, props: SwitchboardStackProps) {
     super(scope, id, props);
@@ -90,6 +118,45 @@ export class SwitchboardStack extends Stack {
       });
     }
 
+    // Outbound: the bus, its archive, and per subscription a queue (with DLQ), a rule and a secret.
+    this.bus = new EventBus(this, 'Events', { description: 'Switchboard: one event per change the hub stores' });
+    const archiveDays = props.eventArchiveDays ?? 30;
+    this.archive = new Archive(this, 'EventArchive', {
+      sourceEventBus: this.bus,
+      description: 'Every Switchboard event, for replays of a window',
+      eventPattern: { source: Match.prefix('switchboard.') },
+      ...(archiveDays > 0 ? { retention: Duration.days(archiveDays) } : {}),
+    });
+    const declared = parseSubscriptions(JSON.stringify(props.subscriptions ?? []), { knownTypes: Object.keys(events), requireHttps: true, requireSecret: false });
+    if (declared.some((d) => d.secret)) throw new Error('Subscriptions: a secret never goes in stack configuration; each subscription gets one generated in Secrets Manager');
+    const deliveryDecl = subscriptionConsumer();
+    this.subscriptions = declared.map((subscription) => {
+      const queue = new HubQueue(this, `Subscription-${subscription.id}`, {
+        visibilityTimeoutSeconds: 6 * (deliveryDecl.timeoutSeconds ?? 30),
+        maxReceiveCount: SUBSCRIPTION_QUEUE.maxReceiveCount,
+        retentionDays: SUBSCRIPTION_QUEUE.retentionDays,
+        dlqRetentionDays: SUBSCRIPTION_QUEUE.dlqRetentionDays,
+      });
+      const secret = new Secret(this, `SubscriptionSecret-${subscription.id}`, {
+        description: `Switchboard subscription ${subscription.id}: Standard Webhooks signing secret (whsec_ + this value; several space-separated while rotating)`,
+        generateSecretString: { secretStringTemplate: '{}', generateStringKey: SIGNING_SECRET_KEY, excludePunctuation: true, includeSpace: false, passwordLength: 40 },
+      });
+      const all = subscription.events.includes('*');
+      const rule = new Rule(this, `SubscriptionRule-${subscription.id}`, {
+        eventBus: this.bus,
+        description: `Events for subscription ${subscription.id}`,
+        eventPattern: { source: Match.prefix('switchboard.'), ...(all ? {} : { detailType: [...subscription.events] }) },
+        targets: [new SqsQueue(queue.queue)],
+      });
+      return { subscription, queue, rule, secret };
+    });
+    const subscriptionEnv = {
+      [SUBSCRIPTIONS_ENV]: JSON.stringify(declared),
+      [SUBSCRIPTION_QUEUES_ENV]: this.toJsonString(
+        this.subscriptions.map((s) => ({ id: s.subscription.id, queueArn: s.queue.queue.queueArn, queueUrl: s.queue.queue.queueUrl, dlqUrl: s.queue.dlq.queueUrl, secretArn: s.secret.secretArn })),
+      ),
+    };
+
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
     this.api = new HttpApi(this, 'Api', { apiName: 'switchboard', description: 'Switchboard webhooks and operator API', createDefaultStage: false });
     const stage = new HttpStage(this, 'DefaultStage', {
@@ -135,6 +202,8 @@ export class SwitchboardStack extends Stack {
             dlqUrl: (q) => this.queues[q].dlq.queueUrl,
             queueArn: (q) => this.queues[q].queue.queueArn,
             dlqArn: (q) => this.queues[q].dlq.queueArn,
+            eventBus: this.bus.eventBusName,
+            subscriptions: subscriptionEnv,
           }),
         },
       });
@@ -153,6 +222,15 @@ export class SwitchboardStack extends Stack {
         queue.grant(fn, 'sqs:GetQueueAttributes');
         dlq.grant(fn, 'sqs:GetQueueAttributes', 'sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:ReceiveMessage', 'sqs:DeleteMessage');
         queue.grantSendMessages(fn);
+      }
+      if (decl.publishes?.length) this.bus.grantPutEventsTo(fn);
+      if (decl.operatesSubscriptions) {
+        for (const s of this.subscriptions) {
+          // Depths of both queues; the redrive reads and deletes from the DLQ and sends to the queue.
+          s.queue.queue.grant(fn, 'sqs:GetQueueAttributes');
+          s.queue.queue.grantSendMessages(fn);
+          s.queue.dlq.grantConsumeMessages(fn);
+        }
       }
 
       const trigger = decl.trigger;
@@ -177,6 +255,13 @@ export class SwitchboardStack extends Stack {
             ...(trigger.maxBatchingWindowSeconds ? { maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds) } : {}),
           }),
         );
+      } else if (trigger.kind === 'subscriptions') {
+        for (const s of this.subscriptions) {
+          fn.addEventSource(new SqsEventSource(s.queue.queue, { batchSize: trigger.batchSize, maxConcurrency: trigger.maxConcurrency, reportBatchItemFailures: true }));
+          // A refused or exhausted delivery is kept in the DLQ by the function itself.
+          s.queue.dlq.grantSendMessages(fn);
+          s.secret.grantRead(fn);
+        }
       } else {
         new Rule(this, `Schedule-${decl.name}`, {
           description: `Runs ${decl.name} every ${trigger.rateMinutes} minutes`,
@@ -188,7 +273,10 @@ export class SwitchboardStack extends Stack {
 
     this.monitoring = new HubMonitoring(this, 'Monitoring', {
       functions: functionList().map((d) => ({ name: d.name, fn: this.functions[d.name].fn, metrics: d.metrics ?? [], alarms: d.alarms ?? [] })),
-      queues: (Object.keys(this.queues) as QueueName[]).map((name) => ({ name, queue: this.queues[name] })),
+      queues: [
+        ...(Object.keys(this.queues) as QueueName[]).map((name) => ({ name, queue: this.queues[name] })),
+        ...this.subscriptions.map((s) => ({ name: `subscription ${s.subscription.id}`, queue: s.queue })),
+      ],
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 
@@ -213,6 +301,14 @@ export class SwitchboardStack extends Stack {
       value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${this.monitoring.dashboard.dashboardName}`,
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName, description: 'EventBridge bus with every event (rules of your own can read it)' });
+    new CfnOutput(this, 'EventArchiveName', { value: this.archive.archiveName, description: 'Archive of the event bus (replay a window with aws events start-replay)' });
+    for (const s of this.subscriptions) {
+      new CfnOutput(this, `SubscriptionSecret${s.subscription.id.replace(/[^A-Za-z0-9]/g, '')}`, {
+        value: s.secret.secretName,
+        description: `Signing secret of subscription ${s.subscription.id}: give the subscriber whsec_ + its ${SIGNING_SECRET_KEY}`,
+      });
+    }
 
     acknowledgeNagFindings(this);
     for (const [name, table] of Object.entries(this.tables) as [TableName, TableV2][]) {

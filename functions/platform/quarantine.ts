@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, isConditionFailed } from './aws.ts';
+import { quarantined } from './outbound/hub-events.ts';
+import { EVENT_BUS_ENV, eventPublisher, type EventPublisher } from './outbound/publisher.ts';
 
 /** A body the hub accepted as authentic but could not use. */
 export interface QuarantineEntry {
@@ -170,4 +172,36 @@ async function countWhere(table: string, filter?: string): Promise<number> {
     key = out.LastEvaluatedKey;
   } while (key);
   return n;
+}
+
+/**
+ * A quarantine that announces each put as a `hub.quarantined` event, after the item is written, on
+ * every put (also of a body kept before: the earlier put may have died before publishing; the event id
+ * is the same, so subscribers see it once). Never the body: it may hold personal data.
+ */
+export function publishingQuarantine(inner: Quarantine, publisher: EventPublisher, now: () => Date = () => new Date()): Quarantine {
+  return {
+    async put(entry) {
+      const receipt = await inner.put(entry);
+      const bodyBytes = typeof entry.body === 'string' ? Buffer.byteLength(entry.body) : entry.body.length;
+      await publisher.publish([
+        quarantined.make({
+          idParts: [receipt.id],
+          key: { quarantineId: receipt.id },
+          body: { vendor: entry.vendor, stage: entry.stage, reason: entry.reason.slice(0, 2000), receivedAt: entry.receivedAt, bodyBytes },
+          time: now().toISOString(),
+        }),
+      ]);
+      return receipt;
+    },
+  };
+}
+
+/**
+ * The quarantine of a function: the table, announcing each put when the function publishes events
+ * (its topology declaration lists `hub.quarantined`, which gives it `HUB_EVENT_BUS`).
+ */
+export function hubQuarantine(table: string): Quarantine {
+  const store = dynamoQuarantine(table);
+  return process.env[EVENT_BUS_ENV] ? publishingQuarantine(store, eventPublisher()) : store;
 }

@@ -8,7 +8,7 @@ import { tableName } from './config.ts';
 import { isTransientAwsError } from './aws.ts';
 import { HandBackError } from './errors.ts';
 import { count, logger, metrics } from './observability.ts';
-import { dynamoQuarantine, type Quarantine } from './quarantine.ts';
+import { hubQuarantine, type Quarantine } from './quarantine.ts';
 import { ensureTime, hasTime, timeBudget, type TimeBudget } from './time-budget.ts';
 import { backoffDelay } from './vendor-http.ts';
 import { issueLines } from './validation.ts';
@@ -139,7 +139,7 @@ export function queueConsumer<M>(spec: QueueConsumerSpec<M>) {
     async (record, context) => {
       const parsed = spec.message.safeParse(record.body);
       if (parsed.success) return spec.process(parsed.data, record, timeBudget(context, { reserveMs }));
-      quarantine ??= dynamoQuarantine(tableName('quarantine'));
+      quarantine ??= hubQuarantine(tableName('quarantine'));
       const sent = Number(record.attributes?.SentTimestamp);
       const reason = `${spec.foreign}: ${issueLines(parsed.error).join('; ')}`;
       const kept = await quarantine.put({

@@ -4,7 +4,7 @@ import { PayloadTooLargeError, UnauthorizedError } from './errors.ts';
 import { queueUrl, secretValue, tableName } from './config.ts';
 import { WEBHOOK_MAX_BODY_BYTES } from './limits.ts';
 import { count, logger } from './observability.ts';
-import { dynamoQuarantine, type Quarantine } from './quarantine.ts';
+import { hubQuarantine, type Quarantine } from './quarantine.ts';
 import { recordWebhookSeen } from './runs.ts';
 import { sqsEnvelopeQueue, type EnvelopeQueue } from './queue.ts';
 
@@ -70,7 +70,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function webhookHandler(spec: WebhookSpec, ports?: () => WebhookPorts) {
   let made: WebhookPorts | undefined;
-  const portsOf = (): WebhookPorts => (made ??= ports?.() ?? { queue: sqsEnvelopeQueue(queueUrl(spec.queue)), quarantine: dynamoQuarantine(tableName('quarantine')) });
+  const portsOf = (): WebhookPorts => (made ??= ports?.() ?? { queue: sqsEnvelopeQueue(queueUrl(spec.queue)), quarantine: hubQuarantine(tableName('quarantine')) });
   return httpHandler((event) => acceptWebhook(spec, portsOf(), event));
 }
 

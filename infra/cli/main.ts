@@ -24,8 +24,9 @@ const lazy = (name: string, description: string, load: () => Promise<Register>):
 const rungopher = lazy('rungopher', 'Rungopher campaigns, contacts, journeys and SMS cost', async () => (await import('./rungopher.ts')).registerRungopherCommands);
 const goodays = lazy('goodays', 'Goodays Converse: samples, signatures, test webhooks', async () => (await import('./goodays.ts')).registerGoodaysCommands);
 const netcore = lazy('netcore', 'Netcore Bot Open API: sync, usage, users and transcripts', async () => (await import('./netcore.ts')).registerNetcoreCommands);
-/** Each vendor's `switchboard <vendor> ...` commands, one entry per vendor. */
-const vendorCommands: readonly LazyCommands[] = [rungopher, goodays, netcore];
+const subscriptions = lazy('subscriptions', 'Outbound webhook subscriptions: delivery state and DLQ redrive', async () => (await import('./subscriptions.ts')).registerSubscriptionCommands);
+/** Each vendor's `switchboard <vendor> ...` commands, one entry per vendor, and the hub's outbound ones. */
+const vendorCommands: readonly LazyCommands[] = [rungopher, goodays, netcore, subscriptions];
 
 function version(): string {
   if (typeof SWITCHBOARD_VERSION === 'string') return SWITCHBOARD_VERSION;

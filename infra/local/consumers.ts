@@ -33,7 +33,7 @@ export function startConsumer(opts: {
   readonly onEvent?: (e: ConsumerEvent) => void;
 }): { stop(): Promise<void> } {
   const trigger = opts.fn.trigger;
-  if (trigger.kind !== 'queue') throw new Error(`${opts.name} is not queue-triggered`);
+  if (trigger.kind !== 'queue' && trigger.kind !== 'subscriptions') throw new Error(`${opts.name} is not queue-triggered`);
   let running = true;
   let stopRequested: () => void = () => undefined;
   const stopping = new Promise<void>((resolve) => (stopRequested = resolve));

@@ -147,7 +147,7 @@ export async function createTables<N extends TableName = TableName>(client: Dyna
 }
 
 export interface LocalQueue {
-  readonly name: QueueName;
+  readonly name: string;
   readonly url: string;
   readonly dlqName: string;
   readonly dlqUrl: string;
@@ -191,6 +191,34 @@ export async function createQueues<N extends QueueName = QueueName>(
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn.Attributes?.QueueArn, maxReceiveCount }),
     });
     out[name] = { name, url, dlqName, dlqUrl, visibilityTimeoutSeconds: visibility, maxReceiveCount };
+  }
+  return out;
+}
+
+/**
+ * Creates each subscription's delivery queue (`outbound-<id>`) with its DLQ, declared once for all in
+ * `SUBSCRIPTION_QUEUE`; the visibility timeout is 6x the delivery function's timeout unless overridden.
+ */
+export async function createSubscriptionQueues(
+  client: SQSClient,
+  ids: readonly string[],
+  decl: QueueDecl & { readonly maxReceiveCount: number },
+  visibilitySeconds: number,
+  opts: Pick<CreateOptions<string>, 'name'> = {},
+): Promise<Record<string, LocalQueue>> {
+  const physical = opts.name ?? localName;
+  const out: Record<string, LocalQueue> = {};
+  for (const id of ids) {
+    const name = `outbound-${id}`;
+    const dlqName = physical(`${name}-dlq`);
+    const dlqUrl = await ensureQueue(client, dlqName, { MessageRetentionPeriod: String((decl.dlqRetentionDays ?? 14) * 86400) });
+    const arn = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
+    const url = await ensureQueue(client, physical(name), {
+      VisibilityTimeout: String(visibilitySeconds),
+      MessageRetentionPeriod: String((decl.retentionDays ?? 4) * 86400),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn.Attributes?.QueueArn, maxReceiveCount: decl.maxReceiveCount }),
+    });
+    out[id] = { name, url, dlqName, dlqUrl, visibilityTimeoutSeconds: visibilitySeconds, maxReceiveCount: decl.maxReceiveCount };
   }
   return out;
 }

@@ -9,11 +9,14 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, SendMessageComm
 import type { ScheduledEvent } from 'aws-lambda';
 import * as z from 'zod';
 import type { FunctionDecl, FunctionName, QueueName } from '#infra/topology/index.ts';
-import { envForFunction, functionList, secrets } from '#infra/topology/index.ts';
+import { envForFunction, events, functionList, secrets, subscriptionConsumer } from '#infra/topology/index.ts';
+import { SUBSCRIPTION_QUEUE } from '#infra/topology/platform.ts';
+import { SUBSCRIPTION_QUEUES_ENV, SUBSCRIPTIONS_ENV, matches, parseSubscriptions } from '#platform/outbound/subscriptions.ts';
+import { startEventRouter, type EventRouter } from './event-router.ts';
 import type { ConsumerEvent } from './consumers.ts';
 import { startConsumer } from './consumers.ts';
 import type { LocalQueue } from './emulators.ts';
-import { LOCAL_AWS_ENV, createQueues, createTables, queueDepth as depthOf, startEmulators } from './emulators.ts';
+import { LOCAL_AWS_ENV, createQueues, createSubscriptionQueues, createTables, queueDepth as depthOf, startEmulators } from './emulators.ts';
 import { lockDataFolder, preferPort, readPorts, writePorts } from './data-folder.ts';
 import type { CompiledRoute } from './gateway.ts';
 import { GATEWAY_MAX_BODY_BYTES, compileRoute, logRequests, matchRoute, readBody, toEventV2, writeJson, writeResult } from './gateway.ts';
@@ -24,6 +27,9 @@ import { sandboxes } from '#infra/local/sandboxes/index.ts';
 import { writeStaticAssets } from '#infra/openapi/assets.ts';
 
 export { HubAlreadyRunningError } from './data-folder.ts';
+
+/** Name of the event bus on one machine (the router answers for it). */
+export const LOCAL_EVENT_BUS = 'switchboard-events';
 
 /** Project root: handlers are loaded by path from here, as Lambda loads them from its bundle. */
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -74,6 +80,10 @@ export interface Hub {
   /** The environment the functions see (generated tokens included). */
   readonly env: Readonly<Record<string, string>>;
   readonly queues: Readonly<Record<QueueName, LocalQueue>>;
+  /** Each subscription's delivery queue (`HUB_SUBSCRIPTIONS`), by subscription id. */
+  readonly subscriptionQueues: Readonly<Record<string, LocalQueue>>;
+  /** What the local event bus was given: PutEvents requests, entries, chunks, bytes, and messages routed to subscription queues. */
+  readonly published: EventRouter['counts'];
   readonly sandboxes: Readonly<Record<string, Sandbox>>;
   readonly dynamoPort: number;
   readonly sqsPort: number;
@@ -83,6 +93,8 @@ export interface Hub {
   schedules(): { name: string; rateMinutes: number; lastRun?: ScheduleOutcome; nextRunAt?: string }[];
   /** Visible + in-flight + delayed message counts of a queue or its DLQ. */
   queueDepth(name: QueueName, which?: 'queue' | 'dlq'): Promise<number>;
+  /** The same, of a subscription's delivery queue or its DLQ. */
+  subscriptionDepth(id: string, which?: 'queue' | 'dlq'): Promise<number>;
   /** Moves every message of a queue's DLQ back to the queue (what a DLQ redrive does on AWS). */
   redrive(name: QueueName): Promise<number>;
   /**
@@ -176,9 +188,37 @@ async function startLocked(
     const tableNames = await createTables(emulators.dynamo);
     const localQueues = await createQueues(emulators.sqs, opts.visibilityTimeoutSeconds);
 
+    // Outbound: each subscription's queue, and the router standing in for the event bus and its rules.
+    const subscriptions = parseSubscriptions(env[SUBSCRIPTIONS_ENV], { knownTypes: Object.keys(events), requireHttps: false, requireSecret: true });
+    const delivery = subscriptionConsumer();
+    const subscriptionQueues = await createSubscriptionQueues(
+      emulators.sqs,
+      subscriptions.map((s) => s.id),
+      SUBSCRIPTION_QUEUE,
+      // Not the tests' shorter visibility: the delivery function sets each retry's delay itself, and a
+      // delivery still running when a short timeout ran out would be sent twice.
+      6 * (delivery.timeoutSeconds ?? 30),
+    );
+    const router = await startEventRouter({
+      busName: LOCAL_EVENT_BUS,
+      sqs: emulators.sqs,
+      targets: subscriptions.map((s) => ({ id: s.id, queueUrl: subscriptionQueues[s.id]?.url ?? '', matches: (type: string) => matches(s, type) })),
+    });
+    stoppers.unshift(() => router.stop());
+    const subscriptionEnv = {
+      [SUBSCRIPTIONS_ENV]: JSON.stringify(subscriptions),
+      [SUBSCRIPTION_QUEUES_ENV]: JSON.stringify(
+        subscriptions.map((s) => {
+          const q = subscriptionQueues[s.id];
+          return { id: s.id, queueArn: `arn:aws:sqs:us-east-1:000000000000:${q?.name ?? ''}`, queueUrl: q?.url ?? '', dlqUrl: q?.dlqUrl ?? '' };
+        }),
+      ),
+    };
+
     Object.assign(env, LOCAL_AWS_ENV, {
       AWS_ENDPOINT_URL_DYNAMODB: config.HUB_DYNAMODB_URL ?? emulators.dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: config.HUB_SQS_URL ?? emulators.sqsEndpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: router.url,
       POWERTOOLS_DEV: env.POWERTOOLS_DEV ?? 'true',
       // Many invocations run at once in this one process: Powertools then keeps each one's Lambda
       // context and log keys in the invoke store that `invoke` opens per invocation.
@@ -200,6 +240,8 @@ async function startLocked(
           dlqUrl: (q) => localQueues[q].dlqUrl,
           // Locally secrets are plain variables (set above), so there is no ARN to read.
           secretArn: () => '',
+          eventBus: LOCAL_EVENT_BUS,
+          subscriptions: subscriptionEnv,
         }),
       );
     }
@@ -321,6 +363,25 @@ async function startLocked(
     let consumers = startConsumers();
     let paused = false;
 
+    // One consumer per subscription queue, all running the delivery function, as its event sources do on AWS.
+    const deliveryHandler = handlers.get(delivery.name);
+    if (!deliveryHandler) throw new Error(`No handler for ${delivery.name}`);
+    for (const q of Object.values(subscriptionQueues)) {
+      consumers.push(
+        startConsumer({
+          name: delivery.name,
+          fn: delivery,
+          handler: deliveryHandler,
+          queue: q,
+          sqs: consumerSqs,
+          onEvent: (e) => {
+            opts.onConsumerEvent?.(e);
+            if (e.error) log(`consumer ${e.fn} (${q.name}): ${e.failed}/${e.received} failed: ${e.error}`);
+          },
+        }),
+      );
+    }
+
     const queueDepth = (name: QueueName, which: 'queue' | 'dlq' = 'queue'): Promise<number> => depthOf(emulators.sqs, localQueues[name], which);
     const redrive = async (name: QueueName): Promise<number> => {
       const q = localQueues[name];
@@ -388,6 +449,7 @@ async function startLocked(
       if (method === 'GET' && path === '/_local/queues') {
         const out = [];
         for (const q of Object.keys(localQueues) as QueueName[]) out.push({ name: q, depth: await queueDepth(q), dlqDepth: await queueDepth(q, 'dlq') });
+        for (const q of Object.values(subscriptionQueues)) out.push({ name: q.name, depth: await depthOf(emulators.sqs, q), dlqDepth: await depthOf(emulators.sqs, q, 'dlq') });
         return writeJson(res, 200, { queues: out });
       }
       const r = /^\/_local\/queues\/([^/]+)\/redrive$/.exec(path);
@@ -424,6 +486,8 @@ async function startLocked(
       dataDir,
       env,
       queues: localQueues,
+      subscriptionQueues,
+      published: router.counts,
       sandboxes: started,
       dynamoPort: emulators.dynamoPort,
       sqsPort: emulators.sqsPort,
@@ -431,6 +495,11 @@ async function startLocked(
       runSchedule,
       schedules: listSchedules,
       queueDepth,
+      async subscriptionDepth(id: string, which: 'queue' | 'dlq' = 'queue') {
+        const q = subscriptionQueues[id];
+        if (!q) throw new Error(`No subscription ${id}`);
+        return depthOf(emulators.sqs, q, which);
+      },
       redrive,
       async pauseConsumers() {
         if (paused) return;

@@ -1,4 +1,4 @@
-import type { FunctionDecl, QueueDecl, SecretDecl, TableDecl } from './types.ts';
+import type { EventDecl, FunctionDecl, QueueDecl, SecretDecl, TableDecl } from './types.ts';
 
 /**
  * Goodays (Converse customer feedback): signed webhook events folded into one thread per response,
@@ -67,6 +67,7 @@ export const functions = {
     // runs: when the last webhook was accepted (GET /status).
     writes: ['quarantine', 'runs'],
     secrets: ['goodays'],
+    publishes: ['hub.quarantined'],
     metrics: ['GoodaysWebhookQueued', 'GoodaysWebhookQuarantined'],
     alarms: [
       { metric: 'GoodaysWebhookQuarantined', threshold: 1, description: 'Goodays sent authentic bodies the hub could not read; see GET /quarantine (vendor goodays).' },
@@ -85,6 +86,7 @@ export const functions = {
     timeoutSeconds: 30,
     reads: ['goodays-events', 'goodays-threads'],
     writes: ['goodays-events', 'goodays-threads', 'quarantine'],
+    publishes: ['goodays.thread.updated', 'hub.quarantined'],
     metrics: ['GoodaysEventStored', 'GoodaysEventDuplicate', 'GoodaysEventQuarantined'],
   },
   'goodays-api': {
@@ -106,6 +108,7 @@ export const functions = {
     writes: ['goodays-threads', 'goodays-actions'],
     sends: ['goodays-actions'],
     secrets: ['hub'],
+    publishes: ['goodays.action.settled'],
     metrics: ['GoodaysActionAccepted', 'GoodaysActionReplayed'],
   },
   'goodays-action-processor': {
@@ -116,6 +119,7 @@ export const functions = {
     reads: ['goodays-actions', 'goodays-threads', 'goodays-users'],
     writes: ['goodays-actions', 'goodays-threads', 'goodays-users', 'quarantine'],
     secrets: ['goodays'],
+    publishes: ['goodays.action.settled', 'hub.quarantined'],
     // The last delivery settles the action instead of leaving it stuck: it must know which one that is.
     environment: { GOODAYS_ACTION_MAX_RECEIVES: String(queues['goodays-actions'].maxReceiveCount) },
     metrics: ['GoodaysAction_succeeded', 'GoodaysAction_failed', 'GoodaysActionRetry', 'GoodaysActionOutcomeUnknown', 'GoodaysActionMessageQuarantined'],
@@ -134,3 +138,10 @@ export const functions = {
     alarms: [{ metric: 'GoodaysUnprocessedResponses', threshold: 1, statistic: 'Maximum', missingIsBreaching: true, description: 'Goodays responses wait for customer service longer than GOODAYS_UNPROCESSED_AFTER_MINUTES (reply rate and processing time are the customer\'s KPIs).' }],
   },
 } as const satisfies Record<string, FunctionDecl>;
+
+export const events = {
+  'goodays.thread.updated': { version: 1, description: 'A Goodays thread changed after a webhook event was stored (the whole thread, its state and what it awaits).' },
+  'goodays.action.settled': { version: 1, description: "An operator action on a Goodays response reached an outcome: sent, failed, unknown, or resolved by an operator." },
+} as const satisfies Record<string, EventDecl>;
+
+export const eventModule = 'functions/goodays/domain/outbound.ts';

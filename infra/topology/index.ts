@@ -13,7 +13,7 @@ import * as platform from './platform.ts';
 import * as rungopher from './rungopher.ts';
 import type { FunctionDecl, TopologyModule } from './types.ts';
 
-export type { AlarmDecl, FunctionDecl, HttpRoute, QueueDecl, SecretDecl, TableDecl, TopologyModule, Trigger } from './types.ts';
+export type { AlarmDecl, EventDecl, FunctionDecl, HttpRoute, QueueDecl, SecretDecl, TableDecl, TopologyModule, Trigger } from './types.ts';
 
 /** Every vendor the hub integrates, one line each. */
 export const vendors = [rungopher, goodays, netcore] as const;
@@ -23,10 +23,11 @@ export type VendorName = (typeof vendors)[number]['name'];
 
 type Modules = typeof platform | (typeof vendors)[number];
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
-type Merged<K extends 'tables' | 'queues' | 'secrets' | 'functions'> = UnionToIntersection<Modules[K]>;
+type Kind = 'tables' | 'queues' | 'secrets' | 'functions' | 'events';
+type Merged<K extends Kind> = UnionToIntersection<Modules[K]>;
 
 /** One kind of declaration of the platform and every vendor, in one record; a name declared twice is an error. */
-function merge<K extends 'tables' | 'queues' | 'secrets' | 'functions'>(kind: K, modules: readonly TopologyModule[]): Merged<K> {
+function merge<K extends Kind>(kind: K, modules: readonly TopologyModule[]): Merged<K> {
   const out: Record<string, unknown> = {};
   for (const m of modules) {
     for (const [key, decl] of Object.entries(m[kind])) {
@@ -43,11 +44,17 @@ export const tables = merge('tables', modules);
 export const queues = merge('queues', modules);
 export const secrets = merge('secrets', modules);
 export const functions = merge('functions', modules);
+/** Every outbound event type: `<source>.<noun>.<verb>`. */
+export const events = merge('events', modules);
 
 export type TableName = keyof typeof tables;
 export type QueueName = keyof typeof queues;
 export type SecretName = keyof typeof secrets;
 export type FunctionName = keyof typeof functions;
+export type EventType = keyof typeof events;
+
+/** The platform and every vendor, each with its event module. */
+export const topologyModules: readonly TopologyModule[] = modules;
 
 /** Each queue's consumer, typed: a queue naming a function nobody declared fails `tsc` here. */
 const consumers: Readonly<Record<QueueName, { readonly consumer: FunctionName }>> = queues;
@@ -110,9 +117,15 @@ export function envForFunction(
     dlqUrl?: (n: QueueName) => string;
     queueArn?: (n: QueueName) => string;
     dlqArn?: (n: QueueName) => string;
+    /** Name of the hub's event bus, given to functions that publish. */
+    eventBus?: string;
+    /** The subscription variables (`HUB_SUBSCRIPTIONS`, `HUB_SUBSCRIPTION_QUEUES`), given to their consumer and operator. */
+    subscriptions?: Readonly<Record<string, string>>;
   },
 ): Record<string, string> {
   const env: Record<string, string> = { ...fn.environment };
+  if (fn.publishes?.length && resolve.eventBus) env.HUB_EVENT_BUS = resolve.eventBus;
+  if (fn.trigger.kind === 'subscriptions' || fn.operatesSubscriptions) Object.assign(env, resolve.subscriptions ?? {});
   for (const t of tablesOf(fn)) env[tableEnv(t)] = resolve.table(t);
   for (const q of fn.sends ?? []) env[queueEnv(q)] = resolve.queueUrl(q);
   if (fn.trigger.kind === 'queue') env[queueEnv(fn.trigger.queue)] = resolve.queueUrl(fn.trigger.queue);
@@ -132,4 +145,11 @@ export function envForFunction(
 export function visibilityTimeoutSeconds(queue: QueueName): number {
   const consumer: FunctionDecl = functions[consumers[queue].consumer];
   return 6 * (consumer.timeoutSeconds ?? 30);
+}
+
+/** The function whose trigger is every subscription's queue. */
+export function subscriptionConsumer(): FunctionDecl & { readonly name: FunctionName } {
+  const found = functionList().filter((f) => f.trigger.kind === 'subscriptions');
+  if (found.length !== 1 || !found[0]) throw new Error(`Topology: expected one function triggered by subscriptions, found ${found.length}`);
+  return found[0];
 }

@@ -1,4 +1,4 @@
-import type { FunctionDecl, QueueDecl, SecretDecl, TableDecl } from './types.ts';
+import type { EventDecl, FunctionDecl, QueueDecl, SecretDecl, TableDecl } from './types.ts';
 
 /**
  * Netcore (Bot Open API): users, transcripts and monthly usage, all polled; one transcripts job per
@@ -63,6 +63,7 @@ export const functions = {
     reads: ['netcore-users', 'cursors'],
     writes: ['netcore-users', 'cursors', 'runs'],
     sends: ['netcore-transcripts'],
+    publishes: ['netcore.user.updated'],
     metrics: ['NetcoreUsersStored', 'NetcoreTranscriptJobsQueued', 'NetcoreUsersRejected', 'NetcoreUserDetailsFailed'],
     alarms: [
       {
@@ -82,6 +83,7 @@ export const functions = {
     timeoutSeconds: 300,
     reads: ['netcore-users'],
     writes: ['netcore-users', 'netcore-transcripts', 'quarantine'],
+    publishes: ['netcore.messages.stored', 'hub.quarantined'],
     metrics: ['NetcoreMessagesStored', 'NetcoreMessagesDuplicate', 'NetcoreMessagesUnknownShape', 'NetcoreMessagesQuarantined', 'NetcoreTranscriptJobsRefused', 'NetcoreTranscriptJobsQuarantined'],
     alarms: [
       { metric: 'NetcoreTranscriptJobsQuarantined', threshold: 1, description: 'Netcore transcripts jobs the hub could not read; see the quarantine table (vendor netcore, stage processor).' },
@@ -108,3 +110,10 @@ export const functions = {
     secrets: ['hub'],
   },
 } as const satisfies Record<string, FunctionDecl>;
+
+export const events = {
+  'netcore.user.updated': { version: 1, description: 'A Netcore user was stored with newer activity or details (one event per user and channel).' },
+  'netcore.messages.stored': { version: 1, description: "A batch of a Netcore user's messages on one channel was stored (one event per page read by a transcripts job)." },
+} as const satisfies Record<string, EventDecl>;
+
+export const eventModule = 'functions/netcore/domain/outbound.ts';

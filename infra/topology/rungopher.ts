@@ -1,4 +1,4 @@
-import type { FunctionDecl, QueueDecl, SecretDecl, TableDecl } from './types.ts';
+import type { EventDecl, FunctionDecl, QueueDecl, SecretDecl, TableDecl } from './types.ts';
 
 /**
  * Rungopher (SMS campaigns and journeys): results arrive by webhook and are polled as a safety net,
@@ -61,6 +61,7 @@ export const functions = {
     // runs: when the last webhook was accepted (GET /status).
     writes: ['quarantine', 'runs'],
     secrets: ['rungopher'],
+    publishes: ['hub.quarantined'],
     metrics: ['WebhooksAccepted', 'WebhooksRejected', 'WebhooksQuarantined', 'WebhooksOversized'],
     alarms: [
       { metric: 'WebhooksQuarantined', threshold: 1, description: 'Rungopher sent bodies the hub could not parse; see GET /quarantine.' },
@@ -83,6 +84,7 @@ export const functions = {
     trigger: { kind: 'queue', queue: 'rungopher-results', batchSize: 10, maxConcurrency: 5 },
     timeoutSeconds: 30,
     writes: ['rungopher-results', 'rungopher-contacts', 'quarantine'],
+    publishes: ['rungopher.result.stored', 'rungopher.contact.updated', 'hub.quarantined'],
     metrics: ['ResultsStored', 'ResultsDuplicate', 'ResultsQuarantined'],
   },
   'rungopher-poller': {
@@ -94,6 +96,7 @@ export const functions = {
     writes: ['rungopher-results', 'rungopher-contacts', 'quarantine', 'cursors', 'runs'],
     secrets: ['rungopher'],
     streams: [{ prefix: 'rungopher:results:', positionField: 'mark', description: 'One per result endpoint: the newest result time handled (the poller reads from it minus the look-back).' }],
+    publishes: ['rungopher.result.stored', 'rungopher.contact.updated', 'hub.quarantined'],
     environment: {
       RUNGOPHER_POLL_LOOKBACK_MINUTES: '15',
       RUNGOPHER_POLL_START: '2017-01-01T00:00:00Z',
@@ -175,3 +178,10 @@ export const functions = {
     ],
   },
 } as const satisfies Record<string, FunctionDecl>;
+
+export const events = {
+  'rungopher.result.stored': { version: 1, description: 'A Rungopher result was stored (once per result id; from the webhook or the poller).' },
+  'rungopher.contact.updated': { version: 1, description: "A stored result changed its contact's view: the slots it raised (latest value per result name, contact details, link clicks)." },
+} as const satisfies Record<string, EventDecl>;
+
+export const eventModule = 'functions/rungopher/domain/outbound.ts';

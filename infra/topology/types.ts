@@ -3,7 +3,7 @@
  * `index.ts` merges them. Names a declaration refers to (tables, queues, secrets) are the merged
  * names, so a vendor file that names something nobody declared fails `tsc`.
  */
-import type { QueueName, SecretName, TableName } from './index.ts';
+import type { EventType, QueueName, SecretName, TableName } from './index.ts';
 
 /** A DynamoDB table. Attribute types are strings unless named in `numberAttributes`. */
 export interface TableDecl {
@@ -68,7 +68,23 @@ export type Trigger =
       /** Seconds Lambda waits to fill a batch. @default 0 */
       readonly maxBatchingWindowSeconds?: number;
     }
-  | { readonly kind: 'schedule'; readonly rateMinutes: number };
+  | { readonly kind: 'schedule'; readonly rateMinutes: number }
+  | {
+      /**
+       * Every subscription's delivery queue (one per subscription, made from the stack's or the local
+       * hub's subscription list, see `subscriptions.ts`), with Lambda's SQS semantics as for `queue`.
+       */
+      readonly kind: 'subscriptions';
+      readonly batchSize: number;
+      readonly maxConcurrency: number;
+    };
+
+/** An outbound event type: published after the change it announces is stored. */
+export interface EventDecl {
+  readonly description: string;
+  /** Version of its `data` schema; additive changes only within a version. */
+  readonly version: number;
+}
 
 /** An alarm on a custom metric of one function. */
 export interface AlarmDecl {
@@ -105,6 +121,10 @@ export interface FunctionDecl {
   readonly secrets?: readonly SecretName[];
   /** Plain, non-secret settings. */
   readonly environment?: Readonly<Record<string, string>>;
+  /** Event types it publishes (to the hub's bus: on AWS EventBridge, locally the in-process router). */
+  readonly publishes?: readonly EventType[];
+  /** Reads and redrives every subscription's queue and DLQ (the operator API of subscriptions). */
+  readonly operatesSubscriptions?: boolean;
   /** Custom metrics (namespace Switchboard, dimension service=<function name>) the dashboard graphs. */
   readonly metrics?: readonly string[];
   /** Alarms on custom metrics, over 5 minutes, >= threshold. */
@@ -148,4 +168,8 @@ export interface TopologyModule {
   readonly queues: Readonly<Record<string, QueueDecl>>;
   readonly secrets: Readonly<Record<string, SecretDecl>>;
   readonly functions: Readonly<Record<string, FunctionDecl>>;
+  /** The event types it publishes, each defined with the same type and version in {@link eventModule}. */
+  readonly events: Readonly<Record<string, EventDecl>>;
+  /** Module (path from the project root) exporting `events`, the zod definitions of {@link events}. */
+  readonly eventModule: string;
 }

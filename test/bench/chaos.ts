@@ -11,7 +11,9 @@ import { chaosFailures, chaosRun } from '#test/helpers/chaos.ts';
  * load, the next right after a restart), a kill between a result's store and its message's delete, and
  * Goodays action endpoints that reset or hang. Prints the faults and the figures; exits non-zero on any
  * loss, double, reply sent twice or 5xx to bad input.
- * `npm run chaos -- [--webhooks N] [--kills K] [--outage-ms MS] [--replies R] [--drain-ms MS]`
+ * A subscriber verifies every delivered webhook with `standardwebhooks`; the run also fails when a stored
+ * result or a thread's stored version never reached it.
+ * `npm run chaos -- [--webhooks N] [--kills K] [--outage-ms MS] [--replies R] [--drain-ms MS] [--no-subscriber]`
  */
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,7 +28,9 @@ const replies = flag('replies', Math.min(100, Math.floor(webhooks / 50)));
 const drainMs = flag('drain-ms', 1_800_000);
 const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-chaos-'));
 try {
-  const { figures, hub } = await chaosRun(dataDir, { webhooks, kills, outageMs, replies, drainMs, log: (l) => console.log(l) });
+  // A subscriber takes the results and threads as signed webhooks all along (`--no-subscriber`: none).
+  const subscriber = !process.argv.includes('--no-subscriber');
+  const { figures, hub } = await chaosRun(dataDir, { webhooks, kills, outageMs, replies, drainMs, subscriber, log: (l) => console.log(l) });
   await hub.kill('SIGTERM');
   const { faults, badStatuses, ...rest } = figures;
   console.log('\nfaults injected:');
@@ -36,7 +40,7 @@ try {
   console.log('\nbad input, answers:');
   for (const [k, v] of Object.entries(badStatuses).sort()) console.log(`  ${k}: ${v}`);
   const failed = chaosFailures(figures);
-  console.log(failed.length ? `\nFAILED: ${failed.join(', ')}` : '\nOK: lost 0, stored twice 0, replies twice 0, 5xx to bad input 0');
+  console.log(failed.length ? `\nFAILED: ${failed.join(', ')}` : `\nOK: lost 0, stored twice 0, replies twice 0, 5xx to bad input 0${figures.outbound ? ', every stored result and thread delivered, 0 bad signatures' : ''}`);
   process.exitCode = failed.length ? 1 : 0;
 } finally {
   await rm(dataDir, { recursive: true, force: true });

@@ -16,6 +16,15 @@
  * Each phase runs twice on fresh data: once unmetered for the Lambda durations, once metered for the
  * requests and units.
  *
+ * Outbound: the hub runs with `COST_SUBSCRIPTIONS` subscriptions (default 1) taking every event, each
+ * delivered as a signed webhook to a receiver that verifies it with `standardwebhooks` and answers
+ * 200; a phase ends once every queue, subscription queues included, is empty. The events published
+ * (PutEvents entries, billed per 64 KB chunk, and their bytes for the archive) are counted at the local
+ * bus; what each subscription adds is kept apart: the rule's SendMessage to its queue, the event
+ * source's receive and delete, the delivery function's invocations and GB-seconds, and the units of
+ * the `outbound-deliveries` table. "0 subscriptions" is the total without those; the bus and its
+ * archive are paid with no subscription too.
+ *
  * Counted: every request on the shared SDK clients by service and operation, DynamoDB units per table
  * and index (`test/helpers/cost-meter.ts`: write units from item sizes by DynamoDB's rules, since
  * dynalite reports table units only), Lambda invocations with their measured durations and declared
@@ -35,9 +44,10 @@ import { sampleMessage } from '#infra/local/sandboxes/netcore-samples.ts';
 import { MESSAGE_TYPES } from '#netcore/domain/messages.ts';
 import type { InvocationEvent } from '#infra/local/hub.ts';
 import type { QueueName, TableName } from '#infra/topology/index.ts';
-import { functionList } from '#infra/topology/index.ts';
+import { functionList, subscriptionConsumer } from '#infra/topology/index.ts';
 import { startCostMeter, type CostSnapshot } from '#test/helpers/cost-meter.ts';
 import { startTestHub } from '#test/helpers/hub.ts';
+import { newWebhookSecret, startReceiver } from '#test/helpers/receiver.ts';
 import { DOC_SAMPLES } from '#test/rungopher/samples.ts';
 
 /** us-east-1 list prices, USD, as published when this was written. */
@@ -54,8 +64,12 @@ export const PRICES = {
   /** DynamoDB on-demand, Standard table class (after the November 2024 reduction). */
   dynamoWru: 0.625 / 1e6,
   dynamoRru: 0.125 / 1e6,
-  /** EventBridge Scheduler invocations: schedules only (the hub sends no events yet), a fixed cost. */
+  /** EventBridge Scheduler invocations: schedules only, a fixed cost. */
   schedulerInvocation: 1.0 / 1e6,
+  /** EventBridge custom events, per PutEvents entry (each started 64 KB chunk counted as one). */
+  eventBridgeEvent: 1.0 / 1e6,
+  /** EventBridge archive, per GB of events archived (storage, $0.023 per GB-month, is left out). */
+  eventArchiveGb: 0.1,
 } as const;
 
 const CONTACTS = Number(process.env.COST_CONTACTS ?? 100);
@@ -63,13 +77,21 @@ const RESPONSES = Number(process.env.COST_RESPONSES ?? 50);
 const NETCORE_USERS = 40;
 const NETCORE_MESSAGES = 50;
 const CONCURRENCY = 16;
+const SUBSCRIPTIONS = Number(process.env.COST_SUBSCRIPTIONS ?? 1);
 const httpFunctions = new Set<string>(functionList().filter((f) => f.trigger.kind === 'http').map((f) => f.name));
-const queueOf = new Map<string, string>(functionList().flatMap((f) => (f.trigger.kind === 'queue' ? [[f.name, f.trigger.queue] as const] : [])));
+const delivery = subscriptionConsumer().name;
+const queueOf = new Map<string, string>(functionList().flatMap((f): [string, string][] => (f.trigger.kind === 'queue' ? [[f.name, f.trigger.queue]] : f.trigger.kind === 'subscriptions' ? [[f.name, 'subscription queues']] : [])));
+/** The table and index whose units each subscription adds (delivery records). */
+const isDeliveryTable = (k: string) => k === localName('outbound-deliveries') || k.startsWith(`${localName('outbound-deliveries')}/`);
+
+const secret = newWebhookSecret();
+const receiver = await startReceiver(secret);
+const subscriptionIds = Array.from({ length: SUBSCRIPTIONS }, (_, i) => `cost-${i}`);
 
 let invocations: InvocationEvent[] = [];
 let batches: { fn: string; received: number; failed: number }[] = [];
 const hub = await startTestHub({
-  env: { RUNGOPHER_SANDBOX_WEBHOOKS: 'off' },
+  env: { RUNGOPHER_SANDBOX_WEBHOOKS: 'off', HUB_SUBSCRIPTIONS: JSON.stringify(subscriptionIds.map((id) => ({ id, url: receiver.url, secret, events: ['*'] }))) },
   // Visibility as on AWS (6x the consumer's timeout): the test hub's 1 s would redeliver slow batches.
   visibilityTimeoutSeconds: undefined,
   onInvoke: (e) => invocations.push(e),
@@ -96,6 +118,9 @@ async function drained(queues: QueueName[], timeoutMs = 300_000): Promise<void> 
   for (;;) {
     let depth = 0;
     for (const q of queues) depth += await hub.queueDepth(q);
+    // Then every event delivered: routed before its publisher's record finished, so after the queues.
+    if (depth === 0) for (const id of subscriptionIds) depth += await hub.subscriptionDepth(id);
+    if (depth === 0 && receiver.received.length + receiver.rejected < hub.published.routed) depth = hub.published.routed - receiver.received.length;
     if (depth === 0) return;
     if (Date.now() > until) throw new Error(`queues ${queues.join(', ')} still hold ${depth} messages`);
     await new Promise((r) => setTimeout(r, 200));
@@ -130,6 +155,9 @@ interface Phase {
   readonly timedBatches: { fn: string; received: number }[];
   readonly metered: InvocationEvent[];
   readonly batches: { fn: string; received: number }[];
+  /** The metered round's events: PutEvents entries, their 64 KB chunks and bytes, and messages routed to subscription queues. */
+  readonly published: { entries: number; chunks: number; bytes: number; routed: number };
+  readonly delivered: number;
 }
 const phases = new Map<string, Phase>();
 
@@ -141,18 +169,21 @@ const phases = new Map<string, Phase>();
  * an upper bound of what Lambda, one invocation per environment, would bill.
  */
 async function phase(name: string, unit: string, run: (round: number) => Promise<number>): Promise<void> {
-  const rounds: { results: number; invocations: InvocationEvent[]; batches: typeof batches }[] = [];
+  const rounds: { results: number; invocations: InvocationEvent[]; batches: typeof batches; published: Phase['published']; delivered: number }[] = [];
   for (const round of [0, 1]) {
     meter.paused = round === 0;
     meter.reset();
     invocations = [];
     batches = [];
+    const before = { ...hub.published };
+    const deliveredBefore = receiver.received.length;
     const results = await run(round);
-    rounds.push({ results, invocations, batches });
+    const p = hub.published;
+    rounds.push({ results, invocations, batches, published: { entries: p.entries - before.entries, chunks: p.chunks - before.chunks, bytes: p.bytes - before.bytes, routed: p.routed - before.routed }, delivered: receiver.received.length - deliveredBefore });
   }
   meter.paused = true;
   const [timed, metered] = rounds as [(typeof rounds)[0], (typeof rounds)[0]];
-  phases.set(name, { name, unit, results: metered.results, snap: meter.snapshot(), invocations: timed.invocations, timedResults: timed.results, timedBatches: timed.batches, metered: metered.invocations, batches: metered.batches });
+  phases.set(name, { name, unit, results: metered.results, snap: meter.snapshot(), invocations: timed.invocations, timedResults: timed.results, timedBatches: timed.batches, metered: metered.invocations, batches: metered.batches, published: metered.published, delivered: metered.delivered });
 }
 
 let clock = Date.parse('2026-11-01T00:00:00Z');
@@ -194,6 +225,8 @@ await phase('rungopher poll', 'result', async (round) => {
   if (!res.ok) throw new Error(`sandbox answered ${res.status}`);
   const outcome = await hub.runSchedule('rungopher-poller');
   if (!outcome.ok) throw new Error(`poller failed: ${outcome.error}`);
+  // The events it published, delivered within the phase.
+  await drained([]);
   return (await stored()) - before;
 });
 
@@ -254,6 +287,7 @@ await phase('netcore sync', 'transcript', async (round) => {
 meter.stop();
 side.destroy();
 await hub.cleanup();
+await receiver.stop();
 
 // Figures.
 const per = (n: number, d: number) => (d ? n / d : 0);
@@ -265,6 +299,10 @@ interface Bill {
   sqs: number;
   dynamoWrites: number;
   dynamoReads: number;
+  /** EventBridge: the events put on the bus and their archive (paid with no subscription too). */
+  eventBridge: number;
+  /** What the subscriptions add (all of them): queue sends, event source, delivery Lambda, delivery records. */
+  deliveries: number;
 }
 function bill(p: Phase): { bill: Bill; detail: string[] } {
   // Invocations from the metered round; durations from the timed one: per invocation for HTTP and
@@ -279,12 +317,23 @@ function bill(p: Phase): { bill: Bill; detail: string[] } {
     return per(gbs, timed.length) * p.metered.filter((i) => i.fn === fn).length;
   };
   const fns = [...new Set([...p.invocations, ...p.metered].map((i) => i.fn))];
-  const gbSeconds = fns.reduce((s, fn) => s + gbsOf(fn), 0);
-  const esm = p.batches.length * 2;
+  const gbSeconds = fns.filter((fn) => fn !== delivery).reduce((s, fn) => s + gbsOf(fn), 0);
+  const esm = p.batches.filter((b) => b.fn !== delivery).length * 2;
   const sqsRequests = Object.entries(p.snap.requests).filter(([k]) => k.startsWith('sqs:')).reduce((s, [, v]) => s + v, 0) + esm;
-  const wru = Object.values(p.snap.units).reduce((s, u) => s + u.wru, 0);
-  const rru = Object.values(p.snap.units).reduce((s, u) => s + u.rru, 0);
+  const hubUnits = Object.entries(p.snap.units).filter(([k]) => !isDeliveryTable(k)).map(([, u]) => u);
+  const deliveryUnits = Object.entries(p.snap.units).filter(([k]) => isDeliveryTable(k)).map(([, u]) => u);
+  const wru = hubUnits.reduce((s, u) => s + u.wru, 0);
+  const rru = hubUnits.reduce((s, u) => s + u.rru, 0);
+  // Each subscription: the rule's SendMessage per routed event, the event source's receive and delete
+  // per batch, the delivery function, its records.
+  const deliveryInvocations = p.metered.filter((i) => i.fn === delivery).length;
+  const deliveryCost =
+    (p.published.routed + p.batches.filter((b) => b.fn === delivery).length * 2) * PRICES.sqsRequest +
+    deliveryInvocations * PRICES.lambdaRequest +
+    gbsOf(delivery) * PRICES.lambdaArmGbSecond +
+    deliveryUnits.reduce((s, u) => s + u.wru * PRICES.dynamoWru + u.rru * PRICES.dynamoRru, 0);
   const detail: string[] = [];
+  detail.push(`EventBridge: ${per(p.published.entries, p.results).toFixed(3)} events (${per(p.published.chunks, p.results).toFixed(3)} billed 64 KB chunks, ${per(p.published.bytes, p.results).toFixed(0)} bytes) per ${p.unit}; ${per(p.published.routed, p.results).toFixed(3)} sent to subscription queues, ${per(p.delivered, p.results).toFixed(3)} webhooks delivered and verified`);
   detail.push(`API Gateway requests per ${p.unit}: ${per(apiRequests, p.results).toFixed(3)}`);
   for (const fn of fns) {
     const timed = p.invocations.filter((i) => i.fn === fn);
@@ -300,28 +349,34 @@ function bill(p: Phase): { bill: Bill; detail: string[] } {
   return {
     bill: {
       apiGateway: apiRequests * PRICES.apiGatewayHttpRequest,
-      lambdaRequests: p.metered.length * PRICES.lambdaRequest,
+      lambdaRequests: (p.metered.length - deliveryInvocations) * PRICES.lambdaRequest,
       lambdaDuration: gbSeconds * PRICES.lambdaArmGbSecond,
       sqs: sqsRequests * PRICES.sqsRequest,
       dynamoWrites: wru * PRICES.dynamoWru,
       dynamoReads: rru * PRICES.dynamoRru,
+      eventBridge: p.published.chunks * PRICES.eventBridgeEvent + (p.published.bytes / 1024 ** 3) * PRICES.eventArchiveGb,
+      deliveries: deliveryCost,
     },
     detail,
   };
 }
 const total = (b: Bill) => Object.values(b).reduce((s, v) => s + v, 0);
+/** The bill with no subscription: the bus and its archive stay, the deliveries go. */
+const withoutSubscriptions = (b: Bill) => total(b) - b.deliveries;
+const oneSubscription = (b: Bill) => withoutSubscriptions(b) + (SUBSCRIPTIONS ? b.deliveries / SUBSCRIPTIONS : 0);
 const scale = (b: Bill, k: number): Bill => Object.fromEntries(Object.entries(b).map(([n, v]) => [n, v * k])) as unknown as Bill;
 
 console.log(`\nmachine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (${cpus().length} cores)`);
 console.log(`\n## Cost per 1M results at us-east-1 list prices of ${PRICES_AS_OF} (local hub, ${CONTACTS} Rungopher contacts x ${DOC_SAMPLES.length} results per path, ${RESPONSES} Goodays responses)`);
-console.log('path | results | API Gateway | Lambda requests | Lambda GB-s | SQS | DynamoDB writes | DynamoDB reads | total per 1M');
+console.log(`(${SUBSCRIPTIONS} subscription(s) taking every event measured; "each subscription" is their part divided by ${SUBSCRIPTIONS || 1})`);
+console.log('path | results | API Gateway | Lambda requests | Lambda GB-s | SQS | DynamoDB writes | DynamoDB reads | EventBridge + archive | each subscription | total per 1M, 0 subscriptions | 1 subscription');
 const rungopher: Bill[] = [];
 let rungopherResultsTotal = 0;
 const details: string[] = [];
 for (const p of phases.values()) {
   const { bill: b, detail } = bill(p);
   const m = scale(b, per(1e6, p.results));
-  console.log(`${p.name} | ${p.results} ${p.unit}s | ${money(m.apiGateway)} | ${money(m.lambdaRequests)} | ${money(m.lambdaDuration)} | ${money(m.sqs)} | ${money(m.dynamoWrites)} | ${money(m.dynamoReads)} | **${money(total(m))}**`);
+  console.log(`${p.name} | ${p.results} ${p.unit}s | ${money(m.apiGateway)} | ${money(m.lambdaRequests)} | ${money(m.lambdaDuration)} | ${money(m.sqs)} | ${money(m.dynamoWrites)} | ${money(m.dynamoReads)} | ${money(m.eventBridge)} | ${money(SUBSCRIPTIONS ? m.deliveries / SUBSCRIPTIONS : 0)} | **${money(withoutSubscriptions(m))}** | **${money(oneSubscription(m))}**`);
   if (p.name.startsWith('rungopher')) {
     rungopher.push(b);
     rungopherResultsTotal += p.results;
@@ -330,5 +385,6 @@ for (const p of phases.values()) {
   for (const [k, v] of Object.entries(p.snap.partitions)) if (v.total) details.push(`writes on ${k}: busiest partition key ${((100 * v.busiest) / v.total).toFixed(1)}% of ${v.total} (${v.keys} keys)`);
 }
 const rg = rungopher.reduce((a, b) => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v + b[k as keyof Bill]])) as unknown as Bill);
-console.log(`\n**Rungopher, webhook and poll together: ${money(total(scale(rg, per(1e6, rungopherResultsTotal))))} per 1M results**`);
+const rgm = scale(rg, per(1e6, rungopherResultsTotal));
+console.log(`\n**Rungopher, webhook and poll together: ${money(withoutSubscriptions(rgm))} per 1M results with no subscription, ${money(oneSubscription(rgm))} with one (each further subscription ${money(oneSubscription(rgm) - withoutSubscriptions(rgm))})**`);
 for (const line of details) console.log(line);

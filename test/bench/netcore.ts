@@ -65,12 +65,15 @@ export async function benchNetcore(): Promise<Record<string, number | string>> {
       const jobs = sqsTranscriptJobQueue(res.queueUrl);
       const budget = { remainingMs: () => 600_000, reserveMs: 1_000, requestMs: api.requestTimeoutMs };
       const started = Date.now();
+      // Events are counted, not sent: the bench measures vendor calls.
+      const outbound = { publish: async () => undefined };
       const pollUsers = () =>
         syncNetcoreUsers({
           api,
           store,
           cursors: dynamoCursorStore(res.tables.cursors),
           jobs,
+          outbound,
           settings: { channels, limit: 1000, lookbackMs: 900_000, initialLookbackMs: 90 * 86_400_000, fetchDetails: details, concurrency: 8 },
           now: () => new Date(),
           budget,
@@ -87,6 +90,7 @@ export async function benchNetcore(): Promise<Record<string, number | string>> {
               api,
               store,
               jobs,
+              outbound,
               settings: { limit: 1000, lookbackMs: 900_000, windowMarginMs: 3_600_000, concurrency: 25 },
               now: () => new Date(),
               budget,

@@ -100,6 +100,12 @@ describe('Lambda bundles from cdk synth', () => {
       const out = await callBundle(name, { Records: [record] });
       expect(out.error).toBeUndefined();
       expect(out.result?.batchItemFailures).toEqual([]);
+    } else if (trigger.kind === 'subscriptions') {
+      // The delivery function, with only its own environment: a record that is no hub event is quarantined and acknowledged.
+      const record = { messageId: 'smoke-outbound', receiptHandle: 'r', body: 'not an event', attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()) }, messageAttributes: {}, eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:none' };
+      const out = await callBundle(name, { Records: [record] });
+      expect(out.error).toBeUndefined();
+      expect(out.result?.batchItemFailures).toEqual([]);
     } else {
       // Schedules run for real against the local emulators and vendor sandboxes.
       const out = await callBundle(name, { version: '0', id: 'smoke', 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date().toISOString(), detail: {} });

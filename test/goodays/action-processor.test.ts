@@ -7,6 +7,7 @@ import { RetryLaterError, consumeGoodaysAction } from '#goodays/use-cases/proces
 import { requestAction } from '#goodays/use-cases/operator.ts';
 import { claimKeyOf, reduceThread } from '#goodays/domain/thread.ts';
 import { goodaysBody } from './fixtures.ts';
+import { recordingPublisher } from '#test/helpers/events.ts';
 
 /** In-memory stores with the same conditional semantics as the DynamoDB ones. */
 function fakes(initial: ActionRecord, apiBehaviour: (call: number) => Promise<void>) {
@@ -282,18 +283,39 @@ describe('requestAction when recording the action fails', () => {
 
 describe('consumeGoodaysAction (one delivery of an action message)', () => {
   const budget = (remainingMs: number) => ({ remainingMs: () => remainingMs, reserveMs: 5_000, requestMs: 0 });
-  const ports = (f: ReturnType<typeof fakes>, sending: () => { timeoutMs: number; threads: ThreadStore; users: UserCache } = () => ({ timeoutMs: 1_500, threads: f.deps.threads, users: f.users })) => ({
+  const ports = (
+    f: ReturnType<typeof fakes>,
+    sending: () => { timeoutMs: number; threads: ThreadStore; users: UserCache } = () => ({ timeoutMs: 1_500, threads: f.deps.threads, users: f.users }),
+    outbound = recordingPublisher(),
+  ) => ({
     settlement: () => ({ maxReceives: 5, actions: f.deps.actions }),
     sending,
     api: async () => f.deps.api,
+    outbound: () => outbound,
   });
   const message = { actionId: 'gda_00000000000000000000000000000001' };
 
   it('sends and settles in one delivery with time for a request', async () => {
     const f = fakes(record('close', 'accepted'), ok);
-    await consumeGoodaysAction({ message, receiveCount: 1, budget: budget(60_000) }, ports(f));
+    const outbound = recordingPublisher();
+    await consumeGoodaysAction({ message, receiveCount: 1, budget: budget(60_000) }, ports(f, undefined, outbound));
     expect(f.actions.get(message.actionId)?.state).toBe('succeeded');
     expect(f.sent).toHaveLength(1);
+    expect(outbound.events).toEqual([expect.objectContaining({ type: 'goodays.action.settled', data: expect.objectContaining({ actionId: message.actionId, outcome: 'sent', action: 'close' }) })]);
+  });
+
+  it('a delivery that died after settling, before publishing, is completed by the next: same event, nothing sent again', async () => {
+    const f = fakes(record('reply', 'accepted'), ok);
+    const outbound = recordingPublisher();
+    outbound.failNext();
+    // The publish fails after the action was settled: the record fails and SQS delivers it again.
+    await expect(consumeGoodaysAction({ message, receiveCount: 1, budget: budget(60_000) }, ports(f, undefined, outbound))).rejects.toThrow(/publish failed/);
+    expect(f.actions.get(message.actionId)?.state).toBe('succeeded');
+    await consumeGoodaysAction({ message, receiveCount: 2, budget: budget(60_000) }, ports(f, undefined, outbound));
+    await consumeGoodaysAction({ message, receiveCount: 3, budget: budget(60_000) }, ports(f, undefined, outbound));
+    expect(f.sent).toHaveLength(1);
+    expect(outbound.events.map((e) => e.data.outcome)).toEqual(['sent', 'sent']);
+    expect(new Set(outbound.events.map((e) => e.id)).size).toBe(1);
   });
 
   it('hands back a delivery without time for a request before its last, sending nothing', async () => {

@@ -11,6 +11,7 @@ import type { FaultProxy } from './fault-proxy.ts';
 import { startFaultProxy } from './fault-proxy.ts';
 import type { StartedHub } from './npm-start.ts';
 import { spawnHub } from './npm-start.ts';
+import { newWebhookSecret, startReceiver } from './receiver.ts';
 
 /** One fault the harness injected: what, when (ms from the run's start), and how many requests it hit. */
 export interface Fault {
@@ -67,6 +68,12 @@ export interface ChaosFigures {
   readonly drainMs: number;
   /** False when the drain limit passed first: `lost` then counts what was not stored by then. */
   readonly drained: boolean;
+  /**
+   * The subscriber (when `subscriber`): webhooks it verified with `standardwebhooks` (and distinct ids),
+   * signatures it refused, acknowledged results with no `rungopher.result.stored` delivered, and
+   * acknowledged Goodays threads whose stored version was never delivered as `goodays.thread.updated`.
+   */
+  readonly outbound?: { readonly delivered: number; readonly unique: number; readonly badSignatures: number; readonly resultsUndelivered: number; readonly threadsBehind: number; readonly waitMs: number };
   readonly totalMs: number;
 }
 
@@ -93,6 +100,11 @@ export interface ChaosOptions {
   readonly idBase?: number;
   readonly seed?: number;
   readonly drainMs?: number;
+  /**
+   * A subscriber (a local receiver verifying every delivery with `standardwebhooks`) takes the
+   * Rungopher results and Goodays threads as signed webhooks all through the run. @default false
+   */
+  readonly subscriber?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -200,7 +212,10 @@ export async function chaosRun(dataDir: string, opts: ChaosOptions): Promise<{ f
 
   const dynamoProxy = await startFaultProxy();
   const sqsProxy = await startFaultProxy();
-  const env = { HUB_DYNAMODB_URL: dynamoProxy.url, HUB_SQS_URL: sqsProxy.url, POWERTOOLS_LOG_LEVEL: 'INFO' };
+  const webhookSecret = newWebhookSecret();
+  const receiver = opts.subscriber ? await startReceiver(webhookSecret) : undefined;
+  const subscriptions: Record<string, string> = receiver ? { HUB_SUBSCRIPTIONS: JSON.stringify([{ id: 'chaos', url: receiver.url, secret: webhookSecret, events: ['rungopher.result.stored', 'goodays.thread.updated'] }]) } : {};
+  const env = { HUB_DYNAMODB_URL: dynamoProxy.url, HUB_SQS_URL: sqsProxy.url, POWERTOOLS_LOG_LEVEL: 'INFO', ...subscriptions };
   const outputs: (() => string)[] = [];
   const start = async (): Promise<StartedHub> => {
     const h = await spawnHub(dataDir, { env });
@@ -516,6 +531,7 @@ export async function chaosRun(dataDir: string, opts: ChaosOptions): Promise<{ f
     await sleep(500);
   }
   const drainMs = at() - sentMs;
+  if (!drained) log(`not stored at the drain limit: ${[...[...ackR].filter((id) => !storedR.has(id)).map(String), ...[...ackG].filter((k) => !storedG.has(k)).map((k) => k.replace('\u0000', ' '))].slice(0, 10).join(', ')}; queued ${JSON.stringify(queuedByQueue(dataDir))}`);
   // Let the action queue settle so the sandbox's record is complete.
   const settleUntil = Date.now() + 30_000;
   while (Date.now() < settleUntil) {
@@ -549,6 +565,37 @@ export async function chaosRun(dataDir: string, opts: ChaosOptions): Promise<{ f
   const received = (await (await fetch(`${sandbox()}/v2/_sandbox/received`)).json()) as { responseId: string; action: string; method: string }[];
   const replyPuts = new Map<string, number>();
   for (const r of received) if (r.method === 'PUT' && r.action === 'reply' && replyIds.includes(r.responseId)) replyPuts.set(r.responseId, (replyPuts.get(r.responseId) ?? 0) + 1);
+  // The subscriber: every acknowledged result delivered, every acknowledged thread at its stored version.
+  let outbound: ChaosFigures['outbound'];
+  if (receiver) {
+    const waitFrom = at();
+    // Its own drain: a delivery that failed (a DynamoDB window outlasting its retries) comes back after its
+    // subscription queue's visibility timeout, as on AWS.
+    const waitUntil = Date.now() + (opts.drainMs ?? 300_000);
+    const threadIds = new Set([...ackG].map((k) => k.split('\u0000')[0] ?? ''));
+    const versions = new Map((await scanKeys(hub.dynamoPort, 'switchboard-goodays-threads', (i) => `${String(i.responseId)}\u0000${String(i.version)}`, 'responseId, version')).map((k) => [k.split('\u0000')[0] ?? '', Number(k.split('\u0000')[1])]));
+    const missing = () => {
+      const results = new Set<string>();
+      const threads = new Map<string, number>();
+      for (const r of receiver.received) {
+        if (r.type === 'rungopher.result.stored') results.add(String(r.data.resultId));
+        if (r.type === 'goodays.thread.updated') threads.set(String(r.data.responseId), Math.max(threads.get(String(r.data.responseId)) ?? 0, Number(r.data.version)));
+      }
+      return {
+        resultsUndelivered: [...ackR].filter((id) => storedR.has(id) && !results.has(String(id))).length,
+        threadsBehind: [...threadIds].filter((id) => (threads.get(id) ?? 0) < (versions.get(id) ?? 0)).length,
+      };
+    };
+    let left = missing();
+    while ((left.resultsUndelivered > 0 || left.threadsBehind > 0) && Date.now() < waitUntil) {
+      await sleep(500);
+      left = missing();
+    }
+    const { resultsUndelivered, threadsBehind } = left;
+    outbound = { delivered: receiver.received.length, unique: receiver.unique().size, badSignatures: receiver.rejected, resultsUndelivered, threadsBehind, waitMs: at() - waitFrom };
+    log(`subscriber: ${outbound.delivered} webhooks verified (${outbound.unique} ids), ${outbound.badSignatures} bad signatures, ${resultsUndelivered} results and ${threadsBehind} threads not delivered, after ${outbound.waitMs} ms`);
+    await receiver.stop();
+  }
   const storedLabel = (l: string) => (/^\d+$/.test(l) ? storedR.has(Number(l)) : storedG.has(l));
   const ackLabel = (l: string) => (/^\d+$/.test(l) ? ackR.has(Number(l)) : ackG.has(l));
 
@@ -581,6 +628,7 @@ export async function chaosRun(dataDir: string, opts: ChaosOptions): Promise<{ f
       neverAcknowledged: validTotal - acked(),
       drainMs,
       drained,
+      ...(outbound ? { outbound } : {}),
       totalMs: at(),
     },
   };
@@ -597,5 +645,8 @@ export function chaosFailures(f: ChaosFigures): string[] {
   if (f.valid5xxOutsideFaults) out.push(`5xx to valid input outside a fault ${f.valid5xxOutsideFaults}`);
   if (f.neverAcknowledged) out.push(`never acknowledged ${f.neverAcknowledged}`);
   if (f.ids5xxResentAndStored < f.ids5xx) out.push(`answered 5xx and not stored after resending ${f.ids5xx - f.ids5xxResentAndStored}`);
+  if (f.outbound?.resultsUndelivered) out.push(`stored results never delivered to the subscriber ${f.outbound.resultsUndelivered}`);
+  if (f.outbound?.threadsBehind) out.push(`stored threads whose version never reached the subscriber ${f.outbound.threadsBehind}`);
+  if (f.outbound?.badSignatures) out.push(`webhooks whose signature did not verify ${f.outbound.badSignatures}`);
   return out;
 }

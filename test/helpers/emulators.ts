@@ -8,6 +8,7 @@ import type { LocalQueue } from '#infra/local/emulators.ts';
 import { LOCAL_AWS_ENV, createQueues, createTables, localName, queueDepth, startEmulators } from '#infra/local/emulators.ts';
 import type { QueueName, TableName } from '#infra/topology/index.ts';
 import { queueEnv, tableEnv } from '#infra/topology/index.ts';
+import { startEventRouter } from '#infra/local/event-router.ts';
 
 /**
  * The one way tests start local AWS: the local runtime's own emulators (`startEmulators`: dynalite
@@ -49,6 +50,8 @@ export interface TestAws<T extends TableName = never, Q extends QueueName = neve
    * AWS clients at import (`#platform/aws.ts`) must be imported after the harness starts.
    */
   readonly env: Readonly<Record<string, string>>;
+  /** PutEvents requests and entries the test event bus answered. */
+  readonly published: { readonly requests: number; readonly entries: number };
   /**
    * Creates more tables and queues (under other names, say one prefix per test) and points the
    * environment at them; later lookups ({@link tableName}, {@link queue}) find the latest.
@@ -84,7 +87,15 @@ export async function startTestAws<T extends TableName = never, Q extends QueueN
       env[k] = v;
     }
   };
-  setEnv({ ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint, AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint });
+  // The event bus as the local runtime has it, with no subscription: publishers' PutEvents are answered (and counted).
+  const bus = await startEventRouter({ busName: 'switchboard-test-events', targets: [], sqs: emulators.sqs });
+  setEnv({
+    ...LOCAL_AWS_ENV,
+    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: bus.url,
+    HUB_EVENT_BUS: 'switchboard-test-events',
+  });
   const doc = DynamoDBDocumentClient.from(emulators.dynamo, { marshallOptions: { removeUndefinedValues: true } });
   const tableNames = new Map<TableName, string>();
   const localQueues = new Map<QueueName, LocalQueue>();
@@ -172,9 +183,11 @@ export async function startTestAws<T extends TableName = never, Q extends QueueN
       await emulators.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queue(name).url, ReceiptHandle: record.receiptHandle, VisibilityTimeout: 0 }));
     },
     depth: (name, which = 'queue') => queueDepth(emulators.sqs, queue(name), which),
+    published: bus.counts,
     async stop() {
       if (stopped) return;
       stopped = true;
+      await bus.stop();
       emulators.dynamo.destroy();
       emulators.sqs.destroy();
       await emulators.stop();

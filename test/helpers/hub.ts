@@ -79,6 +79,8 @@ export function functionEnv(hub: Hub, fn: FunctionDecl): Record<string, string> 
     queueUrl: (q) => hub.queues[q].url,
     secretArn: () => '',
     dlqUrl: (q) => hub.queues[q].dlqUrl,
+    ...(hub.env.HUB_EVENT_BUS ? { eventBus: hub.env.HUB_EVENT_BUS } : {}),
+    subscriptions: Object.fromEntries(['HUB_SUBSCRIPTIONS', 'HUB_SUBSCRIPTION_QUEUES'].flatMap((k) => (hub.env[k] ? [[k, hub.env[k]]] : []))),
   });
   for (const k of Object.keys(env)) if (env[k] === '') delete env[k];
   // The emulator has no message move tasks; the runtime's own redrive stands in, as in the local hub.

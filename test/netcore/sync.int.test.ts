@@ -1,3 +1,4 @@
+import { recordingPublisher } from '#test/helpers/events.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TranscriptJob, type TranscriptJobInput } from '#netcore/domain/jobs.ts';
 import { MESSAGE_TYPES, canonicalJson, messageKey } from '#netcore/domain/messages.ts';
@@ -62,10 +63,11 @@ async function setup(opts: Parameters<typeof startNetcoreSandbox>[0] = {}, limit
   const usersSettings = { channels: [1010, 1014, 1016, 1017] as const, limit: limits.users, lookbackMs: 15 * 60_000, initialLookbackMs: 90 * DAY, fetchDetails: true, concurrency: 8 };
   const transcriptsSettings = { limit: limits.transcripts, lookbackMs: 15 * 60_000, windowMarginMs: 3_600_000, concurrency: 16 };
   const now = () => new Date();
+  const outbound = recordingPublisher();
   const users = (o: { budget?: TimeBudget; cursors?: CursorStore; api?: NetcoreClient } = {}) =>
-    m.syncNetcoreUsers({ api: o.api ?? api, store, cursors: o.cursors ?? cursors, jobs, settings: { ...usersSettings, channels: [...usersSettings.channels] }, now, budget: o.budget ?? plenty });
+    m.syncNetcoreUsers({ api: o.api ?? api, store, cursors: o.cursors ?? cursors, jobs, outbound, settings: { ...usersSettings, channels: [...usersSettings.channels] }, now, budget: o.budget ?? plenty });
   const transcripts = (job: TranscriptJobInput, o: { budget?: TimeBudget; store?: NetcoreStore } = {}) =>
-    m.syncNetcoreTranscripts(TranscriptJob.parse(job), { api, store: o.store ?? store, jobs, settings: transcriptsSettings, now, budget: o.budget ?? plenty, quarantine: m.dynamoQuarantine(res.tables.quarantine) });
+    m.syncNetcoreTranscripts(TranscriptJob.parse(job), { api, store: o.store ?? store, jobs, outbound, settings: transcriptsSettings, now, budget: o.budget ?? plenty, quarantine: m.dynamoQuarantine(res.tables.quarantine) });
   /** Runs every queued job (and the jobs they queue) like the worker; a failing job is retried. */
   async function drain(o: { budget?: () => TimeBudget; store?: NetcoreStore } = {}) {
     const results: TranscriptsSyncResult[] = [];

@@ -4,6 +4,7 @@ import type { CursorStore } from '#platform/cursor-store.ts';
 import type { RungopherResult } from '#rungopher/domain/result.ts';
 import { cursorName, decodeCursor, type ResultEndpoint } from '#rungopher/domain/results-polling.ts';
 import type { PollPorts, PollSettings, ResultSink, pollRungopherResults } from '#rungopher/use-cases/poll-results.ts';
+import { recordingPublisher } from '#test/helpers/events.ts';
 import type { storeRungopherResult } from '#rungopher/use-cases/store-result.ts';
 import { startRungopherSandbox, type RungopherSandbox } from '#infra/local/sandboxes/rungopher.ts';
 import { sampleResult, startTestDynamo, type TestDynamo } from './env.ts';
@@ -38,7 +39,7 @@ beforeAll(async () => {
     import('#rungopher/adapters/store.ts'),
     import('#rungopher/adapters/client.ts'),
   ]);
-  const storePorts = { results: dynamoResultTable(db.tables['rungopher-results']), contacts: dynamoContactTable(db.tables['rungopher-contacts']) };
+  const storePorts = { results: dynamoResultTable(db.tables['rungopher-results']), contacts: dynamoContactTable(db.tables['rungopher-contacts']), events: recordingPublisher() };
   const cursors = dynamoCursorStore(db.tables.cursors);
   mod = {
     poll: pollRungopherResults,

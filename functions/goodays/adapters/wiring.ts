@@ -4,7 +4,8 @@ import { DEFAULT_NATIVE_SOURCES } from '#goodays/domain/actions.ts';
 import { parseSecrets } from '#goodays/domain/signature.ts';
 import { functionConfig, secretValue, setting } from '#platform/config.ts';
 import type { Setting } from '#platform/config.ts';
-import { dynamoQuarantine } from '#platform/quarantine.ts';
+import { hubQuarantine } from '#platform/quarantine.ts';
+import { eventPublisher } from '#platform/outbound/publisher.ts';
 import { sqsJsonQueue } from '#platform/queue.ts';
 import type { ActionMessage } from '#goodays/domain/actions.ts';
 import { DEFAULT_GOODAYS_BASE_URL, goodaysClient } from './client.ts';
@@ -55,7 +56,8 @@ export async function goodaysHmacSecrets(): Promise<string[]> {
 export const eventProcessorConfig = functionConfig({
   events: store('goodays-events', dynamoEventStore),
   threads: store('goodays-threads', dynamoThreadStore),
-  quarantine: store('quarantine', dynamoQuarantine),
+  quarantine: store('quarantine', hubQuarantine),
+  outbound: { read: eventPublisher },
 });
 
 /** `goodays-api`. */
@@ -64,6 +66,7 @@ export const operatorApiConfig = functionConfig({
   actions: store('goodays-actions', dynamoActionStore),
   queue: built(setting.queue('goodays-actions'), (url) => sqsJsonQueue<ActionMessage>(url)),
   nativeSources: setting.optional('GOODAYS_NATIVE_SOURCES', List, [...DEFAULT_NATIVE_SOURCES]),
+  outbound: { read: eventPublisher },
 });
 
 /**

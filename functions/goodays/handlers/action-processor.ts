@@ -1,3 +1,4 @@
+import { eventPublisher } from '#platform/outbound/publisher.ts';
 import { actionSendingConfig, actionSettlementConfig, goodaysApi } from '#goodays/adapters/wiring.ts';
 import { ActionQueueMessage } from '#goodays/domain/actions.ts';
 import { consumeGoodaysAction } from '#goodays/use-cases/process-action.ts';
@@ -19,6 +20,6 @@ export const handler = queueConsumer({
   process: (message, record, budget) =>
     consumeGoodaysAction(
       { message, receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? '1'), budget },
-      { settlement: actionSettlementConfig, sending: actionSendingConfig, api: goodaysApi },
+      { settlement: actionSettlementConfig, sending: actionSendingConfig, api: goodaysApi, outbound: eventPublisher },
     ),
 });

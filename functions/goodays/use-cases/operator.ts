@@ -1,3 +1,5 @@
+import type { EventPublisher } from '#platform/outbound/publisher.ts';
+import { settledEvent } from '#goodays/domain/outbound.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { ActionMessage } from '#goodays/domain/actions.ts';
@@ -249,7 +251,7 @@ async function replay(existing: ActionRecord, fingerprint: string, deps: Operato
  * unknown, after checking in Goodays. `sent` counts it as done; `not-sent` fails it and frees the
  * response for another action. Nothing is sent to Goodays.
  */
-export async function resolveAction(id: string, rawBody: string | undefined, deps: OperatorDeps): Promise<ActionView> {
+export async function resolveAction(id: string, rawBody: string | undefined, deps: OperatorDeps & { readonly outbound: EventPublisher }): Promise<ActionView> {
   const actionId = pathId(id, 'actionId', ActionId);
   const input = parseJson(rawBody ?? '');
   if (!input.ok) throw new ValidationError('Body is not JSON', [{ name: 'body', detail: 'send {"outcome": "sent" | "not-sent"}' }]);
@@ -257,7 +259,12 @@ export async function resolveAction(id: string, rawBody: string | undefined, dep
   const decision = parseInput(Resolution, input.value, 'Invalid resolution', 'body');
   const record = await deps.actions.get(actionId);
   if (!record) throw new NotFoundError(`No action ${actionId}`);
-  if (record.state !== 'unknown') throw new ConflictError(`Action ${actionId} is ${record.state}; only an unknown outcome is resolved by hand`, { state: record.state });
+  if (record.state !== 'unknown') {
+    // Resolved before: a repeat after a crash between the write and the publish announces it again (same event id).
+    const resolved = record.resolution ? settledEvent(record) : undefined;
+    if (resolved) await deps.outbound.publish([resolved]);
+    throw new ConflictError(`Action ${actionId} is ${record.state}; only an unknown outcome is resolved by hand`, { state: record.state });
+  }
   const at = (deps.now?.() ?? new Date()).toISOString();
   const next: ActionRecord = {
     ...record,
@@ -272,5 +279,7 @@ export async function resolveAction(id: string, rawBody: string | undefined, dep
     await releaseClaim(record, deps);
     await recordHubAction(record.responseId, summaryOf(next), deps);
   }
+  const event = settledEvent(next);
+  if (event) await deps.outbound.publish([event]);
   return actionView(next);
 }

@@ -1,6 +1,8 @@
 import type { GoodaysApi } from '#goodays/adapters/client.ts';
 import type { ActionMessage } from '#goodays/domain/actions.ts';
 import { HandBackError } from '#platform/errors.ts';
+import type { EventPublisher } from '#platform/outbound/publisher.ts';
+import { settledEvent } from '#goodays/domain/outbound.ts';
 import { count, logger } from '#platform/observability.ts';
 import { deadlineOf, ensureTime, type TimeBudget } from '#platform/time-budget.ts';
 import type { ActionOutcome } from './actions.ts';
@@ -22,6 +24,8 @@ export interface ActionDeliveryPorts {
   readonly sending: () => { readonly timeoutMs: number; readonly threads: ThreadStore; readonly users: UserCache };
   /** The Goodays client with the current API token (a ConfigError while there is none). */
   readonly api: () => Promise<GoodaysApi>;
+  /** Where settled actions are announced. */
+  readonly outbound: () => EventPublisher;
 }
 
 /** One delivery of an action message, as SQS made it. */
@@ -77,6 +81,11 @@ export async function consumeGoodaysAction(delivery: ActionMessageDelivery, port
   }
   count(`GoodaysAction_${outcome.state}`);
   if (outcome.state === 'unknown') count('GoodaysActionOutcomeUnknown');
+  // Announced on every delivery that finds the action settled (also one settled by an earlier
+  // delivery that died before publishing); the event id names the action and its outcome.
+  const settled = await actions.get(actionId);
+  const event = settled ? settledEvent(settled) : undefined;
+  if (event) await ports.outbound().publish([event]);
 }
 
 /** The threads store when its setting can be read (a last delivery may be settling just that failure). */

@@ -4,7 +4,9 @@ import { HOLDING_STATES, canonicalJson, describeEvent, isAwaiting, reduceThread 
 import { boundHubActions, boundThread } from '#goodays/domain/thread-size.ts';
 import { ConflictError } from '#platform/errors.ts';
 import { count, logger } from '#platform/observability.ts';
+import type { EventPublisher } from '#platform/outbound/publisher.ts';
 import { backoffDelay } from '#platform/vendor-http.ts';
+import { threadUpdated } from '#goodays/domain/outbound.ts';
 import type { ActionRecord, EventEnvelope, EventStore, Quarantine, ThreadRecord, ThreadStore } from './ports.ts';
 import { eventStorability } from './storable.ts';
 
@@ -13,6 +15,8 @@ export interface EventDeps {
   readonly events: EventStore;
   readonly threads: ThreadStore;
   readonly quarantine: Quarantine;
+  /** Where thread changes are announced. */
+  readonly outbound: EventPublisher;
   readonly now?: () => Date;
   /**
    * Until when (epoch ms) a write that keeps losing to other processors of the same thread may go on
@@ -63,9 +67,22 @@ export async function processGoodaysEvent(envelope: EventEnvelope, deps: EventDe
   });
   const key = dedupeKey(described.eventType, described.responseId, described.eventKey.slice(described.eventType.length + 1));
   if (described.responseId === NO_RESPONSE_ID) return { result, key, responseId: described.responseId, threadWritten: false };
-  // A duplicate changes nothing, but the earlier delivery may have died between storing and folding.
-  const threadWritten = await refoldThread(described.responseId, deps);
-  return { result, key, responseId: described.responseId, threadWritten };
+  // A duplicate changes nothing, but the earlier delivery may have died between storing and folding,
+  // or between folding and publishing: the thread as it now is is announced on every delivery, its
+  // id naming its version, so a repeat is the same event.
+  const folded = await refoldThreadRecord(described.responseId, deps);
+  if (folded.record) {
+    const r = folded.record;
+    await deps.outbound.publish([
+      threadUpdated.make({
+        idParts: [r.responseId, String(r.version)],
+        key: { responseId: r.responseId, version: r.version },
+        body: { thread: r.thread as unknown as Record<string, unknown>, awaiting: r.awaiting, ...(r.lastHandledAt ? { lastHandledAt: r.lastHandledAt } : {}) },
+        time: r.updatedAt,
+      }),
+    ]);
+  }
+  return { result, key, responseId: described.responseId, threadWritten: folded.written };
 }
 
 /**
@@ -85,7 +102,12 @@ export async function consumeGoodaysEvent(envelope: EventEnvelope, deps: EventDe
 
 /** Refolds a thread from its stored events; true when the thread item changed. */
 export async function refoldThread(responseId: string, deps: Pick<EventDeps, 'events' | 'threads' | 'now' | 'deadline'>): Promise<boolean> {
-  return updateThread(responseId, deps, async (current) => {
+  return (await refoldThreadRecord(responseId, deps)).written;
+}
+
+/** {@link refoldThread}, with the thread item as it is after it (written now or before). */
+async function refoldThreadRecord(responseId: string, deps: Pick<EventDeps, 'events' | 'threads' | 'now' | 'deadline'>): Promise<{ written: boolean; record?: ThreadRecord }> {
+  return updateThreadRecord(responseId, deps, async (current) => {
     const stored = await deps.events.list(responseId);
     // Bounded apart from the fold: however long the history, the thread item stays storable.
     const thread = boundThread(reduceThread(responseId, stored));
@@ -134,6 +156,14 @@ async function updateThread(
   deps: Pick<EventDeps, 'threads' | 'now' | 'deadline'>,
   compute: (current: ThreadRecord | undefined) => Promise<Pick<ThreadRecord, 'thread' | 'lastHandledAt' | 'hubActions'> | undefined>,
 ): Promise<boolean> {
+  return (await updateThreadRecord(responseId, deps, compute)).written;
+}
+
+async function updateThreadRecord(
+  responseId: string,
+  deps: Pick<EventDeps, 'threads' | 'now' | 'deadline'>,
+  compute: (current: ThreadRecord | undefined) => Promise<Pick<ThreadRecord, 'thread' | 'lastHandledAt' | 'hubActions'> | undefined>,
+): Promise<{ written: boolean; record?: ThreadRecord }> {
   let slowest = 0;
   const another = (attempt: number) => attempt < MAX_WRITE_ATTEMPTS || (deps.deadline !== undefined && Date.now() + slowest + WRITE_BACKOFF.capMs < deps.deadline);
   for (let attempt = 0; another(attempt); attempt++) {
@@ -141,7 +171,7 @@ async function updateThread(
     const started = Date.now();
     const current = await deps.threads.get(responseId);
     const computed = await compute(current);
-    if (!computed) return false;
+    if (!computed) return { written: false, ...(current ? { record: current } : {}) };
     // What the hub did is bounded with the thread it is written with.
     const next = { ...computed, hubActions: boundHubActions(computed.thread, computed.hubActions) };
     const awaiting = isAwaiting(next.thread, next.lastHandledAt, next.hubActions);
@@ -152,7 +182,7 @@ async function updateThread(
       canonicalJson(current.thread) === canonicalJson(next.thread) &&
       canonicalJson(current.hubActions ?? []) === canonicalJson(next.hubActions ?? [])
     ) {
-      return false;
+      return { written: false, record: current };
     }
     const record: ThreadRecord = {
       responseId,
@@ -163,7 +193,7 @@ async function updateThread(
       hubActions: next.hubActions,
       updatedAt: (deps.now?.() ?? new Date()).toISOString(),
     };
-    if (await deps.threads.write(record, current?.version)) return true;
+    if (await deps.threads.write(record, current?.version)) return { written: true, record };
     slowest = Math.max(slowest, Date.now() - started);
   }
   throw new ConflictError(`Thread ${responseId} kept changing under every attempt; retry later`);

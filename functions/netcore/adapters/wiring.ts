@@ -1,5 +1,6 @@
+import { eventPublisher } from '#platform/outbound/publisher.ts';
 import { dynamoCursorStore } from '#platform/cursor-store.ts';
-import { dynamoQuarantine } from '#platform/quarantine.ts';
+import { hubQuarantine } from '#platform/quarantine.ts';
 import { timeBudget, type RemainingTime, type TimeBudget } from '#platform/time-budget.ts';
 import type { UsageSyncDeps } from '#netcore/use-cases/sync-usage.ts';
 import type { UsersSyncDeps } from '#netcore/use-cases/sync-users.ts';
@@ -41,6 +42,7 @@ export function usersPollerDeps(context: RemainingTime): UsersSyncDeps {
     store: dynamoNetcoreStore({ users: c.users }),
     cursors: dynamoCursorStore(c.cursors),
     jobs: sqsTranscriptJobQueue(c.jobs),
+    outbound: eventPublisher(),
     settings: { channels: c.channels, limit: c.limit, lookbackMs: c.lookbackMs, initialLookbackMs: c.initialLookbackMs, fetchDetails: c.fetchDetails, concurrency: c.concurrency },
     now,
     budget: withRequests(timeBudget(context, { reserveMs: c.reserveMs }), api),
@@ -55,10 +57,11 @@ export function transcriptsWorkerDeps(budget: TimeBudget): TranscriptsSyncDeps {
     api,
     store: dynamoNetcoreStore({ users: c.users, transcripts: c.transcripts }),
     jobs: sqsTranscriptJobQueue(c.jobs),
+    outbound: eventPublisher(),
     settings: { limit: c.limit, lookbackMs: c.lookbackMs, windowMarginMs: c.windowMarginMs, concurrency: c.concurrency },
     now,
     budget: withRequests(budget, api),
-    quarantine: dynamoQuarantine(c.quarantine),
+    quarantine: hubQuarantine(c.quarantine),
   };
 }
 

@@ -10,6 +10,8 @@ import { TimeBudgetError, VendorError } from '#platform/errors.ts';
 import { isoMinus } from '#netcore/domain/dates.ts';
 import { mapLimit } from '#platform/concurrency.ts';
 import { deadlineOf, hasTime, type TimeBudget } from '#platform/time-budget.ts';
+import type { EventPublisher } from '#platform/outbound/publisher.ts';
+import { batchEvent } from '#netcore/domain/outbound.ts';
 
 export interface TranscriptsSyncSettings {
   /** Page size (25..1000); 1000 means the fewest calls. */
@@ -28,6 +30,8 @@ export interface TranscriptsSyncDeps {
   /** Where the rest of a job goes when time runs short. */
   readonly jobs: TranscriptJobQueue;
   readonly settings: TranscriptsSyncSettings;
+  /** Where each stored batch is announced. */
+  readonly outbound: EventPublisher;
   readonly now: () => Date;
   readonly budget: TimeBudget;
   /** Where a message DynamoDB cannot store goes (stage `poller`), with the reason, instead of failing the job. */
@@ -107,18 +111,32 @@ export async function syncNetcoreTranscripts(job: TranscriptJob, deps: Transcrip
     const records = keyed(res.transcripts).map(
       ({ raw, key }): MessageRecord => ({ botUserId: job.botUserId, channelId: job.channelId, key, createdAt: itemCreatedAt(raw), entry: parseTranscriptItem(raw), storedAt }),
     );
+    const announce = new Set<MessageRecord>();
     await mapLimit(records, settings.concurrency, async (r) => {
       if (r.entry.shape === 'unknown') totals.unknownShapes++;
       const unstorable = storableReason(messageItem(r), TRANSCRIPT_KEYS);
       if (unstorable) {
-        // Kept whole in the quarantine (its text, truncated past 200 KB), and the job goes on.
+        // Kept whole in the quarantine (its text, truncated past 200 KB), and the job goes on; the
+        // quarantine announces it (hub.quarantined), the batch does not.
         await deps.quarantine.put({ vendor: 'netcore', reason: `transcript message cannot be stored: ${unstorable}`, body: JSON.stringify(r.entry.raw) ?? 'null', requestId: r.key, receivedAt: storedAt, stage: 'poller' });
         totals.quarantined++;
         return;
       }
-      if (await deps.store.putMessage(r)) totals.stored++;
+      const fresh = await deps.store.putMessage(r);
+      if (fresh) totals.stored++;
       else totals.duplicates++;
+      // New messages, and every message past the watermark: the watermark moves only once the whole
+      // window is read, after its batches were announced, so a job that died between storing a page
+      // and announcing it announces that page again on its redelivery (same event id for the same page).
+      if (fresh || !watermark || !r.createdAt || r.createdAt > watermark) announce.add(r);
     });
+    // In the page's order, whatever order the stores finished in.
+    const announced = records.filter((r) => announce.has(r));
+    if (announced.length) {
+      await deps.outbound.publish([
+        batchEvent(job.botUserId, job.channelId, announced.map((r) => ({ key: r.key, createdAt: r.createdAt, type: r.entry.type, shape: r.entry.shape, raw: r.entry.raw })), storedAt),
+      ]);
+    }
     if (!transcriptsHasNext(res, page, settings.limit) || res.transcripts.length === 0) {
       await deps.store.markTranscriptsSynced(job.botUserId, channel, job.until);
       return { ...totals, outcome: 'done', startDate };

@@ -1,4 +1,6 @@
-import { usersHasNext, type NetcoreUser } from '#netcore/domain/api.ts';
+import { usersHasNext, type NetcoreUser, type UserDetails } from '#netcore/domain/api.ts';
+import { userUpdated } from '#netcore/domain/outbound.ts';
+import type { EventPublisher } from '#platform/outbound/publisher.ts';
 import { channelIdFromName, type ChannelId, type UserChannelId } from '#netcore/domain/channels.ts';
 import { isoMinus, normaliseDate } from '#netcore/domain/dates.ts';
 import { UsersCursor, type TranscriptJob } from '#netcore/domain/jobs.ts';
@@ -31,6 +33,8 @@ export interface UsersSyncSettings {
 export interface UsersSyncDeps {
   readonly api: Pick<NetcoreApi, 'users' | 'userDetails'>;
   readonly store: Pick<NetcoreStore, 'putUser' | 'putUserDetails'>;
+  /** Where stored users are announced. */
+  readonly outbound: EventPublisher;
   readonly cursors: CursorStore;
   readonly jobs: TranscriptJobQueue;
   readonly settings: UsersSyncSettings;
@@ -148,6 +152,7 @@ export async function syncNetcoreUsers(deps: UsersSyncDeps): Promise<UsersSyncRe
       handled.add(id);
       totals.users++;
       if (!state.updated) return; // a newer version is stored; the run that stored it did the rest
+      let announcedDetails: UserDetails | undefined;
       const active = record.lastInteractedAt;
       if (settings.fetchDetails && (!state.detailsFetchedAt || !active || state.detailsFetchedAt < active)) {
         let details;
@@ -164,8 +169,12 @@ export async function syncNetcoreUsers(deps: UsersSyncDeps): Promise<UsersSyncRe
         if (details) {
           await deps.store.putUserDetails(record.botUserId, record.channel, details, deps.now().toISOString());
           totals.details++;
+          announcedDetails = details;
         }
       }
+      // Announced before the cursor moves past the page: a run that died first reads the page again,
+      // stores the user again (same activity passes the condition) and announces it again, same id.
+      await deps.outbound.publish([userEvent(record, announcedDetails, deps.now().toISOString())]);
       if (!state.transcriptsSyncedTo || !active || state.transcriptsSyncedTo < active) {
         const channels: readonly ChannelId[] = record.channelId !== undefined ? [record.channelId] : settings.channels;
         for (const channelId of channels) jobs.push({ botUserId: record.botUserId, channelId, until: window.until, page: 1, lastInteractedAt: active });
@@ -234,4 +243,18 @@ export function toRecord(user: NetcoreUser, asked: readonly UserChannelId[]): Us
     lastInteractedAt,
     raw: user,
   };
+}
+
+/** The `netcore.user.updated` event of a stored user; its id names the user, channel, activity and whether details came with it. */
+function userEvent(record: UserRecord, details: UserDetails | undefined, time: string) {
+  return userUpdated.make({
+    idParts: [record.botUserId, record.channel, record.lastInteractedAt ?? '', details ? 'details' : ''],
+    key: { botUserId: record.botUserId, channel: record.channel, ...(record.lastInteractedAt ? { lastInteractedAt: record.lastInteractedAt } : {}) },
+    body: {
+      user: record.raw as Record<string, unknown>,
+      ...(details?.customFields ? { customFields: details.customFields } : {}),
+      ...(details?.tags ? { tags: details.tags } : {}),
+    },
+    time,
+  });
 }

@@ -62,11 +62,12 @@ export interface ContactTable {
 }
 
 /**
- * What applying a contribution did: raised its slot, found it holding a higher rank, or found no room
+ * What applying a contribution did: raised its slot, found it holding this same contribution (applied
+ * before), found it holding a higher rank, or found no room
  * for a new slot in the contact's item (counted in its `droppedSlots`, once per refusal: a redelivered
  * result counts again; the result itself is stored).
  */
-export type ContactApplyOutcome = 'applied' | 'older' | 'dropped';
+export type ContactApplyOutcome = 'applied' | 'same' | 'older' | 'dropped';
 
 /** A slot's entry in its class's set: 16 hex digits of its name's SHA-256 (a long link is not written twice). */
 function slotDigest(slot: string): string {
@@ -150,7 +151,9 @@ export function dynamoContactTable(table: string): ContactTable {
       // Refused: the slot holds this rank or a higher one, or it is new and its class is full (a
       // class never shrinks, so a slot absent now was absent then).
       const out = await dynamo.send(new GetCommand({ TableName: table, Key: { campaignContact }, ProjectionExpression: '#slot.#rank', ExpressionAttributeNames: { '#slot': c.slot, '#rank': 'rank' }, ConsistentRead: true }));
-      if (out.Item?.[c.slot] !== undefined) return 'older';
+      const held = out.Item?.[c.slot] as { rank?: unknown } | undefined;
+      // The slot holds this very contribution: an earlier delivery applied it.
+      if (held !== undefined) return held.rank === c.rank ? 'same' : 'older';
       await dynamo.send(new UpdateCommand({ TableName: table, Key: { campaignContact }, UpdateExpression: 'ADD droppedSlots :one', ExpressionAttributeValues: { ':one': 1 } }));
       return 'dropped';
     },

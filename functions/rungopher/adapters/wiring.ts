@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { dynamoCursorStore } from '#platform/cursor-store.ts';
 import { functionConfig, secretValue, setting } from '#platform/config.ts';
 import { sqsJsonQueue } from '#platform/queue.ts';
-import { dynamoQuarantine } from '#platform/quarantine.ts';
+import { hubQuarantine } from '#platform/quarantine.ts';
 import { RESULT_ENDPOINTS, type ResultEndpoint } from '#rungopher/domain/results-polling.ts';
 import { RungopherClient, RUNGOPHER_DEFAULT_BASE_URL } from './client.ts';
 import { dynamoUploadStore } from './upload-store.ts';
@@ -25,7 +25,7 @@ export function storePorts() {
 
 /** The quarantine table, for those that put bodies there. */
 export const quarantineConfig = functionConfig({ table: setting.table('quarantine') });
-export const quarantineStore = () => dynamoQuarantine(quarantineConfig().table);
+export const quarantineStore = () => hubQuarantine(quarantineConfig().table);
 
 const endpointList = z
   .string()

@@ -1,5 +1,6 @@
 import { secretValue } from '#platform/config.ts';
 import { logger } from '#platform/observability.ts';
+import { eventPublisher } from '#platform/outbound/publisher.ts';
 import { deadlineOf, timeBudget, type RemainingTime } from '#platform/time-budget.ts';
 import { RungopherClient } from '#rungopher/adapters/client.ts';
 import { cursorStore, pollerConfig, quarantineStore, storePorts } from '#rungopher/adapters/wiring.ts';
@@ -15,7 +16,7 @@ import { storeRungopherResult } from './store-result.ts';
 export async function pollerRun(context: RemainingTime, count: (name: string, value: number) => void): Promise<PollOutcome> {
   const config = pollerConfig();
   const apiKey = await secretValue('rungopher', 'RUNGOPHER_API_KEY');
-  const store = storePorts();
+  const store = { ...storePorts(), events: eventPublisher() };
   const outcome = await pollRungopherResults(
     {
       source: new RungopherClient({ baseUrl: config.baseUrl, apiKey }),

@@ -5,11 +5,16 @@ import type { ContactTable, ResultTable, StoredResult } from '#rungopher/adapter
 import { CONTACT_KEYS, RESULT_KEYS, contactSlotItem } from '#rungopher/adapters/store.ts';
 import { nestingReason, storableReason } from '#platform/storable.ts';
 import { parseJson } from '#platform/json.ts';
+import type { EventPublisher } from '#platform/outbound/publisher.ts';
+import type { Contribution } from '#rungopher/domain/contact-view.ts';
+import { resultEvents } from '#rungopher/domain/outbound.ts';
 
 /** Ports for storing a result. */
 export interface StoreResultPorts {
   readonly results: ResultTable;
   readonly contacts: ContactTable;
+  /** Where the stored result and the view change are announced. */
+  readonly events: EventPublisher;
   readonly now?: () => Date;
 }
 
@@ -99,6 +104,11 @@ export function storedResultOf(row: Pick<StoredResult, 'raw'>): Record<string, u
  * The put is conditional on the vendor's id (permanent, not a TTL'd idempotency record: Rungopher
  * resends forever). The view is updated even for a duplicate: if an earlier attempt stored the row
  * and then failed before the view, the redelivery completes it; the view update is idempotent.
+ *
+ * Then the events (`rungopher.result.stored`, and `rungopher.contact.updated` for the slots it
+ * raised), also for a duplicate: a delivery that died between the store and the publish is completed
+ * by the next one, with the same event ids (at least once; subscribers dedupe on the id). A publish
+ * that fails throws, so the record is retried.
  */
 export async function storeRungopherResult(
   ports: StoreResultPorts,
@@ -112,10 +122,15 @@ export async function storeRungopherResult(
   // A new result usually raises all its slots: one write for all of them. A duplicate's slots usually
   // hold it already, and a refused combined write would cost a write for nothing: one by one then.
   if (fresh && cs.length > 1 && ports.contacts.applyAll && (await ports.contacts.applyAll(row.campaignContact, result.campaignId, result.contactId, cs))) {
+    await ports.events.publish(resultEvents(result, cs));
     return 'stored';
   }
+  const applied: Contribution[] = [];
   for (const c of cs) {
-    await ports.contacts.apply(row.campaignContact, result.campaignId, result.contactId, c);
+    // A slot already holding this contribution (an earlier delivery applied it) is announced again.
+    const outcome = await ports.contacts.apply(row.campaignContact, result.campaignId, result.contactId, c);
+    if (outcome === 'applied' || outcome === 'same') applied.push(c);
   }
+  await ports.events.publish(resultEvents(result, applied));
   return fresh ? 'stored' : 'duplicate';
 }

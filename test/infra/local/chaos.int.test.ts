@@ -11,8 +11,10 @@ import { visibilityTimeoutSeconds } from '#infra/topology/index.ts';
  * Goodays events), each sent 1–3 times with bad requests among them, shuffled, at concurrency 32, with
  * operators replying to Goodays responses (a second operator after a stale event), Netcore polls, a
  * DynamoDB window, Goodays action endpoints that reset or hang, and one SIGKILL of the hub's process group
- * under load with a restart on the same folder. Nothing answered 200 is lost or stored twice, no reply is
- * sent twice, no bad input gets a 5xx, and every 5xx to valid input came inside a fault and was resent and stored.
+ * under load with a restart on the same folder, while a subscriber takes the results and threads as signed
+ * webhooks. Nothing answered 200 is lost or stored twice, no reply is sent twice, no bad input gets a 5xx,
+ * every 5xx to valid input came inside a fault and was resent and stored, and every stored result and
+ * every thread's stored version reached the subscriber, verified by `standardwebhooks`, at least once.
  */
 const dirs: string[] = [];
 // A record that failed once (a DynamoDB window outlasting its retries, a thread write out of tries) or was
@@ -32,7 +34,7 @@ describe('the reduced fault run', () => {
   it('loses nothing acknowledged, stores nothing twice and sends no reply twice across its faults', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-chaos-'));
     dirs.push(dataDir);
-    const { figures, hub } = await chaosRun(dataDir, { webhooks: 500, kills: 1, outageMs: 1000, sqsOutage: false, storeDeleteCrash: false, actionFaults: 1, replies: 12, idBase: 900_000, drainMs: DRAIN_MS });
+    const { figures, hub } = await chaosRun(dataDir, { webhooks: 500, kills: 1, outageMs: 1000, sqsOutage: false, storeDeleteCrash: false, actionFaults: 1, replies: 12, idBase: 900_000, drainMs: DRAIN_MS, subscriber: true });
     hubs.push(hub);
     expect(figures.faults.map((f) => f.kind)).toEqual(['DynamoDB unavailable (connections reset)', 'SIGKILL under load', 'Goodays actions reset or hang (1 reset before, 1 after, 1 hang)']);
     expect(figures.sends).toBeGreaterThan(500);
@@ -46,8 +48,11 @@ describe('the reduced fault run', () => {
     expect(figures.bad5xx).toBe(0);
     expect(figures.replies.accepted).toBe(12);
     expect(figures.replies.secondOperatorAccepted).toBe(0);
+    // Outbound across the kill: at least once, every signature verified by the subscriber's library.
+    expect(figures.outbound).toMatchObject({ resultsUndelivered: 0, threadsBehind: 0, badSignatures: 0 });
+    expect(figures.outbound?.unique).toBeGreaterThanOrEqual(figures.webhooks.rungopher);
     // The faults did something: the kill found messages in flight, the window reset requests.
     expect(Object.values(figures.faults[1]?.inFlightAtKill ?? {}).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(figures.faults[0]?.requestsHit).toBeGreaterThan(0);
-  }, DRAIN_MS + 240_000);
+  }, 2 * DRAIN_MS + 240_000);
 });
