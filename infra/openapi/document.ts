@@ -4,6 +4,7 @@ import * as z from 'zod';
 import type { ApiDoc, ResponseDoc, RouteDoc } from '#platform/api-doc.ts';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from '#platform/problem.ts';
 import { ProblemSchema } from '#platform/problem-schema.ts';
+import { eventCatalogue } from '#infra/event-catalogue.ts';
 import type { FunctionDecl, TopologyModule } from '#infra/topology/index.ts';
 import { functionList, vendors } from '#infra/topology/index.ts';
 import * as platform from '#infra/topology/platform.ts';
@@ -139,6 +140,7 @@ export async function openApiDocument(root: string): Promise<OpenApiDocument> {
       (paths[r.path] ??= {})[r.method.toLowerCase()] = operation(route, key, fn.name, schemas, schemes);
     }
   }
+  const webhooks = await eventWebhooks(root, schemas.components);
   return {
     openapi: '3.1.1',
     info: {
@@ -149,11 +151,57 @@ export async function openApiDocument(root: string): Promise<OpenApiDocument> {
         'Every operator route follows one contract: lists answer `{ "items": [...], "nextCursor": string|null }` with `limit` 1–1000 (default 100) and an opaque `cursor`, and stop a page before about 5 MB; errors are RFC 9457 problem details (`application/problem+json`) whose `errors` name each bad parameter; times are ISO-8601 UTC; ids are strings. API Gateway itself answers a request over 10 MB (413), throttling (429) and a function that fails to run (500, 503) with `{"message": "…"}` before any route runs.',
     },
     servers: [{ url: '/', description: 'The hub: `npm start` prints its URL; on AWS the stack output ApiUrl.' }],
-    tags: [platform, ...vendors].map((m) => ({ name: m.title })),
+    tags: [...[platform, ...vendors].map((m) => ({ name: m.title })), { name: 'Outbound', description: 'Subscriptions, and the events the hub delivers to them (see `webhooks`).' }],
     paths,
+    webhooks,
     components: {
       schemas: schemas.components,
       securitySchemes: schemes,
     },
   };
+}
+
+/**
+ * The outbound events as OpenAPI webhooks: what the hub POSTs to each subscription, signed as Standard
+ * Webhooks define it. Each type's `data` schema is a component named `<type>.v<version>` (a new version
+ * for any change that is not additive).
+ */
+async function eventWebhooks(root: string, components: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const webhooks: Record<string, unknown> = {};
+  for (const e of await eventCatalogue(root)) {
+    const { $schema: _dialect, ...data } = e.schema;
+    const name = `${e.type}.v${e.version}`;
+    components[name] = data;
+    webhooks[e.type] = {
+      post: {
+        operationId: `event_${e.type.replaceAll('.', '_')}`,
+        summary: e.description,
+        description: `Delivered to every subscription whose \`events\` list \`${e.type}\` or \`*\` (on AWS also on the event bus: \`source\` \`${e.source}\`, \`detail-type\` \`${e.type}\`). At least once: dedupe on \`webhook-id\`, the event's stable id.`,
+        tags: ['Outbound'],
+        parameters: [
+          { name: 'webhook-id', in: 'header', required: true, description: 'The event id (`evt_` + 32 hex): the same change published twice has the same id.', schema: { type: 'string' } },
+          { name: 'webhook-timestamp', in: 'header', required: true, description: 'Seconds since the epoch when this attempt was signed.', schema: { type: 'string' } },
+          { name: 'webhook-signature', in: 'header', required: true, description: 'Space-separated `v1,<base64 HMAC-SHA256>` signatures, one per current secret (rotation); verify with a Standard Webhooks library.', schema: { type: 'string' } },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['type', 'timestamp', 'data'],
+                properties: { type: { const: e.type }, timestamp: { type: 'string', format: 'date-time' }, data: { $ref: `#/components/schemas/${name}` } },
+              },
+            },
+          },
+        },
+        responses: {
+          '2XX': { description: 'Delivered.' },
+          '408': { description: 'Retried with back-off (also 429, honouring Retry-After, and 5xx or no answer).' },
+          default: { description: 'Any other answer (3xx, 4xx) puts the event in the subscription\'s DLQ at once: fix the subscriber, then POST /subscriptions/{id}/redrive.' },
+        },
+      },
+    };
+  }
+  return webhooks;
 }

@@ -141,6 +141,7 @@ export const functions = {
     reads: ['outbound-deliveries'],
     operatesSubscriptions: true,
     secrets: ['hub'],
+    apiDoc: 'functions/platform/outbound-doc.ts',
   },
 } as const satisfies Record<string, FunctionDecl>;
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '#infra/build-app.ts';
 import type { OpenApiDocument } from '#infra/openapi/document.ts';
 import { declaredRoutes, openApiDocument } from '#infra/openapi/document.ts';
+import { eventCatalogue } from '#infra/event-catalogue.ts';
 import { functionList } from '#infra/topology/index.ts';
 
 /** The OpenAPI document: valid 3.1, every topology route in it, every answer a route can give. */
@@ -26,6 +27,18 @@ describe('the OpenAPI document', () => {
     const result = await validator.validate(document);
     expect(result).toEqual({ valid: true });
     expect(validator.version).toBe('3.1');
+  });
+
+  it('publishes every outbound event type as a webhook whose data is that type\'s versioned schema', async () => {
+    const catalogue = await eventCatalogue(PROJECT_ROOT);
+    const webhooks = (document as { webhooks?: Record<string, { post: { requestBody: { content: Record<string, { schema: { properties: { data: { $ref: string } } } }> } } }> }).webhooks ?? {};
+    expect(Object.keys(webhooks).sort()).toEqual(catalogue.map((e) => e.type).sort());
+    for (const e of catalogue) {
+      const ref = webhooks[e.type]?.post.requestBody.content['application/json']?.schema.properties.data.$ref;
+      expect(ref).toBe(`#/components/schemas/${e.type}.v${e.version}`);
+      const { $schema: _dialect, ...published } = e.schema;
+      expect(document.components.schemas[`${e.type}.v${e.version}`]).toEqual(published);
+    }
   });
 
   it('describes every route the topology declares', () => {

@@ -2,11 +2,12 @@ import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand,
 import * as z from 'zod';
 import { sqs } from '../aws.ts';
 import { NotFoundError } from '../errors.ts';
-import { ListQuery, pageSchema, sizedPage, type Page } from '../list-page.ts';
+import { ListQuery, sizedPage, type Page } from '../list-page.ts';
 import { pageCursor } from '../page-cursor.ts';
 import { parseInput, pathId } from '../validation.ts';
 import type { DeliveryStore, SubscriptionSummary } from './deliveries-store.ts';
 import type { Subscription, SubscriptionQueue } from './subscriptions.ts';
+import type { RedriveOutcome, SubscriptionView } from './views.ts';
 
 /** Port: the SQS side the operator sees: depths, and moving a DLQ back. */
 export interface SubscriptionQueues {
@@ -15,24 +16,6 @@ export interface SubscriptionQueues {
   redrive(dlqUrl: string, queueUrl: string, max: number, deadline: number): Promise<number>;
 }
 
-/** One subscription as `GET /subscriptions` shows it (its schema goes in the API document). */
-export const SubscriptionView = z
-  .object({
-    id: z.string(),
-    url: z.string().meta({ description: "The URL without its query (which may carry the subscriber's own token)." }),
-    events: z.array(z.string()),
-    state: z.enum(['healthy', 'failing', 'idle']).meta({ description: '`healthy`: the last attempt delivered; `failing`: the last attempt failed; `idle`: nothing yet.' }),
-    lastSuccessAt: z.string().nullable(),
-    lastFailureAt: z.string().nullable(),
-    lastFailure: z.object({ status: z.string(), eventId: z.string() }).nullable(),
-    queueDepth: z.number().int().meta({ description: 'Events waiting: visible, in flight, or delayed for a retry.' }),
-    dlqDepth: z.number().int(),
-  })
-  .meta({ id: 'Subscription' });
-export type SubscriptionView = z.infer<typeof SubscriptionView>;
-
-/** The page `GET /subscriptions` answers. */
-export const SubscriptionPage = pageSchema(SubscriptionView, 'SubscriptionPage');
 const cursor = pageCursor('subscriptions', z.object({ after: z.string().min(1) }));
 
 function viewOf(sub: Subscription, summary: SubscriptionSummary, queueDepth: number, dlqDepth: number): SubscriptionView {
@@ -69,7 +52,7 @@ export async function listSubscriptions(targets: readonly Target[], ports: { rea
 }
 
 /** `POST /subscriptions/{id}/redrive`: moves the subscription's DLQ back to its queue, for up to the deadline. */
-export async function redriveSubscription(targets: readonly Target[], queues: SubscriptionQueues, id: string | undefined, deadline: number) {
+export async function redriveSubscription(targets: readonly Target[], queues: SubscriptionQueues, id: string | undefined, deadline: number): Promise<RedriveOutcome> {
   const wanted = pathId(id, 'id');
   const t = targets.find((x) => x.subscription.id === wanted);
   if (!t) throw new NotFoundError(`No subscription ${wanted}`);

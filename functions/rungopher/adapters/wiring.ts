@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { dynamoCursorStore } from '#platform/cursor-store.ts';
 import { functionConfig, secretValue, setting } from '#platform/config.ts';
 import { sqsJsonQueue } from '#platform/queue.ts';
+import { eventPublisher } from '#platform/outbound/publisher.ts';
 import { hubQuarantine } from '#platform/quarantine.ts';
 import { RESULT_ENDPOINTS, type ResultEndpoint } from '#rungopher/domain/results-polling.ts';
 import { RungopherClient, RUNGOPHER_DEFAULT_BASE_URL } from './client.ts';
@@ -26,6 +27,9 @@ export function storePorts() {
 /** The quarantine table, for those that put bodies there. */
 export const quarantineConfig = functionConfig({ table: setting.table('quarantine') });
 export const quarantineStore = () => hubQuarantine(quarantineConfig().table);
+
+/** What the processor stores with: the tables, the event bus, the quarantine. */
+export const processorPorts = () => ({ ...storePorts(), events: eventPublisher(), quarantine: quarantineStore() });
 
 const endpointList = z
   .string()

@@ -1,8 +1,7 @@
 import { EnvelopeMessage } from '#platform/envelope.ts';
 import { count, logger } from '#platform/observability.ts';
 import { queueConsumer } from '#platform/queue-consumer.ts';
-import { eventPublisher } from '#platform/outbound/publisher.ts';
-import { quarantineStore, storePorts } from '#rungopher/adapters/wiring.ts';
+import { processorPorts } from '#rungopher/adapters/wiring.ts';
 import { processRungopherMessage } from '#rungopher/use-cases/process-message.ts';
 
 const COUNTERS = { stored: 'ResultsStored', duplicate: 'ResultsDuplicate', quarantined: 'ResultsQuarantined' } as const;
@@ -17,7 +16,7 @@ export const handler = queueConsumer({
   // Storage is idempotent and the view order-independent, so a batch's records go at once.
   parallel: true,
   process: async (envelope, record) => {
-    const outcome = await processRungopherMessage({ ...storePorts(), events: eventPublisher(), quarantine: quarantineStore() }, envelope);
+    const outcome = await processRungopherMessage(processorPorts(), envelope);
     // A body quarantined before (an SQS redelivery) is not counted again: the alarm is per body.
     if (outcome.status !== 'quarantined' || outcome.created) count(COUNTERS[outcome.status]);
     if (outcome.status === 'quarantined') logger.warn('Queued message quarantined', { quarantineId: outcome.quarantineId, reason: outcome.reason, messageId: record.messageId });
