@@ -341,8 +341,11 @@ async function startLocked(
     const consumerSqs = config.HUB_SQS_URL
       ? new SQSClient({ endpoint: config.HUB_SQS_URL, region: LOCAL_AWS_ENV.AWS_REGION, credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY }, useQueueUrlAsEndpoint: false })
       : emulators.sqs;
-    const startConsumers = () =>
-      all
+    // One consumer per subscription queue, all running the delivery function, as its event sources do on AWS.
+    const deliveryHandler = handlers.get(delivery.name);
+    if (!deliveryHandler) throw new Error(`No handler for ${delivery.name}`);
+    const startConsumers = () => [
+      ...all
         .filter((f) => f.trigger.kind === 'queue')
         .map((fn) => {
           if (fn.trigger.kind !== 'queue') throw new Error('unreachable');
@@ -359,15 +362,8 @@ async function startLocked(
               if (e.error) log(`consumer ${e.fn}: ${e.failed}/${e.received} failed: ${e.error}`);
             },
           });
-        });
-    let consumers = startConsumers();
-    let paused = false;
-
-    // One consumer per subscription queue, all running the delivery function, as its event sources do on AWS.
-    const deliveryHandler = handlers.get(delivery.name);
-    if (!deliveryHandler) throw new Error(`No handler for ${delivery.name}`);
-    for (const q of Object.values(subscriptionQueues)) {
-      consumers.push(
+        }),
+      ...Object.values(subscriptionQueues).map((q) =>
         startConsumer({
           name: delivery.name,
           fn: delivery,
@@ -379,8 +375,10 @@ async function startLocked(
             if (e.error) log(`consumer ${e.fn} (${q.name}): ${e.failed}/${e.received} failed: ${e.error}`);
           },
         }),
-      );
-    }
+      ),
+    ];
+    let consumers = startConsumers();
+    let paused = false;
 
     const queueDepth = (name: QueueName, which: 'queue' | 'dlq' = 'queue'): Promise<number> => depthOf(emulators.sqs, localQueues[name], which);
     const redrive = async (name: QueueName): Promise<number> => {
