@@ -13,6 +13,17 @@ export const tables = {
     description: 'Poller cursors, one item per vendor endpoint, moved with conditional updates.',
     partitionKey: 'name',
   },
+  'customer-index': {
+    description: 'Identity index: one row per identifier (phone, e-mail, vendor contact id) and stored record that carries it.',
+    partitionKey: 'identifier',
+    sortKey: 'ref',
+  },
+  'customer-erasures': {
+    description: 'Erasure audit (who, when, a keyed hash of the identifier, counts per table) and the suppression list (keyed hashes only).',
+    partitionKey: 'id',
+    indexes: [{ name: 'bySubject', partitionKey: 'subjectHash', sortKey: 'startedAt' }],
+    personalData: false,
+  },
 } as const satisfies Record<string, TableDecl>;
 
 export const queues = {} as const satisfies Record<string, QueueDecl>;
@@ -21,6 +32,11 @@ export const secrets = {
   hub: {
     description: 'Token for the operator API (Authorization: Bearer).',
     generatedKeys: ['HUB_OPERATOR_TOKEN'],
+    operatorKeys: [],
+  },
+  customers: {
+    description: 'Key of the keyed hash (HMAC-SHA256) the erasure audit and the suppression list keep instead of an identifier.',
+    generatedKeys: ['CUSTOMER_HASH_KEY'],
     operatorKeys: [],
   },
 } as const satisfies Record<string, SecretDecl>;

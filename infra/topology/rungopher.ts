@@ -64,7 +64,9 @@ export const functions = {
     description: 'Stores queued Rungopher results once and folds them into the per-contact view.',
     trigger: { kind: 'queue', queue: 'rungopher-results', batchSize: 10, maxConcurrency: 5 },
     timeoutSeconds: 30,
-    writes: ['rungopher-results', 'rungopher-contacts', 'quarantine'],
+    reads: ['customer-erasures'],
+    secrets: ['customers'],
+    writes: ['rungopher-results', 'rungopher-contacts', 'quarantine', 'customer-index'],
     metrics: ['ResultsStored', 'ResultsDuplicate', 'ResultsQuarantined'],
   },
   'rungopher-poller': {
@@ -72,9 +74,9 @@ export const functions = {
     description: 'Polls the 12 Rungopher result endpoints (look-back window, cursor per endpoint) and stores what the webhook missed.',
     trigger: { kind: 'schedule', rateMinutes: 5 },
     timeoutSeconds: 120,
-    reads: ['cursors'],
-    writes: ['rungopher-results', 'rungopher-contacts', 'quarantine', 'cursors'],
-    secrets: ['rungopher'],
+    reads: ['cursors', 'customer-erasures'],
+    writes: ['rungopher-results', 'rungopher-contacts', 'quarantine', 'cursors', 'customer-index'],
+    secrets: ['rungopher', 'customers'],
     environment: {
       RUNGOPHER_POLL_LOOKBACK_MINUTES: '15',
       RUNGOPHER_POLL_START: '2017-01-01T00:00:00Z',

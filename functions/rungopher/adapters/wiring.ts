@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { dynamoCursorStore } from '#platform/cursor-store.ts';
 import { functionConfig, setting } from '#platform/config.ts';
 import { dynamoQuarantine } from '#platform/quarantine.ts';
+import { customerLinker } from '#platform/customer-index.ts';
 import { RESULT_ENDPOINTS, type ResultEndpoint } from '#rungopher/domain/results-polling.ts';
 import { RUNGOPHER_DEFAULT_BASE_URL } from './client.ts';
 import { dynamoContactTable, dynamoResultTable } from './store.ts';
@@ -18,8 +19,11 @@ export const storeConfig = functionConfig({ results: setting.table('rungopher-re
 /** The two store ports over {@link storeConfig}. */
 export function storePorts() {
   const { results, contacts } = storeConfig();
-  return { results: dynamoResultTable(results), contacts: dynamoContactTable(contacts) };
+  return { results: dynamoResultTable(results), contacts: dynamoContactTable(contacts), link: linker };
 }
+
+/** The customer index, for the functions that store results (the processor and the poller). */
+const linker = customerLinker();
 
 /** The quarantine table, for those that put bodies there. */
 export const quarantineConfig = functionConfig({ table: setting.table('quarantine') });
