@@ -124,6 +124,7 @@ export async function linkCustomer(index: CustomerIndex, links: readonly Custome
     } else keep.push(l);
   }
   await index.link(keep);
+  logger.debug('Customer index linked', { vendor: links[0]?.vendor, records: keep.length, identifiers: keep.flatMap((l) => l.identifiers) });
   if (suppressed > 0) logger.info('Records of a suppressed customer erased at store time', { vendor: links[0]?.vendor, suppressed });
   return { linked: keep.length, suppressed };
 }

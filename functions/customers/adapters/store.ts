@@ -80,14 +80,17 @@ export function dynamoErasureAudit(table: string): ErasureAudit {
       return record;
     },
     async record(id, counts, complete, now) {
-      const names: Record<string, string> = { '#c': 'counts', '#s': 'state' };
+      const names: Record<string, string> = { '#s': 'state' };
       const values: Record<string, unknown> = { ':one': 1, ':now': now, ':s': complete ? 'complete' : 'running' };
       const adds = Object.entries(counts).map(([t, n], i) => {
         names[`#t${i}`] = t;
         values[`:n${i}`] = n;
         return `#c.#t${i} = if_not_exists(#c.#t${i}, :zero) + :n${i}`;
       });
-      if (adds.length) values[':zero'] = 0;
+      if (adds.length) {
+        values[':zero'] = 0;
+        names['#c'] = 'counts';
+      }
       const out = await dynamo.send(
         new UpdateCommand({
           TableName: table,
