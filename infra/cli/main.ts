@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCustomerCommands } from './customers.ts';
 import { registerLocalHubCommands } from './local-hub.ts';
 import { registerGoodaysCommands } from './goodays.ts';
 import { registerNetcoreCommands } from './netcore.ts';
@@ -19,6 +20,7 @@ program
   .description('Print the Node.js version the CLI runs on (the pinned Lambda runtime major)')
   .action(() => console.log(process.version));
 registerLocalHubCommands(program);
+registerCustomerCommands(program);
 /** Each vendor's `switchboard <vendor> ...` commands, one line per vendor. */
 const vendorCommands: ((program: Command) => unknown)[] = [
   registerRungopherCommands,

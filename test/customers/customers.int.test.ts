@@ -8,6 +8,8 @@ import { findPersonalText } from '#platform/identity.ts';
 import { eventually, operatorGet, startTestHub } from '#test/helpers/hub.ts';
 import { hubClients } from '#test/helpers/aws.ts';
 import { goodaysEvent } from '#test/goodays/fixtures.ts';
+import { Command } from 'commander';
+import { registerCustomerCommands } from '#infra/cli/customers.ts';
 
 /**
  * One person in all three vendors' data: a Rungopher contact who gave a phone number and an e-mail
@@ -136,6 +138,15 @@ describe('one customer across vendors', () => {
     // By phone alone: the contact's results (its e-mail result too, through the contact) and the chatbot, not the feedback.
     const byPhone = (await send(`/customers?phone=${encodeURIComponent(PHONE)}`)).body as typeof page1;
     expect(byPhone.items.map((i) => i.vendor).sort()).toEqual(['netcore', 'netcore', 'rungopher', 'rungopher', 'rungopher', 'rungopher']);
+
+    // The CLI prints the same timeline, one line per record.
+    const lines: string[] = [];
+    const program = new Command().exitOverride();
+    registerCustomerCommands(program, { hubUrl: () => hub.url, operatorToken: () => hub.env.HUB_OPERATOR_TOKEN ?? '', print: (l) => lines.push(l) });
+    await program.parseAsync(['node', 'switchboard', 'customer', 'show', '--phone', PHONE, '--email', EMAIL]);
+    expect(lines).toHaveLength(all.length + 1);
+    expect(lines[0]).toMatch(/^\S+Z {2}\S+ +\S+ /);
+    expect(lines.at(-1)).toBe(`${all.length} record(s).`);
 
     // The export holds the records themselves.
     const exported = await send(`/customers/export?phone=${encodeURIComponent(PHONE)}&email=${encodeURIComponent(EMAIL)}`);
