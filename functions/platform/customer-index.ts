@@ -44,30 +44,14 @@ export interface CustomerIndex {
 export function dynamoCustomerIndex(table: string): CustomerIndex {
   return {
     async link(links) {
+      // One request per row, all at once: a stored record waits one round trip, not one per identifier.
+      const writes: Promise<void>[] = [];
       for (const l of links) {
         const ref = refId(l.ref);
-        for (const identifier of new Set(l.identifiers)) {
-          const ids = new Set(l.identifiers);
-          const values = { ':v': l.vendor, ':k': l.kind, ':at': l.at, ':p': l.path, ':t': l.ref, ':a': l.also ?? [], ':ids': ids, ...(l.label !== undefined ? { ':l': l.label } : {}) };
-          try {
-            await dynamo.send(
-              new UpdateCommand({
-                TableName: table,
-                Key: { identifier, ref },
-                // The newest time wins whatever the order copies arrive in; identifiers are a union.
-                UpdateExpression: `SET vendor = :v, kind = :k, #at = :at, #path = :p, target = :t, also = :a${l.label !== undefined ? ', label = :l' : ''} ADD identifiers :ids`,
-                ConditionExpression: 'attribute_not_exists(#at) OR #at <= :at',
-                ExpressionAttributeNames: { '#at': 'at', '#path': 'path' },
-                ExpressionAttributeValues: values,
-              }),
-            );
-          } catch (err) {
-            if (!isConditionFailed(err)) throw err;
-            // An older copy: it may still name an identifier the newer one did not.
-            await dynamo.send(new UpdateCommand({ TableName: table, Key: { identifier, ref }, UpdateExpression: 'ADD identifiers :ids', ExpressionAttributeValues: { ':ids': ids } }));
-          }
-        }
+        const ids = new Set(l.identifiers);
+        for (const identifier of ids) writes.push(linkRow(table, identifier, ref, l, ids));
       }
+      await Promise.all(writes);
     },
     async rows(identifier) {
       const items = await queryAll({ TableName: table, KeyConditionExpression: 'identifier = :i', ExpressionAttributeValues: { ':i': identifier }, ConsistentRead: true });
@@ -77,6 +61,27 @@ export function dynamoCustomerIndex(table: string): CustomerIndex {
       await dynamo.send(new DeleteCommand({ TableName: table, Key: { identifier, ref } }));
     },
   };
+}
+
+async function linkRow(table: string, identifier: string, ref: string, l: CustomerLink, ids: Set<string>): Promise<void> {
+  const values = { ':v': l.vendor, ':k': l.kind, ':at': l.at, ':p': l.path, ':t': l.ref, ':a': l.also ?? [], ':ids': ids, ...(l.label !== undefined ? { ':l': l.label } : {}) };
+  try {
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { identifier, ref },
+        // The newest time wins whatever the order copies arrive in; identifiers are a union.
+        UpdateExpression: `SET vendor = :v, kind = :k, #at = :at, #path = :p, target = :t, also = :a${l.label !== undefined ? ', label = :l' : ''} ADD identifiers :ids`,
+        ConditionExpression: 'attribute_not_exists(#at) OR #at <= :at',
+        ExpressionAttributeNames: { '#at': 'at', '#path': 'path' },
+        ExpressionAttributeValues: values,
+      }),
+    );
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    // An older copy: it may still name an identifier the newer one did not.
+    await dynamo.send(new UpdateCommand({ TableName: table, Key: { identifier, ref }, UpdateExpression: 'ADD identifiers :ids', ExpressionAttributeValues: { ':ids': ids } }));
+  }
 }
 
 function toRow(item: Record<string, unknown>): IndexRow {

@@ -2,14 +2,26 @@ import type { FunctionDecl, QueueDecl, SecretDecl, TableDecl } from './types.ts'
 
 /**
  * The customer functions: one person across every vendor, found by phone number or e-mail address
- * through the identity index (`customer-index`, in `platform.ts`), shown as one timeline, exported and
+ * through the identity index (`customer-index`), shown as one timeline, exported and
  * erased. They read each vendor's tables only through the refs the index holds, so they are given
  * every table that holds personal data (`personalDataTables`), whatever vendors there are.
  */
 export const name = 'customers';
 export const title = 'Customers';
 
-export const tables = {} as const satisfies Record<string, TableDecl>;
+export const tables = {
+  'customer-index': {
+    description: 'Identity index: one row per identifier (phone, e-mail, vendor contact id) and stored record that carries it.',
+    partitionKey: 'identifier',
+    sortKey: 'ref',
+  },
+  'customer-erasures': {
+    description: 'Erasure audit (who, when, a keyed hash of the identifier, counts per table) and the suppression list (keyed hashes only).',
+    partitionKey: 'id',
+    indexes: [{ name: 'bySubject', partitionKey: 'subjectHash', sortKey: 'startedAt' }],
+    personalData: false,
+  },
+} as const satisfies Record<string, TableDecl>;
 export const queues = {} as const satisfies Record<string, QueueDecl>;
 export const secrets = {} as const satisfies Record<string, SecretDecl>;
 

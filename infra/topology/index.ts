@@ -38,7 +38,7 @@ function merge<K extends 'tables' | 'queues' | 'secrets' | 'functions'>(kind: K,
   return out as Merged<K>;
 }
 
-const modules: readonly TopologyModule[] = [platform, customers, ...vendors];
+const modules: readonly TopologyModule[] = [platform, ...vendors, customers];
 
 export const tables = merge('tables', modules);
 export const queues = merge('queues', modules);

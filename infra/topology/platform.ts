@@ -13,17 +13,6 @@ export const tables = {
     description: 'Poller cursors, one item per vendor endpoint, moved with conditional updates.',
     partitionKey: 'name',
   },
-  'customer-index': {
-    description: 'Identity index: one row per identifier (phone, e-mail, vendor contact id) and stored record that carries it.',
-    partitionKey: 'identifier',
-    sortKey: 'ref',
-  },
-  'customer-erasures': {
-    description: 'Erasure audit (who, when, a keyed hash of the identifier, counts per table) and the suppression list (keyed hashes only).',
-    partitionKey: 'id',
-    indexes: [{ name: 'bySubject', partitionKey: 'subjectHash', sortKey: 'startedAt' }],
-    personalData: false,
-  },
 } as const satisfies Record<string, TableDecl>;
 
 export const queues = {} as const satisfies Record<string, QueueDecl>;
