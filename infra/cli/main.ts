@@ -26,6 +26,9 @@ const goodays = lazy('goodays', 'Goodays Converse: samples, signatures, test web
 const netcore = lazy('netcore', 'Netcore Bot Open API: sync, usage, users and transcripts', async () => (await import('./netcore.ts')).registerNetcoreCommands);
 /** Each vendor's `switchboard <vendor> ...` commands, one entry per vendor. */
 const vendorCommands: readonly LazyCommands[] = [rungopher, goodays, netcore];
+/** Commands over the whole hub that need more than the hub client, loaded the same way. */
+const customer = lazy('customer', 'One customer across vendors: timeline, export, erasure, backfill', async () => (await import('./customers.ts')).registerCustomerCommands);
+const lazyCommands: readonly LazyCommands[] = [...vendorCommands, customer];
 
 function version(): string {
   if (typeof SWITCHBOARD_VERSION === 'string') return SWITCHBOARD_VERSION;
@@ -64,7 +67,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerLocalHubCommands(program);
   const asked = argv.slice(2).find((a) => !a.startsWith('-'));
   const stubs: Command[] = [];
-  for (const v of vendorCommands) {
+  for (const v of lazyCommands) {
     if (v.name === asked) (await v.load())(program);
     // Only its name and description, for the help, when another command is run.
     else stubs.push(program.command(v.name).description(v.description));

@@ -28,6 +28,7 @@ export const tables = {
     indexes: [{ name: 'byResponse', partitionKey: 'responseId', sortKey: 'createdAt' }],
   },
   'goodays-users': {
+    personalData: false,
     description: 'Cache of Goodays user ids by operator e-mail.',
     partitionKey: 'email',
     ttlAttribute: 'expiresAt',
@@ -73,8 +74,9 @@ export const functions = {
     description: 'Stores Goodays events once (composite key) and refolds each response thread.',
     trigger: { kind: 'queue', queue: 'goodays-events', batchSize: 10, maxConcurrency: 5 },
     timeoutSeconds: 30,
-    reads: ['goodays-events', 'goodays-threads'],
-    writes: ['goodays-events', 'goodays-threads', 'quarantine'],
+    reads: ['goodays-events', 'goodays-threads', 'customer-erasures'],
+    secrets: ['customers'],
+    writes: ['goodays-events', 'goodays-threads', 'quarantine', 'customer-index'],
     metrics: ['GoodaysEventStored', 'GoodaysEventDuplicate', 'GoodaysEventQuarantined'],
   },
   'goodays-api': {

@@ -7,11 +7,12 @@
  * What every vendor shares is in `platform.ts`, each vendor's own resources in `<vendor>.ts`; this
  * file merges them. Adding a vendor is one line in {@link vendors}.
  */
+import * as customers from './customers.ts';
 import * as goodays from './goodays.ts';
 import * as netcore from './netcore.ts';
 import * as platform from './platform.ts';
 import * as rungopher from './rungopher.ts';
-import type { FunctionDecl, TopologyModule } from './types.ts';
+import type { FunctionDecl, TableDecl, TopologyModule } from './types.ts';
 
 export type { AlarmDecl, FunctionDecl, HttpRoute, QueueDecl, SecretDecl, TableDecl, TopologyModule, Trigger } from './types.ts';
 
@@ -21,7 +22,7 @@ export const vendors = [rungopher, goodays, netcore] as const;
 /** A vendor's id (`rungopher`, ...). */
 export type VendorName = (typeof vendors)[number]['name'];
 
-type Modules = typeof platform | (typeof vendors)[number];
+type Modules = typeof platform | typeof customers | (typeof vendors)[number];
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 type Merged<K extends 'tables' | 'queues' | 'secrets' | 'functions'> = UnionToIntersection<Modules[K]>;
 
@@ -37,12 +38,29 @@ function merge<K extends 'tables' | 'queues' | 'secrets' | 'functions'>(kind: K,
   return out as Merged<K>;
 }
 
-const modules: readonly TopologyModule[] = [platform, ...vendors];
+const modules: readonly TopologyModule[] = [platform, ...vendors, customers];
 
 export const tables = merge('tables', modules);
 export const queues = merge('queues', modules);
 export const secrets = merge('secrets', modules);
-export const functions = merge('functions', modules);
+export const functions = withPersonalDataTables(merge('functions', modules));
+
+/** Every table whose items can hold personal data (`personalData` not false), in declaration order. */
+export function personalDataTables(): TableName[] {
+  return (Object.entries(tables) as [TableName, TableDecl][]).filter(([, d]) => d.personalData !== false).map(([n]) => n);
+}
+
+/** A function declared with `personalDataTables` reads and writes every such table, as well as its own. */
+function withPersonalDataTables<F extends Record<string, FunctionDecl>>(fns: F): F {
+  const personal = (Object.entries(tables) as [string, TableDecl][]).filter(([, d]) => d.personalData !== false).map(([n]) => n);
+  const out: Record<string, FunctionDecl> = {};
+  for (const [name, decl] of Object.entries(fns)) {
+    out[name] = decl.personalDataTables
+      ? ({ ...decl, reads: [...new Set([...(decl.reads ?? []), ...personal])], writes: [...new Set([...(decl.writes ?? []), ...personal])] } as FunctionDecl)
+      : decl;
+  }
+  return out as F;
+}
 
 export type TableName = keyof typeof tables;
 export type QueueName = keyof typeof queues;

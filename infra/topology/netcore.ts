@@ -10,6 +10,7 @@ export const title = 'Netcore';
 
 export const tables = {
   'netcore-usage': {
+    personalData: false,
     description: 'Netcore monthly usage: month (YYYY-MM) + channel id (or "all"), refreshed by each poll.',
     partitionKey: 'month',
     sortKey: 'channel',
@@ -59,26 +60,26 @@ export const functions = {
     description: 'Lists Netcore users active since the cursor, stores them with details, queues transcripts jobs.',
     trigger: { kind: 'schedule', rateMinutes: 15 },
     timeoutSeconds: 300,
-    reads: ['netcore-users', 'cursors'],
-    writes: ['netcore-users', 'cursors'],
+    reads: ['netcore-users', 'cursors', 'customer-erasures'],
+    writes: ['netcore-users', 'cursors', 'customer-index'],
     sends: ['netcore-transcripts'],
     metrics: ['NetcoreUsersStored', 'NetcoreTranscriptJobsQueued', 'NetcoreUsersRejected', 'NetcoreUserDetailsFailed'],
-    secrets: ['netcore'],
+    secrets: ['netcore', 'customers'],
   },
   'netcore-transcripts-worker': {
     entry: 'functions/netcore/handlers/transcripts-worker.ts',
     description: 'Reads one Netcore user+channel transcript window (limit 1000, 3-month clamp) and stores each message once.',
     trigger: { kind: 'queue', queue: 'netcore-transcripts', batchSize: 1, maxConcurrency: 4 },
     timeoutSeconds: 300,
-    reads: ['netcore-users'],
-    writes: ['netcore-users', 'netcore-transcripts', 'quarantine'],
+    reads: ['netcore-users', 'customer-erasures'],
+    writes: ['netcore-users', 'netcore-transcripts', 'quarantine', 'customer-index'],
     metrics: ['NetcoreMessagesStored', 'NetcoreMessagesDuplicate', 'NetcoreMessagesUnknownShape', 'NetcoreMessagesQuarantined', 'NetcoreTranscriptJobsRefused', 'NetcoreTranscriptJobsQuarantined'],
     alarms: [
       { metric: 'NetcoreTranscriptJobsQuarantined', threshold: 1, description: 'Netcore transcripts jobs the hub could not read; see the quarantine table (vendor netcore, stage processor).' },
       { metric: 'NetcoreTranscriptJobsRefused', threshold: 1, description: "Netcore refused transcripts requests (4xx); those users' transcripts wait for their next activity." },
     ],
     sends: ['netcore-transcripts'],
-    secrets: ['netcore'],
+    secrets: ['netcore', 'customers'],
   },
   'netcore-api': {
     entry: 'functions/netcore/handlers/api.ts',

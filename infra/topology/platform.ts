@@ -23,6 +23,11 @@ export const secrets = {
     generatedKeys: ['HUB_OPERATOR_TOKEN'],
     operatorKeys: [],
   },
+  customers: {
+    description: 'Key of the keyed hash (HMAC-SHA256) the erasure audit and the suppression list keep instead of an identifier.',
+    generatedKeys: ['CUSTOMER_HASH_KEY'],
+    operatorKeys: [],
+  },
 } as const satisfies Record<string, SecretDecl>;
 
 export const functions = {

@@ -13,6 +13,11 @@ export interface TableDecl {
   readonly indexes?: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey?: string }[];
   /** Attribute holding an epoch-seconds expiry. */
   readonly ttlAttribute?: string;
+  /**
+   * Whether items can hold a customer's personal data (phone numbers, e-mail addresses, their words,
+   * ids linked to them). The customer functions may read and erase every such table. @default true
+   */
+  readonly personalData?: boolean;
   readonly description: string;
 }
 
@@ -95,6 +100,12 @@ export interface FunctionDecl {
   readonly metrics?: readonly string[];
   /** Alarms on custom metrics, over 5 minutes, >= threshold. */
   readonly alarms?: readonly AlarmDecl[];
+  /**
+   * Reads and writes every table that holds personal data (see {@link TableDecl.personalData}), on top
+   * of `reads` and `writes`: the customer functions, which find, export and erase a person everywhere.
+   * @default false
+   */
+  readonly personalDataTables?: boolean;
 }
 
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CUSTOMER_HUB_OPERATIONS } from '#infra/cli/customers.ts';
 import { GOODAYS_HUB_OPERATIONS } from '#infra/cli/goodays.ts';
 import { HUB_OPERATIONS } from '#infra/cli/hub-client.ts';
 import { NETCORE_HUB_OPERATIONS } from '#infra/cli/netcore.ts';
@@ -14,7 +15,7 @@ describe('the CLI client against the hub', () => {
   const declared = new Set(functionList().flatMap((f) => (f.trigger.kind === 'http' ? f.trigger.routes.map((r) => `${r.method} ${r.path}`) : [])));
 
   it('calls only declared routes', () => {
-    const called = [...HUB_OPERATIONS, ...RUNGOPHER_HUB_OPERATIONS, ...NETCORE_HUB_OPERATIONS, ...GOODAYS_HUB_OPERATIONS];
+    const called = [...HUB_OPERATIONS, ...RUNGOPHER_HUB_OPERATIONS, ...NETCORE_HUB_OPERATIONS, ...GOODAYS_HUB_OPERATIONS, ...CUSTOMER_HUB_OPERATIONS];
     expect(called.filter((op) => !declared.has(op))).toEqual([]);
   });
 

@@ -5,6 +5,7 @@ import { parseSecrets } from '#goodays/domain/signature.ts';
 import { functionConfig, secretValue, setting } from '#platform/config.ts';
 import type { Setting } from '#platform/config.ts';
 import { dynamoQuarantine } from '#platform/quarantine.ts';
+import { customerLinker } from '#platform/customer-index.ts';
 import { sqsJsonQueue } from '#platform/queue.ts';
 import type { ActionMessage } from '#goodays/domain/actions.ts';
 import { DEFAULT_GOODAYS_BASE_URL, goodaysClient } from './client.ts';
@@ -56,6 +57,7 @@ export const eventProcessorConfig = functionConfig({
   events: store('goodays-events', dynamoEventStore),
   threads: store('goodays-threads', dynamoThreadStore),
   quarantine: store('quarantine', dynamoQuarantine),
+  link: store('customer-index', customerLinker),
 });
 
 /** `goodays-api`. */

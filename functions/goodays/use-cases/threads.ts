@@ -7,12 +7,16 @@ import { count, logger } from '#platform/observability.ts';
 import { backoffDelay } from '#platform/vendor-http.ts';
 import type { ActionRecord, EventEnvelope, EventStore, Quarantine, ThreadRecord, ThreadStore } from './ports.ts';
 import { eventStorability } from './storable.ts';
+import type { CustomerLinker } from '#platform/customer-index.ts';
+import { eventLinks } from '#goodays/domain/customer.ts';
 
 /** Dependencies of the event processor. */
 export interface EventDeps {
   readonly events: EventStore;
   readonly threads: ThreadStore;
   readonly quarantine: Quarantine;
+  /** The customer index (see `linkEvent`); left out, nothing is linked. */
+  readonly link?: CustomerLinker;
   readonly now?: () => Date;
   /**
    * Until when (epoch ms) a write that keeps losing to other processors of the same thread may go on
@@ -52,7 +56,7 @@ export async function processGoodaysEvent(envelope: EventEnvelope, deps: EventDe
     const { created } = await deps.quarantine.put({ vendor: 'goodays', reason, body: envelope.body, receivedAt: envelope.receivedAt, requestId: envelope.requestId, stage: 'processor' });
     return { result: 'quarantined', reason, created };
   }
-  const result = await deps.events.put({
+  const stored = {
     responseId: described.responseId,
     eventKey: described.eventKey,
     eventType: described.eventType,
@@ -60,12 +64,23 @@ export async function processGoodaysEvent(envelope: EventEnvelope, deps: EventDe
     body: envelope.body,
     receivedAt: envelope.receivedAt,
     requestId: envelope.requestId,
-  });
+  };
+  const result = await deps.events.put(stored);
+  await linkEvent(deps, stored);
   const key = dedupeKey(described.eventType, described.responseId, described.eventKey.slice(described.eventType.length + 1));
   if (described.responseId === NO_RESPONSE_ID) return { result, key, responseId: described.responseId, threadWritten: false };
   // A duplicate changes nothing, but the earlier delivery may have died between storing and folding.
   const threadWritten = await refoldThread(described.responseId, deps);
   return { result, key, responseId: described.responseId, threadWritten };
+}
+
+/**
+ * Links a stored event (with its thread, actions and claims) to the response id and the customer's
+ * e-mail and phone it carries (the customer index). Also for a duplicate, which an earlier delivery
+ * may have stored without linking.
+ */
+export async function linkEvent(deps: Pick<EventDeps, 'link'>, stored: Parameters<typeof eventLinks>[0]): Promise<void> {
+  await deps.link?.(eventLinks(stored));
 }
 
 /**

@@ -9,6 +9,8 @@ import { storableReason } from '#platform/storable.ts';
 import { TimeBudgetError, VendorError } from '#platform/errors.ts';
 import { isoMinus } from '#netcore/domain/dates.ts';
 import { mapLimit } from '#platform/concurrency.ts';
+import type { CustomerLinker } from '#platform/customer-index.ts';
+import { transcriptLinks } from '#netcore/domain/customer.ts';
 import { deadlineOf, hasTime, type TimeBudget } from '#platform/time-budget.ts';
 
 export interface TranscriptsSyncSettings {
@@ -25,6 +27,8 @@ export interface TranscriptsSyncSettings {
 export interface TranscriptsSyncDeps {
   readonly api: Pick<NetcoreApi, 'transcripts'>;
   readonly store: Pick<NetcoreStore, 'getUser' | 'putMessage' | 'putBotUserCustomFields' | 'markTranscriptsSynced'>;
+  /** The customer index (see `linkTranscripts`); left out, nothing is linked. */
+  readonly link?: CustomerLinker;
   /** Where the rest of a job goes when time runs short. */
   readonly jobs: TranscriptJobQueue;
   readonly settings: TranscriptsSyncSettings;
@@ -119,6 +123,7 @@ export async function syncNetcoreTranscripts(job: TranscriptJob, deps: Transcrip
       if (await deps.store.putMessage(r)) totals.stored++;
       else totals.duplicates++;
     });
+    await linkTranscripts(deps, job.botUserId, channel, records, customFields);
     if (!transcriptsHasNext(res, page, settings.limit) || res.transcripts.length === 0) {
       await deps.store.markTranscriptsSynced(job.botUserId, channel, job.until);
       return { ...totals, outcome: 'done', startDate };
@@ -174,4 +179,14 @@ function keyed(items: readonly unknown[]): { raw: unknown; key: string }[] {
     seen.set(base, n);
     return { raw, key: n === 1 ? base : `${base}~${n}` };
   });
+}
+
+/**
+ * Links a page of stored messages (one link per user and channel, at the newest message's time) to
+ * the user's id, its phone number when the id is one, and its custom fields' contacts.
+ */
+export async function linkTranscripts(deps: Pick<TranscriptsSyncDeps, 'link'>, botUserId: string, channel: string, records: readonly MessageRecord[], customFields?: unknown): Promise<void> {
+  if (records.length === 0) return;
+  const newest = records.reduce((max, r) => (r.createdAt && r.createdAt > max ? r.createdAt : max), records[0]?.storedAt ?? '');
+  await deps.link?.(transcriptLinks(botUserId, channel, newest, customFields));
 }

@@ -5,11 +5,15 @@ import type { ContactTable, ResultTable, StoredResult } from '#rungopher/adapter
 import { CONTACT_KEYS, RESULT_KEYS, contactSlotItem } from '#rungopher/adapters/store.ts';
 import { nestingReason, storableReason } from '#platform/storable.ts';
 import { parseJson } from '#platform/json.ts';
+import type { CustomerLinker } from '#platform/customer-index.ts';
+import { resultLinks } from '#rungopher/domain/customer.ts';
 
 /** Ports for storing a result. */
 export interface StoreResultPorts {
   readonly results: ResultTable;
   readonly contacts: ContactTable;
+  /** The customer index (see `linkResult`); left out, nothing is linked. */
+  readonly link?: CustomerLinker;
   readonly now?: () => Date;
 }
 
@@ -111,11 +115,21 @@ export async function storeRungopherResult(
   const cs = contributions(result);
   // A new result usually raises all its slots: one write for all of them. A duplicate's slots usually
   // hold it already, and a refused combined write would cost a write for nothing: one by one then.
-  if (fresh && cs.length > 1 && ports.contacts.applyAll && (await ports.contacts.applyAll(row.campaignContact, result.campaignId, result.contactId, cs))) {
-    return 'stored';
+  const combined = fresh && cs.length > 1 && ports.contacts.applyAll !== undefined && (await ports.contacts.applyAll(row.campaignContact, result.campaignId, result.contactId, cs));
+  if (!combined) {
+    for (const c of cs) {
+      await ports.contacts.apply(row.campaignContact, result.campaignId, result.contactId, c);
+    }
   }
-  for (const c of cs) {
-    await ports.contacts.apply(row.campaignContact, result.campaignId, result.contactId, c);
-  }
+  // Every way out of a store links: the combined write's too.
+  await linkResult(ports, result);
   return fresh ? 'stored' : 'duplicate';
+}
+
+/**
+ * Links a stored result and its contact view to the contact id, phone and e-mail it carries (the
+ * customer index). Also for a duplicate: the earlier delivery may have died before linking.
+ */
+export async function linkResult(ports: Pick<StoreResultPorts, 'link'>, result: RungopherResult): Promise<void> {
+  await ports.link?.(resultLinks(result));
 }
