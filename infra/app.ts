@@ -2,7 +2,7 @@ import { buildApp } from './build-app.ts';
 
 /**
  * CDK entry (`cdk synth`, `cdk deploy`). Context (`-c key=value`): `alarmEmail`, `throttleRateLimit`,
- * `throttleBurstLimit`. cdk-nag's AwsSolutions pack runs on every synth.
+ * `throttleBurstLimit`, `customerManagedKey=true`. cdk-nag's AwsSolutions pack runs on every synth.
  */
 const probe = buildContextReader();
 const { app } = buildApp(
@@ -11,6 +11,7 @@ const { app } = buildApp(
     ...(probe.str('alarmEmail') ? { alarmEmail: probe.str('alarmEmail') } : {}),
     ...(probe.num('throttleRateLimit') ? { throttleRateLimit: probe.num('throttleRateLimit') } : {}),
     ...(probe.num('throttleBurstLimit') ? { throttleBurstLimit: probe.num('throttleBurstLimit') } : {}),
+    ...(probe.str('customerManagedKey') === 'true' ? { customerManagedKey: true } : {}),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   },
 );

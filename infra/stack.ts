@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -8,6 +8,7 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { FunctionName, QueueDecl, QueueName, SecretDecl, SecretName, TableDecl, TableName } from '#infra/topology/index.ts';
@@ -15,7 +16,7 @@ import { envForFunction, functionList, queues, secrets, tables, visibilityTimeou
 import { HubFunction } from '#infra/constructs/hub-function.ts';
 import { HubQueue } from '#infra/constructs/hub-queue.ts';
 import { HubMonitoring } from '#infra/constructs/monitoring.ts';
-import { acknowledgeFunctionFindings, acknowledgeNagFindings, acknowledgeTableIndexFindings } from './nag.ts';
+import { acknowledgeDataKeyFindings, acknowledgeFunctionFindings, acknowledgeNagFindings, acknowledgeTableIndexFindings } from './nag.ts';
 
 export interface SwitchboardStackProps extends StackProps {
   /** Project root (package.json, lock file, functions/). */
@@ -30,6 +31,13 @@ export interface SwitchboardStackProps extends StackProps {
   readonly logRetention?: RetentionDays;
   /** What happens to tables when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly dataRemovalPolicy?: RemovalPolicy;
+  /**
+   * Encrypt every table and queue (DLQs too) with one customer-managed KMS key the stack creates
+   * (rotated yearly, kept when the stack is deleted), instead of AWS-owned keys: the key's policy and
+   * CloudTrail then say who can read the data, and disabling the key makes it unreadable. Each function
+   * is granted the key for what it touches. @default false (AWS-managed keys)
+   */
+  readonly customerManagedKey?: boolean;
 }
 
 /** The whole hub on AWS, built from `topology/`: the same functions, tables and queues as `npm start`. */
@@ -40,10 +48,21 @@ export class SwitchboardStack extends Stack {
   public readonly secrets: Record<SecretName, Secret>;
   public readonly functions: Record<FunctionName, HubFunction>;
   public readonly monitoring: HubMonitoring;
+  /** The customer-managed key of tables and queues, when {@link SwitchboardStackProps.customerManagedKey}. */
+  public readonly dataKey?: Key;
 
   constructor(scope: Construct, id: string, props: SwitchboardStackProps) {
     super(scope, id, props);
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    if (props.customerManagedKey) {
+      // A global table names its replica's key per region, so the stack must know its region.
+      if (Token.isUnresolved(this.region)) throw new Error('customerManagedKey needs the stack in a known region: set CDK_DEFAULT_REGION (or deploy with an AWS profile that names one)');
+      this.dataKey = new Key(this, 'DataKey', {
+        description: 'Switchboard: tables and queues (customer data)',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
 
     this.tables = {} as Record<TableName, TableV2>;
     for (const [name, decl] of Object.entries(tables) as [TableName, TableDecl][]) {
@@ -53,7 +72,7 @@ export class SwitchboardStack extends Stack {
         ...(decl.sortKey ? { sortKey: attr(decl.sortKey) } : {}),
         billing: Billing.onDemand(),
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        encryption: TableEncryptionV2.awsManagedKey(),
+        encryption: this.dataKey ? TableEncryptionV2.customerManagedKey(this.dataKey) : TableEncryptionV2.awsManagedKey(),
         removalPolicy: props.dataRemovalPolicy ?? RemovalPolicy.RETAIN,
         ...(decl.ttlAttribute ? { timeToLiveAttribute: decl.ttlAttribute } : {}),
         globalSecondaryIndexes: (decl.indexes ?? []).map((ix) => ({
@@ -68,6 +87,7 @@ export class SwitchboardStack extends Stack {
     for (const [name, decl] of Object.entries(queues) as [QueueName, QueueDecl][]) {
       this.queues[name] = new HubQueue(this, `Queue-${name}`, {
         visibilityTimeoutSeconds: visibilityTimeoutSeconds(name),
+        ...(this.dataKey ? { encryptionKey: this.dataKey } : {}),
         ...(decl.maxReceiveCount ? { maxReceiveCount: decl.maxReceiveCount } : {}),
         ...(decl.retentionDays ? { retentionDays: decl.retentionDays } : {}),
         ...(decl.dlqRetentionDays ? { dlqRetentionDays: decl.dlqRetentionDays } : {}),
@@ -199,6 +219,7 @@ export class SwitchboardStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
 
     acknowledgeNagFindings(this);
+    if (this.dataKey) acknowledgeDataKeyFindings(this);
     for (const [name, table] of Object.entries(this.tables) as [TableName, TableV2][]) {
       if ((tables[name] as TableDecl).indexes?.length) acknowledgeTableIndexFindings(this, table);
     }

@@ -160,3 +160,54 @@ describe('cdk-nag AwsSolutions', () => {
     expect(() => other.synth()).toThrow();
   });
 });
+
+describe('customer-managed KMS key (customerManagedKey)', () => {
+  const { app: kmsApp, stack: kmsStack } = buildApp(NO_BUNDLING, { customerManagedKey: true, env: { account: '123456789012', region: 'ap-southeast-2' } });
+  const kmsResources = Template.fromStack(kmsStack).toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  const kmsOf = (type: string) => Object.entries(kmsResources).filter(([, r]) => r.Type === type);
+  const keyId = kmsStack.getLogicalId(kmsStack.dataKey?.node.defaultChild as never);
+
+  it('is off by default: no data key, AWS-managed table and SQS-managed queue encryption', () => {
+    expect(stack.dataKey).toBeUndefined();
+    expect(ofType('AWS::KMS::Key').map(([, k]) => k.Properties.Description)).not.toContain('Switchboard: tables and queues (customer data)');
+    for (const [, t] of ofType('AWS::DynamoDB::GlobalTable')) expect(JSON.stringify(t.Properties)).not.toContain('KMSMasterKeyId');
+  });
+
+  it('encrypts every table and every queue and DLQ with the one rotated key', () => {
+    // Besides the alarm topic's own key.
+    const keys = kmsOf('AWS::KMS::Key').filter(([id]) => id === keyId);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]?.[1].Properties.EnableKeyRotation).toBe(true);
+    expect(kmsOf('AWS::KMS::Key')).toHaveLength(ofType('AWS::KMS::Key').length + 1);
+    const tablesOut = kmsOf('AWS::DynamoDB::GlobalTable');
+    expect(tablesOut).toHaveLength(Object.keys(tables).length);
+    for (const [, t] of tablesOut) {
+      expect(t.Properties.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
+      expect(JSON.stringify(t.Properties.Replicas)).toContain(keyId);
+    }
+    const queuesOut = kmsOf('AWS::SQS::Queue');
+    expect(queuesOut).toHaveLength(2 * Object.keys(queues).length);
+    for (const [, q] of queuesOut) {
+      expect(JSON.stringify(q.Properties.KmsMasterKeyId)).toContain(keyId);
+      expect(q.Properties.SqsManagedSseEnabled).toBeUndefined();
+    }
+  });
+
+  it('grants the key to each function that touches a table or a queue, and to no other', () => {
+    const policies = [...kmsOf('AWS::IAM::Policy'), ...kmsOf('AWS::IAM::ManagedPolicy')];
+    const roleOf = (fn: string) => kmsStack.getLogicalId(kmsStack.functions[fn as keyof typeof kmsStack.functions].fn.role?.node.defaultChild as never);
+    for (const decl of functionList()) {
+      const doc = JSON.stringify(policies.filter(([, p]) => JSON.stringify(p.Properties.Roles ?? []).includes(roleOf(decl.name))).map(([, p]) => p.Properties.PolicyDocument));
+      const touches = (decl.reads?.length ?? 0) + (decl.writes?.length ?? 0) + (decl.sends?.length ?? 0) > 0 || decl.trigger.kind === 'queue';
+      expect(doc.includes('kms:Decrypt') && doc.includes(keyId), decl.name).toBe(touches);
+    }
+  });
+
+  it('synthesizes cdk-nag clean', () => {
+    expect(() => kmsApp.synth()).not.toThrow();
+  });
+
+  it('refuses a stack whose region is not known (a global table names its key per region)', () => {
+    expect(() => buildApp(NO_BUNDLING, { customerManagedKey: true })).toThrow(/CDK_DEFAULT_REGION/);
+  });
+});
