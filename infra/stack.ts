@@ -12,7 +12,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { FunctionName, QueueDecl, QueueName, SecretDecl, SecretName, TableDecl, TableName } from '#infra/topology/index.ts';
-import { envForFunction, functionList, queues, secrets, tables, visibilityTimeoutSeconds } from '#infra/topology/index.ts';
+import { envForFunction, functionList, queues, retentionClasses, secrets, tables, visibilityTimeoutSeconds, type RetentionClassName } from '#infra/topology/index.ts';
 import { HubFunction } from '#infra/constructs/hub-function.ts';
 import { HubQueue } from '#infra/constructs/hub-queue.ts';
 import { HubMonitoring } from '#infra/constructs/monitoring.ts';
@@ -38,6 +38,11 @@ export interface SwitchboardStackProps extends StackProps {
    * is granted the key for what it touches. @default false (AWS-managed keys)
    */
   readonly customerManagedKey?: boolean;
+  /**
+   * Days each retention class is kept (`RETENTION_<CLASS>_DAYS` of the functions that write its
+   * tables; DynamoDB TTL deletes the items after). A class left out is kept for ever. @default {}
+   */
+  readonly retentionDays?: Readonly<Partial<Record<RetentionClassName, number>>>;
 }
 
 /** The whole hub on AWS, built from `topology/`: the same functions, tables and queues as `npm start`. */
@@ -135,6 +140,12 @@ export class SwitchboardStack extends Stack {
       },
     });
 
+    const retention = Object.entries(props.retentionDays ?? {}) as [RetentionClassName, number][];
+    for (const [c, days] of retention) if (!Number.isInteger(days) || days < 1 || days > 3650) throw new Error(`retentionDays.${c} must be a whole number of days from 1 to 3650, got ${days}`);
+    /** The retention variables of the classes whose tables a function writes. */
+    const retentionEnv = (writes: readonly string[]): Record<string, string> =>
+      Object.fromEntries(retention.filter(([c]) => (retentionClasses[c] as readonly string[]).some((t) => writes.includes(t))).map(([c, days]) => [`RETENTION_${c}_DAYS`, String(days)]));
+
     this.functions = {} as Record<FunctionName, HubFunction>;
     for (const decl of functionList()) {
       const hub = new HubFunction(this, `Fn-${decl.name}`, {
@@ -147,6 +158,7 @@ export class SwitchboardStack extends Stack {
         environment: {
           POWERTOOLS_SERVICE_NAME: decl.name,
           POWERTOOLS_METRICS_NAMESPACE: 'Switchboard',
+          ...retentionEnv(decl.writes ?? []),
           ...envForFunction(decl, {
             table: (t) => this.tables[t].tableName,
             queueUrl: (q) => this.queues[q].queue.queueUrl,

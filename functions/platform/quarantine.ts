@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { expiry } from './retention.ts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, isConditionFailed } from './aws.ts';
 
@@ -66,6 +67,7 @@ export function dynamoQuarantine(table: string): Quarantine {
               requestId: entry.requestId,
               receivedAt: entry.receivedAt,
               stage: entry.stage,
+              ...expiry('QUARANTINE', entry.receivedAt),
             },
             ConditionExpression: 'attribute_not_exists(id)',
           }),

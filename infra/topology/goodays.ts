@@ -10,11 +10,13 @@ export const title = 'Goodays';
 
 export const tables = {
   'goodays-events': {
+    ttlAttribute: 'expiresAt',
     description: 'Every Goodays webhook event once per (response id, event type, message id), with its raw body.',
     partitionKey: 'responseId',
     sortKey: 'eventKey',
   },
   'goodays-threads': {
+    ttlAttribute: 'expiresAt',
     description: 'One Goodays thread per response id, folded from its events, with the hub\'s handling state.',
     partitionKey: 'responseId',
     indexes: [

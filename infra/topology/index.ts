@@ -112,3 +112,5 @@ export function visibilityTimeoutSeconds(queue: QueueName): number {
   const consumer: FunctionDecl = functions[consumers[queue].consumer];
   return 6 * (consumer.timeoutSeconds ?? 30);
 }
+
+export { retentionClasses, type RetentionClassName } from './platform.ts';

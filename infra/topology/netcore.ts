@@ -22,6 +22,7 @@ export const tables = {
     indexes: [{ name: 'byChannelActivity', partitionKey: 'channel', sortKey: 'activityKey' }],
   },
   'netcore-transcripts': {
+    ttlAttribute: 'expiresAt',
     description: 'Netcore messages once each: user + <createdAt>#<channel>#<stable key>, raw item kept.',
     partitionKey: 'botUserId',
     sortKey: 'sortKey',

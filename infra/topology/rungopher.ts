@@ -10,6 +10,7 @@ export const title = 'Rungopher';
 
 export const tables = {
   'rungopher-results': {
+    ttlAttribute: 'expiresAt',
     description: 'Every Rungopher result once, keyed by its id, with the raw JSON it came as.',
     partitionKey: 'id',
     indexes: [

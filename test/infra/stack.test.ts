@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/build-app.ts';
-import { functionList, queues, secrets, tables } from '#infra/topology/index.ts';
+import { functionList, queues, retentionClasses, secrets, tables } from '#infra/topology/index.ts';
 
 // Bundling is skipped here (the bundle smoke test covers it); everything else is the real stack.
 const NO_BUNDLING = { context: { 'aws:cdk:bundling-stacks': [] } };
@@ -162,7 +162,7 @@ describe('cdk-nag AwsSolutions', () => {
 });
 
 describe('customer-managed KMS key (customerManagedKey)', () => {
-  const { app: kmsApp, stack: kmsStack } = buildApp(NO_BUNDLING, { customerManagedKey: true, env: { account: '123456789012', region: 'ap-southeast-2' } });
+  const { app: kmsApp, stack: kmsStack } = buildApp(NO_BUNDLING, { customerManagedKey: true, retentionDays: { QUARANTINE: 30, RAW_BODIES: 90 }, env: { account: '123456789012', region: 'ap-southeast-2' } });
   const kmsResources = Template.fromStack(kmsStack).toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
   const kmsOf = (type: string) => Object.entries(kmsResources).filter(([, r]) => r.Type === type);
   const keyId = kmsStack.getLogicalId(kmsStack.dataKey?.node.defaultChild as never);
@@ -205,6 +205,20 @@ describe('customer-managed KMS key (customerManagedKey)', () => {
 
   it('synthesizes cdk-nag clean', () => {
     expect(() => kmsApp.synth()).not.toThrow();
+  });
+
+  it('gives retention days to the functions that write each class, and TTL to its tables', () => {
+    const envOf = (fn: string) => (kmsResources[kmsStack.getLogicalId(kmsStack.functions[fn as keyof typeof kmsStack.functions].fn.node.defaultChild as never)]?.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    expect(envOf('rungopher-webhook')).toMatchObject({ RETENTION_QUARANTINE_DAYS: '30' });
+    expect(envOf('rungopher-webhook').RETENTION_RAW_BODIES_DAYS).toBeUndefined();
+    expect(envOf('rungopher-processor')).toMatchObject({ RETENTION_QUARANTINE_DAYS: '30', RETENTION_RAW_BODIES_DAYS: '90' });
+    expect(Object.keys(envOf('health')).filter((k) => k.startsWith('RETENTION_'))).toEqual([]);
+    // Off by default.
+    const defaultEnv = JSON.stringify(ofType('AWS::Lambda::Function').map(([, f]) => f.Properties.Environment));
+    expect(defaultEnv).not.toContain('RETENTION_');
+    for (const t of Object.values(retentionClasses).flat()) {
+      expect(resources[logicalId(stack.tables[t])]?.Properties.TimeToLiveSpecification, t).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    }
   });
 
   it('refuses a stack whose region is not known (a global table names its key per region)', () => {

@@ -71,6 +71,7 @@ export async function processGoodaysEvent(envelope: EventEnvelope, deps: EventDe
   if (described.responseId === NO_RESPONSE_ID) return { result, key, responseId: described.responseId, threadWritten: false };
   // A duplicate changes nothing, but the earlier delivery may have died between storing and folding.
   const threadWritten = await refoldThread(described.responseId, deps);
+  await deps.events.retain?.(described.responseId);
   return { result, key, responseId: described.responseId, threadWritten };
 }
 

@@ -5,6 +5,7 @@ import type { ContactTable, ResultTable, StoredResult } from '#rungopher/adapter
 import { CONTACT_KEYS, RESULT_KEYS, contactSlotItem } from '#rungopher/adapters/store.ts';
 import { nestingReason, storableReason } from '#platform/storable.ts';
 import { parseJson } from '#platform/json.ts';
+import { expiry } from '#platform/retention.ts';
 import type { CustomerLinker } from '#platform/customer-index.ts';
 import { resultLinks } from '#rungopher/domain/customer.ts';
 
@@ -58,6 +59,8 @@ export function resultRow(result: RungopherResult, raw: string, meta: StoreMeta,
     source: meta.source,
     storedAt: now.toISOString(),
     ...(meta.requestId ? { requestId: meta.requestId } : {}),
+    // Retention (RAW_BODIES): the row is the raw body; the contact view folded from it stays.
+    ...expiry('RAW_BODIES', now.toISOString()),
   };
 }
 
