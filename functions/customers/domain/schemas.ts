@@ -3,13 +3,21 @@ import { emailId, normaliseEmail, normalisePhone, phoneId, DEFAULT_PHONE_COUNTRY
 import type { CountryCode } from 'libphonenumber-js/min';
 import type { Issue } from '#platform/errors.ts';
 import { Cursor, ListQuery, pageSchema } from '#platform/list-page.ts';
+import { keyProblem } from '#platform/validation.ts';
 
 /**
  * Requests and answers of the customer routes, as zod schemas (validation and types in one, and the
  * shapes an API document can be generated from).
  */
 
-const Text = z.string().max(320);
+/** A phone or e-mail as asked: at most 320 characters (an e-mail's limit), and usable in an index key. */
+const Text = z
+  .string()
+  .max(320)
+  .superRefine((value, ctx) => {
+    const problem = keyProblem(value, 1024);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** The person asked about: a phone number (E.164, or national in CUSTOMER_DEFAULT_COUNTRY), an e-mail address, or both. */
 export const SubjectQuery = z
@@ -31,6 +39,9 @@ export const ExportQuery = z.object({
   email: SubjectQuery.shape.email,
   cursor: Cursor.optional(),
 });
+
+/** `POST /customers/backfill`: where a previous call stopped. */
+export const BackfillQuery = z.object({ cursor: Cursor.optional() });
 
 /** `DELETE /customers`: the subject, and whether to suppress the person's later records. */
 export const EraseQuery = z.object({

@@ -2,7 +2,7 @@ import { ValidationError } from '#platform/errors.ts';
 import { json, queryParams, type HttpEvent, type HttpResult } from '#platform/http.ts';
 import { count, logger } from '#platform/observability.ts';
 import { parseInput } from '#platform/validation.ts';
-import { EraseQuery, ExportQuery, TimelineQuery, subjectIdentifiers } from '#customers/domain/schemas.ts';
+import { BackfillQuery, EraseQuery, ExportQuery, TimelineQuery, subjectIdentifiers } from '#customers/domain/schemas.ts';
 import { backfillDeps, customerIndex, customersConfig, deadline, eraseDeps, readRef } from '#customers/adapters/wiring.ts';
 import { backfill, erasePerson, exportPerson, timeline } from './customers.ts';
 
@@ -47,6 +47,6 @@ export async function eraseRoute(event: HttpEvent, context: Context): Promise<Ht
 }
 
 export async function backfillRoute(event: HttpEvent, context: Context): Promise<HttpResult> {
-  const cursor = queryParams(event).cursor;
+  const { cursor } = parseInput(BackfillQuery, queryParams(event), 'Invalid query');
   return json(200, await backfill(backfillDeps(deadline(context)), cursor));
 }
