@@ -84,6 +84,14 @@ export interface Hub {
   queueDepth(name: QueueName, which?: 'queue' | 'dlq'): Promise<number>;
   /** Moves every message of a queue's DLQ back to the queue (what a DLQ redrive does on AWS). */
   redrive(name: QueueName): Promise<number>;
+  /**
+   * Stops every queue consumer once its batch in hand is done (what disabling the event source mappings
+   * does on AWS); webhooks are still accepted and their messages wait in the queues. For benchmarks that
+   * measure the acknowledgement path on its own.
+   */
+  pauseConsumers(): Promise<void>;
+  /** Starts the consumers again after {@link Hub.pauseConsumers}. */
+  resumeConsumers(): void;
   stop(): Promise<void>;
 }
 
@@ -281,24 +289,27 @@ async function startLocked(
     const consumerSqs = config.HUB_SQS_URL
       ? new SQSClient({ endpoint: config.HUB_SQS_URL, region: LOCAL_AWS_ENV.AWS_REGION, credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY }, useQueueUrlAsEndpoint: false })
       : emulators.sqs;
-    const consumers = all
-      .filter((f) => f.trigger.kind === 'queue')
-      .map((fn) => {
-        if (fn.trigger.kind !== 'queue') throw new Error('unreachable');
-        const handler = handlers.get(fn.name);
-        if (!handler) throw new Error(`No handler for ${fn.name}`);
-        return startConsumer({
-          name: fn.name,
-          fn,
-          handler,
-          queue: localQueues[fn.trigger.queue],
-          sqs: consumerSqs,
-          onEvent: (e) => {
-            opts.onConsumerEvent?.(e);
-            if (e.error) log(`consumer ${e.fn}: ${e.failed}/${e.received} failed: ${e.error}`);
-          },
+    const startConsumers = () =>
+      all
+        .filter((f) => f.trigger.kind === 'queue')
+        .map((fn) => {
+          if (fn.trigger.kind !== 'queue') throw new Error('unreachable');
+          const handler = handlers.get(fn.name);
+          if (!handler) throw new Error(`No handler for ${fn.name}`);
+          return startConsumer({
+            name: fn.name,
+            fn,
+            handler,
+            queue: localQueues[fn.trigger.queue],
+            sqs: consumerSqs,
+            onEvent: (e) => {
+              opts.onConsumerEvent?.(e);
+              if (e.error) log(`consumer ${e.fn}: ${e.failed}/${e.received} failed: ${e.error}`);
+            },
+          });
         });
-      });
+    let consumers = startConsumers();
+    let paused = false;
 
     const queueDepth = (name: QueueName, which: 'queue' | 'dlq' = 'queue'): Promise<number> => depthOf(emulators.sqs, localQueues[name], which);
     const redrive = async (name: QueueName): Promise<number> => {
@@ -408,6 +419,16 @@ async function startLocked(
       schedules: listSchedules,
       queueDepth,
       redrive,
+      async pauseConsumers() {
+        if (paused) return;
+        paused = true;
+        await Promise.all(consumers.map((c) => c.stop()));
+      },
+      resumeConsumers() {
+        if (!paused || stopped) return;
+        paused = false;
+        consumers = startConsumers();
+      },
       async stop() {
         if (stopped) return;
         stopped = true;

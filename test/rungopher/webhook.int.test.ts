@@ -221,4 +221,19 @@ describe('Rungopher webhook, end to end on the local runtime', () => {
     await eventually(async () => ((await operatorGet(hub, '/rungopher/campaigns/15/contacts/dlq-contact')).status === 200 ? true : undefined));
     expect((await idsStored()).filter((id) => id === '7001')).toHaveLength(1);
   }, 40_000);
+
+  it('with its consumers paused still acknowledges webhooks; their messages wait and are stored once the consumers resume', async () => {
+    await hub.pauseConsumers();
+    try {
+      for (const id of [8001, 8002, 8003]) expect((await post(JSON.stringify(makeResult({ id, contactId: 'paused' })))).status).toBe(200);
+      // Nothing consumes: all three wait in the queue (past a consumer's 1 s long poll), none stored.
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(await hub.queueDepth('rungopher-results')).toBe(3);
+      expect((await idsStored()).filter((id) => id.startsWith('800'))).toEqual([]);
+    } finally {
+      hub.resumeConsumers();
+    }
+    await eventually(async () => ((await idsStored()).filter((id) => id.startsWith('800')).length === 3 ? true : undefined));
+    expect(await hub.queueDepth('rungopher-results')).toBe(0);
+  });
 });

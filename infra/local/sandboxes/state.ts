@@ -6,6 +6,24 @@ import { dirname } from 'node:path';
  * campaigns, threads and users it had. Writes are atomic (a temporary file renamed over the old one):
  * a kill leaves the previous state or the new one, never half of one. No file: nothing is kept.
  */
+/** Writes `text` to `file` atomically: to a temporary file first, renamed over the old one. */
+function writeAtomically(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+/** The file's text, or undefined when there is no such file. */
+function readIfThere(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 export interface SandboxState<T> {
   /** What the file holds, or undefined (no file, or no state file at all). */
   load(): T | undefined;
@@ -23,22 +41,12 @@ export function sandboxState<T>(file: string | undefined, snapshot: () => T, del
     if (timer) clearTimeout(timer);
     timer = undefined;
     if (!file) return;
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(snapshot()));
-    renameSync(tmp, file);
+    writeAtomically(file, JSON.stringify(snapshot()));
   };
   return {
     load() {
-      if (!file) return undefined;
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw err;
-      }
-      return JSON.parse(text) as T;
+      const text = file === undefined ? undefined : readIfThere(file);
+      return text === undefined ? undefined : (JSON.parse(text) as T);
     },
     saveNow: write,
     saveSoon() {
@@ -93,22 +101,13 @@ export function sandboxJournal(file: string | undefined): SandboxJournal {
     if (!file) return;
     if (fd !== undefined) closeSync(fd);
     fd = undefined;
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, [...live.values()].join(''));
-    renameSync(tmp, file);
+    writeAtomically(file, [...live.values()].join(''));
     lines = live.size;
   };
   return {
     load() {
-      if (!file) return undefined;
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw err;
-      }
+      const text = file === undefined ? undefined : readIfThere(file);
+      if (text === undefined) return undefined;
       live.clear();
       lines = 0;
       const values = new Map<string, JournalEntry>();
