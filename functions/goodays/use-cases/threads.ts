@@ -66,11 +66,13 @@ export async function processGoodaysEvent(envelope: EventEnvelope, deps: EventDe
     requestId: envelope.requestId,
   };
   const result = await deps.events.put(stored);
-  await linkEvent(deps, stored);
   const key = dedupeKey(described.eventType, described.responseId, described.eventKey.slice(described.eventType.length + 1));
   if (described.responseId === NO_RESPONSE_ID) return { result, key, responseId: described.responseId, threadWritten: false };
   // A duplicate changes nothing, but the earlier delivery may have died between storing and folding.
   const threadWritten = await refoldThread(described.responseId, deps);
+  // After the fold, so operators see the thread as soon as it can be; a failure here fails the record,
+  // which is delivered again and links then (linking is idempotent).
+  await linkEvent(deps, stored);
   await deps.events.retain?.(described.responseId);
   return { result, key, responseId: described.responseId, threadWritten };
 }
