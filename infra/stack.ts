@@ -141,10 +141,13 @@ export class SwitchboardStack extends Stack {
     });
 
     const retention = Object.entries(props.retentionDays ?? {}) as [RetentionClassName, number][];
-    for (const [c, days] of retention) if (!Number.isInteger(days) || days < 1 || days > 3650) throw new Error(`retentionDays.${c} must be a whole number of days from 1 to 3650, got ${days}`);
+    for (const [c, days] of retention) {
+      if (!Object.hasOwn(retentionClasses, c)) throw new Error(`retentionDays.${c}: no table has this retention class (${Object.keys(retentionClasses).join(', ')})`);
+      if (!Number.isInteger(days) || days < 1 || days > 3650) throw new Error(`retentionDays.${c} must be a whole number of days from 1 to 3650, got ${days}`);
+    }
     /** The retention variables of the classes whose tables a function writes. */
     const retentionEnv = (writes: readonly string[]): Record<string, string> =>
-      Object.fromEntries(retention.filter(([c]) => (retentionClasses[c] as readonly string[]).some((t) => writes.includes(t))).map(([c, days]) => [`RETENTION_${c}_DAYS`, String(days)]));
+      Object.fromEntries(retention.filter(([c]) => (retentionClasses[c] ?? []).some((t) => writes.includes(t))).map(([c, days]) => [`RETENTION_${c}_DAYS`, String(days)]));
 
     this.functions = {} as Record<FunctionName, HubFunction>;
     for (const decl of functionList()) {

@@ -3,7 +3,8 @@ import { ConfigError } from './errors.ts';
 /**
  * Retention per data class, through DynamoDB TTL: an item of a class is written with `expiresAt`
  * (epoch seconds) when `RETENTION_<CLASS>_DAYS` is set, and DynamoDB deletes it some time after
- * (usually within days). Off by default: nothing expires. Each class is whole items:
+ * (usually within days). Off by default: nothing expires. A class is named by the code that writes it
+ * and declared on its tables in the topology (`retention`). The classes, each whole items:
  * - `RAW_BODIES`: Rungopher result items (`rungopher-results`; a row is the raw body, kept once). The
  *   contact view, folded from the results, stays.
  * - `GOODAYS_EVENTS`: a Goodays conversation: its events and its thread item, counted from the
@@ -12,8 +13,7 @@ import { ConfigError } from './errors.ts';
  * - `NETCORE_TRANSCRIPTS`: Netcore transcript messages, counted from each message's time.
  * - `QUARANTINE`: quarantined bodies, counted from when they were received.
  */
-export const RETENTION_CLASSES = ['RAW_BODIES', 'GOODAYS_EVENTS', 'NETCORE_TRANSCRIPTS', 'QUARANTINE'] as const;
-export type RetentionClass = (typeof RETENTION_CLASSES)[number];
+export type RetentionClass = string;
 
 /** The TTL attribute of every table with a retention class. */
 export const TTL_ATTRIBUTE = 'expiresAt';

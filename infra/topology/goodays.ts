@@ -11,12 +11,14 @@ export const title = 'Goodays';
 export const tables = {
   'goodays-events': {
     ttlAttribute: 'expiresAt',
+    retention: 'GOODAYS_EVENTS',
     description: 'Every Goodays webhook event once per (response id, event type, message id), with its raw body.',
     partitionKey: 'responseId',
     sortKey: 'eventKey',
   },
   'goodays-threads': {
     ttlAttribute: 'expiresAt',
+    retention: 'GOODAYS_EVENTS',
     description: 'One Goodays thread per response id, folded from its events, with the hub\'s handling state.',
     partitionKey: 'responseId',
     indexes: [

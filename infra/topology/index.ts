@@ -12,7 +12,7 @@ import * as goodays from './goodays.ts';
 import * as netcore from './netcore.ts';
 import * as platform from './platform.ts';
 import * as rungopher from './rungopher.ts';
-import type { FunctionDecl, TableDecl, TopologyModule } from './types.ts';
+import type { FunctionDecl, RetentionClassName, TableDecl, TopologyModule } from './types.ts';
 
 export type { AlarmDecl, FunctionDecl, HttpRoute, QueueDecl, SecretDecl, TableDecl, TopologyModule, Trigger } from './types.ts';
 
@@ -113,4 +113,12 @@ export function visibilityTimeoutSeconds(queue: QueueName): number {
   return 6 * (consumer.timeoutSeconds ?? 30);
 }
 
-export { retentionClasses, type RetentionClassName } from './platform.ts';
+export type { RetentionClassName };
+
+/** The tables of each retention class (from each table's `retention`). */
+export const retentionClasses: Readonly<Record<RetentionClassName, readonly TableName[]>> = {};
+for (const [n, t] of Object.entries(tables) as [TableName, TableDecl][]) {
+  if (t.retention === undefined) continue;
+  if (!/^[A-Z][A-Z0-9_]*$/.test(t.retention)) throw new Error(`Table ${n}: retention class ${t.retention} must be upper case (RETENTION_<CLASS>_DAYS)`);
+  (retentionClasses as Record<string, TableName[]>)[t.retention] = [...(retentionClasses[t.retention] ?? []), n];
+}

@@ -23,6 +23,7 @@ export const tables = {
   },
   'netcore-transcripts': {
     ttlAttribute: 'expiresAt',
+    retention: 'NETCORE_TRANSCRIPTS',
     description: 'Netcore messages once each: user + <createdAt>#<channel>#<stable key>, raw item kept.',
     partitionKey: 'botUserId',
     sortKey: 'sortKey',

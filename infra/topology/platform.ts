@@ -7,6 +7,7 @@ export const title = 'Platform';
 export const tables = {
   quarantine: {
     ttlAttribute: 'expiresAt',
+    retention: 'QUARANTINE',
     description: 'Authentic webhook bodies that could not be parsed, kept for inspection and replay.',
     partitionKey: 'id',
   },
@@ -18,17 +19,6 @@ export const tables = {
 
 export const queues = {} as const satisfies Record<string, QueueDecl>;
 
-/**
- * Retention classes (`RETENTION_<CLASS>_DAYS`, off by default) and the tables whose items each one
- * expires through their TTL attribute (`functions/platform/retention.ts` writes it).
- */
-export const retentionClasses = {
-  RAW_BODIES: ['rungopher-results'],
-  GOODAYS_EVENTS: ['goodays-events', 'goodays-threads'],
-  NETCORE_TRANSCRIPTS: ['netcore-transcripts'],
-  QUARANTINE: ['quarantine'],
-} as const;
-export type RetentionClassName = keyof typeof retentionClasses;
 
 export const secrets = {
   hub: {

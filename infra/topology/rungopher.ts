@@ -11,6 +11,7 @@ export const title = 'Rungopher';
 export const tables = {
   'rungopher-results': {
     ttlAttribute: 'expiresAt',
+    retention: 'RAW_BODIES',
     description: 'Every Rungopher result once, keyed by its id, with the raw JSON it came as.',
     partitionKey: 'id',
     indexes: [
