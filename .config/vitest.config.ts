@@ -37,7 +37,8 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'integration', include: [INTEGRATION] },
+        // With SWITCHBOARD_LOG_SCAN=1 (npm run test:log-scan) every printed line is scanned for personal data.
+        test: { name: 'integration', include: [INTEGRATION], setupFiles: ['test/helpers/fast-check-setup.ts', 'test/helpers/log-scan-setup.ts'] },
       },
     ],
   },

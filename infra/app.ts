@@ -1,9 +1,11 @@
 import { buildApp } from './build-app.ts';
+import { retentionClasses, type RetentionClassName } from '#infra/topology/index.ts';
 
 /**
  * CDK entry (`cdk synth`, `cdk deploy`). Context (`-c key=value`): `alarmEmail`, `throttleRateLimit`,
  * `throttleBurstLimit`, `eventArchiveDays`, `subscriptions` (a JSON list of `{id, url, events}`, or the
- * list itself in cdk.json). cdk-nag's AwsSolutions pack runs on every synth.
+ * list itself in cdk.json), `customerManagedKey=true`, `retentionDays=RAW_BODIES=90,QUARANTINE=30`.
+ * cdk-nag's AwsSolutions pack runs on every synth.
  */
 const probe = buildContextReader();
 const { app } = buildApp(
@@ -14,6 +16,8 @@ const { app } = buildApp(
     ...(probe.num('throttleBurstLimit') ? { throttleBurstLimit: probe.num('throttleBurstLimit') } : {}),
     ...(probe.count('eventArchiveDays') !== undefined ? { eventArchiveDays: probe.count('eventArchiveDays') } : {}),
     ...(probe.list('subscriptions') ? { subscriptions: probe.list('subscriptions') as never } : {}),
+    ...(probe.str('customerManagedKey') === 'true' ? { customerManagedKey: true } : {}),
+    ...(probe.str('retentionDays') ? { retentionDays: retentionContext(probe.str('retentionDays') ?? '') } : {}),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   },
 );
@@ -50,4 +54,17 @@ function buildContextReader() {
     return parsed;
   };
   return { str, num, count, list };
+}
+
+/** `-c retentionDays=RAW_BODIES=90,QUARANTINE=30`: days per retention class. */
+function retentionContext(text: string): Partial<Record<RetentionClassName, number>> {
+  const out: Partial<Record<RetentionClassName, number>> = {};
+  for (const part of text.split(',')) {
+    const [name, days] = part.split('=').map((x) => x.trim());
+    if (!name || !Object.hasOwn(retentionClasses, name) || !days || !/^\d+$/.test(days)) {
+      throw new Error(`Context retentionDays: "${part}" is not CLASS=DAYS with CLASS one of ${Object.keys(retentionClasses).join(', ')}`);
+    }
+    out[name as RetentionClassName] = Number(days);
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -8,10 +8,11 @@ import { Archive, EventBus, Match, Rule, Schedule } from 'aws-cdk-lib/aws-events
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { FunctionName, QueueDecl, QueueName, SecretDecl, SecretName, TableDecl, TableName } from '#infra/topology/index.ts';
-import { envForFunction, events, functionList, queues, secrets, subscriptionConsumer, tables, visibilityTimeoutSeconds } from '#infra/topology/index.ts';
+import { envForFunction, events, functionList, queues, retentionClasses, secrets, subscriptionConsumer, tables, visibilityTimeoutSeconds, type RetentionClassName } from '#infra/topology/index.ts';
 import { SUBSCRIPTION_QUEUE } from '#infra/topology/platform.ts';
 import {
   SIGNING_SECRET_KEY,
@@ -23,7 +24,7 @@ import {
 import { HubFunction } from '#infra/constructs/hub-function.ts';
 import { HubQueue } from '#infra/constructs/hub-queue.ts';
 import { HubMonitoring } from '#infra/constructs/monitoring.ts';
-import { acknowledgeFunctionFindings, acknowledgeNagFindings, acknowledgeTableIndexFindings } from './nag.ts';
+import { acknowledgeDataKeyFindings, acknowledgeFunctionFindings, acknowledgeNagFindings, acknowledgeTableIndexFindings } from './nag.ts';
 
 export interface SwitchboardStackProps extends StackProps {
   /** Project root (package.json, lock file, functions/). */
@@ -38,6 +39,18 @@ export interface SwitchboardStackProps extends StackProps {
   readonly logRetention?: RetentionDays;
   /** What happens to tables when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly dataRemovalPolicy?: RemovalPolicy;
+  /**
+   * Encrypt every table and queue (DLQs too) with one customer-managed KMS key the stack creates
+   * (rotated yearly, kept when the stack is deleted), instead of AWS-owned keys: the key's policy and
+   * CloudTrail then say who can read the data, and disabling the key makes it unreadable. Each function
+   * is granted the key for what it touches. @default false (AWS-managed keys)
+   */
+  readonly customerManagedKey?: boolean;
+  /**
+   * Days each retention class is kept (`RETENTION_<CLASS>_DAYS` of the functions that write its
+   * tables; DynamoDB TTL deletes the items after). A class left out is kept for ever. @default {}
+   */
+  readonly retentionDays?: Readonly<Partial<Record<RetentionClassName, number>>>;
   /**
    * Subscriptions (`id`, `url`, `events`; never a secret: each gets one generated in Secrets Manager).
    * URLs must be HTTPS and not point at loopback, link-local, private or metadata addresses.
@@ -68,10 +81,21 @@ export class SwitchboardStack extends Stack {
   public readonly bus: EventBus;
   public readonly archive: Archive;
   public readonly subscriptions: readonly SubscriptionResources[];
+  /** The customer-managed key of tables and queues, when {@link SwitchboardStackProps.customerManagedKey}. */
+  public readonly dataKey?: Key;
 
   constructor(scope: Construct, id: string, props: SwitchboardStackProps) {
     super(scope, id, props);
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    if (props.customerManagedKey) {
+      // A global table names its replica's key per region, so the stack must know its region.
+      if (Token.isUnresolved(this.region)) throw new Error('customerManagedKey needs the stack in a known region: set CDK_DEFAULT_REGION (or deploy with an AWS profile that names one)');
+      this.dataKey = new Key(this, 'DataKey', {
+        description: 'Switchboard: tables and queues (customer data)',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
 
     this.tables = {} as Record<TableName, TableV2>;
     for (const [name, decl] of Object.entries(tables) as [TableName, TableDecl][]) {
@@ -81,7 +105,7 @@ export class SwitchboardStack extends Stack {
         ...(decl.sortKey ? { sortKey: attr(decl.sortKey) } : {}),
         billing: Billing.onDemand(),
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        encryption: TableEncryptionV2.awsManagedKey(),
+        encryption: this.dataKey ? TableEncryptionV2.customerManagedKey(this.dataKey) : TableEncryptionV2.awsManagedKey(),
         removalPolicy: props.dataRemovalPolicy ?? RemovalPolicy.RETAIN,
         ...(decl.ttlAttribute ? { timeToLiveAttribute: decl.ttlAttribute } : {}),
         globalSecondaryIndexes: (decl.indexes ?? []).map((ix) => ({
@@ -96,6 +120,7 @@ export class SwitchboardStack extends Stack {
     for (const [name, decl] of Object.entries(queues) as [QueueName, QueueDecl][]) {
       this.queues[name] = new HubQueue(this, `Queue-${name}`, {
         visibilityTimeoutSeconds: visibilityTimeoutSeconds(name),
+        ...(this.dataKey ? { encryptionKey: this.dataKey } : {}),
         ...(decl.maxReceiveCount ? { maxReceiveCount: decl.maxReceiveCount } : {}),
         ...(decl.retentionDays ? { retentionDays: decl.retentionDays } : {}),
         ...(decl.dlqRetentionDays ? { dlqRetentionDays: decl.dlqRetentionDays } : {}),
@@ -182,6 +207,15 @@ export class SwitchboardStack extends Stack {
       },
     });
 
+    const retention = Object.entries(props.retentionDays ?? {}) as [RetentionClassName, number][];
+    for (const [c, days] of retention) {
+      if (!Object.hasOwn(retentionClasses, c)) throw new Error(`retentionDays.${c}: no table has this retention class (${Object.keys(retentionClasses).join(', ')})`);
+      if (!Number.isInteger(days) || days < 1 || days > 3650) throw new Error(`retentionDays.${c} must be a whole number of days from 1 to 3650, got ${days}`);
+    }
+    /** The retention variables of the classes whose tables a function writes. */
+    const retentionEnv = (writes: readonly string[]): Record<string, string> =>
+      Object.fromEntries(retention.filter(([c]) => (retentionClasses[c] ?? []).some((t) => writes.includes(t))).map(([c, days]) => [`RETENTION_${c}_DAYS`, String(days)]));
+
     this.functions = {} as Record<FunctionName, HubFunction>;
     for (const decl of functionList()) {
       const hub = new HubFunction(this, `Fn-${decl.name}`, {
@@ -195,6 +229,7 @@ export class SwitchboardStack extends Stack {
         environment: {
           POWERTOOLS_SERVICE_NAME: decl.name,
           POWERTOOLS_METRICS_NAMESPACE: 'Switchboard',
+          ...retentionEnv(decl.writes ?? []),
           ...envForFunction(decl, {
             table: (t) => this.tables[t].tableName,
             queueUrl: (q) => this.queues[q].queue.queueUrl,
@@ -311,6 +346,7 @@ export class SwitchboardStack extends Stack {
     }
 
     acknowledgeNagFindings(this);
+    if (this.dataKey) acknowledgeDataKeyFindings(this);
     for (const [name, table] of Object.entries(this.tables) as [TableName, TableV2][]) {
       if ((tables[name] as TableDecl).indexes?.length) acknowledgeTableIndexFindings(this, table);
     }

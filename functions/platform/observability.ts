@@ -1,6 +1,7 @@
 import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions, LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { maskPersonalText } from './identity.ts';
 
 /** CloudWatch namespace for every metric the hub emits; the dashboard reads the same constant. */
 export const METRICS_NAMESPACE = 'Switchboard';
@@ -9,17 +10,42 @@ export const METRICS_NAMESPACE = 'Switchboard';
 const RECORD_KEYS = new Set(['level', 'message', 'timestamp', 'service', 'cold_start', 'function_arn', 'function_memory_size', 'function_name', 'function_request_id', 'sampling_rate', 'xray_trace_id', 'tenant_id']);
 
 /**
- * The hub's one log formatter. It builds the record Powertools' default formatter builds (same keys,
- * same order; on AWS it is not even installed, so CloudWatch gets Powertools' JSON unchanged), and
- * renders a record as one readable line for the local runtime:
+ * Keys whose string values are people's words or whole payloads (a message's text, a webhook body, a
+ * stored raw result): printed as their length only, whatever they hold.
+ */
+const TEXT_KEYS = new Set(['body', 'content', 'text', 'raw', 'verbatim', 'note', 'transcript', 'transcripts', 'message_text']);
+
+/** A value with personal data masked: phone numbers and e-mail addresses in every string, people's words by key. */
+export function maskValue(value: unknown, key?: string, depth = 0): unknown {
+  if (typeof value === 'string') return key !== undefined && TEXT_KEYS.has(key.toLowerCase()) ? `[${value.length} chars]` : maskPersonalText(value);
+  if (value instanceof Error) return value;
+  if (depth > 12 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => maskValue(v, key, depth + 1));
+  if (value instanceof Set) return [...value].map((v) => maskValue(v, key, depth + 1));
+  if (value instanceof Date) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[maskPersonalText(k)] = maskValue(v, k, depth + 1);
+  return out;
+}
+
+/**
+ * The hub's one log formatter, on AWS and locally. It builds the record Powertools' default formatter
+ * builds (same keys, same order), with personal data masked in every line: phone numbers keep their
+ * last 3 digits (`+…678`), e-mail addresses their first letter and domain (`a…@example.com`), and
+ * values under text keys (`body`, `content`, `text`, `raw`, …) only their length. Errors are masked
+ * too (message and stack). Locally it renders a record as one readable line:
  * `<time> <LEVEL> <function> <message> key=value ...`, the keys being the ids a handler appended.
  */
 export class HubLogFormatter extends LogFormatter {
+  override formatError(error: Error): LogAttributes {
+    return maskValue(super.formatError(error)) as LogAttributes;
+  }
+
   override formatAttributes(attributes: UnformattedAttributes, additionalLogAttributes: LogAttributes): LogItem {
     return new LogItem({
       attributes: {
         level: attributes.logLevel,
-        message: attributes.message,
+        message: maskPersonalText(attributes.message),
         timestamp: this.formatTimestamp(attributes.timestamp),
         service: attributes.serviceName,
         cold_start: attributes.lambdaContext?.coldStart,
@@ -30,7 +56,7 @@ export class HubLogFormatter extends LogFormatter {
         sampling_rate: attributes.sampleRateValue,
         xray_trace_id: attributes.xRayTraceId,
       },
-    }).addAttributes(additionalLogAttributes);
+    }).addAttributes(maskValue(additionalLogAttributes) as LogAttributes);
   }
 
   /** A record as one line: never a newline inside, values quoted only when they need it. */
@@ -71,7 +97,8 @@ export class HubLogger extends Logger {
 
   constructor(options: ConstructorOptions = {}, format: LogFormat = 'json') {
     // logFormatter and logRecordOrder exclude each other in the options' type; this logger takes no record order.
-    super(format === 'line' ? ({ ...options, logFormatter: new HubLogFormatter() } as ConstructorOptions) : options);
+    // The formatter is installed in both formats: it is where personal data is masked.
+    super({ ...options, logFormatter: new HubLogFormatter() } as ConstructorOptions);
     this.#format = format;
   }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { expiry } from './retention.ts';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, isConditionFailed } from './aws.ts';
 import { quarantined } from './outbound/hub-events.ts';
@@ -96,6 +97,7 @@ export function dynamoQuarantine(table: string): Quarantine {
               receivedAt: entry.receivedAt,
               stage: entry.stage,
               ...(entry.retry ? { retry: entry.retry } : {}),
+              ...expiry('QUARANTINE', entry.receivedAt),
             },
             // A body quarantined again after a retry is news again: the retried item is replaced.
             ConditionExpression: 'attribute_not_exists(id) OR attribute_exists(retriedAt)',

@@ -25,8 +25,11 @@ const rungopher = lazy('rungopher', 'Rungopher campaigns, contacts, journeys and
 const goodays = lazy('goodays', 'Goodays Converse: samples, signatures, test webhooks', async () => (await import('./goodays.ts')).registerGoodaysCommands);
 const netcore = lazy('netcore', 'Netcore Bot Open API: sync, usage, users and transcripts', async () => (await import('./netcore.ts')).registerNetcoreCommands);
 const subscriptions = lazy('subscriptions', 'Outbound webhook subscriptions: delivery state and DLQ redrive', async () => (await import('./subscriptions.ts')).registerSubscriptionCommands);
-/** Each vendor's `switchboard <vendor> ...` commands, one entry per vendor, and the hub's outbound ones. */
-const vendorCommands: readonly LazyCommands[] = [rungopher, goodays, netcore, subscriptions];
+/** Each vendor's `switchboard <vendor> ...` commands, one entry per vendor. */
+const vendorCommands: readonly LazyCommands[] = [rungopher, goodays, netcore];
+/** Commands over the whole hub that need more than the hub client, loaded the same way. */
+const customer = lazy('customer', 'One customer across vendors: timeline, export, erasure, backfill', async () => (await import('./customers.ts')).registerCustomerCommands);
+const lazyCommands: readonly LazyCommands[] = [...vendorCommands, subscriptions, customer];
 
 function version(): string {
   if (typeof SWITCHBOARD_VERSION === 'string') return SWITCHBOARD_VERSION;
@@ -65,7 +68,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerLocalHubCommands(program);
   const asked = argv.slice(2).find((a) => !a.startsWith('-'));
   const stubs: Command[] = [];
-  for (const v of vendorCommands) {
+  for (const v of lazyCommands) {
     if (v.name === asked) (await v.load())(program);
     // Only its name and description, for the help, when another command is run.
     else stubs.push(program.command(v.name).description(v.description));

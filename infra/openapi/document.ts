@@ -151,7 +151,7 @@ export async function openApiDocument(root: string): Promise<OpenApiDocument> {
         'Every operator route follows one contract: lists answer `{ "items": [...], "nextCursor": string|null }` with `limit` 1–1000 (default 100) and an opaque `cursor`, and stop a page before about 5 MB; errors are RFC 9457 problem details (`application/problem+json`) whose `errors` name each bad parameter; times are ISO-8601 UTC; ids are strings. API Gateway itself answers a request over 10 MB (413), throttling (429) and a function that fails to run (500, 503) with `{"message": "…"}` before any route runs.',
     },
     servers: [{ url: '/', description: 'The hub: `npm start` prints its URL; on AWS the stack output ApiUrl.' }],
-    tags: [...[platform, ...vendors].map((m) => ({ name: m.title })), { name: 'Outbound', description: 'Subscriptions, and the events the hub delivers to them (see `webhooks`).' }],
+    tags: [...[platform, ...vendors].map((m) => ({ name: m.title })), { name: 'Outbound', description: 'Subscriptions, and the events the hub delivers to them (see `webhooks`).' }, { name: 'Customers', description: 'One customer across vendors: timeline, export, erasure.' }],
     paths,
     webhooks,
     components: {

@@ -10,11 +10,15 @@ export const title = 'Goodays';
 
 export const tables = {
   'goodays-events': {
+    ttlAttribute: 'expiresAt',
+    retention: 'GOODAYS_EVENTS',
     description: 'Every Goodays webhook event once per (response id, event type, message id), with its raw body.',
     partitionKey: 'responseId',
     sortKey: 'eventKey',
   },
   'goodays-threads': {
+    ttlAttribute: 'expiresAt',
+    retention: 'GOODAYS_EVENTS',
     description: 'One Goodays thread per response id, folded from its events, with the hub\'s handling state.',
     partitionKey: 'responseId',
     indexes: [
@@ -28,6 +32,7 @@ export const tables = {
     indexes: [{ name: 'byResponse', partitionKey: 'responseId', sortKey: 'createdAt' }],
   },
   'goodays-users': {
+    personalData: false,
     description: 'Cache of Goodays user ids by operator e-mail.',
     partitionKey: 'email',
     ttlAttribute: 'expiresAt',
@@ -84,9 +89,10 @@ export const functions = {
     description: 'Stores Goodays events once (composite key) and refolds each response thread.',
     trigger: { kind: 'queue', queue: 'goodays-events', batchSize: 10, maxConcurrency: 5 },
     timeoutSeconds: 30,
-    reads: ['goodays-events', 'goodays-threads'],
-    writes: ['goodays-events', 'goodays-threads', 'quarantine'],
+    reads: ['goodays-events', 'goodays-threads', 'customer-erasures'],
+    writes: ['goodays-events', 'goodays-threads', 'quarantine', 'customer-index'],
     publishes: ['goodays.thread.updated', 'hub.quarantined'],
+    secrets: ['customers'],
     metrics: ['GoodaysEventStored', 'GoodaysEventDuplicate', 'GoodaysEventQuarantined'],
   },
   'goodays-api': {

@@ -7,11 +7,12 @@
  * What every vendor shares is in `platform.ts`, each vendor's own resources in `<vendor>.ts`; this
  * file merges them. Adding a vendor is one line in {@link vendors}.
  */
+import * as customers from './customers.ts';
 import * as goodays from './goodays.ts';
 import * as netcore from './netcore.ts';
 import * as platform from './platform.ts';
 import * as rungopher from './rungopher.ts';
-import type { FunctionDecl, TopologyModule } from './types.ts';
+import type { FunctionDecl, RetentionClassName, TableDecl, TopologyModule } from './types.ts';
 
 export type { AlarmDecl, EventDecl, FunctionDecl, HttpRoute, QueueDecl, SecretDecl, TableDecl, TopologyModule, Trigger } from './types.ts';
 
@@ -21,7 +22,7 @@ export const vendors = [rungopher, goodays, netcore] as const;
 /** A vendor's id (`rungopher`, ...). */
 export type VendorName = (typeof vendors)[number]['name'];
 
-type Modules = typeof platform | (typeof vendors)[number];
+type Modules = typeof platform | typeof customers | (typeof vendors)[number];
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 type Kind = 'tables' | 'queues' | 'secrets' | 'functions' | 'events';
 type Merged<K extends Kind> = UnionToIntersection<Modules[K]>;
@@ -38,14 +39,31 @@ function merge<K extends Kind>(kind: K, modules: readonly TopologyModule[]): Mer
   return out as Merged<K>;
 }
 
-const modules: readonly TopologyModule[] = [platform, ...vendors];
+const modules: readonly TopologyModule[] = [platform, ...vendors, customers];
 
 export const tables = merge('tables', modules);
 export const queues = merge('queues', modules);
 export const secrets = merge('secrets', modules);
-export const functions = merge('functions', modules);
+export const functions = withPersonalDataTables(merge('functions', modules));
 /** Every outbound event type: `<source>.<noun>.<verb>`. */
 export const events = merge('events', modules);
+
+/** Every table whose items can hold personal data (`personalData` not false), in declaration order. */
+export function personalDataTables(): TableName[] {
+  return (Object.entries(tables) as [TableName, TableDecl][]).filter(([, d]) => d.personalData !== false).map(([n]) => n);
+}
+
+/** A function declared with `personalDataTables` reads and writes every such table, as well as its own. */
+function withPersonalDataTables<F extends Record<string, FunctionDecl>>(fns: F): F {
+  const personal = (Object.entries(tables) as [string, TableDecl][]).filter(([, d]) => d.personalData !== false).map(([n]) => n);
+  const out: Record<string, FunctionDecl> = {};
+  for (const [name, decl] of Object.entries(fns)) {
+    out[name] = decl.personalDataTables
+      ? ({ ...decl, reads: [...new Set([...(decl.reads ?? []), ...personal])], writes: [...new Set([...(decl.writes ?? []), ...personal])] } as FunctionDecl)
+      : decl;
+  }
+  return out as F;
+}
 
 export type TableName = keyof typeof tables;
 export type QueueName = keyof typeof queues;
@@ -152,4 +170,14 @@ export function subscriptionConsumer(): FunctionDecl & { readonly name: Function
   const found = functionList().filter((f) => f.trigger.kind === 'subscriptions');
   if (found.length !== 1 || !found[0]) throw new Error(`Topology: expected one function triggered by subscriptions, found ${found.length}`);
   return found[0];
+}
+
+export type { RetentionClassName };
+
+/** The tables of each retention class (from each table's `retention`). */
+export const retentionClasses: Readonly<Record<RetentionClassName, readonly TableName[]>> = {};
+for (const [n, t] of Object.entries(tables) as [TableName, TableDecl][]) {
+  if (t.retention === undefined) continue;
+  if (!/^[A-Z][A-Z0-9_]*$/.test(t.retention)) throw new Error(`Table ${n}: retention class ${t.retention} must be upper case (RETENTION_<CLASS>_DAYS)`);
+  (retentionClasses as Record<string, TableName[]>)[t.retention] = [...(retentionClasses[t.retention] ?? []), n];
 }

@@ -10,6 +10,7 @@ export const title = 'Netcore';
 
 export const tables = {
   'netcore-usage': {
+    personalData: false,
     description: 'Netcore monthly usage: month (YYYY-MM) + channel id (or "all"), refreshed by each poll.',
     partitionKey: 'month',
     sortKey: 'channel',
@@ -21,6 +22,8 @@ export const tables = {
     indexes: [{ name: 'byChannelActivity', partitionKey: 'channel', sortKey: 'activityKey' }],
   },
   'netcore-transcripts': {
+    ttlAttribute: 'expiresAt',
+    retention: 'NETCORE_TRANSCRIPTS',
     description: 'Netcore messages once each: user + <createdAt>#<channel>#<stable key>, raw item kept.',
     partitionKey: 'botUserId',
     sortKey: 'sortKey',
@@ -60,8 +63,8 @@ export const functions = {
     description: 'Lists Netcore users active since the cursor, stores them with details, queues transcripts jobs.',
     trigger: { kind: 'schedule', rateMinutes: 15 },
     timeoutSeconds: 300,
-    reads: ['netcore-users', 'cursors'],
-    writes: ['netcore-users', 'cursors', 'runs'],
+    reads: ['netcore-users', 'cursors', 'customer-erasures'],
+    writes: ['netcore-users', 'cursors', 'runs', 'customer-index'],
     sends: ['netcore-transcripts'],
     publishes: ['netcore.user.updated'],
     metrics: ['NetcoreUsersStored', 'NetcoreTranscriptJobsQueued', 'NetcoreUsersRejected', 'NetcoreUserDetailsFailed'],
@@ -73,7 +76,7 @@ export const functions = {
         description: 'The Netcore users poller found no new activity for NETCORE_QUIET_MINUTES: check GET /status (its last runs) and the Netcore app credentials.',
       },
     ],
-    secrets: ['netcore'],
+    secrets: ['netcore', 'customers'],
     streams: [{ prefix: 'netcore:users', positionField: 'since', description: 'Users active since this time are read next.' }],
   },
   'netcore-transcripts-worker': {
@@ -81,8 +84,8 @@ export const functions = {
     description: 'Reads one Netcore user+channel transcript window (limit 1000, 3-month clamp) and stores each message once.',
     trigger: { kind: 'queue', queue: 'netcore-transcripts', batchSize: 1, maxConcurrency: 4 },
     timeoutSeconds: 300,
-    reads: ['netcore-users'],
-    writes: ['netcore-users', 'netcore-transcripts', 'quarantine'],
+    reads: ['netcore-users', 'customer-erasures'],
+    writes: ['netcore-users', 'netcore-transcripts', 'quarantine', 'customer-index'],
     publishes: ['netcore.messages.stored', 'hub.quarantined'],
     metrics: ['NetcoreMessagesStored', 'NetcoreMessagesDuplicate', 'NetcoreMessagesUnknownShape', 'NetcoreMessagesQuarantined', 'NetcoreTranscriptJobsRefused', 'NetcoreTranscriptJobsQuarantined'],
     alarms: [
@@ -90,7 +93,7 @@ export const functions = {
       { metric: 'NetcoreTranscriptJobsRefused', threshold: 1, description: "Netcore refused transcripts requests (4xx); those users' transcripts wait for their next activity." },
     ],
     sends: ['netcore-transcripts'],
-    secrets: ['netcore'],
+    secrets: ['netcore', 'customers'],
   },
   'netcore-api': {
     apiDoc: 'functions/netcore/adapters/api-doc.ts',

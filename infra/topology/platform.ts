@@ -9,6 +9,8 @@ export const title = 'Platform';
 
 export const tables = {
   quarantine: {
+    ttlAttribute: 'expiresAt',
+    retention: 'QUARANTINE',
     description: 'Authentic webhook bodies that could not be parsed, kept for inspection and replay.',
     partitionKey: 'id',
   },
@@ -54,6 +56,11 @@ export const secrets = {
   hub: {
     description: 'Token for the operator API (Authorization: Bearer).',
     generatedKeys: ['HUB_OPERATOR_TOKEN'],
+    operatorKeys: [],
+  },
+  customers: {
+    description: 'Key of the keyed hash (HMAC-SHA256) the erasure audit and the suppression list keep instead of an identifier.',
+    generatedKeys: ['CUSTOMER_HASH_KEY'],
     operatorKeys: [],
   },
 } as const satisfies Record<string, SecretDecl>;

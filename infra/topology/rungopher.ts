@@ -10,6 +10,8 @@ export const title = 'Rungopher';
 
 export const tables = {
   'rungopher-results': {
+    ttlAttribute: 'expiresAt',
+    retention: 'RAW_BODIES',
     description: 'Every Rungopher result once, keyed by its id, with the raw JSON it came as.',
     partitionKey: 'id',
     indexes: [
@@ -83,8 +85,10 @@ export const functions = {
     description: 'Stores queued Rungopher results once and folds them into the per-contact view.',
     trigger: { kind: 'queue', queue: 'rungopher-results', batchSize: 10, maxConcurrency: 5 },
     timeoutSeconds: 30,
-    writes: ['rungopher-results', 'rungopher-contacts', 'quarantine'],
+    writes: ['rungopher-results', 'rungopher-contacts', 'quarantine', 'customer-index'],
     publishes: ['rungopher.result.stored', 'rungopher.contact.updated', 'hub.quarantined'],
+    reads: ['customer-erasures'],
+    secrets: ['customers'],
     metrics: ['ResultsStored', 'ResultsDuplicate', 'ResultsQuarantined'],
   },
   'rungopher-poller': {
@@ -92,9 +96,9 @@ export const functions = {
     description: 'Polls the 12 Rungopher result endpoints (look-back window, cursor per endpoint) and stores what the webhook missed.',
     trigger: { kind: 'schedule', rateMinutes: 5 },
     timeoutSeconds: 120,
-    reads: ['cursors'],
-    writes: ['rungopher-results', 'rungopher-contacts', 'quarantine', 'cursors', 'runs'],
-    secrets: ['rungopher'],
+    reads: ['cursors', 'customer-erasures'],
+    writes: ['rungopher-results', 'rungopher-contacts', 'quarantine', 'cursors', 'runs', 'customer-index'],
+    secrets: ['rungopher', 'customers'],
     streams: [{ prefix: 'rungopher:results:', positionField: 'mark', description: 'One per result endpoint: the newest result time handled (the poller reads from it minus the look-back).' }],
     publishes: ['rungopher.result.stored', 'rungopher.contact.updated', 'hub.quarantined'],
     environment: {
@@ -167,10 +171,10 @@ export const functions = {
     trigger: { kind: 'queue', queue: 'rungopher-uploads', batchSize: 1, maxConcurrency: 2 },
     timeoutSeconds: 600,
     memoryMb: 1024,
-    reads: ['rungopher-uploads'],
-    writes: ['rungopher-uploads', 'quarantine'],
+    reads: ['rungopher-uploads', 'customer-erasures'],
+    writes: ['rungopher-uploads', 'quarantine', 'customer-index'],
     sends: ['rungopher-uploads'],
-    secrets: ['rungopher'],
+    secrets: ['rungopher', 'customers'],
     metrics: ['RungopherUploadJobsDone', 'RungopherUploadJobsFailed', 'RungopherUploadMessageQuarantined'],
     alarms: [
       { metric: 'RungopherUploadJobsFailed', threshold: 1, description: 'A Rungopher contact upload stopped at a refused or unknown batch; GET /rungopher/uploads/{jobId} shows which.' },

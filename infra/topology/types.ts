@@ -13,8 +13,21 @@ export interface TableDecl {
   readonly indexes?: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey?: string }[];
   /** Attribute holding an epoch-seconds expiry. */
   readonly ttlAttribute?: string;
+  /**
+   * The retention class whose `RETENTION_<CLASS>_DAYS` expires this table's items (through
+   * `ttlAttribute`, which `functions/platform/retention.ts` writes as `expiresAt`). @default none: kept
+   */
+  readonly retention?: RetentionClassName;
+  /**
+   * Whether items can hold a customer's personal data (phone numbers, e-mail addresses, their words,
+   * ids linked to them). The customer functions may read and erase every such table. @default true
+   */
+  readonly personalData?: boolean;
   readonly description: string;
 }
+
+/** A retention class (`RETENTION_<CLASS>_DAYS`, off by default): upper case, named by the tables that hold it. */
+export type RetentionClassName = string;
 
 /** An SQS queue; every queue gets a DLQ. */
 export interface QueueDecl {
@@ -152,6 +165,12 @@ export interface FunctionDecl {
    * `positionField`. Operators list, reset and backfill them through the hub.
    */
   readonly streams?: readonly { readonly prefix: string; readonly positionField: string; readonly description: string }[];
+  /**
+   * Reads and writes every table that holds personal data (see {@link TableDecl.personalData}), on top
+   * of `reads` and `writes`: the customer functions, which find, export and erase a person everywhere.
+   * @default false
+   */
+  readonly personalDataTables?: boolean;
 }
 
 

@@ -8,7 +8,7 @@ import { httpEvent, lambdaContext, startHarness } from '#test/goodays/harness.ts
 import { goodaysBody } from '#test/goodays/fixtures.ts';
 
 // Request counting on the shared clients, then the real handlers against dynalite + fauxqs.
-const harness = await startHarness(['goodays-events', 'goodays-threads', 'goodays-actions', 'goodays-users', 'quarantine'], ['goodays-events', 'goodays-actions']);
+const harness = await startHarness(['goodays-events', 'goodays-threads', 'goodays-actions', 'goodays-users', 'quarantine', 'customer-index'], ['goodays-events', 'goodays-actions']);
 process.env.GOODAYS_HMAC_SECRETS = 'bench-secret';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 const { dynamo, sqs } = await import('#platform/aws.ts');

@@ -32,7 +32,7 @@ export interface GoodaysWorld {
 
 /** Starts dynalite, fauxqs, the Goodays sandbox and a loopback gateway to the webhook handler. */
 export async function startGoodaysWorld(): Promise<GoodaysWorld> {
-  const harness = await startHarness(['goodays-events', 'goodays-threads', 'goodays-actions', 'goodays-users', 'quarantine'], ['goodays-events', 'goodays-actions']);
+  const harness = await startHarness(['goodays-events', 'goodays-threads', 'goodays-actions', 'goodays-users', 'quarantine', 'customer-index'], ['goodays-events', 'goodays-actions']);
   Object.assign(process.env, {
     GOODAYS_HMAC_SECRETS: HMAC_SECRETS,
     GOODAYS_API_TOKEN: API_TOKEN,

@@ -11,7 +11,7 @@ import { expectDocumented } from './openapi.ts';
 /** A hub for one test file: random ports, a temp data folder, short visibility, no timers. */
 export async function startTestHub(opts: HubOptions & { dataDir?: string } = {}): Promise<Hub & { cleanup(): Promise<void> }> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'switchboard-test-')));
-  const env: Record<string, string | undefined> = { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_DEV: 'false', ...opts.env };
+  const env: Record<string, string | undefined> = { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.SWITCHBOARD_LOG_SCAN === '1' ? 'DEBUG' : 'SILENT', POWERTOOLS_DEV: 'false', ...opts.env };
   for (const k of Object.keys(env)) if (/_(BASE_URL|WEBHOOK_TOKEN|OPERATOR_TOKEN|API_KEY|HMAC_SECRETS)$/.test(k) && !opts.env?.[k]) delete env[k];
   const hub = await startHub({ port: 0, timers: false, visibilityTimeoutSeconds: 1, log: () => undefined, ...opts, dataDir, env });
   return Object.assign(hub, {

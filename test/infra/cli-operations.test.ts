@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CUSTOMER_HUB_OPERATIONS } from '#infra/cli/customers.ts';
 import { GOODAYS_HUB_OPERATIONS } from '#infra/cli/goodays.ts';
 import { HUB_OPERATIONS } from '#infra/cli/hub-client.ts';
 import { NETCORE_HUB_OPERATIONS } from '#infra/cli/netcore.ts';
@@ -17,14 +18,14 @@ describe('the CLI client against the hub', () => {
   const declared = new Set(functionList().flatMap((f) => (f.trigger.kind === 'http' ? f.trigger.routes.map((r) => `${r.method} ${r.path}`) : [])));
 
   it('calls only declared routes', () => {
-    const called = [...HUB_OPERATIONS, ...RUNGOPHER_HUB_OPERATIONS, ...NETCORE_HUB_OPERATIONS, ...GOODAYS_HUB_OPERATIONS, ...SUBSCRIPTION_HUB_OPERATIONS];
+    const called = [...HUB_OPERATIONS, ...RUNGOPHER_HUB_OPERATIONS, ...NETCORE_HUB_OPERATIONS, ...GOODAYS_HUB_OPERATIONS, ...SUBSCRIPTION_HUB_OPERATIONS, ...CUSTOMER_HUB_OPERATIONS];
     expect(called.filter((op) => !declared.has(op))).toEqual([]);
   });
 
   it('calls only paths and methods the OpenAPI document (GET /openapi.json) has', async () => {
     const document = await openApiDocument(PROJECT_ROOT);
     const documented = new Set(Object.entries(document.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
-    const called = [...HUB_OPERATIONS, ...RUNGOPHER_HUB_OPERATIONS, ...NETCORE_HUB_OPERATIONS, ...GOODAYS_HUB_OPERATIONS, ...SUBSCRIPTION_HUB_OPERATIONS];
+    const called = [...HUB_OPERATIONS, ...RUNGOPHER_HUB_OPERATIONS, ...NETCORE_HUB_OPERATIONS, ...GOODAYS_HUB_OPERATIONS, ...SUBSCRIPTION_HUB_OPERATIONS, ...CUSTOMER_HUB_OPERATIONS];
     expect(called.length).toBeGreaterThan(10);
     expect(called.filter((op) => !documented.has(op))).toEqual([]);
     // And the check can fail: a route the document lacks is named.

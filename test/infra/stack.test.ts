@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/build-app.ts';
-import { functionList, queues, secrets, tables } from '#infra/topology/index.ts';
+import { functionList, queues, retentionClasses, secrets, tables } from '#infra/topology/index.ts';
 
 // Bundling is skipped here (the bundle smoke test covers it); everything else is the real stack.
 const NO_BUNDLING = { context: { 'aws:cdk:bundling-stacks': [] } };
@@ -72,7 +72,8 @@ describe('stack', () => {
 
   it('grants each function exactly what the topology declares', () => {
     const arnOf = (id: string) => JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] });
-    const policies = ofType('AWS::IAM::Policy');
+    // CDK moves what does not fit a role's inline policy into managed overflow policies: both count.
+    const policies = [...ofType('AWS::IAM::Policy'), ...ofType('AWS::IAM::ManagedPolicy')];
     for (const fn of functionList()) {
       const roleId = stack.getLogicalId(stack.functions[fn.name].fn.role?.node.defaultChild as never);
       const doc = JSON.stringify(policies.filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId)).map(([, p]) => p.Properties.PolicyDocument));
@@ -113,7 +114,11 @@ describe('stack', () => {
     const writing = apiStatements.filter((st) => [st.Action].flat().some((a) => /dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)/.test(a)));
     expect(writing.length).toBeGreaterThan(0);
     for (const st of writing) expect(JSON.stringify(st.Resource)).not.toContain(logicalId(stack.tables['rungopher-results']));
-    expect(doc('rungopher-processor')).not.toMatch(/secretsmanager:GetSecretValue|sqs:SendMessage/);
+    // The processor holds no vendor credential and cannot enqueue; the one secret it reads is the
+    // customers hash key (suppression is checked by keyed hash at store time).
+    const processor = doc('rungopher-processor');
+    expect(processor).not.toMatch(/sqs:SendMessage/);
+    for (const s of Object.keys(stack.secrets).filter((n) => n !== 'customers')) expect(processor).not.toContain(stack.getLogicalId(stack.secrets[s as keyof typeof stack.secrets].node.defaultChild as never));
     expect(doc('health')).not.toMatch(/dynamodb:|sqs:SendMessage|secretsmanager:/);
   });
 
@@ -192,5 +197,70 @@ describe('cdk-nag AwsSolutions', () => {
     const { app: other, stack: s } = buildApp(NO_BUNDLING);
     new Bucket(s, 'Unchecked'); // no access logs, no TLS enforcement: AwsSolutions-S1, S10
     expect(() => other.synth()).toThrow();
+  });
+});
+
+describe('customer-managed KMS key (customerManagedKey)', () => {
+  const { app: kmsApp, stack: kmsStack } = buildApp(NO_BUNDLING, { customerManagedKey: true, retentionDays: { QUARANTINE: 30, RAW_BODIES: 90 }, env: { account: '123456789012', region: 'ap-southeast-2' } });
+  const kmsResources = Template.fromStack(kmsStack).toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  const kmsOf = (type: string) => Object.entries(kmsResources).filter(([, r]) => r.Type === type);
+  const keyId = kmsStack.getLogicalId(kmsStack.dataKey?.node.defaultChild as never);
+
+  it('is off by default: no data key, AWS-managed table and SQS-managed queue encryption', () => {
+    expect(stack.dataKey).toBeUndefined();
+    expect(ofType('AWS::KMS::Key').map(([, k]) => k.Properties.Description)).not.toContain('Switchboard: tables and queues (customer data)');
+    for (const [, t] of ofType('AWS::DynamoDB::GlobalTable')) expect(JSON.stringify(t.Properties)).not.toContain('KMSMasterKeyId');
+  });
+
+  it('encrypts every table and every queue and DLQ with the one rotated key', () => {
+    // Besides the alarm topic's own key.
+    const keys = kmsOf('AWS::KMS::Key').filter(([id]) => id === keyId);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]?.[1].Properties.EnableKeyRotation).toBe(true);
+    expect(kmsOf('AWS::KMS::Key')).toHaveLength(ofType('AWS::KMS::Key').length + 1);
+    const tablesOut = kmsOf('AWS::DynamoDB::GlobalTable');
+    expect(tablesOut).toHaveLength(Object.keys(tables).length);
+    for (const [, t] of tablesOut) {
+      expect(t.Properties.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
+      expect(JSON.stringify(t.Properties.Replicas)).toContain(keyId);
+    }
+    const queuesOut = kmsOf('AWS::SQS::Queue');
+    expect(queuesOut).toHaveLength(2 * Object.keys(queues).length);
+    for (const [, q] of queuesOut) {
+      expect(JSON.stringify(q.Properties.KmsMasterKeyId)).toContain(keyId);
+      expect(q.Properties.SqsManagedSseEnabled).toBeUndefined();
+    }
+  });
+
+  it('grants the key to each function that touches a table or a queue, and to no other', () => {
+    const policies = [...kmsOf('AWS::IAM::Policy'), ...kmsOf('AWS::IAM::ManagedPolicy')];
+    const roleOf = (fn: string) => kmsStack.getLogicalId(kmsStack.functions[fn as keyof typeof kmsStack.functions].fn.role?.node.defaultChild as never);
+    for (const decl of functionList()) {
+      const doc = JSON.stringify(policies.filter(([, p]) => JSON.stringify(p.Properties.Roles ?? []).includes(roleOf(decl.name))).map(([, p]) => p.Properties.PolicyDocument));
+      const touches = (decl.reads?.length ?? 0) + (decl.writes?.length ?? 0) + (decl.sends?.length ?? 0) > 0 || decl.trigger.kind === 'queue';
+      expect(doc.includes('kms:Decrypt') && doc.includes(keyId), decl.name).toBe(touches);
+    }
+  });
+
+  it('synthesizes cdk-nag clean', () => {
+    expect(() => kmsApp.synth()).not.toThrow();
+  });
+
+  it('gives retention days to the functions that write each class, and TTL to its tables', () => {
+    const envOf = (fn: string) => (kmsResources[kmsStack.getLogicalId(kmsStack.functions[fn as keyof typeof kmsStack.functions].fn.node.defaultChild as never)]?.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    expect(envOf('rungopher-webhook')).toMatchObject({ RETENTION_QUARANTINE_DAYS: '30' });
+    expect(envOf('rungopher-webhook').RETENTION_RAW_BODIES_DAYS).toBeUndefined();
+    expect(envOf('rungopher-processor')).toMatchObject({ RETENTION_QUARANTINE_DAYS: '30', RETENTION_RAW_BODIES_DAYS: '90' });
+    expect(Object.keys(envOf('health')).filter((k) => k.startsWith('RETENTION_'))).toEqual([]);
+    // Off by default.
+    const defaultEnv = JSON.stringify(ofType('AWS::Lambda::Function').map(([, f]) => f.Properties.Environment));
+    expect(defaultEnv).not.toContain('RETENTION_');
+    for (const t of Object.values(retentionClasses).flat()) {
+      expect(resources[logicalId(stack.tables[t])]?.Properties.TimeToLiveSpecification, t).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    }
+  });
+
+  it('refuses a stack whose region is not known (a global table names its key per region)', () => {
+    expect(() => buildApp(NO_BUNDLING, { customerManagedKey: true })).toThrow(/CDK_DEFAULT_REGION/);
   });
 });

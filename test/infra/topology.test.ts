@@ -68,7 +68,7 @@ describe('the layout', () => {
 
 describe('adding a vendor', () => {
   /** The registries a new vendor adds one line to (an import and a list entry), as the README says. */
-  const REGISTRIES = ['infra/topology/index.ts', 'infra/local/sandboxes/index.ts', 'infra/cli/main.ts', 'functions/console/app/pages/index.tsx'];
+  const REGISTRIES = ['infra/topology/index.ts', 'infra/local/sandboxes/index.ts', 'infra/cli/main.ts', 'functions/console/app/pages/index.tsx', 'functions/customers/sources.ts'];
 
   it("needs no platform or other vendor's code to name it: only its own files and one line per registry", () => {
     const walk = (dir: string): string[] =>

@@ -31,7 +31,7 @@ export interface NetcoreEmulators {
   stop(): Promise<void>;
 }
 
-const NETCORE_TABLES = ['netcore-usage', 'netcore-users', 'netcore-transcripts', 'cursors', 'quarantine'] as const satisfies readonly TableName[];
+const NETCORE_TABLES = ['netcore-usage', 'netcore-users', 'netcore-transcripts', 'cursors', 'quarantine', 'customer-index'] as const satisfies readonly TableName[];
 
 export async function startNetcoreEmulators(): Promise<NetcoreEmulators> {
   const aws = await startTestAws();

@@ -4,6 +4,8 @@ import type { UploadContactsRequest } from '#rungopher/domain/campaign.ts';
 import { chunkContacts, type BatchRecord, type JobContact, type UploadJobRecord } from '#rungopher/domain/upload-job.ts';
 import { runUploadJob } from '#rungopher/use-cases/upload-job.ts';
 import type { TimeBudget } from '#platform/time-budget.ts';
+import type { CustomerLink } from '#platform/identity.ts';
+import { contactIdentifier } from '#rungopher/domain/customer.ts';
 
 /**
  * The upload job's state machine with an in-memory store that keeps DynamoDB's conditions: a batch
@@ -32,7 +34,8 @@ function memoryStore(): UploadStore & { claims: Map<string, ClaimOwner>; batches
       if (j) jobs.set(id, { ...j, ...patch });
     },
     async chunk(id, n) {
-      return chunks.get(`${id}#${n}`) ?? [];
+      // As the DynamoDB store reads it: an erased entry keeps its place, as undefined.
+      return (chunks.get(`${id}#${n}`) ?? []).map((c) => ('contact' in c && c.contact ? c : undefined));
     },
     async batches(id) {
       return [...batchesOf].filter(([k]) => k.startsWith(`${id}#`)).map(([, v]) => v);
@@ -157,5 +160,26 @@ describe('runUploadJob', () => {
     await runUploadJob(b.id, plenty, { store: b.store, upload: async () => Promise.reject(new VendorError('no', 'rungopher', 400, false, false, ['bad'])), requeue: async () => undefined });
     expect([...b.store.batchesOf.values()].map((x) => [x.state, x.error])).toEqual([['failed', 'Rungopher 400: bad']]);
     expect(b.store.claims.size).toBe(0);
+  });
+
+  it('links every contact of every batch in the customer index, also of batches not sent after a failure', async () => {
+    const { VendorError } = await import('#platform/errors.ts');
+    const { store, id } = await seeded(5, 2, 'rgu_dddddddddddddddddddddddddddddddd');
+    const linked: CustomerLink[] = [];
+    await runUploadJob(id, plenty, { store, upload: async () => Promise.reject(new VendorError('no', 'rungopher', 400, false, false, ['bad'])), requeue: async () => undefined, link: async (l) => void linked.push(...l) });
+    expect([...store.batchesOf.values()].map((b) => b.state)).toEqual(['failed', 'not-sent', 'not-sent']);
+    expect(linked.map((l) => l.identifiers.find((i) => i.startsWith('rungopher:contact:')))).toEqual(contacts(5).map((c) => contactIdentifier('100', c.contact.contactId)));
+    expect(linked[4]?.identifiers).toContain(`phone:${contacts(5)[4]?.contact.mobile ?? ''}`);
+    expect(linked[4]?.ref).toMatchObject({ table: 'rungopher-uploads', scope: 'entries', key: { pk: `job#${id}`, sk: 'chunk#000000' }, list: 'contacts', match: { field: 'line', equals: 6 } });
+    expect(linked[4]?.also?.find((r) => r.scope === 'entries')).toMatchObject({ key: { sk: 'batch#000003' }, list: 'warnings' });
+  });
+
+  it('leaves out a contact erased from its chunk (kept in place as { line, erased })', async () => {
+    const { store, id } = await seeded(3, 3, 'rgu_eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee');
+    const chunk = await store.chunk(id, 0);
+    await store.create(job(id, 3, 3, [{ n: 0, from: 0, count: 3 }]), [[chunk[0] as JobContact, { line: 3, erased: true } as unknown as JobContact, chunk[2] as JobContact]]);
+    const sent: string[] = [];
+    expect(await runUploadJob(id, plenty, { store, upload: async (_c, r) => (sent.push(...r.contacts.map((c) => c.contactId)), { started: r.contacts.length, warnings: [] }), requeue: async () => undefined })).toBe('done');
+    expect(sent).toEqual(['c0', 'c2']);
   });
 });

@@ -1,4 +1,5 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { expiresAt, expiry, retentionDays } from '#platform/retention.ts';
 import * as z from 'zod';
 import { ACTION_BODIES } from '#goodays/domain/actions.ts';
 import { ActionKind } from '#goodays/domain/events.ts';
@@ -45,6 +46,8 @@ export function threadItem(record: ThreadRecord): Record<string, unknown> {
     threadState: record.thread.state || undefined,
     lastEventAt: record.thread.latestEventReceivedAt ?? record.updatedAt,
     awaiting: record.awaiting ? '1' : undefined,
+    // Retention (GOODAYS_EVENTS): the thread goes with its conversation's latest event.
+    ...expiry('GOODAYS_EVENTS', record.thread.latestEventReceivedAt ?? record.updatedAt),
   };
 }
 
@@ -56,7 +59,7 @@ export function dynamoEventStore(table: string): EventStore {
         const out = await dynamo.send(
           new PutCommand({
             TableName: table,
-            Item: { ...event },
+            Item: { ...event, ...expiry('GOODAYS_EVENTS', event.receivedAt) },
             // Keep the copy that orders highest, so the stored set does not depend on arrival order.
             ConditionExpression: 'attribute_not_exists(eventKey) OR #o < :o',
             ExpressionAttributeNames: { '#o': 'order' },
@@ -73,6 +76,27 @@ export function dynamoEventStore(table: string): EventStore {
     async list(responseId) {
       const items = await queryAll({ TableName: table, KeyConditionExpression: 'responseId = :r', ExpressionAttributeValues: { ':r': responseId }, ConsistentRead: true });
       return items.map((raw) => StoredEventItem.parse(raw));
+    },
+    async retain(responseId) {
+      if (retentionDays('GOODAYS_EVENTS') === undefined) return 0;
+      const items = await queryAll({
+        TableName: table,
+        KeyConditionExpression: 'responseId = :r',
+        ExpressionAttributeValues: { ':r': responseId },
+        ProjectionExpression: 'eventKey, receivedAt, expiresAt',
+        ConsistentRead: true,
+      });
+      const latest = items.reduce((max, i) => (typeof i.receivedAt === 'string' && i.receivedAt > max ? i.receivedAt : max), '');
+      const until = expiresAt('GOODAYS_EVENTS', latest || undefined);
+      if (until === undefined) return 0;
+      // Moved a day at a time at most, so a busy conversation costs a write per event per day, not per event.
+      const behind = items.filter((i) => typeof i.expiresAt !== 'number' || i.expiresAt < until - 86_400);
+      for (const i of behind) {
+        await conditionalWrite(() =>
+          dynamo.send(new UpdateCommand({ TableName: table, Key: { responseId, eventKey: i.eventKey }, UpdateExpression: 'SET expiresAt = :t', ConditionExpression: 'attribute_exists(eventKey)', ExpressionAttributeValues: { ':t': until } })),
+        );
+      }
+      return behind.length;
     },
   };
 }

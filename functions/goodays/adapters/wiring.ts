@@ -6,6 +6,7 @@ import { functionConfig, secretValue, setting } from '#platform/config.ts';
 import type { Setting } from '#platform/config.ts';
 import { hubQuarantine } from '#platform/quarantine.ts';
 import { eventPublisher } from '#platform/outbound/publisher.ts';
+import { customerLinker } from '#platform/customer-index.ts';
 import { sqsJsonQueue } from '#platform/queue.ts';
 import type { ActionMessage } from '#goodays/domain/actions.ts';
 import { DEFAULT_GOODAYS_BASE_URL, goodaysClient } from './client.ts';
@@ -58,6 +59,7 @@ export const eventProcessorConfig = functionConfig({
   threads: store('goodays-threads', dynamoThreadStore),
   quarantine: store('quarantine', hubQuarantine),
   outbound: { read: eventPublisher },
+  link: store('customer-index', customerLinker),
 });
 
 /** `goodays-api`. */

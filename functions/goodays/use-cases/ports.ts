@@ -34,6 +34,11 @@ export interface EventStore {
   put(event: StoredEvent): Promise<'stored' | 'replaced' | 'duplicate'>;
   /** Every stored event of a response (strongly consistent). */
   list(responseId: string): Promise<StoredEvent[]>;
+  /**
+   * With retention on (`RETENTION_GOODAYS_EVENTS_DAYS`), moves every event of the response to expire
+   * with its latest one, so a conversation expires whole; the number of events moved. Left out, nothing expires.
+   */
+  retain?(responseId: string): Promise<number>;
 }
 
 /** The thread item: the folded view plus the hub's own bookkeeping. */

@@ -9,6 +9,8 @@ import { backoffDelay } from '#platform/vendor-http.ts';
 import { threadUpdated } from '#goodays/domain/outbound.ts';
 import type { ActionRecord, EventEnvelope, EventStore, Quarantine, ThreadRecord, ThreadStore } from './ports.ts';
 import { eventStorability } from './storable.ts';
+import type { CustomerLinker } from '#platform/customer-index.ts';
+import { eventLinks } from '#goodays/domain/customer.ts';
 
 /** Dependencies of the event processor. */
 export interface EventDeps {
@@ -17,6 +19,8 @@ export interface EventDeps {
   readonly quarantine: Quarantine;
   /** Where thread changes are announced. */
   readonly outbound: EventPublisher;
+  /** The customer index (see `linkEvent`); left out, nothing is linked. */
+  readonly link?: CustomerLinker;
   readonly now?: () => Date;
   /**
    * Until when (epoch ms) a write that keeps losing to other processors of the same thread may go on
@@ -56,7 +60,7 @@ export async function processGoodaysEvent(envelope: EventEnvelope, deps: EventDe
     const { created } = await deps.quarantine.put({ vendor: 'goodays', reason, body: envelope.body, receivedAt: envelope.receivedAt, requestId: envelope.requestId, stage: 'processor', retry: { queue: 'goodays-events', as: 'envelope' } });
     return { result: 'quarantined', reason, created };
   }
-  const result = await deps.events.put({
+  const stored = {
     responseId: described.responseId,
     eventKey: described.eventKey,
     eventType: described.eventType,
@@ -64,13 +68,18 @@ export async function processGoodaysEvent(envelope: EventEnvelope, deps: EventDe
     body: envelope.body,
     receivedAt: envelope.receivedAt,
     requestId: envelope.requestId,
-  });
+  };
+  const result = await deps.events.put(stored);
   const key = dedupeKey(described.eventType, described.responseId, described.eventKey.slice(described.eventType.length + 1));
   if (described.responseId === NO_RESPONSE_ID) return { result, key, responseId: described.responseId, threadWritten: false };
   // A duplicate changes nothing, but the earlier delivery may have died between storing and folding,
   // or between folding and publishing: the thread as it now is is announced on every delivery, its
   // id naming its version, so a repeat is the same event.
   const folded = await refoldThreadRecord(described.responseId, deps);
+  // After the fold, so operators see the thread as soon as it can be; a failure here fails the record,
+  // which is delivered again and links then (linking is idempotent).
+  await linkEvent(deps, stored);
+  await deps.events.retain?.(described.responseId);
   if (folded.record) {
     const r = folded.record;
     await deps.outbound.publish([
@@ -83,6 +92,15 @@ export async function processGoodaysEvent(envelope: EventEnvelope, deps: EventDe
     ]);
   }
   return { result, key, responseId: described.responseId, threadWritten: folded.written };
+}
+
+/**
+ * Links a stored event (with its thread, actions and claims) to the response id and the customer's
+ * e-mail and phone it carries (the customer index). Also for a duplicate, which an earlier delivery
+ * may have stored without linking.
+ */
+export async function linkEvent(deps: Pick<EventDeps, 'link'>, stored: Parameters<typeof eventLinks>[0]): Promise<void> {
+  await deps.link?.(eventLinks(stored));
 }
 
 /**

@@ -72,6 +72,7 @@ export const usagePollerConfig = functionConfig({ channels: S.usageChannels, res
 
 /** @see usagePollerConfig */
 export const usersPollerConfig = functionConfig({
+  customers: setting.table('customer-index'),
   channels: S.userChannels,
   limit: S.usersLimit,
   lookbackMs: S.usersLookbackMs,
@@ -86,6 +87,7 @@ export const usersPollerConfig = functionConfig({
 
 /** @see usagePollerConfig */
 export const transcriptsWorkerConfig = functionConfig({
+  customers: setting.table('customer-index'),
   limit: S.transcriptsLimit,
   lookbackMs: S.transcriptsLookbackMs,
   windowMarginMs: S.windowMarginMs,

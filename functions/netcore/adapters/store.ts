@@ -1,4 +1,5 @@
 import { asciiJson } from '#platform/queue.ts';
+import { expiry } from '#platform/retention.ts';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
@@ -89,6 +90,8 @@ export function messageItem(m: MessageRecord): Record<string, unknown> {
     issues: m.entry.shape === 'unknown' ? m.entry.issues : undefined,
     message: storableCopy(m.entry.raw),
     storedAt: m.storedAt,
+    // Retention (NETCORE_TRANSCRIPTS), from the message's own time.
+    ...expiry('NETCORE_TRANSCRIPTS', m.createdAt ?? m.storedAt),
   };
 }
 

@@ -1,6 +1,7 @@
 import { eventPublisher } from '#platform/outbound/publisher.ts';
 import { dynamoCursorStore } from '#platform/cursor-store.ts';
 import { hubQuarantine } from '#platform/quarantine.ts';
+import { customerLinker, type CustomerLinker } from '#platform/customer-index.ts';
 import { timeBudget, type RemainingTime, type TimeBudget } from '#platform/time-budget.ts';
 import type { UsageSyncDeps } from '#netcore/use-cases/sync-usage.ts';
 import type { UsersSyncDeps } from '#netcore/use-cases/sync-users.ts';
@@ -21,6 +22,10 @@ export const netcoreClient = (): NetcoreClient => (client ??= netcoreClientFromE
 
 const now = (): Date => new Date();
 
+let link: CustomerLinker | undefined;
+/** The process's customer index linker, made on first use. */
+const linker = (table: string): CustomerLinker => (link ??= customerLinker(table));
+
 /** A run's budget: a vendor request is started only when it can run to its timeout before the reserve. */
 function withRequests(budget: TimeBudget, api: NetcoreClient): TimeBudget {
   return { remainingMs: () => budget.remainingMs(), reserveMs: budget.reserveMs, requestMs: api.requestTimeoutMs };
@@ -40,6 +45,7 @@ export function usersPollerDeps(context: RemainingTime): UsersSyncDeps {
   return {
     api,
     store: dynamoNetcoreStore({ users: c.users }),
+    link: linker(c.customers),
     cursors: dynamoCursorStore(c.cursors),
     jobs: sqsTranscriptJobQueue(c.jobs),
     outbound: eventPublisher(),
@@ -56,6 +62,7 @@ export function transcriptsWorkerDeps(budget: TimeBudget): TranscriptsSyncDeps {
   return {
     api,
     store: dynamoNetcoreStore({ users: c.users, transcripts: c.transcripts }),
+    link: linker(c.customers),
     jobs: sqsTranscriptJobQueue(c.jobs),
     outbound: eventPublisher(),
     settings: { limit: c.limit, lookbackMs: c.lookbackMs, windowMarginMs: c.windowMarginMs, concurrency: c.concurrency },

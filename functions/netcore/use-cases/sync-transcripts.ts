@@ -9,6 +9,8 @@ import { storableReason } from '#platform/storable.ts';
 import { TimeBudgetError, VendorError } from '#platform/errors.ts';
 import { isoMinus } from '#netcore/domain/dates.ts';
 import { mapLimit } from '#platform/concurrency.ts';
+import type { CustomerLinker } from '#platform/customer-index.ts';
+import { transcriptLinks } from '#netcore/domain/customer.ts';
 import { deadlineOf, hasTime, type TimeBudget } from '#platform/time-budget.ts';
 import type { EventPublisher } from '#platform/outbound/publisher.ts';
 import { batchEvent } from '#netcore/domain/outbound.ts';
@@ -27,6 +29,8 @@ export interface TranscriptsSyncSettings {
 export interface TranscriptsSyncDeps {
   readonly api: Pick<NetcoreApi, 'transcripts'>;
   readonly store: Pick<NetcoreStore, 'getUser' | 'putMessage' | 'putBotUserCustomFields' | 'markTranscriptsSynced'>;
+  /** The customer index (see `linkTranscripts`); left out, nothing is linked. */
+  readonly link?: CustomerLinker;
   /** Where the rest of a job goes when time runs short. */
   readonly jobs: TranscriptJobQueue;
   readonly settings: TranscriptsSyncSettings;
@@ -130,6 +134,7 @@ export async function syncNetcoreTranscripts(job: TranscriptJob, deps: Transcrip
       // and announcing it announces that page again on its redelivery (same event id for the same page).
       if (fresh || !watermark || !r.createdAt || r.createdAt > watermark) announce.add(r);
     });
+    await linkTranscripts(deps, job.botUserId, channel, records, customFields);
     // In the page's order, whatever order the stores finished in.
     const announced = records.filter((r) => announce.has(r));
     if (announced.length) {
@@ -192,4 +197,14 @@ function keyed(items: readonly unknown[]): { raw: unknown; key: string }[] {
     seen.set(base, n);
     return { raw, key: n === 1 ? base : `${base}~${n}` };
   });
+}
+
+/**
+ * Links a page of stored messages (one link per user and channel, at the newest message's time) to
+ * the user's id, its phone number when the id is one, and its custom fields' contacts.
+ */
+export async function linkTranscripts(deps: Pick<TranscriptsSyncDeps, 'link'>, botUserId: string, channel: string, records: readonly MessageRecord[], customFields?: unknown): Promise<void> {
+  if (records.length === 0) return;
+  const newest = records.reduce((max, r) => (r.createdAt && r.createdAt > max ? r.createdAt : max), records[0]?.storedAt ?? '');
+  await deps.link?.(transcriptLinks(botUserId, channel, newest, customFields));
 }

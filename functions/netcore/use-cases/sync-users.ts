@@ -7,6 +7,8 @@ import { UsersCursor, type TranscriptJob } from '#netcore/domain/jobs.ts';
 import { NetcoreLoginError, type NetcoreApi } from '#netcore/adapters/client.ts';
 import type { NetcoreStore, TranscriptJobQueue, UserRecord } from '#netcore/adapters/store.ts';
 import { mapLimit } from '#platform/concurrency.ts';
+import type { CustomerLinker } from '#platform/customer-index.ts';
+import { userLinks } from '#netcore/domain/customer.ts';
 import type { CursorStore } from '#platform/cursor-store.ts';
 import { VendorError } from '#platform/errors.ts';
 import { jsonCursor, pollLoop, type StoredCursorCodec } from '#platform/poll-loop.ts';
@@ -35,6 +37,8 @@ export interface UsersSyncDeps {
   readonly store: Pick<NetcoreStore, 'putUser' | 'putUserDetails'>;
   /** Where stored users are announced. */
   readonly outbound: EventPublisher;
+  /** The customer index (see `linkUser`); left out, nothing is linked. */
+  readonly link?: CustomerLinker;
   readonly cursors: CursorStore;
   readonly jobs: TranscriptJobQueue;
   readonly settings: UsersSyncSettings;
@@ -149,6 +153,7 @@ export async function syncNetcoreUsers(deps: UsersSyncDeps): Promise<UsersSyncRe
       const id = `${record.botUserId}#${record.channel}#${record.lastInteractedAt ?? ''}`;
       if (handled.has(id)) return;
       const state = await deps.store.putUser(record, deps.now().toISOString());
+      await linkUser(deps, record, deps.now().toISOString());
       handled.add(id);
       totals.users++;
       if (!state.updated) return; // a newer version is stored; the run that stored it did the rest
@@ -168,6 +173,7 @@ export async function syncNetcoreUsers(deps: UsersSyncDeps): Promise<UsersSyncRe
         }
         if (details) {
           await deps.store.putUserDetails(record.botUserId, record.channel, details, deps.now().toISOString());
+          await linkUser(deps, record, deps.now().toISOString(), details.customFields);
           totals.details++;
           announcedDetails = details;
         }
@@ -257,4 +263,13 @@ function userEvent(record: UserRecord, details: UserDetails | undefined, time: s
     },
     time,
   });
+}
+
+/**
+ * Links a stored user row to its id on the channel, its phone number when the id is one, and what its
+ * custom fields carry (the customer index). Linked also when a newer row was stored first: linking is
+ * idempotent and keeps the newest time.
+ */
+export async function linkUser(deps: Pick<UsersSyncDeps, 'link'>, record: UserRecord, seenAt: string, customFields?: unknown): Promise<void> {
+  await deps.link?.(userLinks({ botUserId: record.botUserId, channel: record.channel, at: record.lastInteractedAt ?? seenAt }, customFields));
 }

@@ -22,6 +22,8 @@ export interface StoredResult {
   readonly source: 'webhook' | 'poller' | 'replay';
   readonly storedAt: string;
   readonly requestId?: string;
+  /** Epoch seconds after which DynamoDB TTL deletes the row (RETENTION_RAW_BODIES_DAYS). */
+  readonly expiresAt?: number;
 }
 
 /** Port: the results table. */

@@ -18,7 +18,8 @@ export interface UploadStore {
   create(job: UploadJobRecord, chunks: readonly (readonly JobContact[])[]): Promise<void>;
   getJob(jobId: string): Promise<UploadJobRecord | undefined>;
   setJob(jobId: string, patch: Partial<Pick<UploadJobRecord, 'state' | 'error'>>): Promise<void>;
-  chunk(jobId: string, n: number): Promise<JobContact[]>;
+  /** A chunk's contacts in order; an entry erased for a person's erasure is undefined (it keeps its place). */
+  chunk(jobId: string, n: number): Promise<(JobContact | undefined)[]>;
   batches(jobId: string): Promise<BatchRecord[]>;
   batch(jobId: string, batch: number): Promise<BatchRecord | undefined>;
   /** Writes a batch record; with `from`, only if the stored one is in that state (or absent, for `undefined`). False when not. */
@@ -43,7 +44,11 @@ export function dynamoUploadStore(table: string): UploadStore {
   };
   return {
     async create(job, chunks) {
-      for (const [n, contacts] of chunks.entries()) await dynamo.send(new PutCommand({ TableName: table, Item: { pk: jobPk(job.jobId), sk: chunkSk(n), contacts } }));
+      // Each chunk says where it sits in its job, so the customer index can be rebuilt from a chunk alone.
+      const meta = { campaignId: job.campaignId, mode: job.mode, createdAt: job.createdAt, batchSize: job.batchSize };
+      for (const [n, contacts] of chunks.entries()) {
+        await dynamo.send(new PutCommand({ TableName: table, Item: { pk: jobPk(job.jobId), sk: chunkSk(n), ...meta, from: job.chunks[n]?.from ?? 0, contacts } }));
+      }
       await dynamo.send(new PutCommand({ TableName: table, Item: { pk: jobPk(job.jobId), sk: JOB_SK, ...job }, ConditionExpression: 'attribute_not_exists(pk)' }));
     },
     async getJob(jobId) {
@@ -65,7 +70,9 @@ export function dynamoUploadStore(table: string): UploadStore {
     },
     async chunk(jobId, n) {
       const r = await dynamo.send(new GetCommand({ TableName: table, Key: { pk: jobPk(jobId), sk: chunkSk(n) }, ConsistentRead: true }));
-      return (r.Item?.contacts as JobContact[] | undefined) ?? [];
+      // An entry erased for a person's erasure (`{ line, erased: true }`) keeps its place and is left out.
+      const contacts = (r.Item?.contacts as (JobContact | { line: number; erased: true })[] | undefined) ?? [];
+      return contacts.map((c) => ('contact' in c && c.contact ? c : undefined));
     },
     async batches(jobId) {
       const items = await queryAll({

@@ -4,6 +4,7 @@ import { functionConfig, secretValue, setting } from '#platform/config.ts';
 import { sqsJsonQueue } from '#platform/queue.ts';
 import { eventPublisher } from '#platform/outbound/publisher.ts';
 import { hubQuarantine } from '#platform/quarantine.ts';
+import { customerLinker } from '#platform/customer-index.ts';
 import { RESULT_ENDPOINTS, type ResultEndpoint } from '#rungopher/domain/results-polling.ts';
 import { RungopherClient, RUNGOPHER_DEFAULT_BASE_URL } from './client.ts';
 import { dynamoUploadStore } from './upload-store.ts';
@@ -21,8 +22,11 @@ export const storeConfig = functionConfig({ results: setting.table('rungopher-re
 /** The two store ports over {@link storeConfig}. */
 export function storePorts() {
   const { results, contacts } = storeConfig();
-  return { results: dynamoResultTable(results), contacts: dynamoContactTable(contacts) };
+  return { results: dynamoResultTable(results), contacts: dynamoContactTable(contacts), link: linker };
 }
+
+/** The customer index, for the functions that store customer data (the processor, the poller, the uploader). */
+export const linker = customerLinker();
 
 /** The quarantine table, for those that put bodies there. */
 export const quarantineConfig = functionConfig({ table: setting.table('quarantine') });

@@ -8,6 +8,9 @@ import { parseJson } from '#platform/json.ts';
 import type { EventPublisher } from '#platform/outbound/publisher.ts';
 import type { Contribution } from '#rungopher/domain/contact-view.ts';
 import { resultEvents } from '#rungopher/domain/outbound.ts';
+import { expiry } from '#platform/retention.ts';
+import type { CustomerLinker } from '#platform/customer-index.ts';
+import { resultLinks } from '#rungopher/domain/customer.ts';
 
 /** Ports for storing a result. */
 export interface StoreResultPorts {
@@ -15,6 +18,8 @@ export interface StoreResultPorts {
   readonly contacts: ContactTable;
   /** Where the stored result and the view change are announced. */
   readonly events: EventPublisher;
+  /** The customer index (see `linkResult`); left out, nothing is linked. */
+  readonly link?: CustomerLinker;
   readonly now?: () => Date;
 }
 
@@ -59,6 +64,8 @@ export function resultRow(result: RungopherResult, raw: string, meta: StoreMeta,
     source: meta.source,
     storedAt: now.toISOString(),
     ...(meta.requestId ? { requestId: meta.requestId } : {}),
+    // Retention (RAW_BODIES): the row is the raw body; the contact view folded from it stays.
+    ...expiry('RAW_BODIES', now.toISOString()),
   };
 }
 
@@ -121,16 +128,25 @@ export async function storeRungopherResult(
   const cs = contributions(result);
   // A new result usually raises all its slots: one write for all of them. A duplicate's slots usually
   // hold it already, and a refused combined write would cost a write for nothing: one by one then.
-  if (fresh && cs.length > 1 && ports.contacts.applyAll && (await ports.contacts.applyAll(row.campaignContact, result.campaignId, result.contactId, cs))) {
-    await ports.events.publish(resultEvents(result, cs));
-    return 'stored';
+  const combined = fresh && cs.length > 1 && ports.contacts.applyAll !== undefined && (await ports.contacts.applyAll(row.campaignContact, result.campaignId, result.contactId, cs));
+  const applied: Contribution[] = combined ? [...cs] : [];
+  if (!combined) {
+    for (const c of cs) {
+      // A slot already holding this contribution (an earlier delivery applied it) is announced again.
+      const outcome = await ports.contacts.apply(row.campaignContact, result.campaignId, result.contactId, c);
+      if (outcome === 'applied' || outcome === 'same') applied.push(c);
+    }
   }
-  const applied: Contribution[] = [];
-  for (const c of cs) {
-    // A slot already holding this contribution (an earlier delivery applied it) is announced again.
-    const outcome = await ports.contacts.apply(row.campaignContact, result.campaignId, result.contactId, c);
-    if (outcome === 'applied' || outcome === 'same') applied.push(c);
-  }
+  // Every way out of a store links (the combined write's too), before it is announced.
+  await linkResult(ports, result);
   await ports.events.publish(resultEvents(result, applied));
   return fresh ? 'stored' : 'duplicate';
+}
+
+/**
+ * Links a stored result and its contact view to the contact id, phone and e-mail it carries (the
+ * customer index). Also for a duplicate: the earlier delivery may have died before linking.
+ */
+export async function linkResult(ports: Pick<StoreResultPorts, 'link'>, result: RungopherResult): Promise<void> {
+  await ports.link?.(resultLinks(result));
 }

@@ -21,6 +21,8 @@ import { mapLimit } from '#platform/concurrency.ts';
 import { NotFoundError, ValidationError, VendorError, type Issue } from '#platform/errors.ts';
 import type { JsonQueue } from '#platform/queue.ts';
 import { hasTime, type TimeBudget } from '#platform/time-budget.ts';
+import type { CustomerLinker } from '#platform/customer-index.ts';
+import { uploadedContactLinks } from '#rungopher/domain/customer.ts';
 
 /** What creating a job needs: the campaign (its required fields and prices), the store and the queue. */
 export interface CreateJobPorts {
@@ -115,6 +117,8 @@ export interface RunJobPorts {
   readonly concurrency?: number;
   /** Longest one batch may take (its claims and the vendor call); a batch starts only with this much time left. @default 0 */
   readonly batchMs?: number;
+  /** The customer index: each batch's contacts are linked to their contact id, mobile and e-mail. Left out, nothing is linked. */
+  readonly link?: CustomerLinker;
 }
 
 /** What a run did: finished the job, stopped it, handed the rest to a new invocation, or found nothing to do. */
@@ -146,6 +150,7 @@ export async function runUploadJob(jobId: string, budget: TimeBudget, ports: Run
     if (stopped) {
       if (!record) {
         const contacts = await contactsOf(job, from, ports.store);
+        await linkBatch(job, n, contacts, ports);
         await ports.store.putBatch(jobId, blank(n, contacts, 'not-sent', `not sent: ${stopped}`), 'absent');
       }
       continue;
@@ -167,6 +172,8 @@ export async function runUploadJob(jobId: string, budget: TimeBudget, ports: Run
       continue;
     }
     if (!record) {
+      // Linked before anything is sent: every contact the hub holds is findable, whatever happens next.
+      await linkBatch(job, n, contacts, ports);
       record = blank(n, contacts, 'claiming');
       if (!(await ports.store.putBatch(jobId, record, 'absent'))) return 'busy';
     }
@@ -212,16 +219,29 @@ function blank(n: number, contacts: readonly JobContact[], state: BatchRecord['s
   };
 }
 
-async function contactsOf(job: UploadJobRecord, from: number, store: UploadStore): Promise<JobContact[]> {
+/** A contact of a job with its position in the job's list (0-based). */
+type Placed = JobContact & { readonly index: number };
+
+/** The contacts of the batch starting at `from`, in order, with their positions; those erased since the upload are left out. */
+async function contactsOf(job: UploadJobRecord, from: number, store: UploadStore): Promise<Placed[]> {
   const count = Math.min(job.batchSize, job.contacts - from);
-  const out: JobContact[] = [];
+  const out: Placed[] = [];
   for (const ref of chunksFor(job.chunks, from, count)) {
     const chunk = await store.chunk(job.jobId, ref.n);
     const start = Math.max(0, from - ref.from);
     const end = Math.min(chunk.length, from + count - ref.from);
-    out.push(...chunk.slice(start, end));
+    for (let i = start; i < end; i++) {
+      const c = chunk[i];
+      if (c) out.push({ ...c, index: ref.from + i });
+    }
   }
   return out;
+}
+
+/** Links a batch's contacts in the customer index (idempotent: a run that starts the batch again links again). */
+async function linkBatch(job: UploadJobRecord, batch: number, contacts: readonly Placed[], ports: Pick<RunJobPorts, 'link'>): Promise<void> {
+  if (!ports.link || contacts.length === 0) return;
+  await ports.link(uploadedContactLinks(job, contacts.map((c) => ({ index: c.index, batch, line: c.line, contact: c.contact }))));
 }
 
 /**

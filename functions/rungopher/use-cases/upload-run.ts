@@ -1,6 +1,6 @@
 import { count, logger } from '#platform/observability.ts';
 import type { TimeBudget } from '#platform/time-budget.ts';
-import { campaignClient, uploadPorts } from '#rungopher/adapters/wiring.ts';
+import { campaignClient, linker, uploadPorts } from '#rungopher/adapters/wiring.ts';
 import { runUploadJob, type RunOutcome } from './upload-job.ts';
 
 /** Longest one batch may take: its claims, and the vendor's 120 s upload timeout. */
@@ -15,6 +15,7 @@ export async function runUploadJobWithHub(jobId: string, budget: TimeBudget): Pr
     upload: (id, request) => client.uploadContacts(id, request),
     requeue: async (id) => void (await queue.send({ jobId: id })),
     batchMs: BATCH_MS,
+    link: linker,
   });
   if (outcome === 'done' || outcome === 'failed') count(outcome === 'done' ? 'RungopherUploadJobsDone' : 'RungopherUploadJobsFailed');
   logger.info('Rungopher upload job run', { jobId, outcome });
