@@ -30,6 +30,30 @@ export const text = fc.oneof(
  * A path segment as sent: encoded text, or raw bytes the gateway cannot decode (`%E0%A4%A`, `%00`).
  * Never a dot segment (`.`, `..`, `%2e%2e`): URLs resolve those away before any route sees them.
  */
+/** base64url of a JSON text, as the hub writes its page cursors. */
+export const b64 = (json: string): string => Buffer.from(json, 'utf8').toString('base64url');
+
+/**
+ * A cursor for a route's `cursor` parameter: one the hub gave out (read from `given` when a value is
+ * drawn, so a suite can fill it in `beforeAll`), one given out with text put in, base64url of a made-up
+ * position of the route's own codec (`madeUp`: the JSON the codec would encode), base64url of any JSON,
+ * or any text.
+ */
+export function cursorArbitrary(given: readonly string[], madeUp: readonly fc.Arbitrary<unknown>[]): fc.Arbitrary<string> {
+  const givenCursor = fc.constant(null).chain(() => fc.constantFrom(...given));
+  return fc.oneof(
+    givenCursor,
+    fc.tuple(givenCursor, fc.nat(), text).map(([c, at, s]) => {
+      const json = Buffer.from(c, 'base64url').toString('utf8');
+      const i = at % (json.length + 1);
+      return b64(json.slice(0, i) + s + json.slice(i));
+    }),
+    ...madeUp.map((a) => a.map((v) => b64(JSON.stringify(v)))),
+    fc.json().map(b64),
+    text,
+  );
+}
+
 export const pathSegment = fc
   .oneof(
     { weight: 4, arbitrary: text.filter((s) => s !== '' && !/\p{Cs}/u.test(s)).map((s) => encodeURIComponent(s)) },

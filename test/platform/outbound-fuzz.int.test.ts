@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNS, decoded, expectAnswer, headerText, pathSegment, queryString, requestBody, send, text } from '#test/helpers/fuzz.ts';
+import { cursorArbitrary, decoded, expectAnswer, headerText, pathSegment, queryString, requestBody, RUNS, send, text } from '#test/helpers/fuzz.ts';
 import { operatorGet, startTestHub } from '#test/helpers/hub.ts';
 import { newWebhookSecret, startReceiver } from '#test/helpers/receiver.ts';
 
@@ -33,19 +33,9 @@ afterAll(async () => {
   await receiver?.stop();
 });
 
-const b64 = (json: string) => Buffer.from(json, 'utf8').toString('base64url');
-const givenCursor = fc.constant(null).chain(() => fc.constantFrom(...given));
-const cursor = fc.oneof(
-  givenCursor,
-  fc.tuple(givenCursor, fc.nat(), text).map(([c, at, s]) => {
-    const json = Buffer.from(c, 'base64url').toString('utf8');
-    const i = at % (json.length + 1);
-    return b64(json.slice(0, i) + s + json.slice(i));
-  }),
-  text.map((t) => b64(JSON.stringify(['subscriptions', { after: t }]))),
-  fc.json().map(b64),
-  text,
-);
+const cursor = cursorArbitrary(given, [
+  text.map((t) => ['subscriptions', { after: t }]),
+]);
 const query = fc.tuple(queryString(['limit', 'cursor']), fc.option(cursor, { nil: undefined })).map(([qs, c]) => {
   const q = new URLSearchParams(qs);
   if (c !== undefined) q.set('cursor', c);
