@@ -1,11 +1,7 @@
-import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import dynalite from 'dynalite';
-import { buildApp } from 'fauxqs';
-import { durableFauxqs } from './fauxqs-durable.ts';
+import type { EmulatorWorkerData, EmulatorWorkerReply } from './emulator-worker.ts';
 import type { QueueDecl, QueueName, TableDecl, TableName } from '#infra/topology/index.ts';
 import { queues, tables, visibilityTimeoutSeconds } from '#infra/topology/index.ts';
 
@@ -39,32 +35,61 @@ export const LOCAL_AWS_ENV = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 } as const;
 
-/** Starts dynalite and fauxqs (each kept on disk when given a path), both on 127.0.0.1 only. */
+/**
+ * Starts dynalite and fauxqs (each kept on disk when given a path), both on 127.0.0.1 only, each in a
+ * worker thread of this process (see `emulator-worker.ts`: on two cores the emulators' own work no
+ * longer waits behind the functions', and a kill of this process still ends them).
+ */
 export async function startEmulators(opts: EmulatorOptions): Promise<Emulators> {
-  if (opts.dynamoPath) await mkdir(opts.dynamoPath, { recursive: true });
-  const dyn: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(opts.dynamoPath ? { path: opts.dynamoPath } : {}) });
-  await new Promise<void>((resolve, reject) => {
-    dyn.once('error', reject);
-    dyn.listen(opts.dynamoPort ?? 0, '127.0.0.1', () => resolve());
-  });
-  const dynamoPort = (dyn.address() as AddressInfo).port;
-  // buildApp instead of startFauxqs: the latter listens on every interface, we want loopback only.
-  const durable = opts.sqsPath ? durableFauxqs(opts.sqsPath) : undefined;
-  const fq = durable?.app ?? buildApp({ logger: false });
-  const sqsEndpoint = await fq.listen({ port: opts.sqsPort ?? 0, host: '127.0.0.1' });
+  const started = await Promise.allSettled([
+    emulatorWorker({ kind: 'dynamodb', ...(opts.dynamoPath ? { path: opts.dynamoPath } : {}), ...(opts.dynamoPort ? { port: opts.dynamoPort } : {}) }),
+    emulatorWorker({ kind: 'sqs', ...(opts.sqsPath ? { path: opts.sqsPath } : {}), ...(opts.sqsPort ? { port: opts.sqsPort } : {}) }),
+  ]);
+  const [dyn, fq] = started;
+  if (dyn.status === 'rejected' || fq.status === 'rejected') {
+    // One started and the other did not (a port in use, a locked file): stop the one, report the other.
+    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    throw (dyn.status === 'rejected' ? dyn.reason : (fq as PromiseRejectedResult).reason) as Error;
+  }
   const credentials = { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY };
-  const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
+  const dynamoEndpoint = `http://127.0.0.1:${dyn.value.port}`;
+  const sqsEndpoint = `http://127.0.0.1:${fq.value.port}`;
   return {
     dynamoEndpoint,
     sqsEndpoint,
-    dynamoPort,
-    sqsPort: Number(new URL(sqsEndpoint).port),
+    dynamoPort: dyn.value.port,
+    sqsPort: fq.value.port,
     dynamo: new DynamoDBClient({ endpoint: dynamoEndpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials }),
     sqs: new SQSClient({ endpoint: sqsEndpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials, useQueueUrlAsEndpoint: false }),
-    releasedInFlight: durable?.released ?? 0,
+    releasedInFlight: fq.value.released,
     async stop() {
-      await fq.close();
-      await new Promise<void>((resolve) => dyn.close(() => resolve()));
+      await Promise.all([fq.value.stop(), dyn.value.stop()]);
+    },
+  };
+}
+
+/** A worker serving one emulator: resolves once it listens (its port), rejects with its start error. */
+async function emulatorWorker(data: EmulatorWorkerData): Promise<{ port: number; released: number; stop(): Promise<void> }> {
+  const worker = new Worker(new URL('./emulator-worker.ts', import.meta.url), { workerData: data, env: SHARE_ENV });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const reply = await new Promise<EmulatorWorkerReply>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the ${data.kind} emulator's worker exited (${code}) before it listened`)));
+  });
+  if ('error' in reply) {
+    await exited;
+    throw new Error(`the ${data.kind} emulator did not start: ${reply.error}`);
+  }
+  return {
+    port: reply.port,
+    released: reply.released,
+    async stop() {
+      worker.postMessage('stop');
+      // Bounded: a worker that does not close in time is ended.
+      const timer = setTimeout(() => void worker.terminate(), 10_000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }

@@ -21,6 +21,7 @@ class FixedPersistence extends PersistenceManager {
   constructor(dataDir: string) {
     super(dataDir);
     const db = (this as unknown as { db: DatabaseSync }).db;
+    db.exec('PRAGMA synchronous = NORMAL');
     this.#ready = db.prepare('UPDATE sqs_messages SET receipt_handle = NULL, visibility_deadline = NULL WHERE message_id = ?');
   }
   override updateMessageReady(messageId: string): void {
