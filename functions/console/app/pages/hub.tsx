@@ -297,7 +297,7 @@ export function QuarantineItem({ id }: { id: string }) {
                 </dd>
               </dl>
               <h2>Body (shown as text, never run)</h2>
-              <Raw label="Quarantined body" value={q.body} />
+              <Raw label="The body as received" value={q.body} />
               <OperatorName id="qi-operator" />
               {why && <p class="card warn">{why}</p>}
               <button
@@ -588,7 +588,7 @@ export function Subscriptions() {
                     <dd data-field="lastFailure">
                       {s.lastFailure ? (
                         <>
-                          <Time iso={s.lastFailureAt} />: answered {s.lastFailure.status || 'nothing'} for event <code>{s.lastFailure.eventId}</code>
+                          <Time iso={s.lastFailureAt} />: {s.lastFailure.status || 'no answer'} (event <code>{s.lastFailure.eventId}</code>)
                         </>
                       ) : (
                         '–'
