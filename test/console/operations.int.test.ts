@@ -32,7 +32,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let cspViolations: string[];
-let answers: Promise<Answered>[];
+let answers: Promise<Answered | null>[];
 
 const SECRET = newWebhookSecret();
 const PHONE = '+61411000222';
