@@ -289,7 +289,7 @@ export function QuarantineItem({ id }: { id: string }) {
                 <dd data-testid="retried">
                   {q.retriedAt ? (
                     <>
-                      {q.retries ?? 1}× , last by {q.retriedBy ?? 'operator'} at <Time iso={q.retriedAt} />
+                      {q.retries ?? 1}×, last by {q.retriedBy ?? 'operator'} at <Time iso={q.retriedAt} />
                     </>
                   ) : (
                     'not yet'
