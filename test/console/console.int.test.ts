@@ -1,7 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GoodaysSandbox } from '#infra/local/sandboxes/goodays.ts';
-import { browserAvailable, launchBrowser, seriousViolations } from '#test/helpers/browser.ts';
+import type { Answered } from '#test/helpers/openapi.ts';
+import { browserAvailable, launchBrowser, recordHubAnswers, seriousViolations, undocumentedAnswers } from '#test/helpers/browser.ts';
 import { eventually, startTestHub } from '#test/helpers/hub.ts';
 
 /**
@@ -17,6 +18,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let cspViolations: string[];
+let answers: Promise<Answered | null>[];
 
 const OPERATOR = 'jennifer.parker@cs.example.com';
 
@@ -39,6 +41,12 @@ beforeEach(async () => {
   page.on('console', (m) => {
     if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
   });
+  answers = recordHubAnswers(page, hub.url);
+});
+afterEach(async () => {
+  if (!canRun) return;
+  // The console uses only the public operator API: every answer it got is one the API document describes.
+  expect(await undocumentedAnswers(answers)).toEqual([]);
 });
 
 /** A new open response in the sandbox, delivered to the hub by a signed webhook and stored. */

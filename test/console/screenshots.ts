@@ -1,11 +1,13 @@
 /**
  * `npm run screenshots`: the README's pictures of the console, taken in Chromium from a local hub
- * with sandbox data: the inbox and a thread at 1280x800, and the thread at phone width. Writes
+ * with sandbox data: the inbox and a thread at 1280x800, the thread at phone width, the hub's status
+ * and one customer's timeline. Writes
  * `functions/console/screenshots/*.png`.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GoodaysSandbox } from '#infra/local/sandboxes/goodays.ts';
+import type { NetcoreSandbox } from '#infra/local/sandboxes/netcore.ts';
 import { PROJECT_ROOT } from '#infra/build-app.ts';
 import { browserAvailable, CHROMIUM_INSTALL, CHROMIUM_PATH, launchBrowser } from '#test/helpers/browser.ts';
 import { eventually, startTestHub } from '#test/helpers/hub.ts';
@@ -16,7 +18,7 @@ if (!browserAvailable()) {
 }
 const out = join(PROJECT_ROOT, 'functions/console/screenshots');
 await mkdir(out, { recursive: true });
-const hub = await startTestHub();
+const hub = await startTestHub({ env: { NETCORE_SANDBOX_USERS_PER_CHANNEL: '2', NETCORE_SANDBOX_MESSAGES_PER_USER: '2' } });
 const browser = await launchBrowser();
 try {
   const sandbox = hub.sandboxes.goodays as GoodaysSandbox;
@@ -62,7 +64,26 @@ try {
   await page.screenshot({ path: join(out, 'thread.png') });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(out, 'thread-phone.png') });
-  console.log(`screenshots: ${['inbox.png', 'thread.png', 'thread-phone.png'].map((f) => join('functions/console/screenshots', f)).join(', ')}`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // The hub: a result stored, a body it could not read quarantined, the pollers run once.
+  const phone = '+61412000333';
+  const rungopher = (body: unknown) => fetch(`${hub.url}/webhooks/rungopher/${hub.env.RUNGOPHER_WEBHOOK_TOKEN ?? ''}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  await rungopher({ campaignId: 15, contactId: 'c-1042', id: 5001, resultType: 'boolean', resultName: 'accepted', data: { answer: 'yes' }, timestamp: '2026-11-30T09:00:00Z' });
+  await rungopher({ campaignId: 15, contactId: 'c-1042', id: 5002, resultType: 'phone', resultName: 'newNumber', data: { phone }, timestamp: '2026-11-30T09:05:00Z' });
+  await rungopher('{"campaignId":15,"contactId":"c-1043","broken":');
+  (hub.sandboxes.netcore as NetcoreSandbox).addUser({ userId: phone, channelId: 1014, lastInteracted: new Date(Date.now() - 60_000).toISOString() });
+  for (const s of hub.schedules()) await hub.runSchedule(s.name);
+  await eventually(async () => ((await call('GET', `/customers?phone=${encodeURIComponent(phone)}`)) as { items: unknown[] }).items.length >= 3 ? true : undefined, { timeoutMs: 30_000 });
+  await page.goto(`${hub.url}/console#/hub`);
+  await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+  await page.screenshot({ path: join(out, 'hub-status.png') });
+  await page.goto(`${hub.url}/console#/customers`);
+  await page.getByLabel('Phone').fill(phone);
+  await page.getByRole('button', { name: 'Look up' }).click();
+  await page.locator('table.timeline').waitFor();
+  await page.screenshot({ path: join(out, 'customer.png') });
+  console.log(`screenshots: ${['inbox.png', 'thread.png', 'thread-phone.png', 'hub-status.png', 'customer.png'].map((f) => join('functions/console/screenshots', f)).join(', ')}`);
 } finally {
   await browser.close();
   await hub.cleanup();

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { documentProblem, type Answered } from './openapi.ts';
 
 /**
  * A real browser for the console's tests: Debian's Chromium driven by playwright-core through its
@@ -36,4 +37,38 @@ export async function seriousViolations(page: Page): Promise<{ id: string; impac
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+}
+
+/**
+ * Records every answer the page gets from the hub's API (not the console's own files), to check
+ * afterwards with {@link undocumentedAnswers}: the console uses only the public operator API, as the
+ * API document describes it.
+ */
+export function recordHubAnswers(page: Page, hubUrl: string): Promise<Answered | null>[] {
+  const seen: Promise<Answered | null>[] = [];
+  page.on('response', (res) => {
+    const url = new URL(res.url());
+    if (url.origin !== hubUrl || url.pathname === '/console' || url.pathname.startsWith('/console/')) return;
+    seen.push(
+      res.text().then(
+        (text) => ({ method: res.request().method(), path: url.pathname, status: res.status(), contentType: res.headers()['content-type'] ?? null, body: text === '' ? undefined : text }),
+        // The page moved on (a reload, a navigation) before the body was read: nothing to check.
+        () => null,
+      ),
+    );
+  });
+  return seen;
+}
+
+/** Each recorded answer the API document does not describe (route, status, content type, body), as `METHOD /path: why`. */
+export async function undocumentedAnswers(seen: readonly Promise<Answered | null>[]): Promise<string[]> {
+  const out: string[] = [];
+  const all = await Promise.all(seen);
+  if (all.length > 0 && all.every((a) => a === null)) out.push('no answer could be read');
+  for (const a of all) {
+    if (a === null) continue;
+    const problem = await documentProblem(a);
+    if (problem) out.push(`${a.method} ${a.path}: ${problem}`);
+  }
+  return out;
 }

@@ -2,6 +2,7 @@
  * The console's one way to the hub: the public operator API on the page's own origin, with the
  * operator token from sessionStorage in the Authorization header (never in a URL).
  */
+import { pathOf, type HubRoute } from './routes.ts';
 
 const TOKEN_KEY = 'switchboard.operatorToken';
 
@@ -43,7 +44,9 @@ export const onUnauthorised = (fn: () => void): (() => void) => {
 };
 
 export interface RequestOptions {
-  readonly method?: 'GET' | 'POST' | 'PUT';
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Extra request headers (`X-Operator`, `X-Requested-By`). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly body?: unknown;
   readonly idempotencyKey?: string;
   readonly query?: Readonly<Record<string, string | number | undefined | null>>;
@@ -53,7 +56,7 @@ export interface RequestOptions {
 /** Calls the hub; resolves with the parsed JSON body of a 2xx, rejects with an {@link ApiError}. */
 export async function api<T = Json>(path: string, opts: RequestOptions = {}): Promise<T> {
   const token = opts.token ?? session.token();
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  const headers: Record<string, string> = { ...opts.headers, accept: 'application/json, application/problem+json' };
   if (token) headers.authorization = `Bearer ${token}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
@@ -75,6 +78,12 @@ export async function api<T = Json>(path: string, opts: RequestOptions = {}): Pr
   if (res.status === 401 && !opts.token) for (const fn of unauthorised) fn();
   if (!res.ok) throw explain(res.status, body);
   return body as T;
+}
+
+/** Calls one of the hub's own routes (`routes.ts`) with its method. */
+export function call<T>(route: HubRoute, params: Readonly<Record<string, string>> = {}, opts: Omit<RequestOptions, 'method'> = {}): Promise<T> {
+  const method = route.slice(0, route.indexOf(' ')) as NonNullable<RequestOptions['method']>;
+  return api<T>(pathOf(route, params), { ...opts, method });
 }
 
 /** A page of a list route: `{items, nextCursor}`. */

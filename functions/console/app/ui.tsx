@@ -108,11 +108,77 @@ export function Pager({ cursor, onNext, onFirst, atFirst }: { cursor: string | n
   );
 }
 
-/** Local, non-secret console settings (localStorage): the operator's e-mail, the inbox target. */
+/** Local, non-secret console settings (localStorage): the operator's e-mail and name, the inbox target. */
+type Pref = 'operatorEmail' | 'operatorName' | 'targetMinutes';
 export const prefs = {
-  get: (key: 'operatorEmail' | 'targetMinutes'): string | null => localStorage.getItem(`switchboard.${key}`),
-  set: (key: 'operatorEmail' | 'targetMinutes', value: string): void => localStorage.setItem(`switchboard.${key}`, value),
+  get: (key: Pref): string | null => localStorage.getItem(`switchboard.${key}`),
+  set: (key: Pref, value: string): void => localStorage.setItem(`switchboard.${key}`, value),
 };
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const scalar = (v: unknown): string => (v === null || v === undefined ? '–' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** "lastAcceptedAt" → "Last accepted at". */
+export const words = (key: string): string => {
+  const w = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  return w.charAt(0).toUpperCase() + w.slice(1);
+};
+
+/**
+ * Any JSON an answer carries, drawn without knowing its shape: a list of objects as a table (one
+ * column per key), an object as a list of terms, times in the operator's locale, everything else as
+ * text (never markup). For fields a page does not know yet, so they show without more work.
+ */
+export function JsonView({ value, label, depth = 0 }: { value: unknown; label: string; depth?: number }) {
+  if (depth > 3) return <Raw label={label} value={value} />;
+  if (typeof value === 'string' && ISO.test(value)) return <Time iso={value} />;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return <span class="muted">none</span>;
+    if (value.every(isRecord)) {
+      const keys = [...new Set(value.flatMap((row) => Object.keys(row)))];
+      return (
+        <table class="list">
+          <caption class="visually-hidden">{label}</caption>
+          <thead>
+            <tr>
+              {keys.map((k) => (
+                <th scope="col" key={k}>
+                  {words(k)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {value.map((row, i) => (
+              <tr key={i}>
+                {keys.map((k) => (
+                  <td key={k} data-label={words(k)}>
+                    <JsonView value={row[k]} label={`${label}: ${words(k)}`} depth={depth + 1} />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      );
+    }
+    return <span>{value.map(scalar).join(', ')}</span>;
+  }
+  if (isRecord(value)) {
+    return (
+      <dl class="facts">
+        {Object.entries(value).map(([k, v]) => [
+          <dt key={`t-${k}`}>{words(k)}</dt>,
+          <dd key={`d-${k}`}>
+            <JsonView value={v} label={`${label}: ${words(k)}`} depth={depth + 1} />
+          </dd>,
+        ])}
+      </dl>
+    );
+  }
+  return <span>{scalar(value)}</span>;
+}
 
 export function Field({ id, label, hint, children }: { id: string; label: string; hint?: string; children: ComponentChildren }) {
   return (

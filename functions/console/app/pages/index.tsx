@@ -1,3 +1,4 @@
+import { customerPages } from './customers.tsx';
 import { goodaysPages } from './goodays.tsx';
 import { hubPages } from './hub.tsx';
 import { netcorePages } from './netcore.tsx';
@@ -7,4 +8,4 @@ import type { PageDecl } from './types.ts';
 export type { PageDecl } from './types.ts';
 
 /** Every page of the console, one list per area; the first page is the start page. */
-export const pages: readonly PageDecl[] = [...goodaysPages, ...rungopherPages, ...netcorePages, ...hubPages];
+export const pages: readonly PageDecl[] = [...goodaysPages, ...rungopherPages, ...netcorePages, ...hubPages, ...customerPages];
