@@ -54,7 +54,7 @@ describe('CSV records without csv-parse', () => {
 });
 
 const REQUIRED_HEADERS = ['Contact ID', 'First Name', 'Last Name', 'Mobile Number'];
-const OTHER_HEADERS = ['Email', 'Custom 1', 'Notes', 'Link'];
+const OTHER_HEADERS = ['Email', 'Custom 1', 'Notes', 'Link', 'Address To Verify', 'Custom 4'];
 const mobileOf = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('0468403000', '+61 468 403 001', '61468403002') },
   { weight: 3, arbitrary: fc.stringMatching(/^04[0-3]\d{7}$/) },
@@ -82,7 +82,7 @@ const contactCsv = fc
   .tuple(fc.shuffledSubarray(REQUIRED_HEADERS, { minLength: 3 }), fc.subarray(OTHER_HEADERS), fc.constantFrom('\n', '\r\n'), fc.boolean(), fc.boolean(), fc.boolean())
   .chain(([required, others, eol, bom, blankLines, quoted]) => {
     // Now and then a second mobile column (every row refused: two columns map to mobile).
-    const headers = [...required, ...others, ...(others.length === 4 ? ['phone'] : [])];
+    const headers = [...required, ...others, ...(others.length === OTHER_HEADERS.length ? ['phone'] : [])];
     const row = fc.tuple(fc.tuple(...headers.map(cellFor)), fc.constantFrom(0, 0, 0, 0, 0, 0, 0, 0, -1, 1)).map(([cells, extra]) => (extra < 0 ? cells.slice(0, -1) : extra > 0 ? [...cells, 'extra'] : cells));
     return fc.array(row, { maxLength: 25 }).map((rows) => {
       const cell = (v: string) => (quoted && v.includes(' ') ? `"${v}"` : v);
