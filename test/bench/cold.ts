@@ -1,7 +1,7 @@
 /**
  * Cold starts (`npm run bench -- cold`): for every function, its bundle as the stack builds it
  * (`stackBundle`: the HubFunction's esbuild settings) imported in a fresh Node process with only the
- * environment the stack gives it (plus `NODE_OPTIONS=--enable-source-maps`, as the stack sets), then its
+ * environment the stack gives it (no `NODE_OPTIONS`, as the stack sets by default), then its
  * handler called once with a typical event against the local emulators (dynalite, fauxqs and the vendor
  * sandboxes, started here; the local consumers are paused so nothing else runs meanwhile). Against it,
  * in the same run: a bundle of the bare SDK clients the function may use (SQS when it sends or is fed
@@ -10,9 +10,13 @@
  * has no emulator here: constructed, not called). Medians of `COLD_RUNS` (default 7) fresh processes,
  * function and bare runs alternating. `COLD_ONLY=name,name` limits the functions.
  *
- * Figures only: ratio = (import + first invocation) / (bare import + bare call).
+ * Figures only: ratio = (import + first invocation) / (bare import + bare call), on wall time and on
+ * the child's CPU time (user + system; on a loaded machine the wall time also holds waiting for a core).
+ * `COLD_BASE=<folder>`: a checkout of another commit (with node_modules), whose bundles run alternately
+ * with these in the same run, for before/after figures; they run with `NODE_OPTIONS=--enable-source-maps`
+ * (the stack's setting before `sourceMapTraces`), against a bare bundle run with it too.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -29,21 +33,24 @@ import { DOC_SAMPLES } from '#test/rungopher/samples.ts';
 const RUNS = Number(process.env.COLD_RUNS ?? 7);
 const ONLY = process.env.COLD_ONLY?.split(',').filter(Boolean);
 const RUNNER = resolve(import.meta.dirname, '../helpers/cold-start.mjs');
+const BASE = process.env.COLD_BASE;
 
 type Fn = ReturnType<typeof functionList>[number];
 interface Outcome {
   ok: boolean;
   importMs?: number;
   invokeMs?: number;
+  importCpuMs?: number;
+  invokeCpuMs?: number;
   result?: { statusCode?: number; batchItemFailures?: unknown[] };
   error?: string;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-function runOnce(file: string, kind: 'fn' | 'bare', env: Record<string, string>, event?: unknown): Promise<Outcome> {
+function runOnce(file: string, kind: 'fn' | 'bare', env: Record<string, string>, event?: unknown, sourceMaps = false): Promise<Outcome> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [RUNNER, file, kind], { env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NODE_OPTIONS: '--enable-source-maps', ...env }, timeout: 120_000 });
+    const child = spawn(process.execPath, [RUNNER, file, kind], { env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}), ...env }, timeout: 120_000 });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -139,48 +146,75 @@ try {
   await hub.pauseConsumers();
   const fns = functionList().filter((f) => !ONLY || ONLY.includes(f.name));
   const rows: string[] = [];
+  const total = (r: Outcome): number => (r.importMs ?? NaN) + (r.invokeMs ?? NaN);
+  const cpu = (r: Outcome): number => (r.importCpuMs ?? NaN) + (r.invokeCpuMs ?? NaN);
+  const build = async (root: string, fn: Fn, dir: string): Promise<{ file: string; size: number }> => {
+    const file = join(out, dir, 'index.mjs');
+    const size = await stackBundle(join(root, fn.entry), file);
+    // What the stack's afterBundling hook writes beside the static-asset bundle.
+    if (fn.staticAssets) spawnSync(process.execPath, ['--import', 'tsx', join(root, 'infra', 'openapi', 'write-assets.ts'), join(out, dir, 'static')], { cwd: root, stdio: 'ignore' });
+    return { file, size };
+  };
   for (const fn of fns) {
     const env = { ...functionEnv(hub, fn), POWERTOOLS_SERVICE_NAME: fn.name, POWERTOOLS_LOG_LEVEL: 'SILENT', COLD_TIMEOUT_MS: String((fn.timeoutSeconds ?? 30) * 1000) };
-    const file = join(out, fn.name, 'index.mjs');
-    const size = await stackBundle(join(PROJECT_ROOT, fn.entry), file);
+    const now = await build(PROJECT_ROOT, fn, fn.name);
+    const base = BASE ? await build(BASE, fn, `${fn.name}-base`) : undefined;
     const bare = bareSource(fn, (q) => hub.queues[q as keyof typeof hub.queues].url);
     const bareFile = join(out, `${fn.name}-bare`, 'index.mjs');
     const bareSize = bare.clients.length ? await stackBundle({ source: bare.source, resolveDir: PROJECT_ROOT }, bareFile) : 0;
-    const fnRuns: Outcome[] = [];
-    const bareRuns: Outcome[] = [];
+    const runs: Record<'now' | 'base' | 'bare' | 'bareMapped', Outcome[]> = { now: [], base: [], bare: [], bareMapped: [] };
     let path = '';
     for (let i = 0; i < RUNS; i++) {
       const e = eventFor(fn, env, i);
       path = e.path;
-      const one = async () => fnRuns.push(await runOnce(file, 'fn', env, e.event));
-      const two = async () => (bare.clients.length ? bareRuns.push(await runOnce(bareFile, 'bare', env)) : undefined);
-      if (i % 2) {
-        await two();
-        await one();
-      } else {
-        await one();
-        await two();
-      }
+      const steps: (() => Promise<unknown>)[] = [
+        async () => runs.now.push(await runOnce(now.file, 'fn', env, e.event)),
+        async () => (bare.clients.length ? runs.bare.push(await runOnce(bareFile, 'bare', env)) : undefined),
+        async () => (base ? runs.base.push(await runOnce(base.file, 'fn', env, eventFor(fn, env, i + RUNS).event, true)) : undefined),
+        async () => (base && bare.clients.length ? runs.bareMapped.push(await runOnce(bareFile, 'bare', env, undefined, true)) : undefined),
+      ];
+      // A different order each round, so no one of them always runs right after another.
+      for (let k = 0; k < steps.length; k++) await steps[(k + i) % steps.length]?.();
     }
-    const failed = [...fnRuns, ...bareRuns].find((r) => !r.ok);
+    const failed = [...runs.now, ...runs.bare, ...runs.base, ...runs.bareMapped].find((r) => !r.ok);
     if (failed) {
       rows.push(`${fn.name} | ${path} | failed: ${(failed.error ?? '').split('\n')[0]}`);
       continue;
     }
-    const status = fnRuns[0]?.result?.statusCode ?? (fnRuns[0]?.result?.batchItemFailures ? `failures ${fnRuns[0].result.batchItemFailures.length}` : 'ok');
-    const imp = median(fnRuns.map((r) => r.importMs ?? NaN));
-    const inv = median(fnRuns.map((r) => r.invokeMs ?? NaN));
-    const total = median(fnRuns.map((r) => (r.importMs ?? NaN) + (r.invokeMs ?? NaN)));
-    const bImp = median(bareRuns.map((r) => r.importMs ?? NaN));
-    const bCall = median(bareRuns.map((r) => r.invokeMs ?? NaN));
-    const bTotal = median(bareRuns.map((r) => (r.importMs ?? NaN) + (r.invokeMs ?? NaN)));
+    const first = runs.now[0]?.result;
+    const status = first?.statusCode ?? (first?.batchItemFailures ? `failures ${first.batchItemFailures.length}` : 'ok');
+    const m = (xs: Outcome[], f: (r: Outcome) => number) => median(xs.map(f));
+    const bareTotal = m(runs.bare, total);
+    const bareCpu = m(runs.bare, cpu);
+    const ratio = (a: number, b: number) => (bare.clients.length ? `${(a / b).toFixed(2)}x` : '-');
     rows.push(
-      `${fn.name} | ${path} (${status}) | ${(size / 1024).toFixed(0)} | ${imp.toFixed(0)} | ${inv.toFixed(0)} | ${total.toFixed(0)} | ${bare.clients.join('+') || '(none)'} | ${bare.clients.length ? `${(bareSize / 1024).toFixed(0)} | ${bImp.toFixed(0)} | ${bCall.toFixed(0)} | ${bTotal.toFixed(0)} | ${(total / bTotal).toFixed(2)}x` : '- | - | - | - | -'}`,
+      [
+        fn.name,
+        `${path} (${status})`,
+        (now.size / 1024).toFixed(0),
+        m(runs.now, (r) => r.importMs ?? NaN).toFixed(0),
+        m(runs.now, (r) => r.invokeMs ?? NaN).toFixed(0),
+        m(runs.now, total).toFixed(0),
+        m(runs.now, cpu).toFixed(0),
+        bare.clients.join('+') || '(none)',
+        bare.clients.length ? (bareSize / 1024).toFixed(0) : '-',
+        bare.clients.length ? m(runs.bare, (r) => r.importMs ?? NaN).toFixed(0) : '-',
+        bare.clients.length ? m(runs.bare, (r) => r.invokeMs ?? NaN).toFixed(0) : '-',
+        bare.clients.length ? bareTotal.toFixed(0) : '-',
+        bare.clients.length ? bareCpu.toFixed(0) : '-',
+        ratio(m(runs.now, total), bareTotal),
+        ratio(m(runs.now, cpu), bareCpu),
+        ...(base
+          ? [(base.size / 1024).toFixed(0), m(runs.base, total).toFixed(0), m(runs.base, cpu).toFixed(0), bare.clients.length ? m(runs.bareMapped, total).toFixed(0) : '-', ratio(m(runs.base, total), m(runs.bareMapped, total)), ratio(m(runs.base, cpu), m(runs.bareMapped, cpu))]
+          : []),
+      ].join(' | '),
     );
     console.error(rows.at(-1));
   }
   console.log(`\n## Cold start per function: import + first invocation against the local emulators, median of ${RUNS} fresh processes, load average ${loadavg()[0]?.toFixed(1)} at the end`);
-  console.log('function | first invocation (answer) | bundle KiB | import ms | invoke ms | import+invoke ms | bare clients | bare KiB | bare import ms | bare call ms | bare total ms | ratio');
+  console.log(
+    `function | first invocation (answer) | bundle KiB | import ms | invoke ms | import+invoke ms | CPU ms | bare clients | bare KiB | bare import ms | bare call ms | bare total ms | bare CPU ms | ratio | CPU ratio${BASE ? ' | base KiB | base total ms (source maps on) | base CPU ms | bare total ms (source maps on) | base ratio | base CPU ratio' : ''}`,
+  );
   for (const r of rows) console.log(r);
 } finally {
   await hub.cleanup();
