@@ -4,7 +4,8 @@ import { retentionClasses, type RetentionClassName } from '#infra/topology/index
 /**
  * CDK entry (`cdk synth`, `cdk deploy`). Context (`-c key=value`): `alarmEmail`, `throttleRateLimit`,
  * `throttleBurstLimit`, `eventArchiveDays`, `subscriptions` (a JSON list of `{id, url, events}`, or the
- * list itself in cdk.json), `customerManagedKey=true`, `retentionDays=RAW_BODIES=90,QUARANTINE=30`.
+ * list itself in cdk.json), `customerManagedKey=true`, `sourceMapTraces=true`,
+ * `retentionDays=RAW_BODIES=90,QUARANTINE=30`.
  * cdk-nag's AwsSolutions pack runs on every synth.
  */
 const probe = buildContextReader();
@@ -17,6 +18,7 @@ const { app } = buildApp(
     ...(probe.count('eventArchiveDays') !== undefined ? { eventArchiveDays: probe.count('eventArchiveDays') } : {}),
     ...(probe.list('subscriptions') ? { subscriptions: probe.list('subscriptions') as never } : {}),
     ...(probe.str('customerManagedKey') === 'true' ? { customerManagedKey: true } : {}),
+    ...(probe.str('sourceMapTraces') === 'true' ? { sourceMapTraces: true } : {}),
     ...(probe.str('retentionDays') ? { retentionDays: retentionContext(probe.str('retentionDays') ?? '') } : {}),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   },

@@ -46,6 +46,8 @@ export interface SwitchboardStackProps extends StackProps {
    * is granted the key for what it touches. @default false (AWS-managed keys)
    */
   readonly customerManagedKey?: boolean;
+  /** Source-mapped stack traces in every function's logs, at a cold-start cost (HubFunction's `sourceMapTraces`). @default false */
+  readonly sourceMapTraces?: boolean;
   /**
    * Days each retention class is kept (`RETENTION_<CLASS>_DAYS` of the functions that write its
    * tables; DynamoDB TTL deletes the items after). A class left out is kept for ever. @default {}
@@ -226,6 +228,7 @@ export class SwitchboardStack extends Stack {
         ...(decl.timeoutSeconds ? { timeoutSeconds: decl.timeoutSeconds } : {}),
         ...(decl.memoryMb ? { memoryMb: decl.memoryMb } : {}),
         ...(decl.staticAssets ? { staticAssets: true } : {}),
+        ...(props.sourceMapTraces ? { sourceMapTraces: true } : {}),
         environment: {
           POWERTOOLS_SERVICE_NAME: decl.name,
           POWERTOOLS_METRICS_NAMESPACE: 'Switchboard',

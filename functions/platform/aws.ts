@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 
 /**
  * AWS clients, created once per process and reused across invocations. Endpoints come from the
@@ -50,9 +49,8 @@ export function marshallable(value: unknown): unknown {
   return changed ? Object.fromEntries(next) : value;
 }
 
-// With a custom endpoint (fauxqs locally) the queue URL's host is not resolvable, so requests go to
-// the endpoint; on AWS no endpoint is set and the queue URL host is the regional endpoint anyway.
-export const sqs = new SQSClient({ useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS });
+// The SQS client lives in its own module, so a function that only sends (a webhook) loads no DynamoDB.
+export { sqs } from './aws-sqs.ts';
 
 /** Every item a query matches, all pages read (the SDK's paginator follows LastEvaluatedKey). */
 export async function queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {

@@ -1,7 +1,7 @@
 import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions, LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { maskPersonalText } from './identity.ts';
+import { maskPersonalText } from './personal-text.ts';
 
 /** CloudWatch namespace for every metric the hub emits; the dashboard reads the same constant. */
 export const METRICS_NAMESPACE = 'Switchboard';

@@ -1,6 +1,6 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { QueueEnvelope } from './envelope.ts';
-import { sqs } from './aws.ts';
+import { sqs } from './aws-sqs.ts';
 
 /**
  * JSON with every non-ASCII code unit escaped (`\uXXXX`). Still the same JSON value, but made of

@@ -22,7 +22,8 @@ import { startRungopherSandbox } from '#infra/local/sandboxes/rungopher.ts';
 
 const ROWS = 30_000;
 
-function generateCsv(rows: number): string {
+/** A contact list as an export has it (also used by the CSV bench). */
+export function generateContactCsv(rows: number): string {
   const lines = ['Contact ID,First Name,Last Name,Mobile Number,Email,Custom 1'];
   for (let i = 0; i < rows; i++) {
     const n = String(10_000_000 + i).slice(-8);
@@ -37,7 +38,7 @@ function generateCsv(rows: number): string {
 const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 async function benchCsv(): Promise<Record<string, number | string>> {
-  const csv = generateCsv(ROWS);
+  const csv = generateContactCsv(ROWS);
   // Memory is measured in a fresh process that only reads and parses the file, so the figure is the
   // parse's own peak, not this process's (which also built the CSV).
   const dir = await mkdtemp(join(tmpdir(), 'switchboard-csv-'));

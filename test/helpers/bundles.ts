@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { build } from 'esbuild';
 import type { BuildOptions } from 'esbuild';
-import { ESM_REQUIRE_BANNER } from '#infra/constructs/hub-function.ts';
+import { BUNDLE_TARGET, ESM_REQUIRE_BANNER } from '#infra/constructs/hub-function.ts';
 
 /**
  * Bundles an entry the way the stack's HubFunction does (minified ESM, everything bundled, `require`
@@ -15,6 +15,30 @@ export async function bundleEntry(entry: string, outfile: string): Promise<numbe
 /** Bundles source text (e.g. a bare SDK client) with the same options. */
 export async function bundleSource(source: string, resolveDir: string, outfile: string): Promise<number> {
   return bundleWith({ stdin: { contents: source, resolveDir, loader: 'ts' } }, outfile);
+}
+
+/**
+ * Bundles an entry (or source text) exactly as the stack's HubFunction has esbuild do it on `cdk synth`
+ * (its `bundling` props as NodejsFunction passes them: ESM, target {@link BUNDLE_TARGET}, minified,
+ * external source map without sources, main fields module then main, the `require` banner, nothing
+ * external). For cold-start figures: the file Lambda loads. Returns the bundle's size in bytes.
+ */
+export async function stackBundle(input: string | { source: string; resolveDir: string }, outfile: string): Promise<number> {
+  await build({
+    ...(typeof input === 'string' ? { entryPoints: [input] } : { stdin: { contents: input.source, resolveDir: input.resolveDir, loader: 'ts' } }),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLE_TARGET,
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    outfile,
+    logLevel: 'silent',
+  });
+  return (await stat(outfile)).size;
 }
 
 async function bundleWith(input: Pick<BuildOptions, 'entryPoints' | 'stdin'>, outfile: string): Promise<number> {

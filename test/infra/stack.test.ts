@@ -200,6 +200,18 @@ describe('cdk-nag AwsSolutions', () => {
   });
 });
 
+describe('source-mapped stack traces (sourceMapTraces)', () => {
+  const variablesOf = (t: Template) => Object.values(t.toJSON().Resources as Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, string> } } }>).filter((r) => r.Type === 'AWS::Lambda::Function').map((r) => r.Properties.Environment?.Variables ?? {});
+  it('are off by default (no source map read on a cold start), on for every function when asked', () => {
+    const off = variablesOf(template);
+    expect(off).toHaveLength(functionList().length);
+    for (const v of off) expect(v.NODE_OPTIONS).toBeUndefined();
+    const on = variablesOf(Template.fromStack(buildApp(NO_BUNDLING, { sourceMapTraces: true }).stack));
+    expect(on).toHaveLength(functionList().length);
+    for (const v of on) expect(v.NODE_OPTIONS).toBe('--enable-source-maps');
+  });
+});
+
 describe('customer-managed KMS key (customerManagedKey)', () => {
   const { app: kmsApp, stack: kmsStack } = buildApp(NO_BUNDLING, { customerManagedKey: true, retentionDays: { QUARANTINE: 30, RAW_BODIES: 90 }, env: { account: '123456789012', region: 'ap-southeast-2' } });
   const kmsResources = Template.fromStack(kmsStack).toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;

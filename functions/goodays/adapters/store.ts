@@ -15,6 +15,9 @@ import type {
   ThreadStore,
   UserCache,
 } from '#goodays/use-cases/ports.ts';
+import { threadItem } from './store-keys.ts';
+
+export { EVENT_KEYS, THREAD_KEYS, threadItem } from './store-keys.ts';
 
 /** DynamoDB implementations of the Goodays ports (the queues are `sqsJsonQueue` of `queue.ts`). */
 
@@ -27,29 +30,6 @@ const StoredEventItem = z.object({
   receivedAt: z.string(),
   requestId: z.string(),
 });
-
-/** Key attributes of the events table. */
-export const EVENT_KEYS = { partition: ['responseId'], sort: ['eventKey'] } as const;
-/** Key attributes of the threads table and its indexes (byState, byAwaiting). */
-export const THREAD_KEYS = { partition: ['responseId', 'threadState', 'awaiting'], sort: ['lastEventAt'] } as const;
-
-/** The threads table item of a record, as {@link dynamoThreadStore} writes it (and the storability check measures it). */
-export function threadItem(record: ThreadRecord): Record<string, unknown> {
-  return {
-    responseId: record.responseId,
-    version: record.version,
-    thread: record.thread,
-    lastHandledAt: record.lastHandledAt,
-    hubActions: record.hubActions,
-    updatedAt: record.updatedAt,
-    // An empty state cannot be an index key: such a thread is left out of byState rather than refused.
-    threadState: record.thread.state || undefined,
-    lastEventAt: record.thread.latestEventReceivedAt ?? record.updatedAt,
-    awaiting: record.awaiting ? '1' : undefined,
-    // Retention (GOODAYS_EVENTS): the thread goes with its conversation's latest event.
-    ...expiry('GOODAYS_EVENTS', record.thread.latestEventReceivedAt ?? record.updatedAt),
-  };
-}
 
 /** Events table: partition `responseId`, sort `eventKey`. */
 export function dynamoEventStore(table: string): EventStore {

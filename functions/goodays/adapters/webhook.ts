@@ -1,7 +1,7 @@
 import { SIGNATURE_HEADER, authenticateWebhook, headerValue } from '#goodays/domain/signature.ts';
 import { UnauthorizedError } from '#platform/errors.ts';
 import type { WebhookAuthenticator } from '#platform/webhook.ts';
-import { goodaysHmacSecrets, webhookConfig } from './wiring.ts';
+import { goodaysHmacSecrets, webhookConfig } from './webhook-config.ts';
 
 /**
  * Goodays' webhook authenticator for the kit: `X-HMAC-SHA256` over the exact raw bytes against every

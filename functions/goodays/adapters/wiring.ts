@@ -1,7 +1,5 @@
 import * as z from 'zod';
-import { ConfigError } from '#platform/errors.ts';
 import { DEFAULT_NATIVE_SOURCES } from '#goodays/domain/actions.ts';
-import { parseSecrets } from '#goodays/domain/signature.ts';
 import { functionConfig, secretValue, setting } from '#platform/config.ts';
 import type { Setting } from '#platform/config.ts';
 import { hubQuarantine } from '#platform/quarantine.ts';
@@ -10,6 +8,9 @@ import { customerLinker } from '#platform/customer-index.ts';
 import { sqsJsonQueue } from '#platform/queue.ts';
 import type { ActionMessage } from '#goodays/domain/actions.ts';
 import { DEFAULT_GOODAYS_BASE_URL, goodaysClient } from './client.ts';
+
+// The webhook's settings live apart, so its bundle loads none of the stores and clients below.
+export { goodaysHmacSecrets, webhookConfig } from './webhook-config.ts';
 import type { GoodaysApi } from './client.ts';
 import { dynamoActionStore, dynamoEventStore, dynamoThreadStore, dynamoUserCache } from './store.ts';
 
@@ -22,7 +23,6 @@ import { dynamoActionStore, dynamoEventStore, dynamoThreadStore, dynamoUserCache
  * GOODAYS_UNPROCESSED_AFTER_MINUTES, GOODAYS_NATIVE_SOURCES, GOODAYS_TIMEOUT_MS, GOODAYS_ACTION_MAX_RECEIVES.
  */
 
-const Bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const PositiveInt = z.coerce.number().int().positive();
 const List = z.string().transform((v) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
 
@@ -32,26 +32,6 @@ const List = z.string().transform((v) => v.split(',').map((s) => s.trim().toLowe
  */
 const built = <A, T>(source: Setting<A>, make: (value: A) => T): Setting<T> => ({ read: () => make(source.read()) });
 const store = <T>(name: string, make: (table: string) => T): Setting<T> => built(setting.table(name), make);
-
-/** `goodays-webhook`: the queue and the quarantine are the kit's; only this setting is Goodays'. */
-export const webhookConfig = functionConfig({
-  allowUnsigned: setting.optional('GOODAYS_ALLOW_UNSIGNED', Bool, false),
-});
-
-/**
- * HMAC secrets, read on every call through the (cached) secret so a rotation reaches warm functions.
- * Empty only when nothing is configured at all (no GOODAYS_HMAC_SECRETS, no SECRET_GOODAYS_ARN): that
- * alone may fall through to GOODAYS_ALLOW_UNSIGNED. With a secret configured, a missing key or a
- * secret that is not JSON is a ConfigError (500, so Goodays resends), never "unsigned".
- */
-export async function goodaysHmacSecrets(): Promise<string[]> {
-  const local = process.env.GOODAYS_HMAC_SECRETS;
-  const arn = process.env.SECRET_GOODAYS_ARN;
-  if ((local === undefined || local === '') && (arn === undefined || arn === '')) return [];
-  const secrets = parseSecrets(await secretValue('goodays', 'GOODAYS_HMAC_SECRETS'));
-  if (secrets.length === 0) throw new ConfigError('GOODAYS_HMAC_SECRETS is configured but holds no secret');
-  return secrets;
-}
 
 /** `goodays-event-processor`: the foreign-record quarantine is the kit's; an unreadable event is kept here. */
 export const eventProcessorConfig = functionConfig({

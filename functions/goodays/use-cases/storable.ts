@@ -1,4 +1,4 @@
-import { EVENT_KEYS, THREAD_KEYS, threadItem } from '#goodays/adapters/store.ts';
+import { EVENT_KEYS, THREAD_KEYS, threadItem } from '#goodays/adapters/store-keys.ts';
 import { describeEvent, isAwaiting, reduceThread } from '#goodays/domain/thread.ts';
 import { boundThread } from '#goodays/domain/thread-size.ts';
 import { parseJson } from '#platform/json.ts';

@@ -1,8 +1,10 @@
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contribution, Slots } from '#rungopher/domain/contact-view.ts';
 import { isSlot } from '#rungopher/domain/contact-view.ts';
-import { createHash } from 'node:crypto';
 import { conditionalWrite, dynamo } from '#platform/aws.ts';
+import { slotDigest } from './store-keys.ts';
+
+export { CONTACT_KEYS, RESULT_KEYS, contactSlotItem } from './store-keys.ts';
 
 /** A stored result row. */
 export interface StoredResult {
@@ -70,21 +72,6 @@ export interface ContactTable {
  * result counts again; the result itself is stored).
  */
 export type ContactApplyOutcome = 'applied' | 'same' | 'older' | 'dropped';
-
-/** A slot's entry in its class's set: 16 hex digits of its name's SHA-256 (a long link is not written twice). */
-function slotDigest(slot: string): string {
-  return createHash('sha256').update(slot, 'utf8').digest('hex').slice(0, 16);
-}
-
-/** Key attributes of the results table and its indexes (byContact, byCampaign, byTime). */
-export const RESULT_KEYS = { partition: ['id', 'campaignContact', 'campaignId', 'timeBucket'], sort: ['sortKey'] } as const;
-/** Key attributes of the contact view table. */
-export const CONTACT_KEYS = { partition: ['campaignContact'] } as const;
-
-/** The contact item's attributes a slot update writes beside the slot (for the storability check). */
-export function contactSlotItem(campaignContact: string, campaignId: string, contactId: string, c: Contribution): Record<string, unknown> {
-  return { campaignContact, campaignId, contactId, [c.slot]: { rank: c.rank, value: c.value }, [c.budget.set]: new Set([slotDigest(c.slot)]), droppedSlots: 1 };
-}
 
 const PARTITION_OF_INDEX = { byContact: 'campaignContact', byCampaign: 'campaignId', byTime: 'timeBucket' } as const;
 

@@ -1,6 +1,6 @@
 import { pathToken, webhookHandler } from '#platform/webhook.ts';
 import { parseResult } from '#rungopher/domain/result.ts';
-import { resultTextStorability } from '#rungopher/use-cases/store-result.ts';
+import { resultTextStorability } from '#rungopher/use-cases/result-row.ts';
 
 /**
  * POST /webhooks/rungopher/{token}. Rungopher cannot sign, so the path carries the secret. Answered

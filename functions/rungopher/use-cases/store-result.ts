@@ -1,16 +1,16 @@
 import type { RungopherResult } from '#rungopher/domain/result.ts';
-import { campaignContactKey, parseResult, resultSortKey } from '#rungopher/domain/result.ts';
+import { parseResult } from '#rungopher/domain/result.ts';
 import { contributions } from '#rungopher/domain/contact-view.ts';
 import type { ContactTable, ResultTable, StoredResult } from '#rungopher/adapters/store.ts';
-import { CONTACT_KEYS, RESULT_KEYS, contactSlotItem } from '#rungopher/adapters/store.ts';
-import { nestingReason, storableReason } from '#platform/storable.ts';
 import { parseJson } from '#platform/json.ts';
 import type { EventPublisher } from '#platform/outbound/publisher.ts';
 import type { Contribution } from '#rungopher/domain/contact-view.ts';
 import { resultEvents } from '#rungopher/domain/outbound.ts';
-import { expiry } from '#platform/retention.ts';
 import type { CustomerLinker } from '#platform/customer-index.ts';
 import { resultLinks } from '#rungopher/domain/customer.ts';
+import { resultRow, type StoreMeta } from './result-row.ts';
+
+export { LEGACY_TIME_BUCKET, TIME_BUCKETS, TIME_SHARDS, resultRow, resultStorability, resultTextStorability, timeBucketOf, type StoreMeta } from './result-row.ts';
 
 /** Ports for storing a result. */
 export interface StoreResultPorts {
@@ -21,78 +21,6 @@ export interface StoreResultPorts {
   /** The customer index (see `linkResult`); left out, nothing is linked. */
   readonly link?: CustomerLinker;
   readonly now?: () => Date;
-}
-
-export interface StoreMeta {
-  readonly source: StoredResult['source'];
-  readonly requestId?: string;
-}
-
-/**
- * The byTime index is spread over {@link TIME_SHARDS} partition key values (`time#0` … `time#7`), each
- * result in the one its id hashes to, so no single index partition takes every write: DynamoDB gives a
- * partition key value about 1,000 write units a second, so eight give the index about 8,000 results a
- * second of entries up to 1 KB (the README's partition math). "All results after T, oldest first"
- * reads every shard and merges them by sort key.
- */
-export const TIME_SHARDS = 8;
-/** The byTime partition of rows written before the index was sharded; read, never written. */
-export const LEGACY_TIME_BUCKET = 'all';
-/** Every byTime partition a read must merge: the shards and the legacy one. */
-export const TIME_BUCKETS: readonly string[] = [...Array.from({ length: TIME_SHARDS }, (_, i) => `time#${i}`), LEGACY_TIME_BUCKET];
-
-/** The byTime shard of a result: stable for its id (a resent result lands where it did). */
-export function timeBucketOf(id: string): string {
-  // FNV-1a over the id's UTF-16 units: cheap, stable across processes, evenly spread for sequential ids.
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  return `time#${(h >>> 0) % TIME_SHARDS}`;
-}
-
-/** The row a result is stored as: its keys and the raw text once (the parsed result is read from it). */
-export function resultRow(result: RungopherResult, raw: string, meta: StoreMeta, now: Date): StoredResult {
-  return {
-    id: result.id,
-    campaignId: result.campaignId,
-    contactId: result.contactId,
-    campaignContact: campaignContactKey(result.campaignId, result.contactId),
-    resultType: result.resultType,
-    resultName: result.resultName,
-    sortKey: resultSortKey(result),
-    timeBucket: timeBucketOf(result.id),
-    raw,
-    source: meta.source,
-    storedAt: now.toISOString(),
-    ...(meta.requestId ? { requestId: meta.requestId } : {}),
-    // Retention (RAW_BODIES): the row is the raw body; the contact view folded from it stays.
-    ...expiry('RAW_BODIES', now.toISOString()),
-  };
-}
-
-/**
- * Why a result cannot be stored, or undefined: the row and each contact-view slot it writes, as they
- * will be written, against DynamoDB's rules (`storable.ts`), and its JSON nesting (a body deeper than
- * DynamoDB's 32 levels is no document the hub can keep or serve). The webhook refuses what fails
- * before answering, the processor and the poller quarantine it: nothing accepted fails in a DLQ.
- */
-export function resultStorability(result: RungopherResult, raw: string, json: unknown): string | undefined {
-  const deep = nestingReason(json);
-  if (deep) return `the result is ${deep}`;
-  // The longest request id and source a row may carry, so the check holds for every copy written.
-  const row = resultRow(result, raw, { source: 'webhook', requestId: 'x'.repeat(64) }, new Date(0));
-  const rowReason = storableReason(row as unknown as Record<string, unknown>, RESULT_KEYS);
-  if (rowReason) return `result row: ${rowReason}`;
-  for (const c of contributions(result)) {
-    const slotReason = storableReason(contactSlotItem(row.campaignContact, result.campaignId, result.contactId, c), CONTACT_KEYS);
-    if (slotReason) return `contact view slot: ${slotReason}`;
-  }
-  return undefined;
-}
-
-/** The webhook's storability check of a body (the kit's `storable`): for a body that reads as a result. */
-export function resultTextStorability(text: string): string | undefined {
-  const parsed = parseResult(text);
-  return parsed.ok ? resultStorability(parsed.result, text, parsed.json) : undefined;
 }
 
 /** The result a stored row holds, parsed from its raw text on read (rows keep the body once). */
