@@ -188,8 +188,11 @@ export function bodyMatcher(identifiers: readonly string[]): (body: string) => b
 }
 
 /**
- * Erases a person: every record the index names (with what goes with it), the quarantined bodies that
- * carry their identifiers, their record ids kept in cursors, then their index rows. Idempotent and
+ * Erases a person: every record the index names (with what goes with it: the outbound delivery
+ * records of its events among them), the quarantined bodies that carry their identifiers, their
+ * record ids kept in cursors, then their index rows. Refs naming many items (a partition, an index
+ * partition such as a subject's deliveries) are erased once more after every record is gone, so what
+ * was written into them while the erasure ran goes too. Idempotent and
  * resumable: records are erased before the rows that lead to them, and the rows of the identifiers
  * asked for go last, so a call that runs out of time (`complete: false`) leaves every remaining record
  * findable by the next call with the same query, which continues the same audit record.
@@ -206,6 +209,8 @@ export async function erasePerson(deps: EraseDeps, subject: readonly string[], r
   const person = await findPerson(deps.index, subject);
   const keyValues = new Set<string>();
   const subjectSet = new Set(subject);
+  // Refs that name many items (a partition, an index partition) can gain items while the erasure runs.
+  const growing = new Map<string, RecordRef>();
   let complete = true;
   for (const row of person.records) {
     if (!deps.hasTime()) {
@@ -215,6 +220,7 @@ export async function erasePerson(deps: EraseDeps, subject: readonly string[], r
     for (const ref of [row.target, ...row.also]) {
       add(ref.table, await deps.erase(ref, () => undefined));
       for (const v of Object.values(ref.key)) keyValues.add(v);
+      if (ref.scope === 'partition' || ref.scope === 'index') growing.set(refId(ref), ref);
     }
     // The rows leading to this record, except those of the identifiers asked for (they go last).
     for (const r of person.rows.filter((x) => x.ref === row.ref && !subjectSet.has(x.identifier))) {
@@ -223,6 +229,9 @@ export async function erasePerson(deps: EraseDeps, subject: readonly string[], r
     }
   }
   if (complete) {
+    // Once more, after every record is gone: what was written into them meanwhile (an outbound delivery
+    // recorded for an event published before its record was erased, an action settled) goes too.
+    for (const ref of growing.values()) add(ref.table, await deps.erase(ref, () => undefined));
     add('quarantine', await deps.sweeps.quarantine(bodyMatcher(person.identifiers)));
     add('cursors', await deps.sweeps.cursors(keyValues));
     for (const r of person.rows.filter((x) => subjectSet.has(x.identifier))) {
