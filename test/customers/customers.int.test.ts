@@ -165,7 +165,18 @@ describe('one customer across vendors', () => {
       const subjects = await deliveriesOf();
       return personSubjects.every((p) => subjects.includes(p)) && subjects.includes(`goodays:response:${OTHER.response}`) ? true : undefined;
     }, { timeoutMs: 20_000 });
-    const personDeliveries = (await deliveriesOf()).filter((s) => personSubjects.includes(s)).length;
+    // Settled: the work queues empty and the delivery records unchanged for a second (the last events' deliveries recorded).
+    let last = -1;
+    const personDeliveries = await eventually(
+      async () => {
+        const n = (await deliveriesOf()).filter((x) => personSubjects.includes(x)).length;
+        const idle = (await Promise.all((['rungopher-results', 'goodays-events', 'goodays-actions', 'netcore-transcripts'] as const).map((q) => hub.queueDepth(q)))).every((d) => d === 0);
+        const stable = idle && n === last;
+        last = n;
+        return stable ? n : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 1000 },
+    );
 
     // The timeline by phone and e-mail: every vendor, newest first, paged by the list contract.
     const first = await send(`/customers?phone=${encodeURIComponent(NATIONAL)}&email=${encodeURIComponent(EMAIL)}&limit=3`);
@@ -266,6 +277,17 @@ describe('one customer across vendors', () => {
     await run();
     expect((await clients.scan('customer-index')).length).toBe(rows);
     expect((await send('/customers/backfill?cursor=bm9wZQ', { method: 'POST' })).status).toBe(400);
+  });
+
+  it('never lists a record that is no longer stored (expired by retention), though its index rows remain', async () => {
+    await rungopher(result(9200, 'c-dave-77', 'email', 'newEmail', { email: 'dave@example.net' }, '2026-11-07T09:00:00Z'));
+    const kinds = async () => ((await send('/customers?email=dave@example.net')).body as { items: { kind: string }[] }).items.map((i) => i.kind).sort();
+    await eventually(async () => ((await kinds()).length === 2 ? true : undefined));
+    expect(await kinds()).toEqual(['contact-view', 'sms-result']);
+    // DynamoDB TTL deletes the result item (RAW_BODIES retention); the contact view stays.
+    await clients.dynamo.send(new DeleteCommand({ TableName: 'switchboard-rungopher-results', Key: { id: '9200' } }));
+    expect(await kinds()).toEqual(['contact-view']);
+    expect((await clients.scan('customer-index')).filter((r) => String(r.ref).includes('9200')).length).toBeGreaterThan(0);
   });
 
   it('printed no phone number or e-mail address in any log line, at DEBUG', () => {

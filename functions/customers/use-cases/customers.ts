@@ -3,6 +3,7 @@ import { identifierHash, type CustomerIndex, type IndexRow } from '#platform/cus
 import { findPersonalText, normaliseEmail, normalisePhone, refId, type CustomerLink, type RecordRef } from '#platform/identity.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
 import { MAX_PAGE_BYTES, sizedPage, type Page } from '#platform/list-page.ts';
+import { mapLimit } from '#platform/concurrency.ts';
 import { ValidationError } from '#platform/errors.ts';
 import type { ErasureAnswer, ExportPart, TimelineItem } from '#customers/domain/schemas.ts';
 import type { ErasureAudit } from '#customers/adapters/store.ts';
@@ -58,18 +59,40 @@ const timelineCursor = pageCursor('customers', Position);
 
 const newestFirst = (a: { at: string; ref: string }, b: { at: string; ref: string }): number => (a.at === b.at ? a.ref.localeCompare(b.ref) : a.at < b.at ? 1 : -1);
 
-/** The timeline: one item per record, newest first, paged by the list contract (also cut before about 5 MB). */
-export async function timeline(index: CustomerIndex, subject: readonly string[], limit: number, cursor: string | undefined): Promise<Page<TimelineItem>> {
+/** Whether a record's target is still stored (the DynamoDB adapter in production). */
+export type RefExists = (ref: RecordRef) => Promise<boolean>;
+
+/** Records checked at once while a page is filled. */
+const EXISTS_CONCURRENCY = 16;
+
+/**
+ * The timeline: one item per record that is still stored, newest first, paged by the list contract
+ * (also cut before about 5 MB). A record whose items are gone (expired by retention, deleted) is left
+ * out, whatever its index rows say: each candidate's target is read (`exists`) while the page fills,
+ * one more than the page to know whether another page follows.
+ */
+export async function timeline(index: CustomerIndex, subject: readonly string[], limit: number, cursor: string | undefined, exists: RefExists): Promise<Page<TimelineItem>> {
   const after = timelineCursor.decode(cursor);
   const person = await findPerson(index, subject);
+  const targets = new Map(person.records.map((r) => [r.ref, r.target]));
   const all = person.records.map((r) => ({ vendor: r.vendor, kind: r.kind, ...(r.label !== undefined ? { label: r.label } : {}), at: r.at, link: r.path, ref: r.ref })).sort(newestFirst);
   const rest = after ? all.filter((i) => newestFirst(i, after) > 0) : all;
-  const items = rest.slice(0, limit);
+  const kept: TimelineItem[] = [];
+  for (let from = 0; from < rest.length && kept.length <= limit; ) {
+    const batch = rest.slice(from, from + Math.min(Math.max(limit + 1 - kept.length, 1), 100));
+    from += batch.length;
+    const found = await mapLimit(batch, EXISTS_CONCURRENCY, async (item) => {
+      const target = targets.get(item.ref);
+      return target !== undefined && (await exists(target));
+    });
+    kept.push(...batch.filter((_, i) => found[i]));
+  }
+  const items = kept.slice(0, limit);
   const at = (i: number) => {
     const item = items[i] as TimelineItem;
     return timelineCursor.encode({ at: item.at, ref: item.ref });
   };
-  return sizedPage(items, rest.length > limit && items.length > 0 ? at(items.length - 1) : null, at);
+  return sizedPage(items, kept.length > limit && items.length > 0 ? at(items.length - 1) : null, at);
 }
 
 /** Values DynamoDB's document client gives back as Sets, as JSON arrays. */
