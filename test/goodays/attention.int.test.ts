@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attentionIndexes } from '#infra/topology/index.ts';
@@ -108,4 +108,33 @@ describe('the attention index of Goodays actions', () => {
     // The runs went through every state (the property saw unknown actions come and go).
     expect([...reached].sort()).toEqual(['accepted', 'failed', 'retrying', 'sending', 'succeeded', 'unknown']);
   }, 120_000);
+
+  it("takes the README's update for actions that became unknown before the index: counted after, and a resolved one left alone", async () => {
+    const decl = attentionIndexes()[0];
+    if (!decl) throw new Error('no attention index');
+    const table = aws.tableName('goodays-actions');
+    const before = (await count(() => table)(decl)).count;
+    // Written by an older version: unknown, without the attribute; and one resolved since the scan.
+    const old = { ...record('old-unknown', '2026-10-01T00:00:00.000Z'), state: 'unknown', updatedAt: '2026-10-01T00:05:00.000Z' };
+    await aws.doc.send(new PutCommand({ TableName: table, Item: old }));
+    await aws.doc.send(new PutCommand({ TableName: table, Item: { ...record('old-resolved', '2026-10-01T00:00:00.000Z'), state: 'succeeded' } }));
+    // The README's `aws dynamodb update-item`, the same expressions.
+    const readmeUpdate = (actionId: string) =>
+      aws.doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { actionId },
+          UpdateExpression: 'SET attention = :r, attentionSince = updatedAt',
+          ConditionExpression: '#s = :u',
+          ExpressionAttributeNames: { '#s': 'state' },
+          ExpressionAttributeValues: { ':r': 'outcome-unknown', ':u': 'unknown' },
+        }),
+      );
+    await readmeUpdate('old-unknown');
+    await expect(readmeUpdate('old-resolved')).rejects.toThrow(/conditional/i);
+    const counted = await count(() => table)(decl);
+    expect(counted.count).toBe(before + 1);
+    expect(counted.oldestAt).toBe('2026-10-01T00:05:00.000Z');
+    expect(await raw('old-resolved')).not.toHaveProperty(ATTENTION_ATTRIBUTE);
+  });
 });
