@@ -165,17 +165,19 @@ describe('one customer across vendors', () => {
       const subjects = await deliveriesOf();
       return personSubjects.every((p) => subjects.includes(p)) && subjects.includes(`goodays:response:${OTHER.response}`) ? true : undefined;
     }, { timeoutMs: 20_000 });
-    // Settled: the work queues empty and the delivery records unchanged for a second (the last events' deliveries recorded).
+    // Settled: the work queues and the subscription's queue empty, and the delivery records unchanged for a second.
     let last = -1;
     const personDeliveries = await eventually(
       async () => {
         const n = (await deliveriesOf()).filter((x) => personSubjects.includes(x)).length;
-        const idle = (await Promise.all((['rungopher-results', 'goodays-events', 'goodays-actions', 'netcore-transcripts'] as const).map((q) => hub.queueDepth(q)))).every((d) => d === 0);
+        const work = (await Promise.all((['rungopher-results', 'goodays-events', 'goodays-actions', 'netcore-transcripts'] as const).map((q) => hub.queueDepth(q)))).every((d) => d === 0);
+        const subscription = ((await send('/subscriptions')).body as { items: { id: string; queueDepth: number }[] }).items.find((i) => i.id === 'crm');
+        const idle = work && subscription?.queueDepth === 0;
         const stable = idle && n === last;
         last = n;
         return stable ? n : undefined;
       },
-      { timeoutMs: 30_000, intervalMs: 1000 },
+      { timeoutMs: 60_000, intervalMs: 1000 },
     );
 
     // The timeline by phone and e-mail: every vendor, newest first, paged by the list contract.
@@ -252,7 +254,7 @@ describe('one customer across vendors', () => {
     // Erasure is not a block list: the person's next result is stored and found again.
     await rungopher(result(9010, CONTACT, 'phone', 'newNumber', { phone: PHONE }, '2026-11-05T09:00:00Z'));
     await eventually(async () => (((await send(`/customers?phone=${encodeURIComponent(PHONE)}`)).body as typeof page1).items.length > 0 ? true : undefined));
-  });
+  }, 90_000);
 
   it('backfills the index from what was stored before it, idempotently and page by page', async () => {
     await rungopher(result(9100, 'c-carol-42', 'email', 'newEmail', { email: 'carol@example.net' }, '2026-11-06T09:00:00Z'));
