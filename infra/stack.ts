@@ -3,7 +3,8 @@ import type { StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Archive, EventBus, Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -12,7 +13,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { FunctionName, QueueDecl, QueueName, SecretDecl, SecretName, TableDecl, TableName } from '#infra/topology/index.ts';
-import { envForFunction, events, functionList, queues, retentionClasses, secrets, subscriptionConsumer, tables, visibilityTimeoutSeconds, type RetentionClassName } from '#infra/topology/index.ts';
+import { attentionIndexes, envForFunction, events, functionList, queues, retentionClasses, secrets, subscriptionConsumer, tables, visibilityTimeoutSeconds, type RetentionClassName } from '#infra/topology/index.ts';
 import { SUBSCRIPTION_QUEUE } from '#infra/topology/platform.ts';
 import {
   SIGNING_SECRET_KEY,
@@ -114,6 +115,7 @@ export class SwitchboardStack extends Stack {
           indexName: ix.name,
           partitionKey: attr(ix.partitionKey),
           ...(ix.sortKey ? { sortKey: attr(ix.sortKey) } : {}),
+          ...(ix.projection === 'keys' ? { projectionType: ProjectionType.KEYS_ONLY } : {}),
         })),
       });
     }
@@ -260,6 +262,12 @@ export class SwitchboardStack extends Stack {
         queue.grant(fn, 'sqs:GetQueueAttributes');
         dlq.grant(fn, 'sqs:GetQueueAttributes', 'sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:ReceiveMessage', 'sqs:DeleteMessage');
         queue.grantSendMessages(fn);
+      }
+      if (decl.countsAttention) {
+        // Counting what waits for a person: Query on each attention index, nothing else of its table.
+        const indexArns = attentionIndexes().map((a) => `${this.tables[a.table].tableArn}/index/${a.index}`);
+        if (indexArns.length) fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexArns }));
+        if (this.dataKey && indexArns.length) this.dataKey.grantDecrypt(fn);
       }
       if (decl.publishes?.length) this.bus.grantPutEventsTo(fn);
       if (decl.operatesSubscriptions) {

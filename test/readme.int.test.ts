@@ -94,7 +94,7 @@ describe('the README', () => {
       // A reader sees an error status; the script stops on one.
       'curl() { command curl -sS --fail-with-body "$@"; }',
       // Waits (bounded) until no queue of the hub holds a message: the work a line started is done.
-      `settle() { for _ in $(seq 1 600); do if ! command curl -s "$HUB_URL/_local/queues" | grep -q '"depth":[1-9]'; then return 0; fi; sleep 0.1; done; echo 'queues did not drain' >&2; return 1; }`,
+      `settle() { for _ in $(seq 1 600); do if ! command curl -s -H "Authorization: Bearer $HUB_OPERATOR_TOKEN" "$HUB_URL/queues" | grep -q '"depth":[1-9]'; then return 0; fi; sleep 0.1; done; echo 'queues did not drain' >&2; return 1; }`,
     ];
     for (const b of blocks) {
       for (const c of b.commands) {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, isConditionFailed, queryAll } from './aws.ts';
 import { optionalSecretValue, tableName } from './config.ts';
 import { logger } from './observability.ts';
@@ -174,6 +174,37 @@ export async function readRef(ref: RecordRef): Promise<Record<string, unknown>[]
     return `#k${i} = :k${i}`;
   });
   return queryAll({ TableName, ...(ref.scope === 'index' ? { IndexName: ref.index } : { ConsistentRead: true }), KeyConditionExpression: cond.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values });
+}
+
+/**
+ * Whether anything a ref names is still stored (the timeline lists a record only then: one expired by
+ * retention, or deleted, is not shown, whatever its index rows say). One small read: the item's key,
+ * or the first item of a partition or an index partition.
+ */
+export async function refExists(ref: RecordRef): Promise<boolean> {
+  if (ref.scope === 'entries') return (await readRef(ref)).length > 0;
+  const TableName = tableName(ref.table);
+  const names: Record<string, string> = {};
+  const keys = Object.keys(ref.key).map((k, i) => {
+    names[`#k${i}`] = k;
+    return `#k${i}`;
+  });
+  if (ref.scope === 'item') {
+    const out = await dynamo.send(new GetCommand({ TableName, Key: ref.key, ConsistentRead: true, ProjectionExpression: keys.join(', '), ExpressionAttributeNames: names }));
+    return out.Item !== undefined;
+  }
+  const values = Object.fromEntries(Object.values(ref.key).map((v, i) => [`:k${i}`, v]));
+  const out = await dynamo.send(
+    new QueryCommand({
+      TableName,
+      ...(ref.scope === 'index' ? { IndexName: ref.index } : { ConsistentRead: true }),
+      KeyConditionExpression: keys.map((k, i) => `${k} = :k${i}`).join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      Limit: 1,
+    }),
+  );
+  return (out.Count ?? 0) > 0;
 }
 
 /**

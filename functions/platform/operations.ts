@@ -26,12 +26,18 @@ import { parseInput, pathId } from './validation.ts';
 
 /** What the topology tells the operator function (`HUB_OPERATIONS`, see `operationsOf` in the topology). */
 export const Operations = z.object({
+  /** The topology's attention indexes (sparse indexes of items waiting for a person), counted by status. */
+  attention: z.array(z.object({ table: z.string(), index: z.string(), partitionKey: z.string(), sortKey: z.string(), reason: z.string(), description: z.string() })).default([]),
   queues: z.array(z.string()),
   schedules: z.array(z.string()),
   webhooks: z.array(z.string()),
   streams: z.array(z.object({ prefix: z.string(), positionField: z.string(), description: z.string(), poller: z.string() })),
 });
 export type Operations = z.infer<typeof Operations>;
+export type AttentionDecl = Operations['attention'][number];
+
+/** Port: how many items of an attention index wait, and since when the oldest has. */
+export type AttentionCounter = (decl: AttentionDecl) => Promise<{ readonly count: number; readonly oldestAt: string | null }>;
 
 export interface AuditStore {
   add(record: AuditRecordView): Promise<void>;
@@ -57,6 +63,7 @@ export interface OperationsPorts {
   readonly runs: () => Promise<RunRecord[]>;
   readonly cursors: CursorStore & { all(): Promise<StoredCursor[]> };
   readonly audit: AuditStore;
+  readonly attention: AttentionCounter;
   readonly now?: () => Date;
 }
 
@@ -232,12 +239,13 @@ export async function moveStream(ports: OperationsPorts, raw: string | undefined
 
 /** `GET /status`. */
 export async function status(ports: OperationsPorts): Promise<StatusView> {
-  const [runs, queues, count, retried, streams] = await Promise.all([
+  const [runs, queues, count, retried, streams, attention] = await Promise.all([
     ports.runs(),
     listQueues(ports),
     ports.quarantine.count(),
     ports.quarantine.countRetried(),
     listStreams(ports),
+    Promise.all(ports.operations.attention.map(async (a) => ({ table: a.table, reason: a.reason, description: a.description, ...(await ports.attention(a)) }))),
   ]);
   const byName = new Map(runs.map((r) => [r.name, r]));
   return {
@@ -253,6 +261,7 @@ export async function status(ports: OperationsPorts): Promise<StatusView> {
     }),
     queues: queues.items,
     quarantine: { count, retried },
+    attention,
     streams: streams.items,
   };
 }

@@ -13,9 +13,9 @@ const QUEUE = { queue: { description: 'A declared queue (GET /queues lists them)
 
 export const routes: ApiDoc = {
   'GET /status': {
-    summary: 'What the hub is doing: last webhooks, schedule runs, queue and DLQ depths, quarantine, poller streams',
+    summary: 'What the hub is doing: last webhooks, schedule runs, queue and DLQ depths, quarantine, items waiting for a person, poller streams',
     description:
-      "Per vendor the last accepted webhook (to the minute), each schedule's last run, outcome and figures (a schedule that counts waiting work reports it here, e.g. `count` and `oldestMinutes` of unprocessed responses), every queue's and DLQ's depth, the quarantine count, and each poller stream's position.",
+      "Per vendor the last accepted webhook (to the minute), each schedule's last run, outcome and figures (a schedule that counts waiting work reports it here, e.g. `count` and `oldestMinutes` of unprocessed responses), every queue's and DLQ's depth, the quarantine count, what waits for a person (`attention`: per sparse index a table declares, e.g. vendor actions whose outcome is unknown, the count and since when the oldest has waited; counted with an index query, never a scan), and each poller stream's position.",
     tag: TAG,
     responses: { 200: { description: 'The status.', schema: StatusView }, 401: UNAUTHORIZED, 500: INTERNAL },
   },

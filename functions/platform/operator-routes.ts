@@ -9,7 +9,7 @@ import type { Route } from './http.ts';
 import { bodyText, json, queryParams } from './http.ts';
 import { parseJson } from './json.ts';
 import { count } from './observability.ts';
-import type { AuditStore, OperationsPorts, StoredCursor } from './operations.ts';
+import type { AttentionCounter, AuditStore, OperationsPorts, StoredCursor } from './operations.ts';
 import { getQuarantined, getStream, listQuarantine, listQueues, listStreams, moveStream, Operations, operatorOf, redriveQueue, retryQuarantined, status } from './operations.ts';
 import type { AuditRecordView } from './operator-views.ts';
 import { dynamoQuarantineReader } from './quarantine.ts';
@@ -48,6 +48,27 @@ async function allCursors(table: string): Promise<StoredCursor[]> {
   return out;
 }
 
+/**
+ * Counts an attention index: a paged Query with `Select: COUNT` on the sparse index (only the items
+ * waiting are in it), and one item of its start for the oldest. No scan: the cost is the waiting items'.
+ */
+export function dynamoAttention(tableOf: (table: string) => string): AttentionCounter {
+  return async (a) => {
+    const base = { TableName: tableOf(a.table), IndexName: a.index, KeyConditionExpression: '#pk = :r', ExpressionAttributeNames: { '#pk': a.partitionKey }, ExpressionAttributeValues: { ':r': a.reason } };
+    let count = 0;
+    let key: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamo.send(new QueryCommand({ ...base, Select: 'COUNT', ExclusiveStartKey: key }));
+      count += page.Count ?? 0;
+      key = page.LastEvaluatedKey;
+    } while (key);
+    if (count === 0) return { count, oldestAt: null };
+    const first = await dynamo.send(new QueryCommand({ ...base, ScanIndexForward: true, Limit: 1 }));
+    const since = first.Items?.[0]?.[a.sortKey];
+    return { count, oldestAt: typeof since === 'string' && !Number.isNaN(Date.parse(since)) ? new Date(since).toISOString() : null };
+  };
+}
+
 let made: OperationsPorts | undefined;
 function ports(): OperationsPorts {
   if (made) return made;
@@ -78,6 +99,7 @@ function ports(): OperationsPorts {
     runs: () => readRuns(tableName('runs')),
     cursors: { ...dynamoCursorStore(cursorsTable), all: () => allCursors(cursorsTable) },
     audit: dynamoAudit(tableName('audit')),
+    attention: dynamoAttention((t) => tableName(t)),
   };
   return made;
 }

@@ -39,6 +39,16 @@ export const StreamView = z
   })
   .meta({ id: 'Stream' });
 
+export const AttentionView = z
+  .object({
+    table: z.string().meta({ example: 'acme-actions' }),
+    reason: z.string().meta({ description: 'Why these items wait for a person.', example: 'outcome-unknown' }),
+    description: z.string().meta({ description: 'What a person must do about them.' }),
+    count: z.number().int().meta({ description: 'Items waiting now.' }),
+    oldestAt: Time.nullable().meta({ description: 'Since when the oldest has waited; null: none waits.' }),
+  })
+  .meta({ id: 'Attention' });
+
 export const StatusView = z
   .object({
     generatedAt: Time,
@@ -46,6 +56,7 @@ export const StatusView = z
     schedules: z.array(ScheduleRunView),
     queues: z.array(QueueDepthView),
     quarantine: z.object({ count: z.number().int(), retried: z.number().int().meta({ description: 'Of those, retried and not quarantined again since.' }) }),
+    attention: z.array(AttentionView).meta({ description: 'Per attention index the topology declares: items waiting for a person (e.g. actions whose outcome is unknown), counted from a sparse index.' }),
     streams: z.array(StreamView),
   })
   .meta({ id: 'Status' });
@@ -112,6 +123,7 @@ export const OperatorHeader = z.string().regex(/^[\x20-\x7e]{1,128}$/, 'must be 
 export type QueueDepthView = z.infer<typeof QueueDepthView>;
 export type StreamView = z.infer<typeof StreamView>;
 export type StatusView = z.infer<typeof StatusView>;
+export type AttentionView = z.infer<typeof AttentionView>;
 export type QuarantineSummary = z.infer<typeof QuarantineSummary>;
 export type QuarantineDetail = z.infer<typeof QuarantineDetail>;
 export type AuditRecordView = z.infer<typeof AuditRecordView>;

@@ -89,13 +89,13 @@ export interface Page<T> {
 }
 
 /** Operations of the hub itself that the client calls (each vendor's CLI file lists its own). */
-export const HUB_OPERATIONS = ['GET /health', 'GET /status'] as const;
+export const HUB_OPERATIONS = ['GET /health', 'GET /status', 'GET /queues', 'POST /queues/{queue}/redrive'] as const;
 /** Routes of the local runtime only (`npm start`), not part of the deployed API. */
-export const LOCAL_OPERATIONS = ['GET /_local/schedules', 'POST /_local/schedules/{name}', 'GET /_local/queues', 'POST /_local/queues/{name}/redrive'] as const;
+export const LOCAL_OPERATIONS = ['GET /_local/schedules', 'POST /_local/schedules/{name}'] as const;
 
 type Query = Readonly<Record<string, string | number | undefined>>;
 // Types only: the CLI bundle carries no schema code for them.
-import type { StatusView } from '#platform/operator-views.ts';
+import type { QueueDepthView, StatusView } from '#platform/operator-views.ts';
 
 export interface HubClientOptions {
   readonly url: string;
@@ -171,11 +171,13 @@ export function hubClient(options: HubClientOptions) {
     pages,
     health: () => request<{ status: string }>('GET', '/health', { auth: false }),
     status: () => request<StatusView>('GET', '/status'),
+    /** Every declared queue with its depth and its DLQ's (one page), on AWS and locally alike. */
+    queues: () => request<Page<QueueDepthView>>('GET', '/queues'),
+    /** Every message of a queue's DLQ back to it: on AWS a move task (`started`), locally at once (`moved`). */
+    redrive: (queue: string) => request<{ queue: string; state: 'started' | 'moved'; moved?: number; taskHandle?: string; dlqDepth: number; by: string }>('POST', `/queues/${seg(queue)}/redrive`),
     local: {
       schedules: () => request<{ schedules: Record<string, unknown>[] } | Record<string, unknown>[]>('GET', '/_local/schedules', { auth: false }),
       runSchedule: (name: string) => request<Record<string, unknown>>('POST', `/_local/schedules/${seg(name)}`, { auth: false }),
-      queues: () => request<{ queues: { name: string; depth: number; dlqDepth: number; [k: string]: unknown }[] }>('GET', '/_local/queues', { auth: false }),
-      redrive: (name: string) => request<Record<string, unknown>>('POST', `/_local/queues/${seg(name)}/redrive`, { auth: false }),
     },
   };
 }

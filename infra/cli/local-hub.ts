@@ -13,8 +13,9 @@ type Out = (line: string) => void;
 const stdout: Out = (l) => process.stdout.write(`${l}\n`);
 
 /**
- * The hub's own commands: `schedules` and `queues` of a hub started with `npm start`, and
- * `local info` (what `npm start` printed, again, from the data folder).
+ * The hub's own commands: `status`, `queues` (the operator API's `GET /queues` and
+ * `POST /queues/{queue}/redrive`, on AWS and locally alike), `schedules` of a hub started with
+ * `npm start`, and `local info` (what `npm start` printed, again, from the data folder).
  */
 export function registerLocalHubCommands(program: Command, out: Out = stdout): void {
   const client = (o: { hub?: string }) => hubClient({ url: hubUrl(o.hub) });
@@ -50,22 +51,23 @@ export function registerLocalHubCommands(program: Command, out: Out = stdout): v
       for (const line of statusLines(s)) out(line);
     });
 
-  const queues = program.command('queues').description('Queues and DLQs of a running local hub');
+  const queues = program.command('queues').description("The hub's queues and their DLQs (GET /queues, POST /queues/{queue}/redrive)");
   queues
     .command('list')
-    .description('Each queue with its depth and its DLQ depth')
+    .description('Each queue with its depth, in flight and its DLQ depth')
     .action(async (o: { hub?: string; json?: boolean }) => {
-      const { queues: list } = await client(o).local.queues();
-      if (o.json) return out(JSON.stringify(list, null, 2));
-      out(table(['queue', 'depth', 'dlq depth'], list.map((q) => [q.name, String(q.depth), String(q.dlqDepth)])));
+      const { items } = await client(o).queues();
+      if (o.json) return out(JSON.stringify(items, null, 2));
+      out(table(['queue', 'depth', 'in flight', 'dlq depth'], items.map((q) => [q.name, String(q.depth), String(q.inFlight), String(q.dlqDepth)])));
     });
   queues
     .command('redrive <name>')
-    .description("Move every message of a queue's DLQ back to the queue")
-    .action(async (name: string, o: { hub?: string; json?: boolean }) => {
-      const r = await client(o).local.redrive(name);
+    .description("Move every message of a queue's DLQ back to the queue (on AWS an SQS move task that runs in the background)")
+    .option('--operator <name>', 'who is acting (sent as X-Operator)')
+    .action(async (name: string, o: { hub?: string; json?: boolean; operator?: string }) => {
+      const r = await hubClient({ url: hubUrl(o.hub), ...(o.operator ? { operator: o.operator } : {}) }).redrive(name);
       if (o.json) return out(JSON.stringify(r, null, 2));
-      out(`${name}: moved ${cell(r.moved)} message(s) from its DLQ back to the queue`);
+      out(r.state === 'moved' ? `${name}: moved ${cell(r.moved)} message(s) from its DLQ back to the queue` : `${name}: a move task started for the ${r.dlqDepth} message(s) of its DLQ (switchboard queues list shows it emptying)`);
     });
 
   program

@@ -6,7 +6,7 @@ import { netcoreClientFromEnv } from '#netcore/adapters/client.ts';
 import { CliError, HubError, hubClient, hubUrl, operatorToken } from './hub-client.ts';
 
 /** The hub routes the Netcore commands call (a test holds them to the hub's declared routes). */
-export const NETCORE_HUB_OPERATIONS = ['GET /netcore/usage', 'GET /netcore/users', 'GET /netcore/users/{botUserId}', 'GET /netcore/users/{botUserId}/transcripts'] as const;
+export const NETCORE_HUB_OPERATIONS = ['GET /queues', 'GET /netcore/usage', 'GET /netcore/users', 'GET /netcore/users/{botUserId}', 'GET /netcore/users/{botUserId}/transcripts'] as const;
 
 /** What the Netcore commands need from outside; tests pass their own. */
 export interface NetcoreCliDeps {
@@ -92,9 +92,9 @@ export function registerNetcoreCommands(program: Command, deps: NetcoreCliDeps =
       }
       if (!opts.wait) return;
       const until = Date.now() + Number(opts.timeout) * 1000;
-      const Queues = z.object({ queues: z.array(z.object({ name: z.string(), depth: z.number(), dlqDepth: z.number() })) });
+      const Queues = z.object({ items: z.array(z.object({ name: z.string(), depth: z.number(), dlqDepth: z.number() })) });
       for (;;) {
-        const q = Queues.parse(await call('GET', '/_local/queues', false)).queues.find((x) => x.name === 'netcore-transcripts');
+        const q = Queues.parse(await call('GET', '/queues', true)).items.find((x) => x.name === 'netcore-transcripts');
         if (!q) throw new CliError('the hub has no netcore-transcripts queue');
         if (q.depth === 0) {
           print(`netcore-transcripts: drained${q.dlqDepth ? `, ${q.dlqDepth} job(s) in the DLQ` : ''}`);

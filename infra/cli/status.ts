@@ -22,6 +22,13 @@ export function statusLines(s: StatusView): string[] {
   );
   out.push(table(['queue', 'depth', 'in flight', 'dlq depth'], s.queues.map((q) => [q.name, String(q.depth), String(q.inFlight), String(q.dlqDepth)])), '');
   out.push(`quarantine: ${s.quarantine.count} bod${s.quarantine.count === 1 ? 'y' : 'ies'} (${s.quarantine.retried} retried)`, '');
+  // Older hubs answer without `attention`.
+  const attention = s.attention ?? [];
+  if (attention.length) {
+    out.push(table(['waiting for a person', 'table', 'count', 'oldest since'], attention.map((a) => [a.reason, a.table, String(a.count), a.oldestAt ?? '-'])));
+    for (const a of attention.filter((x) => x.count > 0)) out.push(`  ${a.reason}: ${a.description}`);
+    out.push('');
+  }
   out.push(s.streams.length ? table(['stream', 'poller', 'position', 'updated'], s.streams.map((x) => [x.name, x.poller, x.position ?? '-', x.updatedAt])) : 'streams: none yet (they appear after each poller first runs)');
   return out;
 }

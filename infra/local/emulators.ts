@@ -1,5 +1,5 @@
 import { SHARE_ENV, Worker } from 'node:worker_threads';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ScanCommand, UpdateTimeToLiveCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { EmulatorWorkerData, EmulatorWorkerReply } from './emulator-worker.ts';
 import type { QueueDecl, QueueName, TableDecl, TableName } from '#infra/topology/index.ts';
@@ -134,7 +134,38 @@ export async function createTables<N extends TableName = TableName>(client: Dyna
   for (const [name, decl] of wanted.map((n) => [n, tables[n]] as [N, TableDecl])) {
     const tableName = physical(name);
     names[name] = tableName;
-    if (await tableStays(client, tableName)) continue;
+    if (await tableStays(client, tableName)) {
+      // A data folder made before an index was declared: dynalite cannot add one, so the table is rebuilt.
+      const kept = await itemsIfIndexMissing(client, tableName, decl);
+      if (!kept) continue;
+      await client.send(new DeleteTableCommand({ TableName: tableName }));
+      await tableStays(client, tableName);
+      await createTable(client, tableName, decl);
+      for (let i = 0; i < kept.length; i += 25) await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: kept.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+      continue;
+    }
+    await createTable(client, tableName, decl);
+  }
+  return names;
+}
+
+/** Every item of a local table that lacks an index the topology declares (undefined when it has them all). */
+async function itemsIfIndexMissing(client: DynamoDBClient, tableName: string, decl: TableDecl): Promise<Record<string, AttributeValue>[] | undefined> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const have = new Set((Table?.GlobalSecondaryIndexes ?? []).map((ix) => ix.IndexName));
+  if ((decl.indexes ?? []).every((ix) => have.has(ix.name))) return undefined;
+  const items: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+async function createTable(client: DynamoDBClient, tableName: string, decl: TableDecl): Promise<void> {
+  {
     const keyAttrs = new Set<string>([decl.partitionKey, ...(decl.sortKey ? [decl.sortKey] : [])]);
     for (const ix of decl.indexes ?? []) {
       keyAttrs.add(ix.partitionKey);
@@ -156,7 +187,7 @@ export async function createTables<N extends TableName = TableName>(client: Dyna
               GlobalSecondaryIndexes: decl.indexes.map((ix) => ({
                 IndexName: ix.name,
                 KeySchema: keySchema(ix.partitionKey, ix.sortKey),
-                Projection: { ProjectionType: 'ALL' },
+                Projection: { ProjectionType: ix.projection === 'keys' ? ('KEYS_ONLY' as const) : ('ALL' as const) },
               })),
             }
           : {}),
@@ -168,7 +199,6 @@ export async function createTables<N extends TableName = TableName>(client: Dyna
         .catch(() => undefined); // dynalite may not implement TTL; expiry is not relied on locally.
     }
   }
-  return names;
 }
 
 export interface LocalQueue {

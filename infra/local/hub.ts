@@ -444,21 +444,10 @@ async function startLocked(
         const outcome = await runSchedule(name);
         return writeJson(res, outcome.ok ? 200 : 502, outcome);
       }
-      if (method === 'GET' && path === '/_local/queues') {
-        const out = [];
-        for (const q of Object.keys(localQueues) as QueueName[]) out.push({ name: q, depth: await queueDepth(q), dlqDepth: await queueDepth(q, 'dlq') });
-        for (const q of Object.values(subscriptionQueues)) out.push({ name: q.name, depth: await depthOf(emulators.sqs, q), dlqDepth: await depthOf(emulators.sqs, q, 'dlq') });
-        return writeJson(res, 200, { queues: out });
-      }
-      const r = /^\/_local\/queues\/([^/]+)\/redrive$/.exec(path);
-      if (method === 'POST' && r?.[1]) {
-        const name = decodeURIComponent(r[1]);
-        if (!(name in localQueues)) return writeJson(res, 404, { error: `No queue named ${name}`, queues: Object.keys(localQueues) });
-        return writeJson(res, 200, { queue: name, moved: await redrive(name as QueueName) });
-      }
       return writeJson(res, 404, {
         error: 'Unknown local endpoint',
-        endpoints: ['GET /_local/schedules', 'POST /_local/schedules/{name}', 'GET /_local/queues', 'POST /_local/queues/{name}/redrive'],
+        // Queues and their DLQs are the operator API's (GET /queues, POST /queues/{queue}/redrive), as on AWS.
+        endpoints: ['GET /_local/schedules', 'POST /_local/schedules/{name}'],
       });
     };
     await new Promise<void>((res, rej) => {

@@ -29,7 +29,20 @@ export const tables = {
   'goodays-actions': {
     description: 'Operator actions on Goodays responses (reply, message, call, close, spam), their state, and processing claims.',
     partitionKey: 'actionId',
-    indexes: [{ name: 'byResponse', partitionKey: 'responseId', sortKey: 'createdAt' }],
+    indexes: [
+      { name: 'byResponse', partitionKey: 'responseId', sortKey: 'createdAt' },
+      // Sparse: only actions whose outcome is unknown carry `attention` (see functions/goodays/domain/attention.ts).
+      {
+        name: 'byAttention',
+        partitionKey: 'attention',
+        sortKey: 'attentionSince',
+        projection: 'keys',
+        attention: {
+          reason: 'outcome-unknown',
+          description: 'Goodays replies or messages that may or may not have reached the customer: check in Goodays, then POST /goodays/actions/{actionId}/resolve.',
+        },
+      },
+    ],
   },
   'goodays-users': {
     personalData: false,

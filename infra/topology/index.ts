@@ -12,9 +12,9 @@ import * as goodays from './goodays.ts';
 import * as netcore from './netcore.ts';
 import * as platform from './platform.ts';
 import * as rungopher from './rungopher.ts';
-import type { FunctionDecl, RetentionClassName, TableDecl, TopologyModule } from './types.ts';
+import type { FunctionDecl, IndexDecl, RetentionClassName, TableDecl, TopologyModule } from './types.ts';
 
-export type { AlarmDecl, EventDecl, FunctionDecl, HttpRoute, QueueDecl, SecretDecl, TableDecl, TopologyModule, Trigger } from './types.ts';
+export type { AlarmDecl, EventDecl, FunctionDecl, HttpRoute, IndexDecl, QueueDecl, SecretDecl, TableDecl, TopologyModule, Trigger } from './types.ts';
 
 /** Every vendor the hub integrates, one line each. */
 export const vendors = [rungopher, goodays, netcore] as const;
@@ -88,13 +88,39 @@ export const dlqEnv = (name: QueueName): string => `QUEUE_${envKey(name)}_DLQ_UR
 export const queueArnEnv = (name: QueueName): string => `QUEUE_${envKey(name)}_ARN`;
 export const dlqArnEnv = (name: QueueName): string => `QUEUE_${envKey(name)}_DLQ_ARN`;
 
+/** An attention index of a table (see {@link IndexDecl.attention}), with its table's name. */
+export interface AttentionIndex {
+  readonly table: TableName;
+  readonly index: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly reason: string;
+  readonly description: string;
+}
+
+/** Every table's attention indexes, in declaration order; a malformed one fails here (at synth, at start, in tests). */
+export function attentionIndexes(): AttentionIndex[] {
+  const out: AttentionIndex[] = [];
+  for (const [table, decl] of Object.entries(tables) as [TableName, TableDecl][]) {
+    for (const ix of (decl.indexes ?? []) as readonly IndexDecl[]) {
+      if (!ix.attention) continue;
+      if (!ix.sortKey) throw new Error(`Table ${table}: attention index ${ix.name} needs a sort key (the time its items have waited since)`);
+      if (!/^[a-z]+(-[a-z]+)*$/.test(ix.attention.reason)) throw new Error(`Table ${table}: attention reason ${ix.attention.reason} must be lower-case words joined by -`);
+      out.push({ table, index: ix.name, partitionKey: ix.partitionKey, sortKey: ix.sortKey, reason: ix.attention.reason, description: ix.attention.description });
+    }
+  }
+  return out;
+}
+
 /**
  * What the hub's operator function must know of the topology (`HUB_OPERATIONS`, JSON): the queues it
- * operates, the schedules and webhooks whose runs it shows, and the poller streams it may move.
+ * operates, the schedules and webhooks whose runs it shows, the poller streams it may move, and the
+ * attention indexes it counts.
  */
-export function operationsOf(operated: readonly QueueName[]) {
+export function operationsOf(operated: readonly QueueName[], countsAttention = false) {
   const list = Object.entries(functions).map(([name, d]) => ({ name, decl: d as FunctionDecl }));
   return {
+    attention: countsAttention ? attentionIndexes() : [],
     queues: [...operated],
     schedules: list.filter((f) => f.decl.trigger.kind === 'schedule').map((f) => f.name),
     webhooks: [...new Set(list.flatMap((f) => (f.decl.trigger.kind === 'http' ? f.decl.trigger.routes.filter((r) => r.path.startsWith('/webhooks/')).map((r) => r.path.split('/')[2] ?? '') : [])))],
@@ -155,7 +181,9 @@ export function envForFunction(
     if (resolve.queueArn) env[queueArnEnv(q)] = resolve.queueArn(q);
     if (resolve.dlqArn) env[dlqArnEnv(q)] = resolve.dlqArn(q);
   }
-  if (operated.length) env.HUB_OPERATIONS = JSON.stringify(operationsOf(operated));
+  // The tables of the attention indexes it counts: their names only (it may query those indexes, nothing else).
+  if (fn.countsAttention) for (const a of attentionIndexes()) env[tableEnv(a.table)] = resolve.table(a.table);
+  if (operated.length || fn.countsAttention) env.HUB_OPERATIONS = JSON.stringify(operationsOf(operated, fn.countsAttention));
   return env;
 }
 

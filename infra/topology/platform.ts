@@ -119,6 +119,8 @@ export const functions = {
     operatesQueues: 'all',
     secrets: ['hub'],
     apiDoc: 'functions/platform/operator-doc.ts',
+    // Every table's attention index (Query on the index only): the items waiting for a person.
+    countsAttention: true,
     metrics: ['QuarantineRetried', 'DlqRedriven', 'StreamMoved'],
   },
   'outbound-delivery': {

@@ -10,7 +10,7 @@ export interface TableDecl {
   readonly partitionKey: string;
   readonly sortKey?: string;
   readonly numberAttributes?: readonly string[];
-  readonly indexes?: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey?: string }[];
+  readonly indexes?: readonly IndexDecl[];
   /** Attribute holding an epoch-seconds expiry. */
   readonly ttlAttribute?: string;
   /**
@@ -24,6 +24,31 @@ export interface TableDecl {
    */
   readonly personalData?: boolean;
   readonly description: string;
+}
+
+/** A global secondary index of a table. */
+export interface IndexDecl {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  /**
+   * What the index holds of each item: every attribute, or only the keys (a count or a list of ids
+   * needs no more, and costs less to write). @default 'all'
+   */
+  readonly projection?: 'all' | 'keys';
+  /**
+   * An attention index: a sparse index of the items that wait for a person. Its partition key
+   * attribute holds `reason` on such an item and is absent on every other (set and removed in the same
+   * write that enters and leaves that state); its sort key, required, is the ISO-8601 time the item has
+   * waited since. `GET /status` counts each one with a paged `Query` (`Select: COUNT`) and shows the
+   * oldest; the operator function may query these indexes and nothing else of their tables.
+   */
+  readonly attention?: {
+    /** The partition key value of the waiting items, lower-case words (`outcome-unknown`). */
+    readonly reason: string;
+    /** What a person must do about them, shown with the count. */
+    readonly description: string;
+  };
 }
 
 /** A retention class (`RETENTION_<CLASS>_DAYS`, off by default): upper case, named by the tables that hold it. */
@@ -171,6 +196,11 @@ export interface FunctionDecl {
    * @default false
    */
   readonly personalDataTables?: boolean;
+  /**
+   * Counts every table's attention indexes (see {@link IndexDecl.attention}) for `GET /status`: it may
+   * `Query` those indexes only, not read their tables. @default false
+   */
+  readonly countsAttention?: boolean;
 }
 
 

@@ -12,12 +12,15 @@ import { Command } from 'commander';
 import { registerCustomerCommands } from '#infra/cli/customers.ts';
 import { hubClient } from '#infra/cli/hub-client.ts';
 import { addCommonOptions } from '#infra/cli/output.ts';
+import { newWebhookSecret, startReceiver } from '#test/helpers/receiver.ts';
 
 /**
  * One person in all three vendors' data: a Rungopher contact who gave a phone number and an e-mail
  * address, a Goodays response with the same e-mail, a Netcore WhatsApp user whose id is the phone.
+ * A subscription receives every event, so outbound delivery records exist for each of them.
  * The timeline shows all of it newest first; the erasure then leaves nothing findable by the phone,
- * the e-mail or the vendor ids in any attribute of any table, and another person's data stays. The
+ * the e-mail or the vendor ids in any attribute of any table (outbound deliveries included), and
+ * another person's data stays. The
  * hub logs at DEBUG meanwhile, and no line it prints may hold a phone number or an e-mail address.
  */
 
@@ -31,6 +34,7 @@ const OTHER = { phone: '+61498765432', contact: 'c-bob-5512', response: 'rBobRes
 type TestHub = Awaited<ReturnType<typeof startTestHub>>;
 let hub: TestHub;
 let clients: ReturnType<typeof hubClients>;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
 const printed: string[] = [];
 
 beforeAll(async () => {
@@ -41,11 +45,23 @@ beforeAll(async () => {
   vi.spyOn(process.stdout, 'write').mockImplementation(keep);
   vi.spyOn(process.stderr, 'write').mockImplementation(keep);
   for (const m of ['log', 'info', 'warn', 'error', 'debug'] as const) vi.spyOn(console, m).mockImplementation(keep);
-  hub = await startTestHub({ env: { POWERTOOLS_LOG_LEVEL: 'DEBUG', POWERTOOLS_LOGGER_LOG_EVENT: 'true', NETCORE_SANDBOX_USERS_PER_CHANNEL: '1', NETCORE_SANDBOX_MESSAGES_PER_USER: '2' }, log: (l) => printed.push(l) });
+  const secret = newWebhookSecret();
+  receiver = await startReceiver(secret);
+  hub = await startTestHub({
+    env: {
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
+      POWERTOOLS_LOGGER_LOG_EVENT: 'true',
+      NETCORE_SANDBOX_USERS_PER_CHANNEL: '1',
+      NETCORE_SANDBOX_MESSAGES_PER_USER: '2',
+      HUB_SUBSCRIPTIONS: JSON.stringify([{ id: 'crm', url: receiver.url, secret, events: ['*'] }]),
+    },
+    log: (l) => printed.push(l),
+  });
   clients = hubClients(hub);
 }, 60_000);
 afterAll(async () => {
   await hub?.cleanup();
+  await receiver?.stop();
   vi.restoreAllMocks();
 });
 
@@ -142,6 +158,27 @@ describe('one customer across vendors', () => {
 
     await eventually(async () => ((await clients.scan('rungopher-results')).length === 4 && (await clients.scan('goodays-threads')).length === 2 && (await hub.queueDepth('netcore-transcripts')) === 0 ? true : undefined), { timeoutMs: 20_000 });
     await eventually(async () => ((await clients.scan('netcore-transcripts')).some((t) => t.botUserId === PHONE) ? true : undefined));
+    // Every event delivered to the subscription, and its delivery recorded (the subject names the person's vendor ids).
+    const deliveriesOf = async () => (await clients.scan('outbound-deliveries')).filter((d) => d.eventId !== '#summary').map((d) => String(d.subject));
+    const personSubjects = [`goodays:response:${RESPONSE}`, `netcore:user:${PHONE}`, `rungopher:contact:${JSON.stringify([String(campaignId), CONTACT])}`];
+    await eventually(async () => {
+      const subjects = await deliveriesOf();
+      return personSubjects.every((p) => subjects.includes(p)) && subjects.includes(`goodays:response:${OTHER.response}`) ? true : undefined;
+    }, { timeoutMs: 20_000 });
+    // Settled: the work queues and the subscription's queue empty, and the delivery records unchanged for a second.
+    let last = -1;
+    const personDeliveries = await eventually(
+      async () => {
+        const n = (await deliveriesOf()).filter((x) => personSubjects.includes(x)).length;
+        const work = (await Promise.all((['rungopher-results', 'goodays-events', 'goodays-actions', 'netcore-transcripts'] as const).map((q) => hub.queueDepth(q)))).every((d) => d === 0);
+        const subscription = ((await send('/subscriptions')).body as { items: { id: string; queueDepth: number }[] }).items.find((i) => i.id === 'crm');
+        const idle = work && subscription?.queueDepth === 0;
+        const stable = idle && n === last;
+        last = n;
+        return stable ? n : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
 
     // The timeline by phone and e-mail: every vendor, newest first, paged by the list contract.
     const first = await send(`/customers?phone=${encodeURIComponent(NATIONAL)}&email=${encodeURIComponent(EMAIL)}&limit=3`);
@@ -192,11 +229,15 @@ describe('one customer across vendors', () => {
     expect(erase.status, JSON.stringify(erase.body) + printed.filter((l) => /Unhandled/.test(l)).join("\n").slice(0, 3000)).toBe(200);
     const answer = erase.body as { complete: boolean; counts: Record<string, number>; erasureId: string };
     expect(answer.complete).toBe(true);
-    expect(answer.counts).toMatchObject({ 'rungopher-results': 3, 'rungopher-contacts': 1, 'rungopher-uploads': 2, 'goodays-events': 1, 'goodays-threads': 1, 'netcore-users': 1, 'netcore-transcripts': 2, quarantine: 1 });
+    expect(answer.counts).toMatchObject({ 'rungopher-results': 3, 'rungopher-contacts': 1, 'rungopher-uploads': 2, 'goodays-events': 1, 'goodays-threads': 1, 'netcore-users': 1, 'netcore-transcripts': 2, quarantine: 1, 'outbound-deliveries': personDeliveries });
+    expect(personDeliveries).toBeGreaterThanOrEqual(3);
     expect(answer.counts['customer-index']).toBeGreaterThan(0);
 
     // Nothing findable by the phone (any format), the e-mail or the linked vendor ids, in any attribute of any table.
+    expect(Object.keys(tables)).toContain('outbound-deliveries');
     expect(await findAnywhere(needles)).toEqual([]);
+    // The other person's deliveries stay.
+    expect(await deliveriesOf()).toContain(`goodays:response:${OTHER.response}`);
     // The other person is all there.
     expect(new Set((await findAnywhere([OTHER.phone, OTHER.contact, OTHER.response])).map((h) => h.split(': ')[1]))).toEqual(new Set([OTHER.phone, OTHER.contact, OTHER.response]));
     expect(((await send(`/customers?phone=${encodeURIComponent(OTHER.phone)}`)).body as typeof page1).items.map((i) => i.kind).sort()).toEqual(['contact-upload', 'contact-view', 'sms-result']);
@@ -213,7 +254,7 @@ describe('one customer across vendors', () => {
     // Erasure is not a block list: the person's next result is stored and found again.
     await rungopher(result(9010, CONTACT, 'phone', 'newNumber', { phone: PHONE }, '2026-11-05T09:00:00Z'));
     await eventually(async () => (((await send(`/customers?phone=${encodeURIComponent(PHONE)}`)).body as typeof page1).items.length > 0 ? true : undefined));
-  });
+  }, 90_000);
 
   it('backfills the index from what was stored before it, idempotently and page by page', async () => {
     await rungopher(result(9100, 'c-carol-42', 'email', 'newEmail', { email: 'carol@example.net' }, '2026-11-06T09:00:00Z'));
@@ -238,6 +279,17 @@ describe('one customer across vendors', () => {
     await run();
     expect((await clients.scan('customer-index')).length).toBe(rows);
     expect((await send('/customers/backfill?cursor=bm9wZQ', { method: 'POST' })).status).toBe(400);
+  });
+
+  it('never lists a record that is no longer stored (expired by retention), though its index rows remain', async () => {
+    await rungopher(result(9200, 'c-dave-77', 'email', 'newEmail', { email: 'dave@example.net' }, '2026-11-07T09:00:00Z'));
+    const kinds = async () => ((await send('/customers?email=dave@example.net')).body as { items: { kind: string }[] }).items.map((i) => i.kind).sort();
+    await eventually(async () => ((await kinds()).length === 2 ? true : undefined));
+    expect(await kinds()).toEqual(['contact-view', 'sms-result']);
+    // DynamoDB TTL deletes the result item (RAW_BODIES retention); the contact view stays.
+    await clients.dynamo.send(new DeleteCommand({ TableName: 'switchboard-rungopher-results', Key: { id: '9200' } }));
+    expect(await kinds()).toEqual(['contact-view']);
+    expect((await clients.scan('customer-index')).filter((r) => String(r.ref).includes('9200')).length).toBeGreaterThan(0);
   });
 
   it('printed no phone number or e-mail address in any log line, at DEBUG', () => {

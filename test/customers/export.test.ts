@@ -43,7 +43,32 @@ describe('exportPerson in parts', () => {
   it('refuses a cursor it did not give out, and a timeline cursor of another list', async () => {
     const p = person([[10]]);
     await expect(exportPerson(p.index, p.read, ['phone:+61412345678'], new Date(0), 'bm9wZQ')).rejects.toThrow();
-    const page = await timeline(p.index, ['phone:+61412345678'], 1, undefined);
+    const page = await timeline(p.index, ['phone:+61412345678'], 1, undefined, async () => true);
     expect(page.items).toHaveLength(1);
+  });
+});
+
+describe('timeline', () => {
+  it('lists exactly the records still stored, newest first, each once, whatever the page size', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.boolean(), { maxLength: 40 }), fc.integer({ min: 1, max: 12 }), async (stored, limit) => {
+        const p = person(stored.map(() => [10]));
+        const gone = new Set(stored.flatMap((s, i) => (s ? [] : [`u${i}`])));
+        const exists = async (ref: RecordRef) => !gone.has(String(ref.key.userChannel));
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (let calls = 0; calls < 100; calls++) {
+          const page = await timeline(p.index, ['phone:+61412345678'], limit, cursor, exists);
+          expect(page.items.length).toBeLessThanOrEqual(limit);
+          seen.push(...page.items.map((i) => i.link));
+          if (!page.nextCursor) break;
+          // A next page is promised only when it holds something.
+          expect(page.items.length).toBe(limit);
+          cursor = page.nextCursor;
+        }
+        expect(seen).toEqual([...stored.keys()].reverse().filter((i) => stored[i]).map((i) => `/x/${i}`));
+      }),
+      { numRuns: 80 },
+    );
   });
 });

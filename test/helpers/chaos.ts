@@ -535,8 +535,7 @@ export async function chaosRun(dataDir: string, opts: ChaosOptions): Promise<{ f
   // Let the action queue settle so the sandbox's record is complete.
   const settleUntil = Date.now() + 30_000;
   while (Date.now() < settleUntil) {
-    const q = (await (await fetch(`${hub.url}/_local/queues`)).json()) as { queues?: { name: string; depth: number }[] } | { name: string; depth: number }[];
-    const list = Array.isArray(q) ? q : (q.queues ?? []);
+    const list = ((await (await op(hub, '/queues')).json()) as { items?: { name: string; depth: number }[] }).items ?? [];
     if ((list.find((x) => x.name === 'goodays-actions')?.depth ?? 0) === 0) break;
     await sleep(500);
   }

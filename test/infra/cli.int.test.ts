@@ -95,12 +95,22 @@ describe('switchboard, the bin', { timeout: 120_000 }, () => {
   }, 120_000);
 
   it('prints tables by default and JSON with --json', async () => {
-    const human = await sb(['queues', 'list', '--hub', hub.url]);
-    expect(human.code).toBe(0);
-    expect(human.stdout.split('\n')[0]).toMatch(/^queue\s+depth\s+dlq depth$/);
-    expect(human.stdout).toMatch(/\nrungopher-results\s+\d+\s+\d+/);
-    const json = await sb(['queues', 'list', '--hub', hub.url, '--json']);
+    const human = await sb(['queues', 'list', '--hub', hub.url], operator());
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout.split('\n')[0]).toMatch(/^queue\s+depth\s+in flight\s+dlq depth$/);
+    expect(human.stdout).toMatch(/\nrungopher-results\s+\d+\s+\d+\s+\d+/);
+    const json = await sb(['queues', 'list', '--hub', hub.url, '--json'], operator());
     expect((JSON.parse(json.stdout) as { name: string }[]).map((q) => q.name)).toContain('rungopher-results');
+    // The public operator routes (GET /queues, POST /queues/{queue}/redrive), with the token like every other.
+    expect((await sb(['queues', 'list', '--hub', hub.url])).code).toBe(1);
+    const redrive = await sb(['queues', 'redrive', 'rungopher-results', '--hub', hub.url, '--operator', 'ann', '--json'], operator());
+    expect(redrive.code, redrive.stderr).toBe(0);
+    expect(JSON.parse(redrive.stdout)).toMatchObject({ queue: 'rungopher-results', state: 'moved', moved: 0, by: 'ann' });
+    expect((await sb(['queues', 'redrive', 'rungopher-results', '--hub', hub.url], operator())).stdout).toBe('rungopher-results: moved 0 message(s) from its DLQ back to the queue\n');
+    const unknown = await sb(['queues', 'redrive', 'no-such-queue', '--hub', hub.url], operator());
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/404.*No queue named no-such-queue/);
+    noStack(unknown);
     const schedules = await sb(['schedules', 'list', '--hub', hub.url]);
     expect(schedules.stdout.split('\n').length).toBeLessThan(20);
     expect(schedules.stdout).toMatch(/^schedule\s+every/);

@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/build-app.ts';
-import { functionList, queues, retentionClasses, secrets, tables } from '#infra/topology/index.ts';
+import { attentionIndexes, functionList, queues, retentionClasses, secrets, tables } from '#infra/topology/index.ts';
 
 // Bundling is skipped here (the bundle smoke test covers it); everything else is the real stack.
 const NO_BUNDLING = { context: { 'aws:cdk:bundling-stacks': [] } };
@@ -76,7 +76,12 @@ describe('stack', () => {
     const policies = [...ofType('AWS::IAM::Policy'), ...ofType('AWS::IAM::ManagedPolicy')];
     for (const fn of functionList()) {
       const roleId = stack.getLogicalId(stack.functions[fn.name].fn.role?.node.defaultChild as never);
-      const doc = JSON.stringify(policies.filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId)).map(([, p]) => p.Properties.PolicyDocument));
+      type Statement = { Action: string | string[]; Resource: unknown };
+      const statements = policies.filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId)).flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+      // Counting attention indexes (Query on those indexes only) is checked on its own below.
+      const isAttentionQuery = (st: Statement) => st.Action === 'dynamodb:Query' && attentionIndexes().some((a) => JSON.stringify(st.Resource).includes(`/index/${a.index}`));
+      const doc = JSON.stringify(statements.filter((st) => !isAttentionQuery(st)));
+      expect(statements.some(isAttentionQuery), `${fn.name} queries attention indexes`).toBe(fn.countsAttention === true);
       for (const [t, table] of Object.entries(stack.tables)) {
         const id = logicalId(table);
         const touches = doc.includes(arnOf(id));
@@ -93,6 +98,30 @@ describe('stack', () => {
         expect(reads, `${fn.name} reads secret ${s}`).toBe((fn.secrets ?? []).includes(s as never));
       }
     }
+  });
+
+  it('lets the functions that count attention Query those indexes and nothing else of their tables', () => {
+    const counting = functionList().filter((f) => f.countsAttention);
+    expect(counting.map((f) => f.name)).toEqual(['operator']);
+    const roleId = stack.getLogicalId(stack.functions.operator.fn.role?.node.defaultChild as never);
+    type Statement = { Action: string | string[]; Resource: unknown };
+    const statements = ofType('AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId))
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    const wanted = attentionIndexes();
+    expect(wanted.length).toBeGreaterThan(0);
+    for (const a of wanted) {
+      const arn = JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.tables[a.table]), 'Arn'] });
+      const naming = statements.filter((st) => JSON.stringify(st.Resource).includes(arn));
+      // One statement names the table: Query on `<table>/index/<attention index>`, no other action or resource.
+      expect(naming).toHaveLength(1);
+      expect(naming[0]?.Action).toBe('dynamodb:Query');
+      expect(naming[0]?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(stack.tables[a.table]), 'Arn'] }, `/index/${a.index}`]] });
+      expect(JSON.stringify(naming[0]?.Resource)).not.toContain('/index/*');
+    }
+    // The index holds the keys only (what a count and the oldest need).
+    const table = ofType('AWS::DynamoDB::GlobalTable').find(([id]) => id === logicalId(stack.tables['goodays-actions']))?.[1];
+    expect(JSON.stringify(table?.Properties.GlobalSecondaryIndexes)).toContain('"IndexName":"byAttention","KeySchema":[{"AttributeName":"attention","KeyType":"HASH"},{"AttributeName":"attentionSince","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}');
   });
 
   it('keeps the Rungopher path least-privileged as designed', () => {

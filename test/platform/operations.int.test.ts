@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeResult } from '#test/rungopher/samples.ts';
 import { eventually, operatorGet, operatorRequest, startTestHub } from '#test/helpers/hub.ts';
 import { hubClients } from '#test/helpers/aws.ts';
+import { Command } from 'commander';
+import type { GoodaysSandbox } from '#infra/local/sandboxes/goodays.ts';
+import { registerLocalHubCommands } from '#infra/cli/local-hub.ts';
+import { addCommonOptions } from '#infra/cli/output.ts';
 import { RUNS, expectAnswer, headerText, pathSegment, queryString, requestBody, send } from '#test/helpers/fuzz.ts';
 
 /**
@@ -59,6 +63,55 @@ describe('GET /status', () => {
 
   it('needs the token', async () => {
     expect((await operatorRequest(hub, 'GET', '/status', { token: null })).status).toBe(401);
+  });
+
+  it('counts Goodays actions whose outcome is unknown (from the sparse index) until a person resolves them; switchboard status prints them', async () => {
+    type Attention = { table: string; reason: string; count: number; oldestAt: string | null };
+    const attention = async () => ((await operatorGet(hub, '/status')).body as { attention: Attention[] }).attention;
+    const unknownOf = (list: Attention[]) => list.find((a) => a.table === 'goodays-actions' && a.reason === 'outcome-unknown');
+    expect(unknownOf(await attention())).toEqual({ table: 'goodays-actions', reason: 'outcome-unknown', description: expect.any(String), count: 0, oldestAt: null });
+
+    // A reply Goodays saved but answered 502 for: its outcome is unknown, and it is never resent.
+    const sandbox = hub.sandboxes.goodays as GoodaysSandbox;
+    const responseId = sandbox.addResponse({ source: 'email' });
+    expect((await sandbox.sendWebhook('response', responseId)).status).toBe(200);
+    await eventually(async () => ((await operatorGet(hub, `/goodays/responses/${responseId}`)).status === 200 ? true : undefined));
+    sandbox.injectFault({ kind: 'status-after', status: 502, count: 1 });
+    const sent = await operatorRequest(hub, 'POST', `/goodays/responses/${responseId}/reply`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: 'We are on it.' }) });
+    expect(sent.status).toBe(202);
+    const actionId = (sent.body as { actionId: string }).actionId;
+    const waiting = await eventually(async () => {
+      const a = unknownOf(await attention());
+      return a && a.count === 1 ? a : undefined;
+    });
+    const action = (await operatorGet(hub, `/goodays/actions/${actionId}`)).body as { state: string; updatedAt: string };
+    expect(action.state).toBe('unknown');
+    expect(waiting.oldestAt).toBe(action.updatedAt);
+
+    // The CLI's status shows it, with what to do.
+    const lines: string[] = [];
+    const program = new Command().exitOverride();
+    registerLocalHubCommands(program, (l) => lines.push(l));
+    addCommonOptions(program);
+    const token = process.env.HUB_OPERATOR_TOKEN;
+    process.env.HUB_OPERATOR_TOKEN = hub.env.HUB_OPERATOR_TOKEN;
+    try {
+      await program.parseAsync(['node', 'switchboard', 'status', '--hub', hub.url]);
+    } finally {
+      if (token === undefined) delete process.env.HUB_OPERATOR_TOKEN;
+      else process.env.HUB_OPERATOR_TOKEN = token;
+    }
+    const text = lines.join('\n');
+    expect(text).toMatch(new RegExp(`outcome-unknown +goodays-actions +1 +${waiting.oldestAt?.replace(/[.]/g, '[.]') ?? ''}`));
+    expect(text).toContain('/resolve');
+
+    // Resolved by a person: it no longer waits.
+    const resolved = await operatorRequest(hub, 'POST', `/goodays/actions/${actionId}/resolve`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'sent' }) });
+    expect(resolved.status).toBe(200);
+    expect(unknownOf(await attention())).toMatchObject({ count: 0, oldestAt: null });
+    const item = (await clients.scan('goodays-actions')).find((i) => i.actionId === actionId);
+    expect(item).toMatchObject({ state: 'succeeded' });
+    expect(item).not.toHaveProperty('attention');
   });
 });
 

@@ -5,7 +5,7 @@ import { rungopherProgram } from '#infra/cli/rungopher.ts';
 import type { ConsumerEvent } from '#infra/local/consumers.ts';
 import { createQueues, createTables } from '#infra/local/emulators.ts';
 import { DOC_SAMPLES, makeResult } from './samples.ts';
-import { eventually, operatorGet, startTestHub } from '#test/helpers/hub.ts';
+import { eventually, operatorGet, operatorRequest, startTestHub } from '#test/helpers/hub.ts';
 import { hubClients } from '#test/helpers/aws.ts';
 
 type TestHub = Awaited<ReturnType<typeof startTestHub>>;
@@ -220,8 +220,8 @@ describe('Rungopher webhook, end to end on the local runtime', () => {
     }
 
     await createTables(clients.raw);
-    const moved = await fetch(`${hub.url}/_local/queues/rungopher-results/redrive`, { method: 'POST' });
-    expect(await moved.json()).toEqual({ queue: 'rungopher-results', moved: 1 });
+    const moved = await operatorRequest(hub, 'POST', '/queues/rungopher-results/redrive');
+    expect(moved.body).toMatchObject({ queue: 'rungopher-results', state: 'moved', moved: 1 });
     await eventually(async () => ((await operatorGet(hub, '/rungopher/campaigns/15/contacts/dlq-contact')).status === 200 ? true : undefined));
     expect((await idsStored()).filter((id) => id === '7001')).toHaveLength(1);
   }, 40_000);

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { functionConfig, secretValue, setting, tableName } from '#platform/config.ts';
-import { dynamoCustomerIndex, eraseRef, readRef } from '#platform/customer-index.ts';
+import { dynamoCustomerIndex, eraseRef, readRef, refExists } from '#platform/customer-index.ts';
 import { DEFAULT_PHONE_COUNTRY } from '#platform/identity.ts';
 import type { CountryCode } from 'libphonenumber-js/min';
 import { sources } from '#customers/sources.ts';
@@ -106,4 +106,4 @@ export function backfillDeps(hasTime: () => boolean): BackfillDeps {
   return { index: customerIndex(), tables, scan: scanPage, hasTime };
 }
 
-export { readRef };
+export { readRef, refExists };

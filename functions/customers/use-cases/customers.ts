@@ -3,6 +3,7 @@ import { identifierHash, type CustomerIndex, type IndexRow } from '#platform/cus
 import { findPersonalText, normaliseEmail, normalisePhone, refId, type CustomerLink, type RecordRef } from '#platform/identity.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
 import { MAX_PAGE_BYTES, sizedPage, type Page } from '#platform/list-page.ts';
+import { mapLimit } from '#platform/concurrency.ts';
 import { ValidationError } from '#platform/errors.ts';
 import type { ErasureAnswer, ExportPart, TimelineItem } from '#customers/domain/schemas.ts';
 import type { ErasureAudit } from '#customers/adapters/store.ts';
@@ -58,18 +59,40 @@ const timelineCursor = pageCursor('customers', Position);
 
 const newestFirst = (a: { at: string; ref: string }, b: { at: string; ref: string }): number => (a.at === b.at ? a.ref.localeCompare(b.ref) : a.at < b.at ? 1 : -1);
 
-/** The timeline: one item per record, newest first, paged by the list contract (also cut before about 5 MB). */
-export async function timeline(index: CustomerIndex, subject: readonly string[], limit: number, cursor: string | undefined): Promise<Page<TimelineItem>> {
+/** Whether a record's target is still stored (the DynamoDB adapter in production). */
+export type RefExists = (ref: RecordRef) => Promise<boolean>;
+
+/** Records checked at once while a page is filled. */
+const EXISTS_CONCURRENCY = 16;
+
+/**
+ * The timeline: one item per record that is still stored, newest first, paged by the list contract
+ * (also cut before about 5 MB). A record whose items are gone (expired by retention, deleted) is left
+ * out, whatever its index rows say: each candidate's target is read (`exists`) while the page fills,
+ * one more than the page to know whether another page follows.
+ */
+export async function timeline(index: CustomerIndex, subject: readonly string[], limit: number, cursor: string | undefined, exists: RefExists): Promise<Page<TimelineItem>> {
   const after = timelineCursor.decode(cursor);
   const person = await findPerson(index, subject);
+  const targets = new Map(person.records.map((r) => [r.ref, r.target]));
   const all = person.records.map((r) => ({ vendor: r.vendor, kind: r.kind, ...(r.label !== undefined ? { label: r.label } : {}), at: r.at, link: r.path, ref: r.ref })).sort(newestFirst);
   const rest = after ? all.filter((i) => newestFirst(i, after) > 0) : all;
-  const items = rest.slice(0, limit);
+  const kept: TimelineItem[] = [];
+  for (let from = 0; from < rest.length && kept.length <= limit; ) {
+    const batch = rest.slice(from, from + Math.min(Math.max(limit + 1 - kept.length, 1), 100));
+    from += batch.length;
+    const found = await mapLimit(batch, EXISTS_CONCURRENCY, async (item) => {
+      const target = targets.get(item.ref);
+      return target !== undefined && (await exists(target));
+    });
+    kept.push(...batch.filter((_, i) => found[i]));
+  }
+  const items = kept.slice(0, limit);
   const at = (i: number) => {
     const item = items[i] as TimelineItem;
     return timelineCursor.encode({ at: item.at, ref: item.ref });
   };
-  return sizedPage(items, rest.length > limit && items.length > 0 ? at(items.length - 1) : null, at);
+  return sizedPage(items, kept.length > limit && items.length > 0 ? at(items.length - 1) : null, at);
 }
 
 /** Values DynamoDB's document client gives back as Sets, as JSON arrays. */
@@ -188,8 +211,11 @@ export function bodyMatcher(identifiers: readonly string[]): (body: string) => b
 }
 
 /**
- * Erases a person: every record the index names (with what goes with it), the quarantined bodies that
- * carry their identifiers, their record ids kept in cursors, then their index rows. Idempotent and
+ * Erases a person: every record the index names (with what goes with it: the outbound delivery
+ * records of its events among them), the quarantined bodies that carry their identifiers, their
+ * record ids kept in cursors, then their index rows. Refs naming many items (a partition, an index
+ * partition such as a subject's deliveries) are erased once more after every record is gone, so what
+ * was written into them while the erasure ran goes too. Idempotent and
  * resumable: records are erased before the rows that lead to them, and the rows of the identifiers
  * asked for go last, so a call that runs out of time (`complete: false`) leaves every remaining record
  * findable by the next call with the same query, which continues the same audit record.
@@ -206,6 +232,8 @@ export async function erasePerson(deps: EraseDeps, subject: readonly string[], r
   const person = await findPerson(deps.index, subject);
   const keyValues = new Set<string>();
   const subjectSet = new Set(subject);
+  // Refs that name many items (a partition, an index partition) can gain items while the erasure runs.
+  const growing = new Map<string, RecordRef>();
   let complete = true;
   for (const row of person.records) {
     if (!deps.hasTime()) {
@@ -215,6 +243,7 @@ export async function erasePerson(deps: EraseDeps, subject: readonly string[], r
     for (const ref of [row.target, ...row.also]) {
       add(ref.table, await deps.erase(ref, () => undefined));
       for (const v of Object.values(ref.key)) keyValues.add(v);
+      if (ref.scope === 'partition' || ref.scope === 'index') growing.set(refId(ref), ref);
     }
     // The rows leading to this record, except those of the identifiers asked for (they go last).
     for (const r of person.rows.filter((x) => x.ref === row.ref && !subjectSet.has(x.identifier))) {
@@ -223,6 +252,9 @@ export async function erasePerson(deps: EraseDeps, subject: readonly string[], r
     }
   }
   if (complete) {
+    // Once more, after every record is gone: what was written into them meanwhile (an outbound delivery
+    // recorded for an event published before its record was erased, an action settled) goes too.
+    for (const ref of growing.values()) add(ref.table, await deps.erase(ref, () => undefined));
     add('quarantine', await deps.sweeps.quarantine(bodyMatcher(person.identifiers)));
     add('cursors', await deps.sweeps.cursors(keyValues));
     for (const r of person.rows.filter((x) => subjectSet.has(x.identifier))) {

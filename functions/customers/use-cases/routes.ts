@@ -3,7 +3,7 @@ import { json, queryParams, type HttpEvent, type HttpResult } from '#platform/ht
 import { count, logger } from '#platform/observability.ts';
 import { parseInput } from '#platform/validation.ts';
 import { BackfillQuery, EraseQuery, ExportQuery, TimelineQuery, subjectIdentifiers } from '#customers/domain/schemas.ts';
-import { backfillDeps, customerIndex, customersConfig, deadline, eraseDeps, readRef } from '#customers/adapters/wiring.ts';
+import { backfillDeps, customerIndex, customersConfig, deadline, eraseDeps, readRef, refExists } from '#customers/adapters/wiring.ts';
 import { backfill, erasePerson, exportPerson, timeline } from './customers.ts';
 
 /** The operator API's customer routes: each parses its query, calls one use case and answers JSON. */
@@ -26,7 +26,7 @@ function requestedBy(event: HttpEvent): string {
 
 export async function timelineRoute(event: HttpEvent): Promise<HttpResult> {
   const q = parseInput(TimelineQuery, queryParams(event), 'Invalid query');
-  return json(200, await timeline(customerIndex(), subjectOf(q), q.limit, q.cursor));
+  return json(200, await timeline(customerIndex(), subjectOf(q), q.limit, q.cursor, refExists));
 }
 
 export async function exportRoute(event: HttpEvent): Promise<HttpResult> {

@@ -2,6 +2,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, Updat
 import { expiresAt, expiry, retentionDays } from '#platform/retention.ts';
 import * as z from 'zod';
 import { ACTION_BODIES } from '#goodays/domain/actions.ts';
+import { actionItem } from '#goodays/domain/attention.ts';
 import { ActionKind } from '#goodays/domain/events.ts';
 import type { Thread } from '#goodays/domain/thread.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
@@ -238,7 +239,7 @@ export function dynamoActionStore(table: string): ActionStore {
       return out.Item && out.Item.responseId !== undefined ? toActionRecord(out.Item) : undefined;
     },
     async create(record) {
-      return conditionalWrite(() => dynamo.send(new PutCommand({ TableName: table, Item: { ...record }, ConditionExpression: 'attribute_not_exists(actionId)' })));
+      return conditionalWrite(() => dynamo.send(new PutCommand({ TableName: table, Item: actionItem(record), ConditionExpression: 'attribute_not_exists(actionId)' })));
     },
     async transition(record, fromStates, sendToken) {
       const values: Record<string, unknown> = {};
@@ -248,7 +249,7 @@ export function dynamoActionStore(table: string): ActionStore {
         condition += ' AND sendToken = :tok';
         values[':tok'] = sendToken;
       }
-      return conditionalWrite(() => dynamo.send(new PutCommand({ TableName: table, Item: { ...record }, ConditionExpression: condition, ExpressionAttributeNames: { '#st': 'state' }, ExpressionAttributeValues: values })));
+      return conditionalWrite(() => dynamo.send(new PutCommand({ TableName: table, Item: actionItem(record), ConditionExpression: condition, ExpressionAttributeNames: { '#st': 'state' }, ExpressionAttributeValues: values })));
     },
     async listForResponse(responseId) {
       const items = await queryAll({ TableName: table, IndexName: 'byResponse', KeyConditionExpression: 'responseId = :r', ExpressionAttributeValues: { ':r': responseId } });

@@ -1,5 +1,7 @@
 import { identifiersOf, vendorId, type CustomerLink, type RecordRef } from '#platform/identity.ts';
+import { deliveryRecords } from '#platform/outbound/event.ts';
 import { NO_RESPONSE_ID, parseEventBody, type GoodaysEvent } from './events.ts';
+import { responseSubject } from './outbound.ts';
 
 /**
  * What Goodays contributes to the customer index: every event is linked under its response id and
@@ -38,7 +40,7 @@ function claimRefs(responseId: string, event: GoodaysEvent | undefined): RecordR
 
 /**
  * The index link of a stored event (`goodays-events` item): the event, with its response's thread,
- * actions and claims.
+ * actions and claims, and the outbound delivery records of the response's events.
  */
 export function eventLinks(stored: { readonly responseId: string; readonly eventKey: string; readonly eventType: string; readonly body: string; readonly receivedAt: string }): CustomerLink[] {
   if (stored.responseId === NO_RESPONSE_ID) return [];
@@ -60,6 +62,8 @@ export function eventLinks(stored: { readonly responseId: string; readonly event
         { table: 'goodays-threads', scope: 'item', key: { responseId: stored.responseId } },
         { table: 'goodays-actions', scope: 'index', index: 'byResponse', key: { responseId: stored.responseId }, tableKey: ['actionId'] },
         ...claimRefs(stored.responseId, event),
+        // The outbound deliveries of the response's events (their records keep its id as subject).
+        deliveryRecords(responseSubject(stored.responseId)),
       ],
     },
   ];

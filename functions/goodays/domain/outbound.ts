@@ -3,6 +3,9 @@ import { defineEvent } from '#platform/outbound/event.ts';
 
 /** Goodays's outbound events (its topology's `eventModule`). */
 
+/** The subject of every event about a response (what its delivery records are found by, for erasure). */
+export const responseSubject = (responseId: string): string => `goodays:response:${responseId}`;
+
 export const threadUpdated = defineEvent({
   type: 'goodays.thread.updated',
   version: 1,
@@ -18,7 +21,7 @@ export const threadUpdated = defineEvent({
     lastHandledAt: z.string().optional(),
   }),
   href: (k) => `/goodays/responses/${encodeURIComponent(k.responseId)}`,
-  subject: (k) => `goodays:response:${k.responseId}`,
+  subject: (k) => responseSubject(k.responseId),
 });
 
 export const ACTION_OUTCOMES = ['sent', 'failed', 'unknown', 'resolved'] as const;
@@ -40,7 +43,7 @@ export const actionSettled = defineEvent({
     vendorMessages: z.array(z.string()).optional(),
   }),
   href: (k) => `/goodays/actions/${encodeURIComponent(k.actionId)}`,
-  subject: (k) => `goodays:response:${k.responseId}`,
+  subject: (k) => responseSubject(k.responseId),
 });
 
 export const events = [threadUpdated, actionSettled];

@@ -1,4 +1,6 @@
 import { identifiersOf, vendorId, type CustomerLink } from '#platform/identity.ts';
+import { deliveryRecords } from '#platform/outbound/event.ts';
+import { userSubject } from './outbound.ts';
 
 /**
  * What Netcore contributes to the customer index: a bot user is linked under its `botUserId` on its
@@ -52,6 +54,8 @@ export function userLinks(user: { readonly botUserId: string; readonly channel: 
       path: userPath(user.botUserId),
       identifiers: botUserIdentifiers(user.botUserId, user.channel, ...fieldSets),
       ref: { table: 'netcore-users', scope: 'item', key: { botUserId: user.botUserId, channel: user.channel } },
+      // The outbound deliveries of the user's events (their records keep the botUserId as subject).
+      also: [deliveryRecords(userSubject(user.botUserId))],
     },
   ];
 }
@@ -67,6 +71,7 @@ export function transcriptLinks(botUserId: string, channel: string, at: string, 
       path: `${userPath(botUserId)}/transcripts?channelId=${encodeURIComponent(channel)}`,
       identifiers: botUserIdentifiers(botUserId, channel, ...fieldSets),
       ref: { table: 'netcore-transcripts', scope: 'index', index: 'byUserChannel', key: { userChannel: `${botUserId}#${channel}` }, tableKey: ['botUserId', 'sortKey'] },
+      also: [deliveryRecords(userSubject(botUserId))],
     },
   ];
 }

@@ -3,6 +3,9 @@ import { defineEvent } from '#platform/outbound/event.ts';
 
 /** Netcore's outbound events (its topology's `eventModule`). */
 
+/** The subject of every event about a bot user (what its delivery records are found by, for erasure). */
+export const userSubject = (botUserId: string): string => `netcore:user:${botUserId}`;
+
 export const userUpdated = defineEvent({
   type: 'netcore.user.updated',
   version: 1,
@@ -20,7 +23,7 @@ export const userUpdated = defineEvent({
     tags: z.array(z.unknown()).optional(),
   }),
   href: (k) => `/netcore/users/${encodeURIComponent(k.botUserId)}`,
-  subject: (k) => `netcore:user:${k.botUserId}`,
+  subject: (k) => userSubject(k.botUserId),
 });
 
 export const messagesStored = defineEvent({
@@ -40,7 +43,7 @@ export const messagesStored = defineEvent({
     messages: z.array(z.object({ key: z.string(), createdAt: z.string().optional(), type: z.string().optional(), shape: z.enum(['known', 'unknown']), message: z.unknown() })),
   }),
   href: (k) => `/netcore/users/${encodeURIComponent(k.botUserId)}/transcripts?channelId=${k.channelId}${k.from ? `&after=${encodeURIComponent(new Date(Date.parse(k.from) - 1).toISOString())}` : ''}`,
-  subject: (k) => `netcore:user:${k.botUserId}`,
+  subject: (k) => userSubject(k.botUserId),
 });
 
 export const events = [userUpdated, messagesStored];

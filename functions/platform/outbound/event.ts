@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import type { RecordRef } from '../identity.ts';
 
 /**
  * Outbound events: one per change the hub stores, published after it is stored. Each vendor defines
@@ -114,4 +115,13 @@ export function eventId(type: string, parts: readonly string[]): string {
 /** Bytes EventBridge counts for an entry: Source, DetailType, Detail and Resources as UTF-8, and 14 for Time. */
 export function entryBytes(source: string, detailType: string, detail: string, resources: readonly string[] = []): number {
   return Buffer.byteLength(source) + Buffer.byteLength(detailType) + Buffer.byteLength(detail) + resources.reduce((n, r) => n + Buffer.byteLength(r), 0) + 14;
+}
+
+/**
+ * Every delivery record of the events about one subject (table `outbound-deliveries`, index
+ * `bySubject`): what a vendor's customer link names in `also`, so erasing a record erases the
+ * delivery records that keep its subject, and the export shows them.
+ */
+export function deliveryRecords(subject: string): RecordRef {
+  return { table: 'outbound-deliveries', scope: 'index', index: 'bySubject', key: { subject }, tableKey: ['subscriptionId', 'eventId'] };
 }

@@ -2,6 +2,8 @@ import { identifiersOf, vendorId, type CustomerLink, type RecordRef } from '#pla
 import { campaignContactKey, parseResult, utcTimestamp, type RungopherResult } from './result.ts';
 import { claimKey } from './upload-job.ts';
 import type { UploadMode } from './campaign.ts';
+import { deliveryRecords } from '#platform/outbound/event.ts';
+import { contactSubject } from './outbound.ts';
 
 /**
  * What Rungopher contributes to the customer index. A result carries the campaign + contact id
@@ -16,7 +18,7 @@ export const contactIdentifier = (campaignId: string, contactId: string): string
 
 const contactView = (campaignId: string, contactId: string): RecordRef => ({ table: 'rungopher-contacts', scope: 'item', key: { campaignContact: campaignContactKey(campaignId, contactId) } });
 
-/** The index links of a stored result: the result itself and its contact's view. */
+/** The index links of a stored result: the result itself with its contact's view and the outbound delivery records of the contact's events; the view. */
 export function resultLinks(result: RungopherResult): CustomerLink[] {
   const data = result.data;
   const identifiers = [
@@ -27,7 +29,7 @@ export function resultLinks(result: RungopherResult): CustomerLink[] {
   const view = contactView(result.campaignId, result.contactId);
   const resultsPath = `/rungopher/results?campaignId=${encodeURIComponent(result.campaignId)}&contactId=${encodeURIComponent(result.contactId)}`;
   return [
-    { vendor: 'rungopher', kind: 'sms-result', label: result.resultName, at, path: resultsPath, identifiers, ref: { table: 'rungopher-results', scope: 'item', key: { id: result.id } }, also: [view] },
+    { vendor: 'rungopher', kind: 'sms-result', label: result.resultName, at, path: resultsPath, identifiers, ref: { table: 'rungopher-results', scope: 'item', key: { id: result.id } }, also: [view, deliveryRecords(contactSubject(result.campaignId, result.contactId))] },
     { vendor: 'rungopher', kind: 'contact-view', at, path: `/rungopher/campaigns/${encodeURIComponent(result.campaignId)}/contacts/${encodeURIComponent(result.contactId)}`, identifiers, ref: view },
   ];
 }

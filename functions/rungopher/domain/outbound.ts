@@ -14,6 +14,9 @@ const ResultKey = z.object({
 
 const contactsHref = (k: { campaignId: string; contactId: string }) => `/rungopher/campaigns/${encodeURIComponent(k.campaignId)}/contacts/${encodeURIComponent(k.contactId)}`;
 
+/** The subject of every event about a contact of a campaign (what its delivery records are found by, for erasure). */
+export const contactSubject = (campaignId: string, contactId: string): string => `rungopher:contact:${JSON.stringify([campaignId, contactId])}`;
+
 export const resultStored = defineEvent({
   type: 'rungopher.result.stored',
   version: 1,
@@ -26,7 +29,7 @@ export const resultStored = defineEvent({
     result: z.record(z.string(), z.unknown()),
   }),
   href: (k) => `/rungopher/results?campaignId=${encodeURIComponent(k.campaignId)}&contactId=${encodeURIComponent(k.contactId)}`,
-  subject: (k) => `rungopher:contact:${JSON.stringify([k.campaignId, k.contactId])}`,
+  subject: (k) => contactSubject(k.campaignId, k.contactId),
 });
 
 export const contactUpdated = defineEvent({
@@ -44,7 +47,7 @@ export const contactUpdated = defineEvent({
     ),
   }),
   href: contactsHref,
-  subject: (k) => `rungopher:contact:${JSON.stringify([k.campaignId, k.contactId])}`,
+  subject: (k) => contactSubject(k.campaignId, k.contactId),
 });
 
 export const events = [resultStored, contactUpdated];

@@ -21,7 +21,7 @@ describe('the gateway request line', () => {
   it('shows a query by its keys only, and nothing of a path no route matches', () => {
     expect(line('GET', '/rungopher/results?campaignId=7&contactId=%2B61400000000&limit=5&limit=6')).toBe('2026-11-21T10:00:00.123Z HTTP  GET /rungopher/results?campaignId&contactId&limit 200 12 ms');
     expect(line('GET', '/webhooks/rungopher/secret/extra', 404)).toBe('2026-11-21T10:00:00.123Z HTTP  GET (no route) 404 12 ms');
-    expect(line('POST', '/_local/queues/rungopher-results/redrive')).toBe('2026-11-21T10:00:00.123Z HTTP  POST /_local/queues/{name}/redrive 200 12 ms');
+    expect(line('POST', '/_local/schedules/netcore-users-poller')).toBe('2026-11-21T10:00:00.123Z HTTP  POST /_local/schedules/{name} 200 12 ms');
     expect(line('POST', '/rungopher/results?%2B61400000000=x', 'aborted')).toBe('2026-11-21T10:00:00.123Z HTTP  POST (no route)?… aborted 12 ms');
   });
 });
