@@ -1,4 +1,4 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient, Message } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FunctionDecl } from '#infra/topology/index.ts';
@@ -23,6 +23,12 @@ export interface ConsumerEvent {
  * records deleted, and with ReportBatchItemFailures only the listed failures left for redelivery
  * (a thrown error, or an unknown/empty identifier, fails the whole batch). What is not deleted comes
  * back after the visibility timeout and, past maxReceiveCount, fauxqs moves it to the DLQ.
+ *
+ * On AWS a queue's visibility timeout is 6x its consumer's timeout, so a message never comes back
+ * while the invocation that holds it still runs. Tests shorten the visibility (1 s) so failures come
+ * back quickly; a handler slowed past that by a loaded machine would then see its own message again
+ * mid-flight (a Goodays reply found `sending` becomes `unknown`). So while a handler runs, the batch's
+ * messages are kept invisible ({@link keepInvisible}), as the longer AWS timeout keeps them.
  */
 export function startConsumer(opts: {
   readonly name: string;
@@ -62,8 +68,9 @@ export function startConsumer(opts: {
       const event: SQSEvent = { Records: messages.map((m) => toRecord(m, arn)) };
       let failedIds: Set<string>;
       let error: string | undefined;
+      const held = keepInvisible(opts.sqs, opts.queue, messages, opts.fn.timeoutSeconds ?? 30);
       try {
-        const result = (await invoke(opts.name, opts.fn, opts.handler, event)) as SQSBatchResponse | undefined;
+        const result = (await invoke(opts.name, opts.fn, opts.handler, event).finally(() => held.release())) as SQSBatchResponse | undefined;
         const failures = result?.batchItemFailures ?? [];
         const known = new Set(messages.map((m) => m.MessageId));
         if (failures.some((f) => !f.itemIdentifier || !known.has(f.itemIdentifier))) {
@@ -116,6 +123,23 @@ export function startConsumer(opts: {
       await Promise.allSettled(pollers);
     },
   };
+}
+
+/**
+ * While a handler holds `messages`, renews their visibility every half timeout, when the queue's
+ * visibility is shorter than the function's timeout (a test's; the declared one is 6x longer and needs
+ * none). Best effort: a renewal that fails leaves the message to come back as it would have anyway.
+ * A handler that timed out stops the renewals: its messages come back as they do on AWS.
+ */
+function keepInvisible(sqs: SQSClient, queue: LocalQueue, messages: readonly Message[], fnTimeoutSeconds: number): { release(): void } {
+  const seconds = queue.visibilityTimeoutSeconds;
+  if (seconds <= 0 || seconds >= fnTimeoutSeconds) return { release: () => undefined };
+  const timer = setInterval(() => {
+    sqs
+      .send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queue.url, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: seconds })) }))
+      .catch(() => undefined);
+  }, (seconds * 1000) / 2);
+  return { release: () => clearInterval(timer) };
 }
 
 function toRecord(m: Message, arn: string): SQSRecord {

@@ -51,9 +51,10 @@ describe('Goodays end to end on the local runtime', () => {
     const done = await eventually(async () => {
       const r = await operatorGet(hub, `/goodays/actions/${String(accepted.body.actionId)}`);
       const state = (r.body as { state?: string }).state;
-      return state === 'succeeded' || state === 'failed' || state === 'unknown' ? state : undefined;
+      return state === 'succeeded' || state === 'failed' || state === 'unknown' ? r.body : undefined;
     });
-    expect(done).toBe('succeeded');
+    // The whole record, so a failure shows the action's error.
+    expect(done).toMatchObject({ state: 'succeeded' });
     expect(sandbox.outbox()).toEqual([expect.objectContaining({ responseId: 'vdOpL1NJ74l', action: 'reply', content: body.content, user: '1a2b3c4' })]);
 
     const after = await operatorGet(hub, '/goodays/responses/vdOpL1NJ74l');

@@ -149,6 +149,29 @@ describe('local SQS consumer', () => {
     }
   }, 30_000);
 
+  it('keeps a batch invisible while its handler runs past the queue visibility, as the 6x timeout does on AWS', async () => {
+    const seen = new Map<string, number>();
+    const consumer = startConsumer({
+      name: 'stub',
+      fn: decl(1, 2),
+      queue,
+      sqs: emulators.sqs,
+      handler: async (event) => {
+        for (const r of (event as SQSEvent).Records) seen.set(r.body, (seen.get(r.body) ?? 0) + 1);
+        await new Promise((r) => setTimeout(r, 3_000)); // three times the 1 s visibility, inside the 5 s timeout
+        return { batchItemFailures: [] };
+      },
+    });
+    try {
+      await send(['long-1']);
+      await eventually(async () => ((await depth(queue.url)) === 0 ? true : undefined), { timeoutMs: 10_000 });
+      // The second poller would have taken it again after 1 s, and again after 2 s.
+      expect(Object.fromEntries(seen)).toEqual({ 'long-1': 1 });
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it('waits for a timed-out invocation before taking another batch', async () => {
     let running = 0;
     let peak = 0;
