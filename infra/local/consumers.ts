@@ -1,4 +1,4 @@
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient, Message } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FunctionDecl } from '#infra/topology/index.ts';
@@ -25,10 +25,12 @@ export interface ConsumerEvent {
  * back after the visibility timeout and, past maxReceiveCount, fauxqs moves it to the DLQ.
  *
  * On AWS a queue's visibility timeout is 6x its consumer's timeout, so a message never comes back
- * while the invocation that holds it still runs. Tests shorten the visibility (1 s) so failures come
- * back quickly; a handler slowed past that by a loaded machine would then see its own message again
- * mid-flight (a Goodays reply found `sending` becomes `unknown`). So while a handler runs, the batch's
- * messages are kept invisible ({@link keepInvisible}), as the longer AWS timeout keeps them.
+ * while the invocation that holds it still runs. Tests shorten the visibility (1 s) so that failures
+ * come back quickly; a handler slowed past that by a loaded machine would then see its own message
+ * again mid-flight (a Goodays reply found `sending` becomes `unknown`). So on such a queue the
+ * consumer receives with the visibility AWS would give ({@link awsVisibility}) and hands the failures
+ * back with the queue's own ({@link handBack}): mid-flight nothing comes back, and a failure comes
+ * back as soon as the test's visibility says.
  */
 export function startConsumer(opts: {
   readonly name: string;
@@ -44,6 +46,7 @@ export function startConsumer(opts: {
   let stopRequested: () => void = () => undefined;
   const stopping = new Promise<void>((resolve) => (stopRequested = resolve));
   const arn = `arn:aws:sqs:us-east-1:000000000000:${opts.queue.name}`;
+  const hold = awsVisibility(opts.queue, opts.fn);
   const poll = async (): Promise<void> => {
     while (running) {
       let messages: Message[];
@@ -53,6 +56,7 @@ export function startConsumer(opts: {
             QueueUrl: opts.queue.url,
             MaxNumberOfMessages: trigger.batchSize,
             WaitTimeSeconds: 1,
+            ...(hold ? { VisibilityTimeout: hold } : {}),
             MessageSystemAttributeNames: ['All'],
             MessageAttributeNames: ['All'],
           }),
@@ -68,9 +72,8 @@ export function startConsumer(opts: {
       const event: SQSEvent = { Records: messages.map((m) => toRecord(m, arn)) };
       let failedIds: Set<string>;
       let error: string | undefined;
-      const held = keepInvisible(opts.sqs, opts.queue, messages, opts.fn.timeoutSeconds ?? 30);
       try {
-        const result = (await invoke(opts.name, opts.fn, opts.handler, event).finally(() => held.release())) as SQSBatchResponse | undefined;
+        const result = (await invoke(opts.name, opts.fn, opts.handler, event)) as SQSBatchResponse | undefined;
         const failures = result?.batchItemFailures ?? [];
         const known = new Set(messages.map((m) => m.MessageId));
         if (failures.some((f) => !f.itemIdentifier || !known.has(f.itemIdentifier))) {
@@ -88,6 +91,10 @@ export function startConsumer(opts: {
         if (err instanceof LocalTimeoutError) await Promise.race([err.pending.catch(() => undefined), stopping]);
       }
       const done = messages.filter((m) => !failedIds.has(m.MessageId ?? ''));
+      if (hold && done.length < messages.length) {
+        const back = await handBack(opts.sqs, opts.queue, messages.filter((m) => failedIds.has(m.MessageId ?? '')));
+        if (back) error = error ? `${error}; ${back}` : back;
+      }
       if (done.length) {
         // SQS unreachable after the work was done: the delete is tried again for a while (as Lambda's
         // poller does), then given up; the messages then come back after their visibility timeout and
@@ -126,20 +133,33 @@ export function startConsumer(opts: {
 }
 
 /**
- * While a handler holds `messages`, renews their visibility every half timeout, when the queue's
- * visibility is shorter than the function's timeout (a test's; the declared one is 6x longer and needs
- * none). Best effort: a renewal that fails leaves the message to come back as it would have anyway.
- * A handler that timed out stops the renewals: its messages come back as they do on AWS.
+ * The visibility a batch is received with: AWS's (6x the function's timeout) when the queue's is
+ * shorter, as a test's is; undefined when the queue's own already is.
  */
-function keepInvisible(sqs: SQSClient, queue: LocalQueue, messages: readonly Message[], fnTimeoutSeconds: number): { release(): void } {
-  const seconds = queue.visibilityTimeoutSeconds;
-  if (seconds <= 0 || seconds >= fnTimeoutSeconds) return { release: () => undefined };
-  const timer = setInterval(() => {
-    sqs
-      .send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queue.url, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: seconds })) }))
-      .catch(() => undefined);
-  }, (seconds * 1000) / 2);
-  return { release: () => clearInterval(timer) };
+function awsVisibility(queue: LocalQueue, fn: FunctionDecl): number | undefined {
+  const aws = Math.ceil(6 * (fn.timeoutSeconds ?? 30));
+  return queue.visibilityTimeoutSeconds < aws ? aws : undefined;
+}
+
+/**
+ * Makes failed messages visible again after the queue's visibility timeout, read now (a test may
+ * have changed it), as a failure received with that timeout would be. A hand-back that fails leaves
+ * them to come back after the longer visibility they were received with: later, never lost.
+ */
+async function handBack(sqs: SQSClient, queue: LocalQueue, failed: readonly Message[]): Promise<string | undefined> {
+  try {
+    const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['VisibilityTimeout'] }));
+    const seconds = Number(attrs.Attributes?.VisibilityTimeout ?? queue.visibilityTimeoutSeconds);
+    await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queue.url,
+        Entries: failed.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: seconds })),
+      }),
+    );
+    return undefined;
+  } catch (err) {
+    return `hand-back failed (handled again after the longer visibility): ${(err as Error).message}`;
+  }
 }
 
 function toRecord(m: Message, arn: string): SQSRecord {

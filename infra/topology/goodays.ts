@@ -141,7 +141,7 @@ export const functions = {
     publishes: ['goodays.action.settled', 'hub.quarantined'],
     // The last delivery settles the action instead of leaving it stuck: it must know which one that is.
     environment: { GOODAYS_ACTION_MAX_RECEIVES: String(queues['goodays-actions'].maxReceiveCount) },
-    metrics: ['GoodaysAction_succeeded', 'GoodaysAction_failed', 'GoodaysActionRetry', 'GoodaysActionOutcomeUnknown', 'GoodaysActionMessageQuarantined'],
+    metrics: ['GoodaysAction_succeeded', 'GoodaysAction_failed', 'GoodaysActionRetry', 'GoodaysActionOutcomeUnknown', 'GoodaysActionMessageQuarantined', 'GoodaysActionDuplicateDelivery'],
     alarms: [{ metric: 'GoodaysActionOutcomeUnknown', threshold: 1, description: 'A Goodays reply or message may or may not have reached the customer: a person must check Goodays and resolve it (POST /goodays/actions/{id}/resolve).' }],
   },
   'goodays-unprocessed': {

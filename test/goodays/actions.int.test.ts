@@ -151,6 +151,31 @@ describe('concurrent operators', () => {
 });
 
 describe('action processor against the sandbox', () => {
+  it('a replayed request queues the reply again mid-send: the second message neither resends it nor makes it unknown', async () => {
+    const id = await newResponse();
+    const headers = { 'idempotency-key': `replayed-mid-send-${id}` };
+    const a = (await act(id, 'reply', { content: 'Held by the first delivery.' }, headers)).json as Accepted;
+    // Still `accepted`: the replay queues it again, in case the first request stopped before queueing.
+    expect(((await act(id, 'reply', { content: 'Held by the first delivery.' }, headers)).json as Accepted).replayed).toBe(true);
+    const event = await world.harness.receive('goodays-actions', 10);
+    const [first, second] = event.Records;
+    if (!first || !second) throw new Error(`expected two messages for the action, got ${event.Records.length}`);
+    // Goodays takes its time over the first delivery's reply (no user to look up: the body names none).
+    world.sandbox.injectFault({ kind: 'slow', ms: 600, count: 1 });
+    const sending = world.actionProcessor({ Records: [first] }, lambdaContext(60_000));
+    await vi.waitFor(async () => expect((await action(a.actionId)).state).toBe('sending'), { timeout: 5_000, interval: 20 });
+    const duplicate = await world.actionProcessor({ Records: [second] }, lambdaContext(60_000));
+    expect(duplicate.batchItemFailures).toEqual([]);
+    // The first delivery is still at it: nothing was marked, nothing sent twice.
+    expect((await action(a.actionId)).state).toBe('sending');
+    expect((await sending).batchItemFailures).toEqual([]);
+    await world.harness.settle('goodays-actions', event, []);
+    const done = await action(a.actionId);
+    expect({ state: done.state, error: done.error }).toEqual({ state: 'succeeded', error: undefined });
+    expect(outboxFor(id)).toHaveLength(1);
+    expect(putsFor(id)).toHaveLength(1);
+  });
+
   it('retries 500s of a close with back-off and sends once', async () => {
     const id = await newResponse();
     const a = (await act(id, 'close', {})).json as Accepted;

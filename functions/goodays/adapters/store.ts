@@ -213,6 +213,8 @@ const ActionItem = z.object({
   updatedAt: z.string(),
   attempts: z.number(),
   sendToken: z.string().optional(),
+  sendingUntil: z.string().optional(),
+  sendingMessageId: z.string().optional(),
   goodaysUserId: z.string().optional(),
   vendorStatus: z.number().optional(),
   vendorMessages: z.array(z.string()).optional(),

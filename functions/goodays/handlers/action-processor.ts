@@ -19,7 +19,7 @@ export const handler = queueConsumer({
   reserveMs: 5_000,
   process: (message, record, budget) =>
     consumeGoodaysAction(
-      { message, receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? '1'), budget },
+      { message, receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? '1'), messageId: record.messageId, budget },
       { settlement: actionSettlementConfig, sending: actionSendingConfig, api: goodaysApi, outbound: eventPublisher },
     ),
 });

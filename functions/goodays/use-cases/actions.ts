@@ -31,6 +31,8 @@ export interface ActionDelivery {
   readonly maxReceives: number;
   /** Epoch ms by which every Goodays request must be over (the Lambda's time budget less the final writes). */
   readonly deadline: number;
+  /** SQS id of the message this delivery carries (another message may name the same action). */
+  readonly messageId?: string;
 }
 
 /** `done`: nothing more to do with this message; `retry`: hand it back to SQS for a later delivery. */
@@ -63,6 +65,7 @@ export async function processGoodaysAction(delivery: ActionDelivery, deps: Actio
     case 'unknown':
       return { result: 'done', state: record.state };
     case 'sending':
+      if (heldElsewhere(record, delivery, Date.parse(now()))) return { result: 'done', state: 'sending' };
       // An earlier delivery started sending and never recorded the outcome.
       if (text) return markUnknown(record, 'an earlier attempt may have reached Goodays; not resent', now(), deps);
       break;
@@ -83,7 +86,16 @@ export async function processGoodaysAction(delivery: ActionDelivery, deps: Actio
   }
 
   const sendToken = randomUUID();
-  const sending: ActionRecord = { ...record, state: 'sending', sendToken, goodaysUserId, attempts: record.attempts + 1, updatedAt: now() };
+  const sending: ActionRecord = {
+    ...record,
+    state: 'sending',
+    sendToken,
+    sendingUntil: new Date(delivery.deadline).toISOString(),
+    sendingMessageId: delivery.messageId,
+    goodaysUserId,
+    attempts: record.attempts + 1,
+    updatedAt: now(),
+  };
   if (!(await deps.actions.transition(sending, [record.state]))) return { result: 'retry', reason: 'action changed meanwhile' };
 
   try {
@@ -114,6 +126,18 @@ export async function processGoodaysAction(delivery: ActionDelivery, deps: Actio
     if (!err.retryable) return fail(sending, deps, err.message, err, sendToken);
     return giveUpOrRetry(sending, delivery, deps, err.message, err, sendToken);
   }
+}
+
+/**
+ * Another message for the same action (a replayed request queues it again while it is `accepted`)
+ * found it `sending` while the delivery that holds it may still be at work: before that delivery's
+ * deadline, carried by another message. That delivery settles it, and should it die, its own message
+ * comes back after the deadline and makes it `unknown`; this one neither resends nor marks anything.
+ * A record written before these fields, or the holder's own message again, is handled as before.
+ */
+function heldElsewhere(record: ActionRecord, delivery: ActionDelivery, nowMs: number): boolean {
+  if (!record.sendingMessageId || !record.sendingUntil || !delivery.messageId) return false;
+  return record.sendingMessageId !== delivery.messageId && nowMs < Date.parse(record.sendingUntil);
 }
 
 async function resolveUser(email: string, deps: ActionDeps, deadline: number): Promise<string | undefined> {

@@ -34,10 +34,10 @@ export interface OperatorDeps {
 }
 
 /** An action as the operator API shows it (internal tokens left out). */
-export type ActionView = Omit<ActionRecord, 'sendToken' | 'fingerprint'> & { readonly needsDecision: boolean };
+export type ActionView = Omit<ActionRecord, 'sendToken' | 'sendingUntil' | 'sendingMessageId' | 'fingerprint'> & { readonly needsDecision: boolean };
 
 export function actionView(record: ActionRecord): ActionView {
-  const { sendToken: _s, fingerprint: _f, ...rest } = record;
+  const { sendToken: _s, sendingUntil: _u, sendingMessageId: _m, fingerprint: _f, ...rest } = record;
   return { ...rest, needsDecision: record.state === 'unknown' };
 }
 

@@ -33,6 +33,8 @@ export interface ActionMessageDelivery {
   readonly message: ActionMessage;
   /** SQS ApproximateReceiveCount of this delivery. */
   readonly receiveCount: number;
+  /** SQS id of the message. */
+  readonly messageId?: string;
   readonly budget: TimeBudget;
 }
 
@@ -52,7 +54,7 @@ export interface ActionMessageDelivery {
  */
 export async function consumeGoodaysAction(delivery: ActionMessageDelivery, ports: ActionDeliveryPorts): Promise<void> {
   const { actionId } = delivery.message;
-  const { receiveCount, budget } = delivery;
+  const { receiveCount, messageId, budget } = delivery;
   const { maxReceives, actions } = ports.settlement();
   const last = receiveCount >= maxReceives;
   let outcome: ActionOutcome;
@@ -62,7 +64,7 @@ export async function consumeGoodaysAction(delivery: ActionMessageDelivery, port
     ensureTime(budget, 'a Goodays request', timeoutMs);
     outcome = await processGoodaysAction(
       // Every Goodays request is over by the deadline (vendorRequest starts none that could run past it).
-      { actionId, receiveCount, maxReceives, deadline: deadlineOf(budget) },
+      { actionId, receiveCount, maxReceives, deadline: deadlineOf(budget), messageId },
       { actions, threads, users, api: await ports.api() },
     );
     // A hand-back now would send the message to the DLQ with the action still holding its claim.
@@ -78,6 +80,11 @@ export async function consumeGoodaysAction(delivery: ActionMessageDelivery, port
   if (outcome.result === 'retry') {
     count('GoodaysActionRetry');
     throw new RetryLaterError(`Goodays action ${actionId} handed back: ${outcome.reason}`);
+  }
+  // Another message's delivery holds it (see processGoodaysAction): that one settles and announces it.
+  if (outcome.state === 'sending') {
+    count('GoodaysActionDuplicateDelivery');
+    return;
   }
   count(`GoodaysAction_${outcome.state}`);
   if (outcome.state === 'unknown') count('GoodaysActionOutcomeUnknown');

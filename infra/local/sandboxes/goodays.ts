@@ -90,7 +90,9 @@ export type Fault =
   /** Processes the request, then drops the connection (outcome unknown). */
   | { readonly kind: 'reset-after'; readonly count: number }
   /** Drops the connection without processing. */
-  | { readonly kind: 'reset-before'; readonly count: number };
+  | { readonly kind: 'reset-before'; readonly count: number }
+  /** Waits `ms`, then processes and answers as usual (a slow Goodays: a send still under way). */
+  | { readonly kind: 'slow'; readonly ms: number; readonly count: number };
 
 /** The running sandbox with its control surface (also reachable over HTTP under `/_sandbox`). */
 export interface GoodaysSandbox extends Sandbox {
@@ -300,6 +302,8 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
       const headers: Record<string, string> = active.fault.retryAfter !== undefined ? { 'retry-after': String(active.fault.retryAfter) } : {};
       return send(res, active.fault.status, { message: `Sandbox fault: ${active.fault.status}` }, headers);
     }
+    const fault = active?.fault;
+    if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.ms));
     const [status, out] = api(req, url, path, body);
     if (active?.fault.kind === 'hang-after') {
       log.push({ ...entry, answered: 'hang' });
