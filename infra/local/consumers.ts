@@ -150,13 +150,15 @@ async function handBack(sqs: SQSClient, queue: LocalQueue, failed: readonly Mess
   try {
     const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['VisibilityTimeout'] }));
     const seconds = Number(attrs.Attributes?.VisibilityTimeout ?? queue.visibilityTimeoutSeconds);
-    await sqs.send(
+    const out = await sqs.send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl: queue.url,
         Entries: failed.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: seconds })),
       }),
     );
-    return undefined;
+    // A batch call answers per message; those it could not change come back after the longer visibility.
+    const refused = out.Failed ?? [];
+    return refused.length ? `hand-back refused for ${refused.length} (handled again after the longer visibility): ${refused[0]?.Message ?? refused[0]?.Code ?? ''}` : undefined;
   } catch (err) {
     return `hand-back failed (handled again after the longer visibility): ${(err as Error).message}`;
   }

@@ -122,6 +122,48 @@ describe('processGoodaysAction', () => {
     expect(f.claims.size).toBe(1);
   });
 
+  describe('an action another message\'s delivery is sending', () => {
+    const NOW = Date.parse('2026-06-01T12:00:00.000Z');
+    const held = (until: number) => record('reply', 'sending', { sendToken: 'holder', attempts: 1, sendingMessageId: 'm-holder', sendingUntil: new Date(until).toISOString() });
+    const at = (f: ReturnType<typeof fakes>) => ({ ...f.deps, now: () => new Date(NOW) });
+    const from = (messageId: string, receiveCount = 2) => ({ ...delivery(receiveCount), messageId });
+
+    it('is handed back before the holder\'s invocation ends, and dropped on its own last delivery, never sent or marked', async () => {
+      const f = fakes(held(NOW + 1), ok);
+      expect(await processGoodaysAction(from('m-other'), at(f))).toEqual({ result: 'retry', reason: 'another delivery is sending it' });
+      expect(await processGoodaysAction(from('m-other', 5), at(f))).toEqual({ result: 'done', state: 'sending' });
+      expect(f.actions.get('gda_00000000000000000000000000000001')?.state).toBe('sending');
+      expect(f.sent).toHaveLength(0);
+    });
+
+    it('is caught mid-send (unknown) once the holder\'s invocation has ended, or when the holder\'s own message comes back', async () => {
+      const ended = fakes(held(NOW), ok);
+      expect(await processGoodaysAction(from('m-other'), at(ended))).toEqual({ result: 'done', state: 'unknown' });
+      const own = fakes(held(NOW + 60_000), ok);
+      expect(await processGoodaysAction(from('m-holder'), at(own))).toEqual({ result: 'done', state: 'unknown' });
+      // A delivery that does not know its message (or a record from before the fields) is not held elsewhere either.
+      const unnamed = fakes(held(NOW + 60_000), ok);
+      expect(await processGoodaysAction(delivery(2), { ...unnamed.deps, now: () => new Date(NOW) })).toEqual({ result: 'done', state: 'unknown' });
+      expect([...ended.sent, ...own.sent, ...unnamed.sent]).toHaveLength(0);
+    });
+
+    it('is not made unknown by the last delivery of another message that is giving up', async () => {
+      const f = fakes(held(NOW + 1), ok);
+      expect(await abandonAction('gda_00000000000000000000000000000001', at(f), new Error('lost a race'), 'm-other')).toEqual({ result: 'done', state: 'sending' });
+      expect(await abandonAction('gda_00000000000000000000000000000001', at(f), new Error('crashed'), 'm-holder')).toEqual({ result: 'done', state: 'unknown' });
+    });
+
+    it('keeps the holder\'s message and the end of its invocation on the record it sends', async () => {
+      let seen: ActionRecord | undefined;
+      const f = fakes(record('reply', 'accepted'), async () => {
+        seen = f.actions.get('gda_00000000000000000000000000000001');
+      });
+      const endsAt = Date.now() + 45_000;
+      await processGoodaysAction({ ...delivery(1), messageId: 'm-1', endsAt }, f.deps);
+      expect({ state: seen?.state, sendingMessageId: seen?.sendingMessageId, sendingUntil: seen?.sendingUntil }).toEqual({ state: 'sending', sendingMessageId: 'm-1', sendingUntil: new Date(endsAt).toISOString() });
+    });
+  });
+
   it('resends a close found in `sending`: closing twice cannot reach a customer', async () => {
     const f = fakes(record('close', 'sending', { sendToken: 'old', attempts: 1 }), ok);
     expect(await processGoodaysAction(delivery(2), f.deps)).toEqual({ result: 'done', state: 'succeeded' });

@@ -160,15 +160,27 @@ describe('action processor against the sandbox', () => {
     const event = await world.harness.receive('goodays-actions', 10);
     const [first, second] = event.Records;
     if (!first || !second) throw new Error(`expected two messages for the action, got ${event.Records.length}`);
-    // Goodays takes its time over the first delivery's reply (no user to look up: the body names none).
-    world.sandbox.injectFault({ kind: 'slow', ms: 600, count: 1 });
+    // Goodays keeps the first delivery's reply waiting (no user to look up: the body names none).
+    world.sandbox.injectFault({ kind: 'hold', count: 1 });
     const sending = world.actionProcessor({ Records: [first] }, lambdaContext(60_000));
-    await vi.waitFor(async () => expect((await action(a.actionId)).state).toBe('sending'), { timeout: 5_000, interval: 20 });
-    const duplicate = await world.actionProcessor({ Records: [second] }, lambdaContext(60_000));
-    expect(duplicate.batchItemFailures).toEqual([]);
-    // The first delivery is still at it: nothing was marked, nothing sent twice.
-    expect((await action(a.actionId)).state).toBe('sending');
+    try {
+      // The reply reached Goodays, which holds it.
+      await vi.waitFor(() => expect(world.sandbox.received().filter((r) => r.responseId === id && r.action === 'reply')).toHaveLength(1), { timeout: 10_000, interval: 20 });
+      expect((await action(a.actionId)).state).toBe('sending');
+      // The second message meanwhile: handed back (so a message stays should the first delivery die), nothing marked.
+      const duplicate = await world.actionProcessor({ Records: [second] }, lambdaContext(60_000));
+      expect(duplicate.batchItemFailures).toEqual([{ itemIdentifier: second.messageId }]);
+      expect((await action(a.actionId)).state).toBe('sending');
+      // On its last delivery it is dropped instead, still marking nothing.
+      const last = { ...second, attributes: { ...second.attributes, ApproximateReceiveCount: '5' } };
+      expect((await world.actionProcessor({ Records: [last] }, lambdaContext(60_000))).batchItemFailures).toEqual([]);
+      expect((await action(a.actionId)).state).toBe('sending');
+    } finally {
+      world.sandbox.releaseHeld();
+    }
     expect((await sending).batchItemFailures).toEqual([]);
+    // Back after the first delivery settled it: done, nothing sent again.
+    expect((await world.actionProcessor({ Records: [second] }, lambdaContext(60_000))).batchItemFailures).toEqual([]);
     await world.harness.settle('goodays-actions', event, []);
     const done = await action(a.actionId);
     expect({ state: done.state, error: done.error }).toEqual({ state: 'succeeded', error: undefined });

@@ -106,8 +106,8 @@ describe('the attention index of Goodays actions', () => {
       }),
       {
         numRuns: 25,
-        // fast-check leans to small numbers (the first move out of a state): one walk through every
-        // move is always among the runs, so the check below never depends on the seed.
+        // fast-check leans to small numbers (the first move out of a state): one walk that reaches
+        // every state is always among the runs, so the check below never depends on the seed.
         examples: [
           [
             [

@@ -33,6 +33,8 @@ export interface ActionDelivery {
   readonly deadline: number;
   /** SQS id of the message this delivery carries (another message may name the same action). */
   readonly messageId?: string;
+  /** Epoch ms at which the invocation is stopped (the deadline plus the time kept for the last writes). @default deadline */
+  readonly endsAt?: number;
 }
 
 /** `done`: nothing more to do with this message; `retry`: hand it back to SQS for a later delivery. */
@@ -65,7 +67,7 @@ export async function processGoodaysAction(delivery: ActionDelivery, deps: Actio
     case 'unknown':
       return { result: 'done', state: record.state };
     case 'sending':
-      if (heldElsewhere(record, delivery, Date.parse(now()))) return { result: 'done', state: 'sending' };
+      if (heldElsewhere(record, delivery.messageId, Date.parse(now()))) return leaveToHolder(delivery);
       // An earlier delivery started sending and never recorded the outcome.
       if (text) return markUnknown(record, 'an earlier attempt may have reached Goodays; not resent', now(), deps);
       break;
@@ -90,7 +92,7 @@ export async function processGoodaysAction(delivery: ActionDelivery, deps: Actio
     ...record,
     state: 'sending',
     sendToken,
-    sendingUntil: new Date(delivery.deadline).toISOString(),
+    sendingUntil: new Date(delivery.endsAt ?? delivery.deadline).toISOString(),
     sendingMessageId: delivery.messageId,
     goodaysUserId,
     attempts: record.attempts + 1,
@@ -129,15 +131,25 @@ export async function processGoodaysAction(delivery: ActionDelivery, deps: Actio
 }
 
 /**
- * Another message for the same action (a replayed request queues it again while it is `accepted`)
- * found it `sending` while the delivery that holds it may still be at work: before that delivery's
- * deadline, carried by another message. That delivery settles it, and should it die, its own message
- * comes back after the deadline and makes it `unknown`; this one neither resends nor marks anything.
- * A record written before these fields, or the holder's own message again, is handled as before.
+ * Whether another message's delivery may still be sending the action: it is `sending`, moved there by
+ * a delivery of another message (a replayed request queues an `accepted` action again; SQS delivers at
+ * least once) whose invocation has not ended yet. That delivery settles it; this one neither resends
+ * nor marks anything. A record written before these fields, or the holder's own message again, is not.
  */
-function heldElsewhere(record: ActionRecord, delivery: ActionDelivery, nowMs: number): boolean {
-  if (!record.sendingMessageId || !record.sendingUntil || !delivery.messageId) return false;
-  return record.sendingMessageId !== delivery.messageId && nowMs < Date.parse(record.sendingUntil);
+function heldElsewhere(record: ActionRecord, messageId: string | undefined, nowMs: number): boolean {
+  if (record.state !== 'sending' || !record.sendingMessageId || !record.sendingUntil || !messageId) return false;
+  return record.sendingMessageId !== messageId && nowMs < Date.parse(record.sendingUntil);
+}
+
+/**
+ * This message while another delivery holds the action: handed back (on AWS it comes back after the
+ * visibility timeout, six times the function's, so after the holder's invocation has ended: it then
+ * finds the action settled, or caught mid-send and makes it `unknown`), which keeps a message for the
+ * action should the holder die on its own last delivery. On this message's last delivery: dropped.
+ */
+function leaveToHolder(delivery: ActionDelivery): ActionOutcome {
+  if (delivery.receiveCount >= delivery.maxReceives) return { result: 'done', state: 'sending' };
+  return { result: 'retry', reason: 'another delivery is sending it' };
 }
 
 async function resolveUser(email: string, deps: ActionDeps, deadline: number): Promise<string | undefined> {
@@ -190,10 +202,16 @@ const ABANDON_ATTEMPTS = 3;
  * response freed: nothing was sent. One caught in `sending` may have been applied by Goodays, so it
  * becomes `unknown` for a person to check and resolve, whatever the action: a reply or message may
  * have reached the customer, and a close, call or spam may have changed the response (failing it
- * would free the response and record a failure for something Goodays did). Needs DynamoDB: when the
+ * would free the response and record a failure for something Goodays did) — unless another message's
+ * delivery is sending it at this moment (`messageId`): that one settles it. Needs DynamoDB: when the
  * store itself fails, this throws and the action stays as it was.
  */
-export async function abandonAction(actionId: string, deps: Pick<ActionDeps, 'actions' | 'now'> & { readonly threads?: ThreadStore }, error: unknown): Promise<ActionOutcome> {
+export async function abandonAction(
+  actionId: string,
+  deps: Pick<ActionDeps, 'actions' | 'now'> & { readonly threads?: ThreadStore },
+  error: unknown,
+  messageId?: string,
+): Promise<ActionOutcome> {
   const reason = error instanceof Error ? error.message : String(error);
   for (let attempt = 0; attempt < ABANDON_ATTEMPTS; attempt++) {
     const record = await deps.actions.get(actionId);
@@ -205,6 +223,8 @@ export async function abandonAction(actionId: string, deps: Pick<ActionDeps, 'ac
       case 'unknown':
         return { result: 'done', state: record.state };
       case 'sending': {
+        // Another message's delivery is sending it right now: that one settles it.
+        if (heldElsewhere(record, messageId, Date.parse(at))) return { result: 'done', state: 'sending' };
         const outcome = await markUnknown(record, `last delivery failed while sending, not resent: ${reason}`, at, deps);
         if (outcome.result === 'done') return outcome;
         continue;

@@ -64,7 +64,7 @@ export async function consumeGoodaysAction(delivery: ActionMessageDelivery, port
     ensureTime(budget, 'a Goodays request', timeoutMs);
     outcome = await processGoodaysAction(
       // Every Goodays request is over by the deadline (vendorRequest starts none that could run past it).
-      { actionId, receiveCount, maxReceives, deadline: deadlineOf(budget), messageId },
+      { actionId, receiveCount, maxReceives, deadline: deadlineOf(budget), endsAt: Date.now() + budget.remainingMs(), messageId },
       { actions, threads, users, api: await ports.api() },
     );
     // A hand-back now would send the message to the DLQ with the action still holding its claim.
@@ -72,7 +72,7 @@ export async function consumeGoodaysAction(delivery: ActionMessageDelivery, port
   } catch (err) {
     if (!last) throw err;
     logger.error('Goodays action failed on its last delivery; giving up', { actionId, error: err as Error });
-    outcome = await abandonAction(actionId, { actions, threads: threadsIfReadable(ports) }, err);
+    outcome = await abandonAction(actionId, { actions, threads: threadsIfReadable(ports) }, err, messageId);
     // Not a hand-back: the message goes to the DLQ, and the errors alarm should see it.
     if (outcome.result === 'retry') throw new Error(`Goodays action ${actionId} could not be settled on its last delivery: ${outcome.reason}`, { cause: err });
   }

@@ -91,8 +91,8 @@ export type Fault =
   | { readonly kind: 'reset-after'; readonly count: number }
   /** Drops the connection without processing. */
   | { readonly kind: 'reset-before'; readonly count: number }
-  /** Waits `ms`, then processes and answers as usual (a slow Goodays: a send still under way). */
-  | { readonly kind: 'slow'; readonly ms: number; readonly count: number };
+  /** Waits until `releaseHeld()`, then processes and answers as usual (a send still under way). */
+  | { readonly kind: 'hold'; readonly count: number };
 
 /** The running sandbox with its control surface (also reachable over HTTP under `/_sandbox`). */
 export interface GoodaysSandbox extends Sandbox {
@@ -101,6 +101,8 @@ export interface GoodaysSandbox extends Sandbox {
   /** Every action request received (`PUT /responses/{id}/{action}`), across restarts when the state is kept. */
   received(): ReceivedEntry[];
   injectFault(fault: Fault): void;
+  /** Lets the requests a `hold` fault keeps waiting go on. */
+  releaseHeld(): void;
   /** Creates a response; returns its id. */
   addResponse(options?: { id?: string; source?: string; content?: string; email?: string; delegated?: boolean }): string;
   /** The customer writes a private message (after a reply); returns the message id. */
@@ -133,6 +135,13 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
   let outbox: OutboxEntry[] = [];
   let log: RequestLogEntry[] = [];
   let faults: { fault: Fault; left: number }[] = [];
+  // Requests a `hold` fault keeps waiting, until releaseHeld() (or reset, or stop).
+  let held: (() => void)[] = [];
+  const releaseHeld = () => {
+    const waiting = held;
+    held = [];
+    for (const go of waiting) go();
+  };
   let received: ReceivedEntry[] = [];
   const users = [...SEED_USERS];
   // Responses (threads, with what was replied and written), the outbox and the action requests received
@@ -302,8 +311,7 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
       const headers: Record<string, string> = active.fault.retryAfter !== undefined ? { 'retry-after': String(active.fault.retryAfter) } : {};
       return send(res, active.fault.status, { message: `Sandbox fault: ${active.fault.status}` }, headers);
     }
-    const fault = active?.fault;
-    if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (active?.fault.kind === 'hold') await new Promise<void>((resolve) => held.push(resolve));
     const [status, out] = api(req, url, path, body);
     if (active?.fault.kind === 'hang-after') {
       log.push({ ...entry, answered: 'hang' });
@@ -372,6 +380,10 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
         sandbox.injectFault(input as unknown as Fault);
         return send(res, 200, { ok: true });
       }
+      if (method === 'POST' && path === '/_sandbox/release') {
+        sandbox.releaseHeld();
+        return send(res, 200, { ok: true });
+      }
       if (method === 'POST' && path === '/_sandbox/responses') {
         const rid = addResponse({
           id: typeof input.id === 'string' ? input.id : undefined,
@@ -402,6 +414,7 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
   const sandbox: GoodaysSandbox = {
     url: `http://127.0.0.1:${port}/v2`,
     async stop() {
+      releaseHeld();
       journal.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -412,11 +425,13 @@ export async function startGoodaysSandbox(ctx: SandboxContext): Promise<GoodaysS
     injectFault(fault) {
       faults.push({ fault, left: fault.count });
     },
+    releaseHeld,
     addResponse,
     customerWrites,
     eventBody,
     sendWebhook,
     reset() {
+      releaseHeld();
       outbox = [];
       log = [];
       faults = [];
