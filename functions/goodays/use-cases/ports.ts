@@ -102,7 +102,7 @@ export interface ActionRecord {
   readonly attempts: number;
   /** Random token of the delivery that moved the action to `sending`; final writes check it. */
   readonly sendToken?: string;
-  /** That delivery's deadline (ISO-8601): past it, no request of that delivery can still be running. */
+  /** When that delivery's invocation ends (ISO-8601): past it, nothing of that delivery can still be running. */
   readonly sendingUntil?: string;
   /** SQS id of the message that delivery carried. */
   readonly sendingMessageId?: string;
