@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GoodaysSandbox } from '#infra/local/sandboxes/goodays.ts';
 import type { Answered } from '#test/helpers/openapi.ts';
-import { browserAvailable, launchBrowser, recordHubAnswers, seriousViolations, undocumentedAnswers } from '#test/helpers/browser.ts';
+import { browserAvailable, launchBrowser, recordHubAnswers, seriousViolations, signIn as signInTo, tabTo as tabOn, undocumentedAnswers } from '#test/helpers/browser.ts';
 import { eventually, startTestHub } from '#test/helpers/hub.ts';
 
 /**
@@ -60,21 +60,8 @@ async function newResponse(content: string): Promise<string> {
   return id;
 }
 
-async function signIn(p: Page = page): Promise<void> {
-  await p.goto(`${hub.url}/console`);
-  await p.getByLabel('Operator token').fill(hub.env.HUB_OPERATOR_TOKEN ?? '');
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByRole('heading', { name: 'Inbox' }).waitFor();
-}
-
-/** Presses Tab until the focused element matches `selector` (at most `max` times): reachable by keyboard. */
-async function tabTo(selector: string, max = 40): Promise<void> {
-  for (let i = 0; i < max; i += 1) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate(`document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`)) return;
-  }
-  throw new Error(`${selector} not reached with ${max} Tab presses`);
-}
+const signIn = (p: Page = page) => signInTo(p, hub.url, hub.env.HUB_OPERATOR_TOKEN ?? '');
+const tabTo = (selector: string) => tabOn(page, selector);
 
 describe.skipIf(!canRun)('the console in Chromium', () => {
   it('is served at /console with a strict CSP, asks for the token once and keeps it in sessionStorage, never in a URL', async () => {

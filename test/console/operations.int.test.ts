@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { NetcoreSandbox } from '#infra/local/sandboxes/netcore.ts';
 import type { Answered } from '#test/helpers/openapi.ts';
 import { hubClients } from '#test/helpers/aws.ts';
-import { browserAvailable, launchBrowser, recordHubAnswers, seriousViolations, undocumentedAnswers } from '#test/helpers/browser.ts';
+import { browserAvailable, launchBrowser, recordHubAnswers, seriousViolations, signIn as signInTo, tabTo as tabOn, undocumentedAnswers } from '#test/helpers/browser.ts';
 import { eventually, startTestHub } from '#test/helpers/hub.ts';
 import { newWebhookSecret, startReceiver } from '#test/helpers/receiver.ts';
 import { makeResult } from '#test/rungopher/samples.ts';
@@ -75,21 +75,8 @@ afterEach(async () => {
   await context.close();
 });
 
-async function signIn(): Promise<void> {
-  await page.goto(`${hub.url}/console`);
-  await page.getByLabel('Operator token').fill(hub.env.HUB_OPERATOR_TOKEN ?? '');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Inbox' }).waitFor();
-}
-
-/** Presses Tab until the focused element matches `selector` (at most `max` times): reachable by keyboard. */
-async function tabTo(selector: string, max = 40): Promise<void> {
-  for (let i = 0; i < max; i += 1) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate(`document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`)) return;
-  }
-  throw new Error(`${selector} not reached with ${max} Tab presses`);
-}
+const signIn = () => signInTo(page, hub.url, hub.env.HUB_OPERATOR_TOKEN ?? '');
+const tabTo = (selector: string) => tabOn(page, selector);
 
 const webhook = (body: string) => fetch(`${hub.url}/webhooks/rungopher/${hub.env.RUNGOPHER_WEBHOOK_TOKEN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 const storedIds = async () => (await clients.scan('rungopher-results')).map((r) => String(r.id));
@@ -281,19 +268,13 @@ describe.skipIf(!canRun)('the hub pages in Chromium', () => {
     const delivered = await eventually(async () => [...receiver.unique().values()].find((r) => r.type === 'rungopher.result.stored' && r.data.resultId === '74004'));
     expect(receiver.rejected).toBe(0);
     expect(delivered.id).toMatch(/^evt_/);
-    const refresh = async () => {
+    // The card's state after a refresh of the page (polled: deliveries settle in the background).
+    const stateAfterRefresh = async () => {
       await page.getByRole('button', { name: 'Refresh' }).click();
       await page.locator('[aria-busy="true"]').waitFor({ state: 'detached' });
+      return card.locator('[data-field="state"]').textContent();
     };
-    await expect
-      .poll(
-        async () => {
-          await refresh();
-          return card.locator('[data-field="state"]').textContent();
-        },
-        { timeout: 15_000 },
-      )
-      .toBe('healthy');
+    await expect.poll(stateAfterRefresh, { timeout: 15_000 }).toBe('healthy');
     expect(await card.locator('[data-field="lastSuccessAt"] time').count()).toBe(1);
 
     // The subscriber refuses (410): the event goes to the subscription's DLQ at once.
@@ -303,15 +284,7 @@ describe.skipIf(!canRun)('the hub pages in Chromium', () => {
     await eventually(async () => ((await hub.subscriptionDepth('crm', 'dlq')) >= 1 ? true : undefined), { timeoutMs: 20_000 });
     await eventually(async () => ((await hub.subscriptionDepth('crm')) === 0 ? true : undefined), { timeoutMs: 20_000 });
     const parked = await hub.subscriptionDepth('crm', 'dlq');
-    await expect
-      .poll(
-        async () => {
-          await refresh();
-          return card.locator('[data-field="state"]').textContent();
-        },
-        { timeout: 15_000 },
-      )
-      .toBe('failing');
+    await expect.poll(stateAfterRefresh, { timeout: 15_000 }).toBe('failing');
     expect(await card.locator('[data-field="lastFailure"]').textContent()).toMatch(/: rejected: 410 \(event evt_[0-9a-f]+\)$/);
     expect(await card.locator('[data-field="dlqDepth"]').textContent()).toBe(String(parked));
     await accessibleAtBothSizes('subscriptions');
@@ -322,10 +295,7 @@ describe.skipIf(!canRun)('the hub pages in Chromium', () => {
     await eventually(async () => ([...receiver.unique().values()].some((r) => r.type === 'rungopher.result.stored' && r.data.resultId === '74005') ? true : undefined), { timeoutMs: 20_000 });
     await expect
       .poll(
-        async () => {
-          await refresh();
-          return `${await card.locator('[data-field="state"]').textContent()} ${await card.locator('[data-field="dlqDepth"]').textContent()}`;
-        },
+        async () => `${await stateAfterRefresh()} ${await card.locator('[data-field="dlqDepth"]').textContent()}`,
         { timeout: 15_000 },
       )
       .toBe('healthy 0');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { GoodaysSandbox } from '#infra/local/sandboxes/goodays.ts';
 import type { NetcoreSandbox } from '#infra/local/sandboxes/netcore.ts';
 import { PROJECT_ROOT } from '#infra/build-app.ts';
-import { browserAvailable, CHROMIUM_INSTALL, CHROMIUM_PATH, launchBrowser } from '#test/helpers/browser.ts';
+import { browserAvailable, CHROMIUM_INSTALL, CHROMIUM_PATH, launchBrowser, signIn } from '#test/helpers/browser.ts';
 import { eventually, startTestHub } from '#test/helpers/hub.ts';
 
 if (!browserAvailable()) {
@@ -53,9 +53,7 @@ try {
   });
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`${hub.url}/console`);
-  await page.getByLabel('Operator token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(page, hub.url, token);
   await page.locator('table.list').waitFor();
   await page.screenshot({ path: join(out, 'inbox.png') });
   await page.goto(`${hub.url}/console#/goodays/${id}`);
