@@ -68,9 +68,13 @@ export async function startEmulators(opts: EmulatorOptions): Promise<Emulators> 
   };
 }
 
+/** The thread name of each emulator's worker (at most 15 characters, the kernel's limit). */
+export const EMULATOR_THREADS = { dynamodb: 'dynalite', sqs: 'fauxqs' } as const;
+
 /** A worker serving one emulator: resolves once it listens (its port), rejects with its start error. */
 async function emulatorWorker(data: EmulatorWorkerData): Promise<{ port: number; released: number; stop(): Promise<void> }> {
-  const worker = new Worker(new URL('./emulator-worker.ts', import.meta.url), { workerData: data, env: SHARE_ENV });
+  // Named, so the OS thread is too (`/proc/<pid>/task/*/comm`): the drain bench counts CPU per emulator by it.
+  const worker = new Worker(new URL('./emulator-worker.ts', import.meta.url), { workerData: data, env: SHARE_ENV, name: EMULATOR_THREADS[data.kind] });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const reply = await new Promise<EmulatorWorkerReply>((resolve, reject) => {
     worker.once('message', resolve);
