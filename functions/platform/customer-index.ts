@@ -3,7 +3,7 @@ import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, U
 import { dynamo, isConditionFailed, queryAll } from './aws.ts';
 import { optionalSecretValue, tableName } from './config.ts';
 import { logger } from './observability.ts';
-import { entryMatches, refId, type CustomerLink, type EntriesRef, type RecordRef } from './identity.ts';
+import { entryMatches, refId, type CustomerLink, type EntriesRef, type ListedRecord, type RecordRef } from './identity.ts';
 
 /**
  * The customer index: one row per (identifier, record) that a stored record carries, so the hub can
@@ -28,6 +28,8 @@ export interface IndexRow {
   readonly identifiers: readonly string[];
   readonly target: RecordRef;
   readonly also: readonly RecordRef[];
+  /** Records listed through this row (`CustomerLink.lists`); absent on rows written before them. */
+  readonly lists?: readonly ListedRecord[];
 }
 
 /** Port: the customer index. */
@@ -64,14 +66,14 @@ export function dynamoCustomerIndex(table: string): CustomerIndex {
 }
 
 async function linkRow(table: string, identifier: string, ref: string, l: CustomerLink, ids: Set<string>): Promise<void> {
-  const values = { ':v': l.vendor, ':k': l.kind, ':at': l.at, ':p': l.path, ':t': l.ref, ':a': l.also ?? [], ':ids': ids, ...(l.label !== undefined ? { ':l': l.label } : {}) };
+  const values = { ':v': l.vendor, ':k': l.kind, ':at': l.at, ':p': l.path, ':t': l.ref, ':a': l.also ?? [], ':ids': ids, ...(l.label !== undefined ? { ':l': l.label } : {}), ...(l.lists?.length ? { ':ls': l.lists } : {}) };
   try {
     await dynamo.send(
       new UpdateCommand({
         TableName: table,
         Key: { identifier, ref },
         // The newest time wins whatever the order copies arrive in; identifiers are a union.
-        UpdateExpression: `SET vendor = :v, kind = :k, #at = :at, #path = :p, target = :t, also = :a${l.label !== undefined ? ', label = :l' : ''} ADD identifiers :ids`,
+        UpdateExpression: `SET vendor = :v, kind = :k, #at = :at, #path = :p, target = :t, also = :a${l.label !== undefined ? ', label = :l' : ''}${l.lists?.length ? ', lists = :ls' : ''} ADD identifiers :ids`,
         ConditionExpression: 'attribute_not_exists(#at) OR #at <= :at',
         ExpressionAttributeNames: { '#at': 'at', '#path': 'path' },
         ExpressionAttributeValues: values,
@@ -97,6 +99,7 @@ function toRow(item: Record<string, unknown>): IndexRow {
     identifiers: ids instanceof Set ? [...(ids as Set<string>)].map(String).sort() : Array.isArray(ids) ? ids.map(String) : [],
     target: item.target as RecordRef,
     also: Array.isArray(item.also) ? (item.also as RecordRef[]) : [],
+    ...(Array.isArray(item.lists) && item.lists.length ? { lists: item.lists as ListedRecord[] } : {}),
   };
 }
 

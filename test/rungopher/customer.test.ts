@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContactTable, ResultTable } from '#rungopher/adapters/store.ts';
 import { contactIdentifier, uploadChunkLinks } from '#rungopher/domain/customer.ts';
-import { parseResult } from '#rungopher/domain/result.ts';
+import { campaignContactKey, parseResult } from '#rungopher/domain/result.ts';
 import { storeRungopherResult } from '#rungopher/use-cases/store-result.ts';
 import type { CustomerLink } from '#platform/identity.ts';
 import { recordingPublisher } from '#test/helpers/events.ts';
@@ -32,7 +32,12 @@ describe('storeRungopherResult links on every path', () => {
       const p = ports(opts);
       await storeRungopherResult(p.ports, parsed.result, raw, { source: 'webhook' });
       expect(p.linked).toHaveLength(1);
+      // One link: the result, with its contact's view erased with it and listed beside it (no row of its own).
+      expect(p.linked[0]).toHaveLength(1);
       expect(p.linked[0]?.[0]?.identifiers).toEqual([contactIdentifier('15', 'c-1'), 'phone:+61412345678']);
+      const view = { table: 'rungopher-contacts', scope: 'item', key: { campaignContact: campaignContactKey('15', 'c-1') } };
+      expect(p.linked[0]?.[0]?.also).toContainEqual(view);
+      expect(p.linked[0]?.[0]?.lists).toEqual([{ kind: 'contact-view', path: '/rungopher/campaigns/15/contacts/c-1', ref: view }]);
       // And announced on every path too (outbound).
       expect(p.events.events.filter((e) => e.type === 'rungopher.result.stored')).toHaveLength(1);
     });

@@ -26,7 +26,7 @@ export interface Person {
   readonly subject: readonly string[];
   readonly identifiers: readonly string[];
   readonly rows: readonly IndexRow[];
-  /** One row per record (the newest). */
+  /** One row per record (the newest), with the records listed through rows (`lists`), which have no row of their own. */
   readonly records: readonly IndexRow[];
 }
 
@@ -47,9 +47,15 @@ export async function findPerson(index: CustomerIndex, subject: readonly string[
     }
   }
   const byRef = new Map<string, IndexRow>();
-  for (const r of rows) {
+  const keep = (r: IndexRow) => {
     const cur = byRef.get(r.ref);
     if (!cur || cur.at < r.at) byRef.set(r.ref, r);
+  };
+  for (const r of rows) {
+    keep(r);
+    // A record listed through the row (a contact's view through each of its results), at the newest
+    // time of the rows listing it; merged with a row of its own where one was written (before `lists`).
+    for (const l of r.lists ?? []) keep({ identifier: r.identifier, ref: refId(l.ref), vendor: r.vendor, kind: l.kind, at: r.at, ...(l.label !== undefined ? { label: l.label } : {}), path: l.path, identifiers: r.identifiers, target: l.ref, also: [] });
   }
   return { subject, identifiers: [...seen], rows, records: [...byRef.values()] };
 }

@@ -18,19 +18,33 @@ export const contactIdentifier = (campaignId: string, contactId: string): string
 
 const contactView = (campaignId: string, contactId: string): RecordRef => ({ table: 'rungopher-contacts', scope: 'item', key: { campaignContact: campaignContactKey(campaignId, contactId) } });
 
-/** The index links of a stored result: the result itself with its contact's view and the outbound delivery records of the contact's events; the view. */
+/**
+ * The index link of a stored result: the result itself, with its contact's view and the outbound
+ * delivery records of the contact's events (erased and exported with it), and the view listed in the
+ * timeline beside it (`lists`: at the time of the contact's newest result, with no index row of its
+ * own, so a result writes one row per identifier and no result rewrites the view's).
+ */
 export function resultLinks(result: RungopherResult): CustomerLink[] {
   const data = result.data;
   const identifiers = [
     contactIdentifier(result.campaignId, result.contactId),
     ...identifiersOf({ phones: result.resultType === 'phone' ? [data.phone] : [], emails: result.resultType === 'email' ? [data.email] : [] }),
   ];
-  const at = utcTimestamp(result);
   const view = contactView(result.campaignId, result.contactId);
   const resultsPath = `/rungopher/results?campaignId=${encodeURIComponent(result.campaignId)}&contactId=${encodeURIComponent(result.contactId)}`;
+  const viewPath = `/rungopher/campaigns/${encodeURIComponent(result.campaignId)}/contacts/${encodeURIComponent(result.contactId)}`;
   return [
-    { vendor: 'rungopher', kind: 'sms-result', label: result.resultName, at, path: resultsPath, identifiers, ref: { table: 'rungopher-results', scope: 'item', key: { id: result.id } }, also: [view, deliveryRecords(contactSubject(result.campaignId, result.contactId))] },
-    { vendor: 'rungopher', kind: 'contact-view', at, path: `/rungopher/campaigns/${encodeURIComponent(result.campaignId)}/contacts/${encodeURIComponent(result.contactId)}`, identifiers, ref: view },
+    {
+      vendor: 'rungopher',
+      kind: 'sms-result',
+      label: result.resultName,
+      at: utcTimestamp(result),
+      path: resultsPath,
+      identifiers,
+      ref: { table: 'rungopher-results', scope: 'item', key: { id: result.id } },
+      also: [view, deliveryRecords(contactSubject(result.campaignId, result.contactId))],
+      lists: [{ kind: 'contact-view', path: viewPath, ref: view }],
+    },
   ];
 }
 
