@@ -45,11 +45,11 @@ export const THREAD_LABELS: Record<string, string> = {
   [LOAD_THREAD]: "the bench's load generator worker (the callers)",
 };
 
-/** CPU seconds each thread spent between two readings, busiest first (threads under 10 ms left out). */
+/** CPU seconds each thread spent between two readings, busiest first (threads under 50 ms left out). */
 export function cpuSpent(before: Map<string, number>, after: Map<string, number>): [string, number][] {
   return [...after]
     .map(([name, s]): [string, number] => [name, s - (before.get(name) ?? 0)])
-    .filter(([, s]) => s >= 0.01)
+    .filter(([, s]) => s >= 0.05)
     .sort((a, b) => b[1] - a[1]);
 }
 
