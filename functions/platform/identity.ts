@@ -135,19 +135,20 @@ export interface CustomerLink {
   readonly ref: RecordRef;
   readonly also?: readonly RecordRef[];
   /**
-   * Records the timeline lists as items of their own without an index row of their own (a Rungopher
-   * contact's view, named by each of the contact's results): listed at the time of the newest link
-   * naming them, found through that link's identifiers. One row per result instead of two, and no
-   * row rewritten by every later result.
+   * Records of `also` the timeline lists as items of their own, without an index row of their own (a
+   * Rungopher contact's view, in the `also` of each of the contact's results): listed at the time of
+   * the newest link naming them, found through that link's identifiers, erased and exported with it
+   * (they are in `also`). One row per result instead of two, and no row rewritten by every later result.
    */
   readonly lists?: readonly ListedRecord[];
 }
 
-/** A record a {@link CustomerLink} lists beside its own (see `lists`). */
+/** A record of a {@link CustomerLink}'s `also` that it lists beside its own (see `lists`). */
 export interface ListedRecord {
   readonly kind: string;
   /** Operator API path to the full record. */
   readonly path: string;
-  readonly ref: RecordRef;
+  /** Its position in the link's `also` (so its ref is stored once). */
+  readonly also: number;
   readonly label?: string;
 }

@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoCustomerIndex, type CustomerIndex } from '#platform/customer-index.ts';
 import { refId, type CustomerLink } from '#platform/identity.ts';
-import { findPerson } from '#customers/use-cases/customers.ts';
+import type { ErasureAudit, ErasureRecord } from '#customers/adapters/store.ts';
+import { erasePerson, exportPerson, findPerson, timeline } from '#customers/use-cases/customers.ts';
+import type { IndexRow } from '#platform/customer-index.ts';
+import type { RecordRef } from '#platform/identity.ts';
 import { contactIdentifier, resultLinks } from '#rungopher/domain/customer.ts';
 import { campaignContactKey, parseResult, type RungopherResult } from '#rungopher/domain/result.ts';
 import { startTestAws, type TestAws } from '#test/helpers/emulators.ts';
@@ -37,8 +40,9 @@ function result(contactId: string, id: number, kind: 'phone' | 'email' | 'boolea
 function legacyViewLink(r: RungopherResult): CustomerLink {
   const [link] = resultLinks(r);
   const listed = link?.lists?.[0];
-  if (!link || !listed) throw new Error('a result lists its view');
-  return { vendor: 'rungopher', kind: listed.kind, at: link.at, path: listed.path, identifiers: link.identifiers, ref: listed.ref };
+  const ref = listed ? link?.also?.[listed.also] : undefined;
+  if (!link || !listed || !ref) throw new Error('a result lists its view');
+  return { vendor: 'rungopher', kind: listed.kind, at: link.at, path: listed.path, identifiers: link.identifiers, ref };
 }
 
 let contacts = 0;
@@ -81,4 +85,78 @@ describe("a Rungopher contact's view, listed through its results", () => {
       { numRuns: 40 },
     );
   }, 120_000);
+
+  it('is timelined, exported and erased once with the results, a legacy view row included', async () => {
+    const contactId = 'c-listed-erase';
+    const results = [result(contactId, 90_001, 'phone', 1), result(contactId, 90_002, 'boolean', 5), result(contactId, 90_003, 'email', 5)];
+    for (const r of results) await index.link(resultLinks(r));
+    await index.link([legacyViewLink(result(contactId, 90_004, 'boolean', 2))]);
+    const subject = [contactIdentifier('15', contactId)];
+    const view: RecordRef = { table: 'rungopher-contacts', scope: 'item', key: { campaignContact: campaignContactKey('15', contactId) } };
+    // What the refs name, as a store would hold them: each result, the view, the contact's deliveries.
+    const items = new Map<string, Record<string, unknown>[]>([[refId(view), [{ campaignContact: campaignContactKey('15', contactId) }]]]);
+    for (const r of results) items.set(refId({ table: 'rungopher-results', scope: 'item', key: { id: r.id } }), [{ id: r.id }]);
+    const deliveries = resultLinks(results[0] as RungopherResult)[0]?.also?.[1] as RecordRef;
+    items.set(refId(deliveries), [{ subscriptionId: 's', eventId: 'e1' }, { subscriptionId: 's', eventId: 'e2' }]);
+
+    // The timeline, one item a page: three results and the view once, at the newest result (09:05).
+    const seen: { kind: string; at: string; ref: string }[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const page = await timeline(index, subject, 1, cursor, async (ref) => (items.get(refId(ref))?.length ?? 0) > 0);
+      seen.push(...page.items.map((x) => ({ kind: x.kind, at: x.at, ref: x.ref })));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(seen.filter((x) => x.kind === 'contact-view')).toEqual([{ kind: 'contact-view', at: '2026-11-01T09:05:00.000Z', ref: refId(view) }]);
+    expect(seen.filter((x) => x.kind === 'sms-result')).toHaveLength(3);
+    expect(new Set(seen.map((x) => x.ref)).size).toBe(seen.length);
+
+    // The export, in parts of one item: every item once; the view as a record of its own kind.
+    const exported: { kind: string; ref: string; n: number }[] = [];
+    cursor = undefined;
+    for (let i = 0; i < 20; i++) {
+      const part = await exportPerson(index, async (ref) => items.get(refId(ref)) ?? [], subject, new Date(0), cursor, 60);
+      exported.push(...part.records.map((r) => ({ kind: r.kind, ref: r.ref, n: r.items.length })));
+      if (!part.nextCursor) break;
+      cursor = part.nextCursor;
+    }
+    expect(exported.filter((r) => r.ref === refId(view))).toEqual([{ kind: 'contact-view', ref: refId(view), n: 1 }]);
+    expect(exported.reduce((n, r) => n + r.n, 0)).toBe([...items.values()].flat().length);
+
+    // The erasure: every item gone, counted once, and every row of the contact unlinked (the legacy one too).
+    let audit: ErasureRecord | undefined;
+    const audits: ErasureAudit = {
+      running: async () => (audit?.state === 'running' ? audit : undefined),
+      start: async (subjectHash, identifierHashes, requestedBy, suppress, now) => (audit = { id: 'e1', subjectHash, identifierHashes, requestedBy, suppress, startedAt: now, state: 'running', counts: {}, calls: 0 }),
+      record: async (_id, counts, complete) => (audit = { ...(audit as ErasureRecord), counts, state: complete ? 'complete' : 'running' }),
+      suppress: async () => undefined,
+    };
+    const erase = async (ref: RecordRef) => {
+      const n = items.get(refId(ref))?.length ?? 0;
+      items.delete(refId(ref));
+      return n;
+    };
+    const answer = await erasePerson({ index, erase, audit: audits, sweeps: { quarantine: async () => 0, cursors: async () => 0 }, hashKey: 'k', now: () => new Date(0), hasTime: () => true }, subject, 'dpo', false);
+    expect(answer.complete).toBe(true);
+    expect([...items.values()].flat()).toEqual([]);
+    expect(answer.counts).toMatchObject({ 'rungopher-results': 3, 'rungopher-contacts': 1, 'outbound-deliveries': 2 });
+    const left = (await aws.scan('customer-index')).filter((r) => (r.identifiers as Set<string>).has(subject[0] as string));
+    // Rows under the phone and e-mail the results carried stay only if the walk did not reach them: it
+    // starts from the contact id and never follows a phone or e-mail, so they are the ones left.
+    expect(left.every((r) => String(r.identifier).startsWith('phone:') || String(r.identifier).startsWith('email:'))).toBe(true);
+    expect(left.filter((r) => String(r.identifier) === subject[0])).toEqual([]);
+  });
+
+  it("keeps a record's own row, with its label and related records, when a newer row lists it", async () => {
+    const target: RecordRef = { table: 'acme-records', scope: 'item', key: { id: 'r1' } };
+    const extra: RecordRef = { table: 'acme-notes', scope: 'item', key: { id: 'n1' } };
+    const id = 'acme:contact:1';
+    const rows: IndexRow[] = [
+      { identifier: id, ref: refId(target), vendor: 'acme', kind: 'record', label: 'own', at: '2026-11-01T00:00:00.000Z', path: '/acme/r1', identifiers: [id], target, also: [extra] },
+      { identifier: id, ref: 'other', vendor: 'acme', kind: 'event', at: '2026-11-03T00:00:00.000Z', path: '/acme/e', identifiers: [id], target: { table: 'acme-events', scope: 'item', key: { id: 'e' } }, also: [target], lists: [{ kind: 'record', path: '/acme/r1', also: 0 }] },
+    ];
+    const person = await findPerson({ link: async () => undefined, unlink: async () => undefined, rows: async (i) => (i === id ? rows : []) }, [id]);
+    expect(person.records.find((r) => r.ref === refId(target))).toMatchObject({ label: 'own', also: [extra], at: '2026-11-03T00:00:00.000Z' });
+  });
 });

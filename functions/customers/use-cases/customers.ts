@@ -46,16 +46,26 @@ export async function findPerson(index: CustomerIndex, subject: readonly string[
       }
     }
   }
-  const byRef = new Map<string, IndexRow>();
-  const keep = (r: IndexRow) => {
-    const cur = byRef.get(r.ref);
-    if (!cur || cur.at < r.at) byRef.set(r.ref, r);
+  // One record per ref: its newest row. A record listed through rows (`lists`) has none of its own and
+  // is the newest listing; one that has a row too (written before `lists`) is that row, at the newest
+  // time of either.
+  const own = new Map<string, IndexRow>();
+  const listed = new Map<string, IndexRow>();
+  const newest = (map: Map<string, IndexRow>, r: IndexRow) => {
+    const cur = map.get(r.ref);
+    if (!cur || cur.at < r.at) map.set(r.ref, r);
   };
   for (const r of rows) {
-    keep(r);
-    // A record listed through the row (a contact's view through each of its results), at the newest
-    // time of the rows listing it; merged with a row of its own where one was written (before `lists`).
-    for (const l of r.lists ?? []) keep({ identifier: r.identifier, ref: refId(l.ref), vendor: r.vendor, kind: l.kind, at: r.at, ...(l.label !== undefined ? { label: l.label } : {}), path: l.path, identifiers: r.identifiers, target: l.ref, also: [] });
+    newest(own, r);
+    for (const l of r.lists ?? []) {
+      const target = r.also[l.also];
+      if (target) newest(listed, { identifier: r.identifier, ref: refId(target), vendor: r.vendor, kind: l.kind, at: r.at, ...(l.label !== undefined ? { label: l.label } : {}), path: l.path, identifiers: r.identifiers, target, also: [] });
+    }
+  }
+  const byRef = new Map(own);
+  for (const [ref, l] of listed) {
+    const o = own.get(ref);
+    byRef.set(ref, !o ? l : o.at < l.at ? { ...o, at: l.at } : o);
   }
   return { subject, identifiers: [...seen], rows, records: [...byRef.values()] };
 }

@@ -16,7 +16,7 @@ import type {
   ThreadStore,
   UserCache,
 } from '#goodays/use-cases/ports.ts';
-import { threadItem } from './store-keys.ts';
+import { AWAITING_KEY, threadItem } from './store-keys.ts';
 
 export { EVENT_KEYS, THREAD_KEYS, threadItem } from './store-keys.ts';
 
@@ -101,7 +101,7 @@ function toThreadRecord(raw: unknown): ThreadRecord {
     version: item.version,
     thread: item.thread,
     lastHandledAt: item.lastHandledAt,
-    awaiting: item.awaiting === '1',
+    awaiting: AWAITING_KEY.holds(item.awaiting),
     hubActions: item.hubActions,
     updatedAt: item.updatedAt,
   };
@@ -133,7 +133,7 @@ function fitsQuery(state: string | undefined): (position: ThreadPosition) => str
 
 /**
  * Threads table: partition `responseId`; index `byState` (threadState, lastEventAt) for the operator
- * list, sparse index `byAwaiting` (awaiting, lastEventAt) for the unprocessed-responses metric.
+ * list, sparse index `byAwaiting` (awaiting, lastEventAt; sharded, see `AWAITING_KEY`) for the unprocessed-responses metric.
  */
 export function dynamoThreadStore(table: string): ThreadStore {
   return {
@@ -181,19 +181,26 @@ export function dynamoThreadStore(table: string): ThreadStore {
       };
     },
     async awaitingBefore(before) {
-      const items = await queryAll({
-        TableName: table,
-        IndexName: 'byAwaiting',
-        KeyConditionExpression: 'awaiting = :a AND lastEventAt < :b',
-        ExpressionAttributeValues: { ':a': '1', ':b': before },
-        ProjectionExpression: 'responseId, lastEventAt',
-      });
+      // Every shard of the sparse index, and the value threads had before it was sharded.
+      const pages = await Promise.all(
+        AWAITING_KEY.all.map((awaiting) =>
+          queryAll({
+            TableName: table,
+            IndexName: 'byAwaiting',
+            KeyConditionExpression: 'awaiting = :a AND lastEventAt < :b',
+            ExpressionAttributeValues: { ':a': awaiting, ':b': before },
+            ProjectionExpression: 'responseId, lastEventAt',
+          }),
+        ),
+      );
       let oldest: string | undefined;
-      for (const item of items) {
+      let count = 0;
+      for (const item of pages.flat()) {
+        count++;
         const at = typeof item.lastEventAt === 'string' ? item.lastEventAt : undefined;
         if (at && (!oldest || at < oldest)) oldest = at;
       }
-      return { count: items.length, oldest };
+      return { count, oldest };
     },
   };
 }

@@ -43,7 +43,7 @@ export function resultLinks(result: RungopherResult): CustomerLink[] {
       identifiers,
       ref: { table: 'rungopher-results', scope: 'item', key: { id: result.id } },
       also: [view, deliveryRecords(contactSubject(result.campaignId, result.contactId))],
-      lists: [{ kind: 'contact-view', path: viewPath, ref: view }],
+      lists: [{ kind: 'contact-view', path: viewPath, also: 0 }],
     },
   ];
 }

@@ -5,6 +5,7 @@ import type { RungopherResult } from '#rungopher/domain/result.ts';
 import { campaignContactKey, parseResult, resultSortKey } from '#rungopher/domain/result.ts';
 import { expiry } from '#platform/retention.ts';
 import { nestingReason, storableReason } from '#platform/storable.ts';
+import { shardedKey } from '#platform/shards.ts';
 
 /*
  * The row a Rungopher result is stored as, and whether it can be stored. Apart from the store itself
@@ -27,16 +28,12 @@ export interface StoreMeta {
 export const TIME_SHARDS = 8;
 /** The byTime partition of rows written before the index was sharded; read, never written. */
 export const LEGACY_TIME_BUCKET = 'all';
+const TIME_KEY = shardedKey('time', TIME_SHARDS, LEGACY_TIME_BUCKET);
 /** Every byTime partition a read must merge: the shards and the legacy one. */
-export const TIME_BUCKETS: readonly string[] = [...Array.from({ length: TIME_SHARDS }, (_, i) => `time#${i}`), LEGACY_TIME_BUCKET];
+export const TIME_BUCKETS: readonly string[] = TIME_KEY.all;
 
 /** The byTime shard of a result: stable for its id (a resent result lands where it did). */
-export function timeBucketOf(id: string): string {
-  // FNV-1a over the id's UTF-16 units: cheap, stable across processes, evenly spread for sequential ids.
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  return `time#${(h >>> 0) % TIME_SHARDS}`;
-}
+export const timeBucketOf = (id: string): string => TIME_KEY.of(id);
 
 /** The row a result is stored as: its keys and the raw text once (the parsed result is read from it). */
 export function resultRow(result: RungopherResult, raw: string, meta: StoreMeta, now: Date): StoredResult {
