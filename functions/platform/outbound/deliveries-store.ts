@@ -1,5 +1,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite, dynamo } from '../aws.ts';
+import { shardedKey } from '../shards.ts';
 import type { HubEvent } from './event.ts';
 
 /** A subscription's delivery state in the `outbound-deliveries` table (sort key {@link SUMMARY_KEY}). */
@@ -15,10 +16,10 @@ export interface SubscriptionSummary {
 export type AttemptState = 'delivered' | 'retrying' | 'rejected' | 'dead-lettered';
 
 /**
- * Port: delivery records. One item per subscription and event (`subscriptionId`, `eventId`) with the
- * event's `subject` (the record it is about: index `bySubject`, where erasure finds every delivery
- * of a record), its state, attempts and last status; ids and statuses only, never the event's data.
- * Items expire 30 days after their last attempt.
+ * Port: delivery records. One item per subscription and event with the event's `subject` (the record
+ * it is about: index `bySubject`, where erasure finds every delivery of a record), its state, attempts
+ * and last status; ids and statuses only, never the event's data. Items expire 30 days after their
+ * last attempt. Beside them, one summary per subscription (its last success and failure).
  */
 export interface DeliveryStore {
   recordAttempt(subscriptionId: string, event: Pick<HubEvent, 'id' | 'type' | 'subject'>, state: AttemptState, status: string, at: Date): Promise<void>;
@@ -27,15 +28,42 @@ export interface DeliveryStore {
 
 export const SUMMARY_KEY = '#summary';
 const KEEP_SECONDS = 30 * 86400;
+/** Shards of a subscription's delivery records (see {@link deliveryPartition}). */
+export const DELIVERY_SHARDS = 8;
+/** The least time between two writes of one summary field by one function instance. */
+export const SUMMARY_EVERY_MS = 1000;
 
-export function dynamoDeliveryStore(table: string): DeliveryStore {
+/**
+ * The partition key value of an event's delivery record for a subscription: `<subscription>#<shard>`,
+ * the shard from the event id, so one subscription's deliveries are not all under one key value
+ * (a subscription taking every event at 2,000 Rungopher results a second gets about 3,800 a second;
+ * a key value takes about 1,000 writes a second). Records are read by their subject (`bySubject`) and
+ * deleted by the key that index gives, never by this partition; the summary stays under the plain
+ * subscription id. Records written before the shards keep the plain id (a retry of such an event
+ * writes a second record under its shard; both expire and are erased alike).
+ */
+export function deliveryPartition(subscriptionId: string, eventId: string): string {
+  return shardedKey(subscriptionId, DELIVERY_SHARDS).of(eventId);
+}
+
+/**
+ * Delivery records in DynamoDB. The summary is one item per subscription, which DynamoDB writes at
+ * most about 1,000 times a second: each function instance writes its last success at most once per
+ * {@link SUMMARY_EVERY_MS}, and its last failure at most once per that time for the same state and
+ * status (a new one, say `dead-lettered` after `retrying`, is written at once). So under load the
+ * summary's time and event id can be up to about a second older than the newest attempt's, whatever
+ * the rate of deliveries; every attempt's own record is written.
+ */
+export function dynamoDeliveryStore(table: string, now: () => number = Date.now): DeliveryStore {
+  // When this instance last wrote each summary field, by subscription.
+  const written = new Map<string, number>();
   return {
     async recordAttempt(subscriptionId, event, state, status, at) {
       const iso = at.toISOString();
       await dynamo.send(
         new UpdateCommand({
           TableName: table,
-          Key: { subscriptionId, eventId: event.id },
+          Key: { subscriptionId: deliveryPartition(subscriptionId, event.id), eventId: event.id },
           UpdateExpression: 'SET #t = :type, subject = :subject, #s = :state, lastStatus = :status, lastAttemptAt = :at, expiresAt = :exp ADD attempts :one',
           ExpressionAttributeNames: { '#t': 'type', '#s': 'state' },
           ExpressionAttributeValues: { ':type': event.type, ':subject': event.subject, ':state': state, ':status': status, ':at': iso, ':exp': Math.floor(at.getTime() / 1000) + KEEP_SECONDS, ':one': 1 },
@@ -44,6 +72,12 @@ export function dynamoDeliveryStore(table: string): DeliveryStore {
       // The summary only moves forward in time, whatever order attempts finish in.
       const success = state === 'delivered';
       const field = success ? 'lastSuccessAt' : 'lastFailureAt';
+      const key = success ? `${subscriptionId}\n${field}` : `${subscriptionId}\n${field}\n${state}: ${status}`;
+      const last = written.get(key);
+      if (last !== undefined && now() - last < SUMMARY_EVERY_MS) return;
+      // Bounded: a long-lived instance seeing many distinct failure statuses starts over.
+      if (written.size >= 1000) written.clear();
+      written.set(key, now());
       await conditionalWrite(() =>
         dynamo.send(
           new UpdateCommand({
