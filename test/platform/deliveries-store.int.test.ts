@@ -40,8 +40,9 @@ describe('outbound delivery records', () => {
   it('writes the summary at most once a second for successes, and a new failure status at once', async () => {
     const { dynamoDeliveryStore, SUMMARY_EVERY_MS } = await import('#platform/outbound/deliveries-store.ts');
     let clock = 0;
-    const store = dynamoDeliveryStore(aws.tableName('outbound-deliveries'), () => clock);
-    const summary = () => store.summary('erp');
+    // A store per attempt, as the delivery handler makes its ports per message: the limit is the instance's.
+    const store = { recordAttempt: (...a: Parameters<ReturnType<typeof dynamoDeliveryStore>['recordAttempt']>) => dynamoDeliveryStore(aws.tableName('outbound-deliveries'), () => clock).recordAttempt(...a) };
+    const summary = () => dynamoDeliveryStore(aws.tableName('outbound-deliveries')).summary('erp');
     const at = (ms: number) => new Date(Date.UTC(2026, 11, 1) + ms);
     for (let i = 0; i < 20; i++) {
       clock = i * 10;

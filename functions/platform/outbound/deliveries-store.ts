@@ -47,6 +47,12 @@ export function deliveryPartition(subscriptionId: string, eventId: string): stri
 }
 
 /**
+ * When this function instance last wrote each summary field (by table, subscription, field and, for
+ * failures, state and status): module state, as the delivery handler makes its ports per message.
+ */
+const written = new Map<string, number>();
+
+/**
  * Delivery records in DynamoDB. The summary is one item per subscription, which DynamoDB writes at
  * most about 1,000 times a second: each function instance writes its last success at most once per
  * {@link SUMMARY_EVERY_MS}, and its last failure at most once per that time for the same state and
@@ -55,8 +61,6 @@ export function deliveryPartition(subscriptionId: string, eventId: string): stri
  * the rate of deliveries; every attempt's own record is written.
  */
 export function dynamoDeliveryStore(table: string, now: () => number = Date.now): DeliveryStore {
-  // When this instance last wrote each summary field, by subscription.
-  const written = new Map<string, number>();
   return {
     async recordAttempt(subscriptionId, event, state, status, at) {
       const iso = at.toISOString();
@@ -72,7 +76,7 @@ export function dynamoDeliveryStore(table: string, now: () => number = Date.now)
       // The summary only moves forward in time, whatever order attempts finish in.
       const success = state === 'delivered';
       const field = success ? 'lastSuccessAt' : 'lastFailureAt';
-      const key = success ? `${subscriptionId}\n${field}` : `${subscriptionId}\n${field}\n${state}: ${status}`;
+      const key = success ? `${table}\n${subscriptionId}\n${field}` : `${table}\n${subscriptionId}\n${field}\n${state}: ${status}`;
       const last = written.get(key);
       if (last !== undefined && now() - last < SUMMARY_EVERY_MS) return;
       // Bounded: a long-lived instance seeing many distinct failure statuses starts over.
