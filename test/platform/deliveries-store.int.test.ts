@@ -60,5 +60,20 @@ describe('outbound delivery records', () => {
     // The same failure status again within the second: not written again.
     await store.recordAttempt('erp', event(301), 'dead-lettered', '410', at(clock + 3));
     expect(await summary()).toMatchObject({ lastFailureEventId: event(300).id });
+    // A success right after a failure is written at once, so the subscription does not look failing.
+    await store.recordAttempt('erp', event(302), 'delivered', '200', at(clock + 4));
+    expect(await summary()).toMatchObject({ lastSuccessEventId: event(302).id, lastSuccessAt: at(clock + 4).toISOString() });
+  });
+
+  it('records the attempt even when the summary cannot be written', async () => {
+    const { dynamoDeliveryStore, SUMMARY_KEY, deliveryPartition } = await import('#platform/outbound/deliveries-store.ts');
+    const { PutCommand, GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    const table = aws.tableName('outbound-deliveries');
+    // A summary item so close to DynamoDB's 400 KB that any update of it is refused (not a condition failure).
+    await aws.doc.send(new PutCommand({ TableName: table, Item: { subscriptionId: 'full', eventId: SUMMARY_KEY, filler: 'x'.repeat(400 * 1024 - 100) } }));
+    const e = event(500);
+    await expect(dynamoDeliveryStore(table).recordAttempt('full', e, 'delivered', '200', new Date(Date.UTC(2026, 11, 2)))).resolves.toBeUndefined();
+    const record = await aws.doc.send(new GetCommand({ TableName: table, Key: { subscriptionId: deliveryPartition('full', e.id), eventId: e.id } }));
+    expect(record.Item).toMatchObject({ state: 'delivered', attempts: 1 });
   });
 });

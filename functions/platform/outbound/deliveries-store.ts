@@ -1,5 +1,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite, dynamo } from '../aws.ts';
+import { logger } from '../observability.ts';
 import { shardedKey } from '../shards.ts';
 import type { HubEvent } from './event.ts';
 
@@ -47,18 +48,21 @@ export function deliveryPartition(subscriptionId: string, eventId: string): stri
 }
 
 /**
- * When this function instance last wrote each summary field (by table, subscription, field and, for
- * failures, state and status): module state, as the delivery handler makes its ports per message.
+ * This function instance's last summary write per table and subscription (what it wrote: the field,
+ * and for a failure its state and status; when): module state, as the delivery handler makes its
+ * ports per message. One entry per subscription.
  */
-const written = new Map<string, number>();
+const lastWrite = new Map<string, { readonly what: string; readonly at: number }>();
 
 /**
  * Delivery records in DynamoDB. The summary is one item per subscription, which DynamoDB writes at
- * most about 1,000 times a second: each function instance writes its last success at most once per
- * {@link SUMMARY_EVERY_MS}, and its last failure at most once per that time for the same state and
- * status (a new one, say `dead-lettered` after `retrying`, is written at once). So under load the
- * summary's time and event id can be up to about a second older than the newest attempt's, whatever
- * the rate of deliveries; every attempt's own record is written.
+ * most about 1,000 times a second: a function instance skips a summary write only when its own last
+ * one, less than {@link SUMMARY_EVERY_MS} ago, was of the same kind (a success; or a failure with
+ * the same state and status). A success after a failure, a failure after a success, a new failure
+ * status are written at once. So under load the summary's time and event id can be up to about a
+ * second older than the newest attempt's, whatever the rate of deliveries; and a success that
+ * follows another instance's failure within that second waits for the next delivery to show. Every
+ * attempt's own record is written.
  */
 export function dynamoDeliveryStore(table: string, now: () => number = Date.now): DeliveryStore {
   return {
@@ -76,12 +80,15 @@ export function dynamoDeliveryStore(table: string, now: () => number = Date.now)
       // The summary only moves forward in time, whatever order attempts finish in.
       const success = state === 'delivered';
       const field = success ? 'lastSuccessAt' : 'lastFailureAt';
-      const key = success ? `${table}\n${subscriptionId}\n${field}` : `${table}\n${subscriptionId}\n${field}\n${state}: ${status}`;
-      const last = written.get(key);
-      if (last !== undefined && now() - last < SUMMARY_EVERY_MS) return;
-      // Bounded: a long-lived instance seeing many distinct failure statuses starts over.
-      if (written.size >= 1000) written.clear();
-      written.set(key, now());
+      const what = success ? field : `${field}\n${state}: ${status}`;
+      const key = `${table}\n${subscriptionId}`;
+      const last = lastWrite.get(key);
+      if (last?.what === what && now() - last.at < SUMMARY_EVERY_MS) return;
+      // Bounded: one entry per subscription; a table of thousands of them starts over.
+      if (lastWrite.size >= 1000) lastWrite.clear();
+      lastWrite.set(key, { what, at: now() });
+      // Informational: a summary write that fails (throttled, say) is logged, and never fails the
+      // attempt, whose record is written (failing it would deliver the event again).
       await conditionalWrite(() =>
         dynamo.send(
           new UpdateCommand({
@@ -92,7 +99,10 @@ export function dynamoDeliveryStore(table: string, now: () => number = Date.now)
             ExpressionAttributeValues: { ':at': iso, ':id': event.id, ...(success ? {} : { ':status': `${state}: ${status}` }) },
           }),
         ),
-      );
+      ).catch((err: unknown) => {
+        lastWrite.delete(key);
+        logger.warn('Subscription summary not written', { subscriptionId, error: err instanceof Error ? err.name : String(err) });
+      });
     },
     async summary(subscriptionId) {
       const out = await dynamo.send(new GetCommand({ TableName: table, Key: { subscriptionId, eventId: SUMMARY_KEY } }));
