@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ErasureAudit, ErasureRecord } from '#customers/adapters/store.ts';
+import { memoryErasureAudit } from '#test/helpers/erasure-audit.ts';
 import type { CustomerIndex, IndexRow } from '#platform/customer-index.ts';
 import { refId, type RecordRef } from '#platform/identity.ts';
 import { deliveryRecords } from '#platform/outbound/event.ts';
@@ -38,13 +38,7 @@ function world() {
     }
     return n;
   };
-  let record: ErasureRecord | undefined;
-  const audit: ErasureAudit = {
-    running: async () => (record?.state === 'running' ? record : undefined),
-    start: async (subjectHash, identifierHashes, requestedBy, suppress, now) => (record = { id: 'e1', subjectHash, identifierHashes, requestedBy, suppress, startedAt: now, state: 'running', counts: {}, calls: 0 }),
-    record: async (_id, counts, complete) => (record = { ...(record as ErasureRecord), counts, state: complete ? 'complete' : 'running' }),
-    suppress: async () => undefined,
-  };
+  const audit = memoryErasureAudit();
   return { items, index, erase, audit };
 }
 

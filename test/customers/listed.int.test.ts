@@ -2,13 +2,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoCustomerIndex, type CustomerIndex } from '#platform/customer-index.ts';
 import { refId, type CustomerLink } from '#platform/identity.ts';
-import type { ErasureAudit, ErasureRecord } from '#customers/adapters/store.ts';
 import { erasePerson, exportPerson, findPerson, timeline } from '#customers/use-cases/customers.ts';
 import type { IndexRow } from '#platform/customer-index.ts';
 import type { RecordRef } from '#platform/identity.ts';
 import { contactIdentifier, resultLinks } from '#rungopher/domain/customer.ts';
 import { campaignContactKey, parseResult, type RungopherResult } from '#rungopher/domain/result.ts';
 import { startTestAws, type TestAws } from '#test/helpers/emulators.ts';
+import { memoryErasureAudit } from '#test/helpers/erasure-audit.ts';
 import { makeResult } from '#test/rungopher/samples.ts';
 
 /**
@@ -125,13 +125,7 @@ describe("a Rungopher contact's view, listed through its results", () => {
     expect(exported.reduce((n, r) => n + r.n, 0)).toBe([...items.values()].flat().length);
 
     // The erasure: every item gone, counted once, and every row of the contact unlinked (the legacy one too).
-    let audit: ErasureRecord | undefined;
-    const audits: ErasureAudit = {
-      running: async () => (audit?.state === 'running' ? audit : undefined),
-      start: async (subjectHash, identifierHashes, requestedBy, suppress, now) => (audit = { id: 'e1', subjectHash, identifierHashes, requestedBy, suppress, startedAt: now, state: 'running', counts: {}, calls: 0 }),
-      record: async (_id, counts, complete) => (audit = { ...(audit as ErasureRecord), counts, state: complete ? 'complete' : 'running' }),
-      suppress: async () => undefined,
-    };
+    const audits = memoryErasureAudit();
     const erase = async (ref: RecordRef) => {
       const n = items.get(refId(ref))?.length ?? 0;
       items.delete(refId(ref));
