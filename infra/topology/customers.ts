@@ -11,7 +11,7 @@ export const title = 'Customers';
 
 export const tables = {
   'customer-index': {
-    description: 'Identity index: one row per identifier (phone, e-mail, vendor contact id) and stored record that carries it; records listed through another record (a Rungopher contact view) have none.',
+    description: 'Identity index: one row per identifier (phone, e-mail, vendor contact id) and stored record that carries it; a record listed through the rows of another (a contact view) has none.',
     partitionKey: 'identifier',
     sortKey: 'ref',
   },
