@@ -193,14 +193,13 @@ export function dynamoThreadStore(table: string): ThreadStore {
           }),
         ),
       );
+      const items = pages.flat();
       let oldest: string | undefined;
-      let count = 0;
-      for (const item of pages.flat()) {
-        count++;
+      for (const item of items) {
         const at = typeof item.lastEventAt === 'string' ? item.lastEventAt : undefined;
         if (at && (!oldest || at < oldest)) oldest = at;
       }
-      return { count, oldest };
+      return { count: items.length, oldest };
     },
   };
 }

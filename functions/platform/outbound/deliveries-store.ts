@@ -1,7 +1,7 @@
 import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite, dynamo } from '../aws.ts';
 import { logger } from '../observability.ts';
-import { shardedKey } from '../shards.ts';
+import { shardedKey, type ShardedKey } from '../shards.ts';
 import type { HubEvent } from './event.ts';
 
 /** A subscription's delivery state in the `outbound-deliveries` table (sort key {@link SUMMARY_KEY}). */
@@ -44,11 +44,19 @@ export const DELIVERY_SHARDS = 16;
  * written before them, which is still read.
  */
 export function deliveryPartition(subscriptionId: string, eventId: string): string {
-  return shardedKey(subscriptionId, DELIVERY_SHARDS).of(eventId);
+  return shardsOf(subscriptionId).of(eventId);
 }
 
+/** Each subscription's shards, made once (subscriptions are configuration: a handful). */
+const shards = new Map<string, ShardedKey>();
+const shardsOf = (subscriptionId: string): ShardedKey => {
+  let key = shards.get(subscriptionId);
+  if (!key) shards.set(subscriptionId, (key = shardedKey(subscriptionId, DELIVERY_SHARDS, subscriptionId)));
+  return key;
+};
+
 /** Every summary key of a subscription: one per shard, and the one written before the shards. */
-const summaryKeys = (subscriptionId: string) => [...shardedKey(subscriptionId, DELIVERY_SHARDS, subscriptionId).all].map((p) => ({ subscriptionId: p, eventId: SUMMARY_KEY }));
+const summaryKeys = (subscriptionId: string) => shardsOf(subscriptionId).all.map((p) => ({ subscriptionId: p, eventId: SUMMARY_KEY }));
 
 const text = (item: Record<string, unknown>, k: string): string | undefined => (typeof item[k] === 'string' ? (item[k] as string) : undefined);
 
