@@ -112,10 +112,11 @@ async function acceptWebhook(spec: WebhookSpec, ports: WebhookPorts, event: Http
     logger.warn('Webhook quarantined', { vendor: spec.vendor, quarantineId: kept.id, reason, created: kept.created });
     return json(200, { status: 'quarantined', quarantineId: kept.id });
   }
-  const messageId = await ports.queue.send({ vendor: spec.vendor, requestId, receivedAt, body: text, source: 'webhook' });
+  // For GET /status (best effort, at most once a minute, never throws): beside the send rather than
+  // after it, so the first request of an instance does not wait for one client's first call, then the other's.
+  const seen = process.env.TABLE_RUNS ? recordWebhookSeen(process.env.TABLE_RUNS, spec.vendor) : undefined;
+  const [messageId] = await Promise.all([ports.queue.send({ vendor: spec.vendor, requestId, receivedAt, body: text, source: 'webhook' }), seen]);
   count(spec.metrics.accepted);
-  // For GET /status (best effort, at most once a minute).
-  if (process.env.TABLE_RUNS) await recordWebhookSeen(process.env.TABLE_RUNS, spec.vendor);
   logger.info('Webhook queued', { vendor: spec.vendor, messageId, ...parsed.ids });
   return json(200, { status: 'queued', ...parsed.ids });
 }

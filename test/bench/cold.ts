@@ -15,6 +15,8 @@
  * `COLD_BASE=<folder>`: a checkout of another commit (with node_modules), whose bundles run alternately
  * with these in the same run, for before/after figures; they run with `NODE_OPTIONS=--enable-source-maps`
  * (the stack's setting before `sourceMapTraces`), against a bare bundle run with it too.
+ * `COLD_PROFILE=<folder>`: each function's fresh processes also write a V8 CPU profile there (one
+ * folder per function), and the bundles with their source maps are kept, to see where the time goes.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -34,6 +36,7 @@ const RUNS = Number(process.env.COLD_RUNS ?? 7);
 const ONLY = process.env.COLD_ONLY?.split(',').filter(Boolean);
 const RUNNER = resolve(import.meta.dirname, '../helpers/cold-start.mjs');
 const BASE = process.env.COLD_BASE;
+const PROFILE = process.env.COLD_PROFILE;
 
 type Fn = ReturnType<typeof functionList>[number];
 interface Outcome {
@@ -48,9 +51,9 @@ interface Outcome {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-function runOnce(file: string, kind: 'fn' | 'bare', env: Record<string, string>, event?: unknown, sourceMaps = false): Promise<Outcome> {
+function runOnce(file: string, kind: 'fn' | 'bare', env: Record<string, string>, event?: unknown, sourceMaps = false, profileDir?: string): Promise<Outcome> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [RUNNER, file, kind], { env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}), ...env }, timeout: 120_000 });
+    const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), RUNNER, file, kind], { env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}), ...env }, timeout: 120_000 });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -168,7 +171,7 @@ try {
       const e = eventFor(fn, env, i);
       path = e.path;
       const steps: (() => Promise<unknown>)[] = [
-        async () => runs.now.push(await runOnce(now.file, 'fn', env, e.event)),
+        async () => runs.now.push(await runOnce(now.file, 'fn', env, e.event, false, PROFILE ? join(PROFILE, fn.name) : undefined)),
         async () => (bare.clients.length ? runs.bare.push(await runOnce(bareFile, 'bare', env)) : undefined),
         async () => (base ? runs.base.push(await runOnce(base.file, 'fn', env, eventFor(fn, env, i + RUNS).event, true)) : undefined),
         async () => (base && bare.clients.length ? runs.bareMapped.push(await runOnce(bareFile, 'bare', env, undefined, true)) : undefined),
@@ -218,5 +221,6 @@ try {
   for (const r of rows) console.log(r);
 } finally {
   await hub.cleanup();
-  await rm(out, { recursive: true, force: true });
+  if (PROFILE) console.log(`\nProfiles in ${PROFILE}/<function>; the bundles they ran (with source maps) kept in ${out}`);
+  else await rm(out, { recursive: true, force: true });
 }
