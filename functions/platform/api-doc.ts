@@ -1,5 +1,8 @@
 import type * as z from 'zod';
 
+/** A schema of classic zod or zod/mini (both convert to JSON Schema alike). */
+type Schema = z.core.$ZodType;
+
 /**
  * How a function describes its HTTP routes for the OpenAPI document, from the zod schemas that
  * validate its requests and shape its answers. Each HTTP function's topology declaration names its
@@ -18,7 +21,7 @@ export type RouteSecurity = 'operator' | 'none' | 'path-token' | { readonly sign
 export interface ResponseDoc {
   readonly description: string;
   /** The body's schema; a problem document for 4xx/5xx when left out. */
-  readonly schema?: z.ZodType;
+  readonly schema?: Schema;
   /** @default 'application/json' (4xx/5xx: 'application/problem+json') */
   readonly contentType?: string;
   readonly example?: unknown;
@@ -37,10 +40,10 @@ export interface RouteDoc {
   /** The query parameters, as the route's own zod object. */
   readonly query?: z.ZodObject;
   /** Path parameters by name (every `{name}` of the path; a plain string when not given). */
-  readonly path?: Readonly<Record<string, { readonly description: string; readonly schema?: z.ZodType; readonly example?: string }>>;
+  readonly path?: Readonly<Record<string, { readonly description: string; readonly schema?: Schema; readonly example?: string }>>;
   /** Request headers the route reads, by name. */
-  readonly headers?: Readonly<Record<string, { readonly description: string; readonly schema: z.ZodType }>>;
-  readonly body?: { readonly schema: z.ZodType; readonly contentType?: string; readonly example?: unknown; readonly required?: boolean; readonly description?: string };
+  readonly headers?: Readonly<Record<string, { readonly description: string; readonly schema: Schema }>>;
+  readonly body?: { readonly schema: Schema; readonly contentType?: string; readonly example?: unknown; readonly required?: boolean; readonly description?: string };
   readonly responses: Readonly<Record<number, ResponseDoc>>;
 }
 

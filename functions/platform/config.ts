@@ -1,7 +1,7 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import * as z from 'zod';
 import { ConfigError } from './errors.ts';
 import { parseJson } from './json.ts';
+import * as z from './zod.ts';
 
 /**
  * Configuration. Locally everything is an environment variable; on AWS, resource names come from
@@ -19,11 +19,11 @@ export function requireEnv(name: string): string {
   return value;
 }
 
-/** An optional environment variable parsed by a schema, with a default. */
-export function optionalEnv<T>(name: string, schema: z.ZodType<T>, fallback: T): T {
+/** An optional environment variable parsed by a schema (classic zod or zod/mini), with a default. */
+export function optionalEnv<T>(name: string, schema: z.core.$ZodType<T>, fallback: T): T {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
-  const parsed = schema.safeParse(raw);
+  const parsed = z.safeParse(schema, raw);
   if (!parsed.success) throw new ConfigError(`Invalid configuration ${name}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   return parsed.data;
 }
@@ -76,17 +76,17 @@ export interface Setting<T> {
 export const setting = {
   /** A required variable; never defaults to ''. */
   required: (name: string): Setting<string> => ({ read: () => requireEnv(name) }),
-  /** A required variable parsed by a schema. */
-  requiredAs: <T>(name: string, schema: z.ZodType<T>): Setting<T> => ({
+  /** A required variable parsed by a schema (classic zod or zod/mini). */
+  requiredAs: <T>(name: string, schema: z.core.$ZodType<T>): Setting<T> => ({
     read: () => {
       const raw = requireEnv(name);
-      const parsed = schema.safeParse(raw);
+      const parsed = z.safeParse(schema, raw);
       if (!parsed.success) throw new ConfigError(`Invalid configuration ${name}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
       return parsed.data;
     },
   }),
-  /** An optional variable parsed by a schema, with a documented default. */
-  optional: <T>(name: string, schema: z.ZodType<T>, fallback: T): Setting<T> => ({ read: () => optionalEnv(name, schema, fallback) }),
+  /** An optional variable parsed by a schema (classic zod or zod/mini), with a documented default. */
+  optional: <T>(name: string, schema: z.core.$ZodType<T>, fallback: T): Setting<T> => ({ read: () => optionalEnv(name, schema, fallback) }),
   /** A declared table's physical name (`TABLE_<NAME>`). */
   table: (name: string): Setting<string> => ({ read: () => tableName(name) }),
   /** A declared queue's URL (`QUEUE_<NAME>_URL`). */

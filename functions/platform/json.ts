@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.ts';
 
 /** JSON text parsed, or why it is not JSON: the one place the hub turns a string into a value. */
 export function parseJson(text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string } {
@@ -14,15 +14,19 @@ export function parseJson(text: string): { readonly ok: true; readonly value: un
 /**
  * A zod schema for JSON text holding a value of `schema` (as Powertools parser's `JSONStringified`,
  * without another dependency): `JsonString(Envelope).safeParse(sqsBody)` parses and validates in one step.
+ * `schema` may be classic zod or zod/mini.
  */
-export function JsonString<T extends z.ZodType>(schema: T) {
-  return z
-    .string()
-    .transform((text, ctx) => {
-      const parsed = parseJson(text);
-      if (parsed.ok) return parsed.value;
-      ctx.addIssue({ code: 'custom', message: parsed.reason });
-      return z.NEVER;
-    })
-    .pipe(schema);
+export function JsonString<T extends z.core.$ZodType>(schema: T) {
+  return z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((text: string, ctx) => {
+        const parsed = parseJson(text);
+        if (parsed.ok) return parsed.value;
+        ctx.issues.push({ code: 'custom', message: parsed.reason, input: text });
+        return z.NEVER;
+      }),
+    ),
+    schema,
+  );
 }

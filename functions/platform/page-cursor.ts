@@ -38,8 +38,8 @@ function keyMisfit(value: unknown, path = '(position)'): string | undefined {
   return undefined;
 }
 
-/** A cursor codec for the list named `list`, whose positions `schema` describes. */
-export function pageCursor<T>(list: string, schema: z.ZodType<T>): PageCursor<T> {
+/** A cursor codec for the list named `list`, whose positions `schema` (classic zod or zod/mini) describes. */
+export function pageCursor<T>(list: string, schema: z.core.$ZodType<T>): PageCursor<T> {
   const refuse = (why: string): ValidationError => new ValidationError('cursor is not one this API gave out for this query', [{ name: 'cursor', detail: why }]);
   return {
     encode: (position) => Buffer.from(JSON.stringify([list, position]), 'utf8').toString('base64url'),
@@ -52,7 +52,7 @@ export function pageCursor<T>(list: string, schema: z.ZodType<T>): PageCursor<T>
       if (wire.data[0] !== list) throw refuse('given out by another list');
       const unfit = keyMisfit(wire.data[1]);
       if (unfit) throw refuse(unfit);
-      const position = schema.safeParse(wire.data[1]);
+      const position = z.safeParse(schema, wire.data[1]);
       if (!position.success) throw refuse(`not a position of this list (${position.error.issues.map((i) => `${i.path.join('.') || '(position)'} ${i.message}`).join('; ')})`);
       const misfit = check?.(position.data);
       if (misfit) throw refuse(misfit);

@@ -3,13 +3,13 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type * as z from 'zod';
 import { tableName } from './config.ts';
 import { isTransientAwsError } from './aws.ts';
 import { HandBackError } from './errors.ts';
 import { count, logger, metrics } from './observability.ts';
 import { hubQuarantine, type Quarantine } from './quarantine.ts';
 import { ensureTime, hasTime, timeBudget, type TimeBudget } from './time-budget.ts';
+import * as z from './zod.ts';
 import { backoffDelay } from './vendor-http.ts';
 import { issueLines } from './validation.ts';
 
@@ -109,8 +109,8 @@ export interface QueueConsumerSpec<M> {
   readonly vendor: string;
   /** The declared queue it consumes: a foreign record quarantined here is retried on it, as it came. */
   readonly queue?: string;
-  /** The queue's message: a schema over the record body (e.g. `JsonString(QueueEnvelope)`). */
-  readonly message: z.ZodType<M>;
+  /** The queue's message: a schema (classic zod or zod/mini) over the record body (e.g. `JsonString(QueueEnvelope)`). */
+  readonly message: z.core.$ZodType<M>;
   /** What a record that is not such a message is called in its quarantine reason. */
   readonly foreign: string;
   /** Counted once per distinct foreign body (a redelivery of one already kept is not news). */
@@ -137,7 +137,7 @@ export function queueConsumer<M>(spec: QueueConsumerSpec<M>) {
   let quarantine: Quarantine | undefined;
   return sqsHandler(
     async (record, context) => {
-      const parsed = spec.message.safeParse(record.body);
+      const parsed = z.safeParse(spec.message, record.body);
       if (parsed.success) return spec.process(parsed.data, record, timeBudget(context, { reserveMs }));
       quarantine ??= hubQuarantine(tableName('quarantine'));
       const sent = Number(record.attributes?.SentTimestamp);

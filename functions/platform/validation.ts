@@ -1,9 +1,9 @@
-import * as z from 'zod';
 import type { Issue } from './errors.ts';
 import { ValidationError } from './errors.ts';
+import * as z from './zod.ts';
 
 /** Zod issues as `path: message` lines, for logs and stored reasons. */
-export function issueLines(error: z.ZodError): string[] {
+export function issueLines(error: z.core.$ZodError): string[] {
   return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
 }
 
@@ -11,17 +11,17 @@ export function issueLines(error: z.ZodError): string[] {
  * Zod issues as the problem document's `errors`: each named by its path under `prefix` (`body` for a
  * JSON body; none for a query, whose paths are the parameter names).
  */
-export function issuesOf(error: z.ZodError, prefix?: string): Issue[] {
+export function issuesOf(error: z.core.$ZodError, prefix?: string): Issue[] {
   return error.issues.map((i) => ({ name: [prefix, ...i.path.map(String)].filter((p) => p !== undefined && p !== '').join('.') || (prefix ?? 'request'), detail: i.message }));
 }
 
 /**
  * Parses input from outside (a query, a body, a path) with its schema; a failure is a
  * {@link ValidationError} (400) naming each field, never a 500. `prefix` names where the fields are
- * (`body`); a query's fields are named as they are.
+ * (`body`); a query's fields are named as they are. `schema` may be classic zod or zod/mini.
  */
-export function parseInput<T>(schema: z.ZodType<T>, value: unknown, message = 'Invalid request', prefix?: string): T {
-  const r = schema.safeParse(value);
+export function parseInput<T>(schema: z.core.$ZodType<T>, value: unknown, message = 'Invalid request', prefix?: string): T {
+  const r = z.safeParse(schema, value);
   if (!r.success) throw new ValidationError(message, issuesOf(r.error, prefix));
   return r.data;
 }
@@ -57,10 +57,12 @@ export function keyProblem(value: string, maxBytes: number = MAX_ID_BYTES, { con
 
 /** A zod string that {@link keyProblem} accepts: for ids in a query. */
 export function keyString(maxBytes: number = MAX_ID_BYTES) {
-  return z.string().superRefine((value, ctx) => {
-    const problem = keyProblem(value, maxBytes);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  return z.string().check(
+    z.superRefine((value, ctx) => {
+      const problem = keyProblem(value, maxBytes);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  );
 }
 
 /**
@@ -68,10 +70,12 @@ export function keyString(maxBytes: number = MAX_ID_BYTES) {
  * the keys inside a page cursor, which are stored values (a vendor's id) given back, not typed ids.
  */
 export function keyValue(maxBytes: number) {
-  return z.string().superRefine((value, ctx) => {
-    const problem = keyProblem(value, maxBytes, { controls: true });
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  return z.string().check(
+    z.superRefine((value, ctx) => {
+      const problem = keyProblem(value, maxBytes, { controls: true });
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  );
 }
 
 /**
@@ -80,11 +84,11 @@ export function keyValue(maxBytes: number) {
  * can make a key DynamoDB refuses (a 500). `shape`, when given, is the id's own format (a vendor's
  * pattern), checked after. A well-formed id that names nothing stays the use case's 404.
  */
-export function pathId<T extends string = string>(value: string | undefined, name: string, shape?: z.ZodType<T>): T {
+export function pathId<T extends string = string>(value: string | undefined, name: string, shape?: z.core.$ZodType<T>): T {
   const problem = value === undefined ? 'required' : keyProblem(value);
   if (value === undefined || problem) throw new ValidationError(`Invalid ${name}`, [{ name, detail: problem ?? 'required' }]);
   if (!shape) return value as T;
-  const r = shape.safeParse(value);
+  const r = z.safeParse(shape, value);
   if (!r.success) throw new ValidationError(`Invalid ${name}`, r.error.issues.map((i) => ({ name, detail: i.message })));
   return r.data;
 }

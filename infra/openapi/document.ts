@@ -30,7 +30,7 @@ type Json = Record<string, unknown>;
 class SchemaSet {
   readonly components: Record<string, unknown> = {};
 
-  convert(schema: z.ZodType, io: 'input' | 'output'): Json {
+  convert(schema: z.core.$ZodType, io: 'input' | 'output'): Json {
     const out = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
     const defs = (out.$defs ?? {}) as Record<string, Json>;
     delete out.$defs;
@@ -77,8 +77,8 @@ function operation(route: RouteDoc, key: string, fnName: string, schemas: Schema
     parameters.push({ name, in: 'path', required: true, description: p?.description ?? name, schema: p?.schema ? schemas.convert(p.schema, 'input') : { type: 'string' }, ...(p?.example ? { example: p.example } : {}) });
   }
   for (const [name, prop] of Object.entries(route.query?.shape ?? {})) {
-    const schema = schemas.convert(prop as z.ZodType, 'input');
-    const required = !(prop as z.ZodType).safeParse(undefined).success;
+    const schema = schemas.convert(prop as z.core.$ZodType, 'input');
+    const required = !z.safeParse(prop as z.core.$ZodType, undefined).success;
     const description = typeof schema.description === 'string' ? schema.description : undefined;
     parameters.push({ name, in: 'query', required, ...(description ? { description } : {}), schema });
   }

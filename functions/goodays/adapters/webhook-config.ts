@@ -1,14 +1,14 @@
-import * as z from 'zod';
 import { ConfigError } from '#platform/errors.ts';
 import { parseSecrets } from '#goodays/domain/signature.ts';
 import { functionConfig, secretValue, setting } from '#platform/config.ts';
+import * as z from '#platform/zod.ts';
 
 /**
  * The `goodays-webhook` settings (see `wiring.ts` for the other functions', which re-exports these):
  * apart from the wiring so the webhook's bundle loads no store, client or customer index.
  */
 
-const Bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+const Bool = z.pipe(z.enum(['true', 'false']), z.transform((v) => v === 'true'));
 
 /** `goodays-webhook`: the queue and the quarantine are the kit's; only this setting is Goodays'. */
 export const webhookConfig = functionConfig({

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import { parseJson } from '#platform/json.ts';
+import * as z from '#platform/zod.ts';
 
 /**
  * Goodays Converse webhook events. Goodays documents three event types (`response`, `message`,
@@ -14,65 +14,65 @@ import { parseJson } from '#platform/json.ts';
  * base62 (`vdOpL1NJ74l`); the hub builds action URLs from this value, so nothing that could change
  * the path (`/`, `.`, `%`, `?`) gets through.
  */
-export const ResponseId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a Goodays response id is 1-64 letters, digits, _ or -');
-export type ResponseId = z.infer<typeof ResponseId>;
+export const ResponseId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'a Goodays response id is 1-64 letters, digits, _ or -'));
+export type ResponseId = z.output<typeof ResponseId>;
 
 /** The five actions Goodays accepts on a response. */
 export const ACTION_KINDS = ['reply', 'message', 'call', 'close', 'spam'] as const;
 export const ActionKind = z.enum(ACTION_KINDS);
-export type ActionKind = z.infer<typeof ActionKind>;
+export type ActionKind = z.output<typeof ActionKind>;
 
 /** Actions that process the response itself (as opposed to answering a private message). */
 export const PROCESSING_ACTIONS: readonly ActionKind[] = ['reply', 'call', 'close', 'spam'];
 
 const Person = z.looseObject({
-  email: z.string().nullish(),
-  first_name: z.string().nullish(),
-  last_name: z.string().nullish(),
+  email: z.nullish(z.string()),
+  first_name: z.nullish(z.string()),
+  last_name: z.nullish(z.string()),
 });
 
 /** One message in a thread: the customer's verbatim, a reply, or a private message. */
 export const GoodaysMessage = z.looseObject({
-  id: z.string().min(1),
-  created_date: z.string().nullish(),
-  type: z.string().nullish(),
-  content: z.string().nullish(),
-  attachment: z.unknown().optional(),
-  sender: Person.nullish(),
+  id: z.string().check(z.minLength(1)),
+  created_date: z.nullish(z.string()),
+  type: z.nullish(z.string()),
+  content: z.nullish(z.string()),
+  attachment: z.optional(z.unknown()),
+  sender: z.nullish(Person),
 });
-export type GoodaysMessage = z.infer<typeof GoodaysMessage>;
+export type GoodaysMessage = z.output<typeof GoodaysMessage>;
 
 const Place = z.looseObject({
-  id: z.string().nullish(),
-  partner_id: z.string().nullish(),
-  name: z.string().nullish(),
-  enabled: z.boolean().nullish(),
-  detail_url: z.string().nullish(),
+  id: z.nullish(z.string()),
+  partner_id: z.nullish(z.string()),
+  name: z.nullish(z.string()),
+  enabled: z.nullish(z.boolean()),
+  detail_url: z.nullish(z.string()),
 });
 
 /** The response (thread) snapshot carried by every event. */
 export const GoodaysResponse = z.looseObject({
   id: ResponseId,
-  token: z.string().nullish(),
-  created_date: z.string().nullish(),
-  updated_date: z.string().nullish(),
-  source: z.string().nullish(),
-  survey: z.looseObject({}).nullish(),
-  answers: z.array(z.unknown()).nullish(),
-  message: GoodaysMessage.nullish(),
-  reply: GoodaysMessage.nullish(),
-  user: z.looseObject({}).nullish(),
-  context: z.looseObject({}).nullish(),
-  place: Place.nullish(),
-  delegated_to: Place.nullish(),
-  attached_messages: z.array(GoodaysMessage).nullish(),
-  state: z.string().nullish(),
-  thread: z.string().nullish(),
+  token: z.nullish(z.string()),
+  created_date: z.nullish(z.string()),
+  updated_date: z.nullish(z.string()),
+  source: z.nullish(z.string()),
+  survey: z.nullish(z.looseObject({})),
+  answers: z.nullish(z.array(z.unknown())),
+  message: z.nullish(GoodaysMessage),
+  reply: z.nullish(GoodaysMessage),
+  user: z.nullish(z.looseObject({})),
+  context: z.nullish(z.looseObject({})),
+  place: z.nullish(Place),
+  delegated_to: z.nullish(Place),
+  attached_messages: z.nullish(z.array(GoodaysMessage)),
+  state: z.nullish(z.string()),
+  thread: z.nullish(z.string()),
   /** Action name -> URL. The URLs are never used: they disagree with the documented paths. */
-  actions: z.record(z.string(), z.unknown()).nullish(),
-  alert_triggered: z.boolean().nullish(),
+  actions: z.nullish(z.record(z.string(), z.unknown())),
+  alert_triggered: z.nullish(z.boolean()),
 });
-export type GoodaysResponse = z.infer<typeof GoodaysResponse>;
+export type GoodaysResponse = z.output<typeof GoodaysResponse>;
 
 export const KNOWN_EVENT_TYPES = ['response', 'message', 'delegated'] as const;
 export type KnownEventType = (typeof KNOWN_EVENT_TYPES)[number];
@@ -82,14 +82,14 @@ export const GoodaysEvent = z.looseObject({
   event_type: z.enum(KNOWN_EVENT_TYPES),
   response: GoodaysResponse,
   /** The new private message (`message` events only). */
-  message: GoodaysMessage.nullish(),
+  message: z.nullish(GoodaysMessage),
 });
-export type GoodaysEvent = z.infer<typeof GoodaysEvent>;
+export type GoodaysEvent = z.output<typeof GoodaysEvent>;
 
 /** The least an event of a type we do not know must have to be kept: a JSON object with a type. */
 const UnknownEventShape = z.looseObject({
-  event_type: z.string().min(1).max(100),
-  response: z.looseObject({ id: z.unknown().optional() }).nullish(),
+  event_type: z.string().check(z.minLength(1), z.maxLength(100)),
+  response: z.nullish(z.looseObject({ id: z.optional(z.unknown()) })),
 });
 
 /** The result of reading one webhook body. */
@@ -156,7 +156,7 @@ export function dedupeKey(eventType: string, responseId: string, messageId: stri
   return `${eventType}#${responseId}#${messageId}`;
 }
 
-function issuesText(error: z.ZodError): string {
+function issuesText(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)

@@ -261,7 +261,7 @@ type UsersKey = z.infer<typeof UsersKey>;
 /** Per channel: absent = from the start, null = read to the end, a key = continue after it. */
 const usersCursor = pageCursor('netcore-users', z.record(z.string(), UsersKey.nullable()));
 /** The transcripts table's key; on the `byUserChannel` index it carries `userChannel` too. */
-const TranscriptKey = z.strictObject({ botUserId: Str, sortKey: SortStr, userChannel: Str.optional() });
+const TranscriptKey = z.strictObject({ botUserId: Str, sortKey: SortStr, userChannel: z.optional(Str) });
 type TranscriptKey = z.infer<typeof TranscriptKey>;
 const transcriptsCursor = pageCursor('netcore-transcripts', TranscriptKey);
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import type { RecordRef } from '../identity.ts';
+import * as z from '../zod.ts';
 
 /**
  * Outbound events: one per change the hub stores, published after it is stored. Each vendor defines
@@ -18,67 +18,75 @@ export const EVENTBRIDGE_ENTRY_MAX_BYTES = 256 * 1024;
 /** The envelope every event travels in: EventBridge's `detail`, and the fields of a webhook delivery. */
 export const HubEventEnvelope = z.object({
   /** Stable: derived from the vendor's ids and the change, so the same change published twice has the same id. */
-  id: z.string().min(1).max(128),
-  type: z.string().min(1),
+  id: z.string().check(z.minLength(1), z.maxLength(128)),
+  type: z.string().check(z.minLength(1)),
   /** Schema version of `data` (additive changes only within a version). */
-  version: z.number().int().positive(),
+  version: z.number().check(z.int(), z.positive()),
   /** When the change was stored (ISO-8601, UTC). */
   time: z.iso.datetime({ offset: true }),
   /** What the event is about, for finding every delivery of one record (`<vendor>:<kind>:<id>`). */
-  subject: z.string().min(1),
+  subject: z.string().check(z.minLength(1)),
   data: z.record(z.string(), z.unknown()),
 });
-export type HubEvent = z.infer<typeof HubEventEnvelope>;
+export type HubEvent = z.output<typeof HubEventEnvelope>;
 
 /** What `data` holds in place of the body when the event is too large for EventBridge. */
 export const Omitted = z.object({
   omitted: z.literal(true),
   /** Operator API path (on the hub's `ApiUrl`, with the operator token) serving the whole record. */
-  href: z.string().min(1),
+  href: z.string().check(z.minLength(1)),
 });
 
+/** An object schema of `key` or `body` fields: classic zod's `z.object` or zod/mini's. */
+type EventObject<S extends z.core.$ZodShape> = z.core.$ZodObject<S, z.core.$strip>;
+type Fields<S extends z.core.$ZodShape> = z.output<EventObject<S>>;
+
 /** One event type of one source, versioned, with the zod schemas of its `data`. */
-export interface EventDefinition<K extends z.ZodRawShape = z.ZodRawShape, B extends z.ZodRawShape = z.ZodRawShape> {
+export interface EventDefinition<K extends z.core.$ZodShape = z.core.$ZodShape, B extends z.core.$ZodShape = z.core.$ZodShape> {
   /** `<vendor>.<noun>.<verb>`, e.g. `rungopher.result.stored`; EventBridge's `detail-type`. */
   readonly type: string;
   /** EventBridge `source`: `switchboard.<vendor>`. */
   readonly source: string;
   readonly version: number;
   readonly description: string;
-  readonly key: z.ZodObject<K>;
-  readonly body: z.ZodObject<B>;
+  readonly key: EventObject<K>;
+  readonly body: EventObject<B>;
   /** The full `data`: key and body. */
-  readonly data: z.ZodObject<K & B>;
+  readonly data: z.ZodMiniObject<K & B, z.core.$strip>;
   /** What subscribers may receive as `data`: the full data, or the key with {@link Omitted}. */
-  readonly published: z.ZodType;
+  readonly published: z.ZodMiniType;
   /** The operator API path serving the record when the body is left out. */
-  readonly href: (key: z.infer<z.ZodObject<K>>) => string;
+  readonly href: (key: Fields<K>) => string;
   /** `subject` of an event about this key. */
-  readonly subject: (key: z.infer<z.ZodObject<K>>) => string;
+  readonly subject: (key: Fields<K>) => string;
   /**
    * Builds the event: `idParts` name the change (vendor ids, a version, an outcome). Over EventBridge's
    * 256 KB entry limit, `data` is the key with {@link Omitted}.
    */
-  make(input: { readonly idParts: readonly string[]; readonly key: z.infer<z.ZodObject<K>>; readonly body: z.infer<z.ZodObject<B>>; readonly time: string }): HubEvent;
+  make(input: { readonly idParts: readonly string[]; readonly key: Fields<K>; readonly body: Fields<B>; readonly time: string }): HubEvent;
 }
 
-/** Defines an event type; see {@link EventDefinition}. */
-export function defineEvent<K extends z.ZodRawShape, B extends z.ZodRawShape>(spec: {
+/**
+ * Defines an event type; see {@link EventDefinition}. `key` and `body` are plain objects (unknown keys
+ * stripped) of classic zod or zod/mini; `data` and `published` are zod/mini objects of their fields.
+ */
+export function defineEvent<K extends z.core.$ZodShape, B extends z.core.$ZodShape>(spec: {
   readonly type: string;
   readonly version: number;
   readonly description: string;
-  readonly key: z.ZodObject<K>;
-  readonly body: z.ZodObject<B>;
-  readonly href: (key: z.infer<z.ZodObject<K>>) => string;
-  readonly subject: (key: z.infer<z.ZodObject<K>>) => string;
+  readonly key: EventObject<K>;
+  readonly body: EventObject<B>;
+  readonly href: (key: Fields<K>) => string;
+  readonly subject: (key: Fields<K>) => string;
 }): EventDefinition<K, B> {
   if (!/^[a-z]+(\.[a-z]+){1,2}$/.test(spec.type)) throw new Error(`Event type ${spec.type}: expected <source>.<noun>.<verb> or <source>.<verb>`);
-  const data = spec.key.extend(spec.body.shape) as unknown as z.ZodObject<K & B>;
+  const keyShape = spec.key._zod.def.shape;
+  const data = z.object({ ...keyShape, ...spec.body._zod.def.shape }) as z.ZodMiniObject<K & B, z.core.$strip>;
   return {
     ...spec,
     source: sourceOf(spec.type),
     data,
-    published: z.union([data, spec.key.extend(Omitted.shape)]),
+    published: z.union([data, z.object({ ...keyShape, ...Omitted.shape })]),
     make: ({ idParts, key, body, time }) => {
       const event: HubEvent = {
         id: eventId(spec.type, idParts),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './event.ts';
 
 /** `hub.quarantined`: a body the hub accepted as authentic but could not use was kept in the quarantine table. */
@@ -7,14 +7,14 @@ export const quarantined = defineEvent({
   version: 1,
   description: 'A body the hub accepted but could not use was kept in the quarantine table (never the body itself: it may hold personal data).',
   key: z.object({
-    quarantineId: z.string().describe('Id of the quarantine item: vendor, stage and the SHA-256 of the body.'),
+    quarantineId: z.string().check(z.describe('Id of the quarantine item: vendor, stage and the SHA-256 of the body.')),
   }),
   body: z.object({
     vendor: z.string(),
     stage: z.enum(['webhook', 'processor', 'poller']),
     reason: z.string(),
     receivedAt: z.string(),
-    bodyBytes: z.number().int().nonnegative(),
+    bodyBytes: z.number().check(z.int(), z.nonnegative()),
   }),
   // The quarantine has no operator route: the item is read in the table (README "Quarantine").
   href: (key) => `quarantine/${key.quarantineId}`,

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { parseJson } from '#platform/json.ts';
+import * as z from '#platform/zod.ts';
 
 /**
  * Rungopher conversation results (`rungopher-results-api.txt`). The same JSON arrives by webhook and
@@ -26,27 +26,27 @@ export const RESULT_NAMES = [
 /** Names the document lists under the boolean type. */
 export const BOOLEAN_RESULT_NAMES = ['accepted', 'acceptedUpgrade', 'addressConfirmed', 'convertedToEmail', 'cancelled', 'optedOut', 'emailConfirmed'] as const;
 
-const idLike = z.union([z.number().int().nonnegative(), z.string().trim().min(1).max(200)]).transform(String);
+const idLike = z.pipe(z.union([z.number().check(z.int(), z.nonnegative()), z.string().check(z.trim(), z.minLength(1), z.maxLength(200))]), z.transform(String));
 const isoWithOffset = z.iso.datetime({ offset: true, local: false });
 
-export const BooleanData = z.looseObject({ answer: z.union([z.string().min(1), z.boolean()]) });
-export const EmailData = z.looseObject({ email: z.string().trim().min(3).max(320) });
-export const PhoneData = z.looseObject({ phone: z.string().trim().min(3).max(40) });
+export const BooleanData = z.looseObject({ answer: z.union([z.string().check(z.minLength(1)), z.boolean()]) });
+export const EmailData = z.looseObject({ email: z.string().check(z.trim(), z.minLength(3), z.maxLength(320)) });
+export const PhoneData = z.looseObject({ phone: z.string().check(z.trim(), z.minLength(3), z.maxLength(40)) });
 export const AddressData = z.looseObject({
-  city: z.string().optional(),
-  state: z.string().optional(),
-  postcode: z.string().optional(),
-  streetAddress: z.string().optional(),
+  city: z.optional(z.string()),
+  state: z.optional(z.string()),
+  postcode: z.optional(z.string()),
+  streetAddress: z.optional(z.string()),
 });
 /** `count` is a string in the document ("1"); numbers are accepted too. */
 export const LinkClickedData = z.looseObject({
-  link: z.string().min(1).max(4096),
-  count: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(Number),
+  link: z.string().check(z.minLength(1), z.maxLength(4096)),
+  count: z.pipe(z.union([z.string().check(z.regex(/^\d+$/)), z.number().check(z.int(), z.nonnegative())]), z.transform(Number)),
 });
 export const SmsData = z.looseObject({
-  kind: z.string().min(1),
+  kind: z.string().check(z.minLength(1)),
   content: z.string(),
-  campaignName: z.string().optional(),
+  campaignName: z.optional(z.string()),
 });
 
 /** Data schema per documented result type; other types keep any JSON object. */
@@ -64,27 +64,29 @@ export type KnownResultType = keyof typeof DATA_BY_TYPE;
 const ResultEnvelope = z.looseObject({
   id: idLike,
   campaignId: idLike,
-  campaignToken: z.string().optional(),
+  campaignToken: z.optional(z.string()),
   contactId: idLike,
-  resultType: z.string().trim().min(1).max(100),
-  resultName: z.string().trim().min(1).max(100),
+  resultType: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+  resultName: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
   data: z.record(z.string(), z.unknown()),
-  context: z.string().optional(),
+  context: z.optional(z.string()),
   timestamp: isoWithOffset,
 });
 
 /** A validated result: ids as strings, `data` checked against its type where the type is known. */
-export const RungopherResult = ResultEnvelope.superRefine((r, ctx) => {
-  const schema = (DATA_BY_TYPE as Record<string, z.ZodType>)[r.resultType];
-  if (!schema) return;
-  const parsed = schema.safeParse(r.data);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      ctx.addIssue({ code: 'custom', path: ['data', ...issue.path.map(String)], message: `${r.resultType} result: ${issue.message}` });
+export const RungopherResult = ResultEnvelope.check(
+  z.superRefine((r, ctx) => {
+    const schema = (DATA_BY_TYPE as Record<string, z.ZodMiniType>)[r.resultType];
+    if (!schema) return;
+    const parsed = schema.safeParse(r.data);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        ctx.addIssue({ code: 'custom', path: ['data', ...issue.path.map(String)], message: `${r.resultType} result: ${issue.message}` });
+      }
     }
-  }
-});
-export type RungopherResult = z.infer<typeof RungopherResult>;
+  }),
+);
+export type RungopherResult = z.output<typeof RungopherResult>;
 
 /** Outcome of parsing a body: the result, or the reasons it is not one. */
 export type ParseOutcome = { ok: true; result: RungopherResult; json: unknown } | { ok: false; reason: string };

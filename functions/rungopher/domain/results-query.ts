@@ -4,9 +4,9 @@ import { keyString } from '#platform/validation.ts';
 
 /** Query parameters of GET /rungopher/results. */
 export const ResultsQuery = ListQuery.extend({
-  campaignId: keyString().optional(),
-  contactId: keyString().optional(),
-  resultName: keyString().optional(),
+  campaignId: z.optional(keyString()),
+  contactId: z.optional(keyString()),
+  resultName: z.optional(keyString()),
   after: z.iso.datetime({ offset: true }).optional(),
 })
   .refine((q) => !q.contactId || q.campaignId, { message: 'contactId needs campaignId (contact ids are per campaign)', path: ['contactId'] });

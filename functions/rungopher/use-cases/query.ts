@@ -9,6 +9,7 @@ import type { Page } from '#platform/list-page.ts';
 import { sizedPage } from '#platform/list-page.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
 import { KEY_LIMITS, keyValue, parseInput, pathId } from '#platform/validation.ts';
+import * as z from '#platform/zod.ts';
 import { TIME_BUCKETS, storedResultOf } from './store-result.ts';
 
 export { ResultsQuery } from '#rungopher/domain/results-query.ts';
@@ -19,7 +20,7 @@ export function parseResultsQuery(params: Record<string, string>): ResultsQuery 
 }
 
 /** The results list's cursor: the sort key (`<UTC ms ISO>#<id>`) of the last item given out. */
-const resultsCursor = pageCursor('rungopher-results', keyValue(KEY_LIMITS.sort).regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z#.+$/, 'a result sort key'));
+const resultsCursor = pageCursor('rungopher-results', keyValue(KEY_LIMITS.sort).check(z.regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z#.+$/, 'a result sort key')));
 
 /**
  * Lists results oldest first ("newest last"), paged by sort key. The index is chosen by the most
