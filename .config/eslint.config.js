@@ -5,9 +5,11 @@ import tseslint from 'typescript-eslint';
 // `import { z }` pulls zod's whole namespace (every locale) into a Lambda bundle: 443 KB instead of
 // 95 KB with `import * as z`, which esbuild can tree-shake (measured by `npm run bench`).
 const zodNamespace = {
-  selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
-  message: "Use `import * as z from 'zod'` so bundles stay small.",
+  selector: "ImportDeclaration[source.value=/^(zod|zod.mini|#platform.zod[.]ts|[.][.]?.zod[.]ts)$/][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+  message: "Use `import * as z from 'zod'` (or '#platform/zod.ts') so bundles stay small.",
 };
+// zod/mini sets no locale: runtime code takes it from #platform/zod.ts, which sets zod's English messages.
+const noBareZodMini = { name: 'zod/mini', message: "Use `import * as z from '#platform/zod.ts'` (zod/mini with zod's English messages)." };
 const noCdk = { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'Runtime code never imports the CDK.' };
 const noIo = { group: ['@aws-sdk/*', 'node:http', 'node:https', 'node:fs', 'node:fs/*'], message: 'domain/ is pure: no I/O.' };
 
@@ -20,7 +22,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-non-null-assertion': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: [noCdk] }],
+      'no-restricted-imports': ['error', { paths: [noBareZodMini], patterns: [noCdk] }],
       'no-restricted-syntax': ['error', zodNamespace],
     },
   },
@@ -30,6 +32,10 @@ export default tseslint.config(
   },
   {
     files: ['functions/*/domain/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [noCdk, noIo] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [noBareZodMini], patterns: [noCdk, noIo] }] },
+  },
+  {
+    files: ['functions/platform/zod.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noCdk] }] },
   },
 );

@@ -23,8 +23,26 @@ export async function bundleSource(source: string, resolveDir: string, outfile: 
  * external source map without sources, main fields module then main, the `require` banner, nothing
  * external). For cold-start figures: the file Lambda loads. Returns the bundle's size in bytes.
  */
-export async function stackBundle(input: string | { source: string; resolveDir: string }, outfile: string): Promise<number> {
-  await build({
+export async function stackBundle(input: StackInput, outfile: string): Promise<number> {
+  await build({ ...stackOptions(input), outfile });
+  return (await stat(outfile)).size;
+}
+
+/**
+ * The files esbuild reads for {@link stackBundle}'s bundle of `input` (the metafile's inputs, paths
+ * relative to the working directory), with the bytes each puts into the bundle (0 when tree-shaken).
+ */
+export async function stackBundleInputs(input: StackInput): Promise<Record<string, number>> {
+  const { metafile } = await build({ ...stackOptions(input), outfile: 'bundle.mjs', write: false, metafile: true });
+  const bytes: Record<string, number> = Object.fromEntries(Object.keys(metafile.inputs).map((path) => [path, 0]));
+  for (const out of Object.values(metafile.outputs)) for (const [path, { bytesInOutput }] of Object.entries(out.inputs)) bytes[path] = (bytes[path] ?? 0) + bytesInOutput;
+  return bytes;
+}
+
+type StackInput = string | { source: string; resolveDir: string };
+
+function stackOptions(input: StackInput): BuildOptions {
+  return {
     ...(typeof input === 'string' ? { entryPoints: [input] } : { stdin: { contents: input.source, resolveDir: input.resolveDir, loader: 'ts' } }),
     bundle: true,
     platform: 'node',
@@ -35,10 +53,8 @@ export async function stackBundle(input: string | { source: string; resolveDir: 
     sourcesContent: false,
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
-    outfile,
     logLevel: 'silent',
-  });
-  return (await stat(outfile)).size;
+  };
 }
 
 async function bundleWith(input: Pick<BuildOptions, 'entryPoints' | 'stdin'>, outfile: string): Promise<number> {
