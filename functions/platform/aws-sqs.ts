@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { hubClient } from './aws-client.ts';
+import { HUB_CLIENT_CONFIG, hubClient } from './aws-client.ts';
 
 /**
  * The SQS client, created once per process (see `aws.ts`, which re-exports it beside the DynamoDB
@@ -7,4 +7,4 @@ import { hubClient } from './aws-client.ts';
  */
 // With a custom endpoint (fauxqs locally) the queue URL's host is not resolvable, so requests go to
 // the endpoint; on AWS no endpoint is set and the queue URL host is the regional endpoint anyway.
-export const sqs = hubClient(new SQSClient({ useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS }));
+export const sqs = hubClient(new SQSClient({ ...HUB_CLIENT_CONFIG, useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS }));

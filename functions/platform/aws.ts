@@ -1,14 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { hubClient } from './aws-client.ts';
+import { HUB_CLIENT_CONFIG, hubClient } from './aws-client.ts';
 
 /**
  * AWS clients, created once per process and reused across invocations. Endpoints come from the
  * SDK's own `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SQS` variables, which the local runtime
  * sets to dynalite and fauxqs; on Lambda they are unset and the regional endpoints are used.
  */
-export const dynamo = DynamoDBDocumentClient.from(hubClient(new DynamoDBClient({})), {
+export const dynamo = DynamoDBDocumentClient.from(hubClient(new DynamoDBClient({ ...HUB_CLIENT_CONFIG })), {
   marshallOptions: { removeUndefinedValues: true },
 });
 // Before the document client marshalls (its own step is in `serialize`), so every write is covered.

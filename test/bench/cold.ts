@@ -5,9 +5,10 @@
  * handler called once with a typical event against the local emulators (dynalite, fauxqs and the vendor
  * sandboxes, started here; the local consumers are paused so nothing else runs meanwhile). Against it,
  * in the same run: a bundle of the bare SDK clients the function may use (SQS when it sends or is fed
- * by a queue, the DynamoDB document client when it has tables, Secrets Manager when it reads a secret),
- * built the same way, imported and making one request per client to the same emulators (Secrets Manager
- * has no emulator here: constructed, not called). Medians of `COLD_RUNS` (default 7) fresh processes,
+ * by a queue, the DynamoDB document client when it has tables, EventBridge when it publishes what it
+ * stores, Secrets Manager when it reads a secret), built the same way, imported and making one request
+ * per client to the same emulators and the local event router (Secrets Manager has no emulator here:
+ * constructed, not called). Medians of `COLD_RUNS` (default 7) fresh processes,
  * function and bare runs alternating. `COLD_ONLY=name,name` limits the functions.
  *
  * Figures only: ratio = (import + first invocation) / (bare import + bare call), on wall time and on
@@ -117,7 +118,7 @@ function eventFor(fn: Fn, env: Record<string, string>, i: number): { event: unkn
 }
 
 /** The bare clients a function may use, as a module whose `call()` makes one request with each. */
-function bareSource(fn: Fn, queueUrlOf: (q: string) => string): { source: string; clients: string[] } {
+function bareSource(fn: Fn, env: Record<string, string>, queueUrlOf: (q: string) => string): { source: string; clients: string[] } {
   const clients: string[] = [];
   const lines: string[] = [];
   const calls: string[] = [];
@@ -135,6 +136,13 @@ function bareSource(fn: Fn, queueUrlOf: (q: string) => string): { source: string
     const key = { [decl.partitionKey]: 'cold', ...(decl.sortKey ? { [decl.sortKey]: 'cold' } : {}) };
     lines.push("import { DynamoDBClient } from '@aws-sdk/client-dynamodb';", "import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';", 'const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));');
     calls.push(`await ddb.send(new GetCommand({ TableName: ${JSON.stringify(localName(table))}, Key: ${JSON.stringify(key)} }));`);
+  }
+  // A function that announces what it stores publishes on its common path (`hub.quarantined` alone is
+  // the rare one): one PutEvents to the bus it is given, the local router here.
+  if (fn.publishes?.some((t) => t !== 'hub.quarantined') && env.HUB_EVENT_BUS) {
+    clients.push('eventbridge');
+    lines.push("import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';", 'const bus = new EventBridgeClient({});');
+    calls.push(`await bus.send(new PutEventsCommand({ Entries: [{ EventBusName: ${JSON.stringify(env.HUB_EVENT_BUS)}, Source: 'switchboard.cold', DetailType: 'cold.start', Detail: '{}' }] }));`);
   }
   if ((fn.secrets ?? []).length) {
     clients.push('secrets (not called)');
@@ -162,7 +170,7 @@ try {
     const env = { ...functionEnv(hub, fn), POWERTOOLS_SERVICE_NAME: fn.name, POWERTOOLS_LOG_LEVEL: 'SILENT', COLD_TIMEOUT_MS: String((fn.timeoutSeconds ?? 30) * 1000) };
     const now = await build(PROJECT_ROOT, fn, fn.name);
     const base = BASE ? await build(BASE, fn, `${fn.name}-base`) : undefined;
-    const bare = bareSource(fn, (q) => hub.queues[q as keyof typeof hub.queues].url);
+    const bare = bareSource(fn, env, (q) => hub.queues[q as keyof typeof hub.queues].url);
     const bareFile = join(out, `${fn.name}-bare`, 'index.mjs');
     const bareSize = bare.clients.length ? await stackBundle({ source: bare.source, resolveDir: PROJECT_ROOT }, bareFile) : 0;
     const runs: Record<'now' | 'base' | 'bare' | 'bareMapped', Outcome[]> = { now: [], base: [], bare: [], bareMapped: [] };

@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { hubClient } from '../aws-client.ts';
+import { HUB_CLIENT_CONFIG, hubClient } from '../aws-client.ts';
 import { requireEnv } from '../config.ts';
 import { backoffDelay } from '../vendor-http.ts';
 import { EVENTBRIDGE_ENTRY_MAX_BYTES, entryBytes, sourceOf, type HubEvent } from './event.ts';
@@ -33,7 +33,7 @@ export type PutEvents = (command: PutEventsCommand) => Promise<{ FailedEntryCoun
 let client: EventBridgeClient | undefined;
 // Created on first use: a function that never publishes does not open a connection (AWS_ENDPOINT_URL_EVENTBRIDGE
 // points it at the local router on one machine, as AWS_ENDPOINT_URL_SQS points SQS at fauxqs).
-const defaultSend: PutEvents = (command) => (client ??= hubClient(new EventBridgeClient({}))).send(command);
+const defaultSend: PutEvents = (command) => (client ??= hubClient(new EventBridgeClient({ ...HUB_CLIENT_CONFIG }))).send(command);
 
 /**
  * Publishes to an EventBridge bus: `source` `switchboard.<vendor>`, `detail-type` the event type,
