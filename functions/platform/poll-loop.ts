@@ -12,10 +12,11 @@ export interface StoredCursorCodec<P> {
 }
 
 /**
- * The usual codec: the position as JSON, validated by `schema`. A stored value that does not read is a
- * {@link ConfigError} (the run fails loudly and the cursor stays), never a silent restart from scratch.
+ * The usual codec: the position as JSON, validated by `schema` (classic zod or zod/mini). A stored
+ * value that does not read is a {@link ConfigError} (the run fails loudly and the cursor stays), never
+ * a silent restart from scratch.
  */
-export function jsonCursor<P>(name: string, schema: z.ZodType<P>): StoredCursorCodec<P> {
+export function jsonCursor<P>(name: string, schema: z.core.$ZodType<P>): StoredCursorCodec<P> {
   const Stored = JsonString(schema);
   return {
     decode(value) {
