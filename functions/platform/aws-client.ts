@@ -4,9 +4,11 @@
  * Timeouts: the SDK waits forever by default, so one stuck connection would hold a webhook until its
  * function times out (and the vendor resends) or a processor's whole batch until its own. With these a
  * stuck attempt fails with a `TimeoutError`, which the SDK's standard retry mode retries like any
- * transient error; every write of the hub is safe to repeat (conditional, keyed or order-free), as it
- * already is for SQS redeliveries. DynamoDB, SQS and EventBridge answer in milliseconds; the hub makes
- * no long-poll call (`WaitTimeSeconds` is 0 wherever it receives).
+ * transient error. What is stored is safe to write again (conditional, keyed or order-free writes, as
+ * SQS redeliveries already need); a few counters (a delivery's `attempts`, an erasure's counts) may
+ * count such an attempt twice, as they already may when the SDK retries a 500 or a reset connection
+ * whose write had landed. DynamoDB, SQS and EventBridge answer in milliseconds; the hub makes no
+ * long-poll call (`WaitTimeSeconds` is 0 wherever it receives).
  *
  * The SDK's logger middleware is taken out of each client's stack. The hub logs through Powertools
  * (`observability.ts`), never the SDK's request dumps, but with no logger configured the middleware

@@ -20,15 +20,16 @@ export type WebhookAuthenticator = (request: WebhookRequest) => Promise<void> | 
 
 /**
  * A vendor's reading of a body (UTF-8 text). `ids` are the vendor's own ids, logged and answered;
- * a body that does not read is quarantined with its `reason` and answered 200.
+ * `value` is what it read, handed to the storability check so the body is parsed once. A body that
+ * does not read is quarantined with its `reason` and answered 200.
  */
-export type WebhookParser = (text: string) => { readonly ok: true; readonly ids: Readonly<Record<string, string>> } | { readonly ok: false; readonly reason: string };
+export type WebhookParser<T = unknown> = (text: string) => { readonly ok: true; readonly ids: Readonly<Record<string, string>>; readonly value?: T } | { readonly ok: false; readonly reason: string };
 
 /** What a vendor supplies to {@link webhookHandler}; the kit owns the order. */
-export interface WebhookSpec {
+export interface WebhookSpec<T = unknown> {
   readonly vendor: string;
   readonly authenticate: WebhookAuthenticator;
-  readonly parse: WebhookParser;
+  readonly parse: WebhookParser<T>;
   /** The declared queue the accepted body is sent to (its URL from `QUEUE_<NAME>_URL`). */
   readonly queue: string;
   /** Metric names, as the function's topology declaration lists them. */
@@ -48,11 +49,14 @@ export interface WebhookSpec {
    * `storable.ts`), or undefined when it can. What it refuses is quarantined with the reason and
    * answered 200, never queued to fail in a DLQ. @default every body that reads is storable
    */
-  readonly storable?: WebhookStorability;
+  readonly storable?: WebhookStorability<T>;
 }
 
-/** A vendor's storability check of a body that passed {@link WebhookParser}: the reason it cannot be stored, or undefined. */
-export type WebhookStorability = (text: string) => string | undefined;
+/**
+ * A vendor's storability check of a body that passed {@link WebhookParser}, given the body and the
+ * parser's `value`: the reason it cannot be stored, or undefined.
+ */
+export type WebhookStorability<T = unknown> = (text: string, value: T | undefined) => string | undefined;
 
 /** The adapters a webhook uses; tests may pass their own. */
 export interface WebhookPorts {
@@ -68,13 +72,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * but unreadable or unstorable, quarantined with the reason); if queueing fails the answer is a 5xx so the vendor resends. An oversized
  * authentic body is kept truncated in quarantine (once) and answered 413.
  */
-export function webhookHandler(spec: WebhookSpec, ports?: () => WebhookPorts) {
+export function webhookHandler<T>(spec: WebhookSpec<T>, ports?: () => WebhookPorts) {
   let made: WebhookPorts | undefined;
   const portsOf = (): WebhookPorts => (made ??= ports?.() ?? { queue: sqsEnvelopeQueue(queueUrl(spec.queue)), quarantine: hubQuarantine(tableName('quarantine')) });
   return httpHandler((event) => acceptWebhook(spec, portsOf(), event));
 }
 
-async function acceptWebhook(spec: WebhookSpec, ports: WebhookPorts, event: HttpEvent): Promise<HttpResult> {
+async function acceptWebhook<T>(spec: WebhookSpec<T>, ports: WebhookPorts, event: HttpEvent): Promise<HttpResult> {
   const body = rawBody(event);
   const requestId = event.requestContext?.requestId ?? 'unknown';
   const receivedAt = new Date(event.requestContext?.timeEpoch || Date.now()).toISOString();
@@ -102,7 +106,7 @@ async function acceptWebhook(spec: WebhookSpec, ports: WebhookPorts, event: Http
     text = undefined;
   }
   const read = text === undefined ? { ok: false as const, reason: 'body is not UTF-8 text' } : spec.parse(text);
-  const unstorable = read.ok && text !== undefined ? storabilityOf(spec.storable, text) : undefined;
+  const unstorable = read.ok && text !== undefined ? storabilityOf(spec.storable, text, read.value) : undefined;
   const parsed = unstorable === undefined ? read : { ok: false as const, reason: `cannot be stored: ${unstorable}` };
   if (!parsed.ok || text === undefined) {
     const reason = parsed.ok ? 'body is not UTF-8 text' : parsed.reason;
@@ -122,9 +126,9 @@ async function acceptWebhook(spec: WebhookSpec, ports: WebhookPorts, event: Http
 }
 
 /** A vendor's verdict; a check that throws is a verdict too (quarantined, not a 5xx the vendor resends forever). */
-function storabilityOf(check: WebhookStorability | undefined, text: string): string | undefined {
+function storabilityOf<T>(check: WebhookStorability<T> | undefined, text: string, value: T | undefined): string | undefined {
   try {
-    return check?.(text);
+    return check?.(text, value);
   } catch (err) {
     return `the storability check failed: ${err instanceof Error ? err.message : String(err)}`;
   }

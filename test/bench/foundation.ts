@@ -6,9 +6,12 @@
  *    The requests come from a worker thread (`load-worker.ts`), as a caller's would from elsewhere, not
  *    from the thread the gateway and handler run on; `BENCH_ROUNDS` rounds each, medians printed.
  * 2. Each Lambda bundle's size and cold import time, against a bundle of the bare SDK clients it uses.
- * Figures only; nothing here passes or fails.
+ * Figures only; nothing here passes or fails. `BENCH_PROFILE=<folder>` also writes a V8 CPU profile of
+ * the hub's thread (gateway, webhook function, SDK clients) over the paused rounds, where it runs
+ * nothing else, to `<folder>/webhook-paused.cpuprofile` (open it in Chrome's DevTools).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -24,6 +27,23 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 /** Rounds of each measurement (webhook then floor); the table gives each round and their medians. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PROFILE = process.env.BENCH_PROFILE;
+
+/** Runs `fn` under V8's sampling profiler of this thread when BENCH_PROFILE is set, writing `<name>.cpuprofile`. */
+async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  if (!PROFILE) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(join(PROFILE, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
@@ -97,7 +117,7 @@ async function webhookFigures(): Promise<void> {
     // The path's own overhead: nothing consumes while it is measured (the consumers are paused, as
     // disabled event source mappings would be), so webhook and floor meet the same idle fauxqs.
     await hub.pauseConsumers();
-    const paused = await measure();
+    const paused = await profiled('webhook-paused', measure);
     hub.resumeConsumers();
     // Then as it runs: the processor storing what arrives (and the backlog above) at the same time.
     const running = await measure();

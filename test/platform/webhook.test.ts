@@ -93,6 +93,27 @@ describe('webhookHandler', () => {
     ]);
   });
 
+  it("hands the parser's value to the storability check, so the body is read once", async () => {
+    let reads = 0;
+    const seen: unknown[] = [];
+    const w = world({
+      parse: (text) => {
+        reads++;
+        const value = JSON.parse(text) as { size: number };
+        return { ok: true, ids: { id: 'a1' }, value };
+      },
+      storable: (_text, value) => {
+        seen.push(value);
+        return (value as { size: number }).size > 9 ? 'too big' : undefined;
+      },
+    });
+    expect((await w.call('{"size":1}')).body).toMatchObject({ status: 'queued' });
+    expect((await w.call('{"size":10}')).body).toMatchObject({ status: 'quarantined' });
+    expect(seen).toEqual([{ size: 1 }, { size: 10 }]);
+    expect(reads).toBe(2);
+    expect(w.kept.map((k) => k.reason)).toEqual(['cannot be stored: too big']);
+  });
+
   it('answers 5xx when the body cannot be queued, so the vendor resends', async () => {
     const w = world({}, true);
     expect((await w.call('{"a":1}')).status).toBeGreaterThanOrEqual(500);

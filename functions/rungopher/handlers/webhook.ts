@@ -1,6 +1,6 @@
 import { pathToken, webhookHandler } from '#platform/webhook.ts';
 import { parseResult } from '#rungopher/domain/result.ts';
-import { resultTextStorability } from '#rungopher/use-cases/result-row.ts';
+import { resultStorability, resultTextStorability } from '#rungopher/use-cases/result-row.ts';
 
 /**
  * POST /webhooks/rungopher/{token}. Rungopher cannot sign, so the path carries the secret. Answered
@@ -12,10 +12,10 @@ export const handler = webhookHandler({
   authenticate: pathToken('rungopher', 'RUNGOPHER_WEBHOOK_TOKEN'),
   parse: (text) => {
     const parsed = parseResult(text);
-    return parsed.ok ? { ok: true, ids: { resultId: parsed.result.id } } : parsed;
+    return parsed.ok ? { ok: true, ids: { resultId: parsed.result.id }, value: parsed } : parsed;
   },
   // The row and view slots it will write, checked before the 200: what cannot be stored is quarantined.
-  storable: resultTextStorability,
+  storable: (text, read) => (read ? resultStorability(read.result, text, read.json) : resultTextStorability(text)),
   queue: 'rungopher-results',
   metrics: { accepted: 'WebhooksAccepted', quarantined: 'WebhooksQuarantined', rejected: 'WebhooksRejected', oversized: 'WebhooksOversized' },
 });
