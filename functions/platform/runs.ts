@@ -21,11 +21,7 @@ export interface ScheduleRun {
   readonly figures?: Readonly<Record<string, number | string>>;
 }
 
-/**
- * A vendor's last accepted webhook (to the minute: written at most once a minute per instance). It is
- * written beside the send to the queue, once the body is authentic and readable; a send that then
- * fails is answered 5xx, and the vendor's resend is the one accepted.
- */
+/** A vendor's last accepted webhook (to the minute: written at most once a minute per instance, after SQS took it). */
 export interface WebhookSeen {
   readonly name: string;
   readonly kind: 'webhook';

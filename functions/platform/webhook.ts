@@ -116,11 +116,11 @@ async function acceptWebhook<T>(spec: WebhookSpec<T>, ports: WebhookPorts, event
     logger.warn('Webhook quarantined', { vendor: spec.vendor, quarantineId: kept.id, reason, created: kept.created });
     return json(200, { status: 'quarantined', quarantineId: kept.id });
   }
-  // For GET /status (best effort, at most once a minute, never throws): beside the send rather than
-  // after it, so the first request of an instance does not wait for one client's first call, then the other's.
-  const seen = process.env.TABLE_RUNS ? recordWebhookSeen(process.env.TABLE_RUNS, spec.vendor) : undefined;
-  const [messageId] = await Promise.all([ports.queue.send({ vendor: spec.vendor, requestId, receivedAt, body: text, source: 'webhook' }), seen]);
+  const messageId = await ports.queue.send({ vendor: spec.vendor, requestId, receivedAt, body: text, source: 'webhook' });
   count(spec.metrics.accepted);
+  // For GET /status (best effort, at most once a minute, never throws). Only after the send: a webhook
+  // answered 5xx was not accepted, and during an SQS outage the status must not say webhooks flow.
+  if (process.env.TABLE_RUNS) await recordWebhookSeen(process.env.TABLE_RUNS, spec.vendor);
   logger.info('Webhook queued', { vendor: spec.vendor, messageId, ...parsed.ids });
   return json(200, { status: 'queued', ...parsed.ids });
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { dynamo } from '#platform/aws.ts';
 import { UnauthorizedError } from '#platform/errors.ts';
 import type { HttpEvent } from '#platform/http.ts';
 import type { QuarantineEntry } from '#platform/quarantine.ts';
@@ -117,5 +118,24 @@ describe('webhookHandler', () => {
   it('answers 5xx when the body cannot be queued, so the vendor resends', async () => {
     const w = world({}, true);
     expect((await w.call('{"a":1}')).status).toBeGreaterThanOrEqual(500);
+  });
+
+  it("records the vendor's last accepted webhook for GET /status only once SQS took it", async () => {
+    // The run record's write is the SDK transport, stubbed: what is asserted is whether it is made.
+    const send = vi.spyOn(dynamo, 'send').mockResolvedValue({} as never);
+    vi.stubEnv('TABLE_RUNS', 'runs');
+    try {
+      const failing = world({ vendor: 'acme-outage' }, true);
+      expect((await failing.call('{"a":1}')).status).toBeGreaterThanOrEqual(500);
+      expect((await failing.call('{"a":2}')).status).toBeGreaterThanOrEqual(500);
+      expect(send).not.toHaveBeenCalled();
+      const working = world({ vendor: 'acme-outage' });
+      expect((await working.call('{"a":3}')).status).toBe(200);
+      expect(send).toHaveBeenCalledTimes(1);
+      expect(send.mock.calls[0]?.[0]?.input).toMatchObject({ TableName: 'runs', Item: { name: 'webhook#acme-outage', kind: 'webhook' } });
+    } finally {
+      send.mockRestore();
+      vi.unstubAllEnvs();
+    }
   });
 });
