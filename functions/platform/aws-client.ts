@@ -19,7 +19,10 @@
 
 /** The longest a connection may take to open (TCP and TLS). */
 export const AWS_CONNECT_TIMEOUT_MS = 3_000;
-/** The longest one attempt of a request may take, request and response (a webhook's function has 10 s). */
+/**
+ * The longest one attempt of a request may take, connection included (a webhook's function has 10 s;
+ * the SDK's standard mode makes up to three attempts, so a stalled endpoint still ends the invocation).
+ */
 export const AWS_REQUEST_TIMEOUT_MS = 6_000;
 
 /** Constructor options for every hub client: `new SQSClient({ ...HUB_CLIENT_CONFIG, ... })`. */

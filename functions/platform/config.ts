@@ -1,4 +1,4 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { secretString } from './aws-secrets.ts';
 import { ConfigError } from './errors.ts';
 import { parseJson } from './json.ts';
 import * as z from './zod.ts';
@@ -48,8 +48,8 @@ export async function secretValue(secretName: string, key: string): Promise<stri
   const arnVar = `SECRET_${envKey(secretName)}_ARN`;
   const arn = process.env[arnVar];
   if (!arn) throw new ConfigError(`Missing configuration: set ${key} (or ${arnVar} on AWS)`);
-  const raw = await getSecret(arn, { maxAge: SECRET_MAX_AGE_SECONDS });
-  const json = typeof raw === 'string' ? parseJson(raw) : undefined;
+  const raw = await secretString(arn, SECRET_MAX_AGE_SECONDS);
+  const json = raw === undefined ? undefined : parseJson(raw);
   const parsed = SecretObject.safeParse(json?.ok ? json.value : undefined);
   if (!parsed.success) throw new ConfigError(`Secret ${arnVar} is not a JSON object of strings`);
   const value = parsed.data[key];

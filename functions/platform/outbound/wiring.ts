@@ -1,7 +1,7 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
 import { sqs } from '../aws.ts';
+import { secretString } from '../aws-secrets.ts';
 import { functionConfig, setting } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { DeliveryQueue, DeliveryTarget } from './consume.ts';
@@ -64,8 +64,8 @@ export function subscriptionTargets(): { readonly subscription: Subscription; re
 async function secretsOf(subscription: Subscription, queue: SubscriptionQueue): Promise<readonly string[]> {
   if (subscription.secret) return [subscription.secret];
   if (!queue.secretArn) throw new ConfigError(`Subscription ${subscription.id} has no secret`);
-  const raw = await getSecret(queue.secretArn, { maxAge: 300 });
-  const value = typeof raw === 'string' ? (JSON.parse(raw) as Record<string, unknown>)[SIGNING_SECRET_KEY] : undefined;
+  const raw = await secretString(queue.secretArn, 300);
+  const value = raw === undefined ? undefined : (JSON.parse(raw) as Record<string, unknown>)[SIGNING_SECRET_KEY];
   if (typeof value !== 'string' || !value.trim()) throw new ConfigError(`Secret of subscription ${subscription.id} has no ${SIGNING_SECRET_KEY}`);
   // Secrets Manager generates letters and digits (valid base64); the Standard Webhooks prefix is added here.
   return value.trim().split(/\s+/).map((s) => (s.startsWith('whsec_') ? s : `whsec_${s}`));
