@@ -104,9 +104,12 @@ export function dynamoQuarantine(table: string): Quarantine {
           }),
         );
       } catch (err) {
-        // Already quarantined: the first copy is kept, nothing new to alarm on.
         if (!isConditionFailed(err)) throw err;
-        created = false;
+        // Already quarantined: the first copy is kept, nothing new to alarm on. Unless that copy is
+        // this very entry: an SDK retry (a timeout, a 500) of a put that had landed finds its own
+        // item, and the quarantine is still news (counted, so alarmed on, rather than lost).
+        const first = await dynamo.send(new GetCommand({ TableName: table, Key: { id }, ProjectionExpression: 'requestId, receivedAt, stage', ConsistentRead: true }));
+        created = first.Item?.requestId === entry.requestId && first.Item?.receivedAt === entry.receivedAt && first.Item?.stage === entry.stage;
       }
       return { id, created };
     },
