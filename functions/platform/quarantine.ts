@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { expiry } from './retention.ts';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, isConditionFailed } from './aws.ts';
@@ -80,12 +80,16 @@ export function dynamoQuarantine(table: string): Quarantine {
       const text = kept.toString('utf8');
       const utf8 = Buffer.from(text, 'utf8').equals(kept);
       let created = true;
+      // This call's own mark: the SDK resends the same request when it retries (a timeout, a 500),
+      // while a vendor's resend or a queue's redelivery of the body is another call with another mark.
+      const putId = randomUUID();
       try {
         await dynamo.send(
           new PutCommand({
             TableName: table,
             Item: {
               id,
+              putId,
               vendor: entry.vendor,
               reason: entry.reason.slice(0, 2000),
               body: utf8 ? text : kept.toString('base64'),
@@ -105,11 +109,11 @@ export function dynamoQuarantine(table: string): Quarantine {
         );
       } catch (err) {
         if (!isConditionFailed(err)) throw err;
-        // Already quarantined: the first copy is kept, nothing new to alarm on. Unless that copy is
-        // this very entry: an SDK retry (a timeout, a 500) of a put that had landed finds its own
-        // item, and the quarantine is still news (counted, so alarmed on, rather than lost).
-        const first = await dynamo.send(new GetCommand({ TableName: table, Key: { id }, ProjectionExpression: 'requestId, receivedAt, stage', ConsistentRead: true }));
-        created = first.Item?.requestId === entry.requestId && first.Item?.receivedAt === entry.receivedAt && first.Item?.stage === entry.stage;
+        // Already quarantined: the first copy is kept, nothing new to alarm on. Unless that copy is this
+        // call's own: the SDK's retry of a put that had landed fails its condition on the item the first
+        // attempt wrote, and the quarantine is still news (counted, so alarmed on, not lost).
+        const first = await dynamo.send(new GetCommand({ TableName: table, Key: { id }, ProjectionExpression: 'putId', ConsistentRead: true }));
+        created = first.Item?.putId === putId;
       }
       return { id, created };
     },

@@ -1,10 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { dynamo } from '#platform/aws.ts';
 import { startTestAws, type TestAws } from '#test/helpers/emulators.ts';
 
 /**
  * The quarantine on DynamoDB (dynalite): one item per distinct body, news (counted, so alarmed on)
- * once. A resend of the body by the vendor, or its re-reading by a poller, is a new request and not
- * news; the same entry put again, as an SDK retry of a put that had landed does, still is.
+ * once. A resend of the body by the vendor, a poller re-reading it or a queue redelivering its record
+ * is not news; the SDK's retry of the first put, whose first attempt had landed, still is.
  */
 let aws: TestAws<'quarantine'>;
 beforeAll(async () => {
@@ -14,20 +16,38 @@ afterAll(async () => {
   await aws?.stop();
 });
 
+const entry = (body: string, requestId: string | undefined, receivedAt: string) => ({ vendor: 'acme', reason: 'not a result', body, requestId, receivedAt, stage: 'webhook' as const });
+
 describe('dynamoQuarantine', () => {
-  it('is news for the first put of a body and for the same entry put again, not for a resend of the body', async () => {
+  it('is news once per body: not for a resend, a re-read or a redelivery of the same record', async () => {
     const { dynamoQuarantine } = await import('#platform/quarantine.ts');
     const q = dynamoQuarantine(aws.tableName('quarantine'));
-    const entry = { vendor: 'acme', reason: 'not a result', body: '{"odd":true}', requestId: 'req-1', receivedAt: '2026-12-02T03:00:00.000Z', stage: 'webhook' as const };
-    const first = await q.put(entry);
+    const first = await q.put(entry('{"odd":1}', 'req-1', '2026-12-02T03:00:00.000Z'));
     expect(first.created).toBe(true);
-    // The SDK's retry of the same put (its first answer lost to a timeout) finds the entry's own item.
-    expect(await q.put(entry)).toEqual({ id: first.id, created: true });
-    // The vendor resending the body is another request: kept once, not news.
-    expect(await q.put({ ...entry, requestId: 'req-2', receivedAt: '2026-12-02T03:05:00.000Z' })).toEqual({ id: first.id, created: false });
-    expect(await q.put({ ...entry, requestId: undefined, receivedAt: '2026-12-02T03:10:00.000Z' })).toEqual({ id: first.id, created: false });
-    const items = await aws.scan('quarantine');
-    expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ requestId: 'req-1', receivedAt: '2026-12-02T03:00:00.000Z' });
+    expect(await q.put(entry('{"odd":1}', 'req-1', '2026-12-02T03:00:00.000Z'))).toEqual({ id: first.id, created: false });
+    expect(await q.put(entry('{"odd":1}', 'req-2', '2026-12-02T03:05:00.000Z'))).toEqual({ id: first.id, created: false });
+    expect(await q.put(entry('{"odd":1}', undefined, '2026-12-02T03:10:00.000Z'))).toEqual({ id: first.id, created: false });
+    expect((await aws.scan('quarantine')).filter((i) => i.id === first.id)).toHaveLength(1);
+  });
+
+  it("is news when the SDK's retry of the first put finds the item its first attempt wrote", async () => {
+    const { dynamoQuarantine } = await import('#platform/quarantine.ts');
+    const q = dynamoQuarantine(aws.tableName('quarantine'));
+    const real = dynamo.send.bind(dynamo);
+    // What the SDK does on a timeout after the put landed: the same request again, inside one send.
+    const send = vi.spyOn(dynamo, 'send').mockImplementationOnce((async (command: unknown) => {
+      if (!(command instanceof PutCommand)) throw new Error('expected the quarantine put first');
+      await real(command);
+      return real(command);
+    }) as never);
+    try {
+      const kept = await q.put(entry('{"odd":2}', 'req-3', '2026-12-02T03:20:00.000Z'));
+      expect(kept.created).toBe(true);
+      expect(send).toHaveBeenCalledTimes(2);
+    } finally {
+      send.mockRestore();
+    }
+    const items = (await aws.scan('quarantine')).filter((i) => String(i.body) === '{"odd":2}');
+    expect(items).toEqual([expect.objectContaining({ requestId: 'req-3', receivedAt: '2026-12-02T03:20:00.000Z' })]);
   });
 });
