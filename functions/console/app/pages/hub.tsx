@@ -303,7 +303,10 @@ export function QuarantineItem({ id }: { id: string }) {
               <button
                 type="button"
                 disabled={Boolean(why) || retry.pending}
-                onClick={async () => {
+                onClick={async (e) => {
+                  // The second click of a double click (its `detail` counts the clicks) is the same
+                  // intent: ignored even when the first retry was answered before it came.
+                  if (e.detail > 1) return;
                   if (await retry.run(() => call<RetryShape>(HUB_ROUTES.quarantineRetry, { id }, { idempotencyKey: key.current, headers: operatorHeaders() }))) state.reload();
                 }}
               >
