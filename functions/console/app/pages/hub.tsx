@@ -41,6 +41,19 @@ function OperatorName({ id }: { id: string }) {
   );
 }
 
+/**
+ * A button's click handler that ignores the second click of a double click (the click event's
+ * `detail` counts the clicks): one intent, sent once, even when the first click's request was
+ * answered, and the button enabled again, before the second click came. Keyboard activation
+ * (`detail` 0) always acts.
+ */
+const firstClick =
+  (act: () => unknown) =>
+  (e: { readonly detail: number }): void => {
+    if (e.detail > 1) return;
+    void act();
+  };
+
 /** One action at a time per control: a double click sends once. */
 function useAction<T>() {
   const busy = useRef(false);
@@ -303,12 +316,9 @@ export function QuarantineItem({ id }: { id: string }) {
               <button
                 type="button"
                 disabled={Boolean(why) || retry.pending}
-                onClick={async (e) => {
-                  // The second click of a double click (its `detail` counts the clicks) is the same
-                  // intent: ignored even when the first retry was answered before it came.
-                  if (e.detail > 1) return;
+                onClick={firstClick(async () => {
                   if (await retry.run(() => call<RetryShape>(HUB_ROUTES.quarantineRetry, { id }, { idempotencyKey: key.current, headers: operatorHeaders() }))) state.reload();
-                }}
+                })}
               >
                 Retry this body
               </button>
@@ -352,7 +362,7 @@ function QueueTable({ queues, onRedrive }: { queues: readonly QueueDepthShape[];
             </td>
             {onRedrive && (
               <td>
-                <button type="button" disabled={q.dlqDepth === 0} onClick={() => onRedrive(q.name)} aria-label={`Redrive the DLQ of ${q.name}`}>
+                <button type="button" disabled={q.dlqDepth === 0} onClick={firstClick(() => onRedrive(q.name))} aria-label={`Redrive the DLQ of ${q.name}`}>
                   Redrive
                 </button>
               </td>
@@ -608,9 +618,9 @@ export function Subscriptions() {
                     type="button"
                     disabled={s.dlqDepth === 0 || redrive.pending}
                     aria-label={`Redrive the DLQ of subscription ${s.id}`}
-                    onClick={async () => {
+                    onClick={firstClick(async () => {
                       if (await redrive.run(() => call<SubscriptionRedriveShape>(HUB_ROUTES.subscriptionRedrive, { id: s.id }, { idempotencyKey: newKey() }))) state.reload();
-                    }}
+                    })}
                   >
                     Redrive
                   </button>
