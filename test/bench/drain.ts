@@ -19,6 +19,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-s
 import { localName } from '#infra/local/emulators.ts';
 import { spawnHub } from '#test/helpers/npm-start.ts';
 import { makeResult } from '#test/rungopher/samples.ts';
+import { DRAIN_FIRST_ID as FIRST_ID, drainBody } from '#test/helpers/drain-mix.ts';
 import { cpuSpent, THREAD_LABELS, threadCpu } from '#test/helpers/thread-cpu.ts';
 
 const RATE = Number(process.env.DRAIN_RATE ?? 200);
@@ -26,24 +27,10 @@ const SECONDS = Number(process.env.DRAIN_SECONDS ?? 30);
 const WAIT_SECONDS = Number(process.env.DRAIN_WAIT_SECONDS ?? 120);
 /** Contacts the results are spread over (one campaign), so the contact view sees repeats as in a campaign. */
 const CONTACTS = Number(process.env.DRAIN_CONTACTS ?? 1000);
-const FIRST_ID = 7_000_000;
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-
-/** The mix a campaign sends: answers, e-mails, phones, link clicks, one result per request. */
-function body(i: number): string {
-  const contactId = String(i % CONTACTS);
-  const timestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const kinds = [
-    { resultType: 'boolean', resultName: 'accepted', data: { answer: i % 2 ? 'yes' : 'no' } },
-    { resultType: 'linkClicked', resultName: 'link', data: { link: `https://example.com/offer/${i % 7}`, count: 1 + (i % 3) } },
-    { resultType: 'email', resultName: 'newEmail', data: { email: `person${i % CONTACTS}@example.com` } },
-    { resultType: 'boolean', resultName: 'optIn', data: { answer: 'yes' } },
-  ] as const;
-  return JSON.stringify(makeResult({ id: FIRST_ID + i, campaignId: 42, contactId, timestamp, ...kinds[i % kinds.length] }));
-}
 
 /** Reads the rows of `pending` (100 keys a request), calling `found` with each one's `storedAt` and taking it out; again every second until none is left or `until`. The latest `storedAt`. */
 async function sweep(dynamo: DynamoDBDocumentClient, table: string, pending: Set<number>, found: (i: number, storedAt: number) => void, until: number): Promise<number> {
@@ -113,7 +100,7 @@ async function main(): Promise<void> {
       if (wait > 1) await sleep(wait);
       sentAt[i] = performance.timeOrigin + performance.now();
       requests.push(
-        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(i) })
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: drainBody(i, CONTACTS) })
           .then(async (res) => {
             await res.arrayBuffer();
             ackMs.push(performance.timeOrigin + performance.now() - (sentAt[i] ?? 0));
