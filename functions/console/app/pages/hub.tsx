@@ -54,6 +54,15 @@ const firstClick =
     void act();
   };
 
+/**
+ * The same rule for a form's submit button: the second click of a double click does not submit the
+ * form again (cancelling a submit button's click cancels its submit). Enter in a field, and the
+ * keyboard on the button (`detail` 0), always submit.
+ */
+const submitOnFirstClick = (e: { readonly detail: number; preventDefault(): void }): void => {
+  if (e.detail > 1) e.preventDefault();
+};
+
 /** One action at a time per control: a double click sends once. */
 function useAction<T>() {
   const busy = useRef(false);
@@ -513,7 +522,7 @@ export function StreamDetail({ name }: { name: string }) {
                 <input id={`${fid}-from`} type="datetime-local" step={1} required value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} />
               </Field>
               <OperatorName id={`${fid}-operator`} />
-              <button type="submit" disabled={move.pending}>
+              <button type="submit" disabled={move.pending} onClick={submitOnFirstClick}>
                 Apply
               </button>
             </form>
