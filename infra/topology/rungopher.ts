@@ -16,7 +16,11 @@ export const tables = {
     partitionKey: 'id',
     indexes: [
       { name: 'byContact', partitionKey: 'campaignContact', sortKey: 'sortKey' },
+      // Rows written before the campaign shards (they carry `campaignId`); read, never written again.
       { name: 'byCampaign', partitionKey: 'campaignId', sortKey: 'sortKey' },
+      // A campaign's rows over CAMPAIGN_SHARDS partition key values (`campaignShard`): one large
+      // campaign is not held to one partition's 1,000 writes a second.
+      { name: 'byCampaignShard', partitionKey: 'campaignShard', sortKey: 'sortKey' },
       { name: 'byTime', partitionKey: 'timeBucket', sortKey: 'sortKey' },
     ],
   },

@@ -7,6 +7,7 @@ import type { PollPorts, PollSettings, ResultSink, pollRungopherResults } from '
 import { recordingPublisher } from '#test/helpers/events.ts';
 import type { storeRungopherResult } from '#rungopher/use-cases/store-result.ts';
 import { startRungopherSandbox, type RungopherSandbox } from '#infra/local/sandboxes/rungopher.ts';
+import { rowCampaignId } from '#rungopher/use-cases/result-row.ts';
 import { sampleResult, startTestDynamo, type TestDynamo } from './env.ts';
 
 /**
@@ -77,7 +78,7 @@ async function run(endpoints: ResultEndpoint[], overrides: Partial<PollSettings>
 }
 
 async function storedFor(cid: number): Promise<Record<string, unknown>[]> {
-  return (await db.scan('rungopher-results')).filter((r) => r.campaignId === String(cid));
+  return (await db.scan('rungopher-results')).filter((r) => rowCampaignId(r as { campaignContact: string }) === String(cid));
 }
 
 function add(n: number, overrides: Record<string, unknown>): Record<string, unknown>[] {

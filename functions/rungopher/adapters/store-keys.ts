@@ -11,8 +11,8 @@ export function slotDigest(slot: string): string {
   return createHash('sha256').update(slot, 'utf8').digest('hex').slice(0, 16);
 }
 
-/** Key attributes of the results table and its indexes (byContact, byCampaign, byTime). */
-export const RESULT_KEYS = { partition: ['id', 'campaignContact', 'campaignId', 'timeBucket'], sort: ['sortKey'] } as const;
+/** Key attributes of the results table and its indexes (byContact, byCampaign, byCampaignShard, byTime). */
+export const RESULT_KEYS = { partition: ['id', 'campaignContact', 'campaignId', 'campaignShard', 'timeBucket'], sort: ['sortKey'] } as const;
 /** Key attributes of the contact view table. */
 export const CONTACT_KEYS = { partition: ['campaignContact'] } as const;
 

@@ -9,8 +9,15 @@ export { CONTACT_KEYS, RESULT_KEYS, contactSlotItem } from './store-keys.ts';
 /** A stored result row. */
 export interface StoredResult {
   readonly id: string;
-  readonly campaignId: string;
+  /**
+   * The campaign's id, on rows written before the campaign shards only (it keys the legacy
+   * `byCampaign` index; a new row leaving it out is not written there). Read it with `rowCampaignId`.
+   */
+  readonly campaignId?: string;
+  /** The row's `byCampaignShard` partition: `<campaignId>#<shard>` (see `campaignShardOf`). */
+  readonly campaignShard?: string;
   readonly contactId: string;
+  /** `["<campaignId>","<contactId>"]` (`campaignContactKey`). */
   readonly campaignContact: string;
   readonly resultType: string;
   readonly resultName: string;
@@ -38,7 +45,7 @@ export interface ResultTable {
 }
 
 export interface ResultQuery {
-  readonly index: 'byContact' | 'byCampaign' | 'byTime';
+  readonly index: 'byContact' | 'byCampaign' | 'byCampaignShard' | 'byTime';
   readonly partitionValue: string;
   /** Sort keys strictly greater than this. */
   readonly sortKeyAfter?: string;
@@ -73,7 +80,7 @@ export interface ContactTable {
  */
 export type ContactApplyOutcome = 'applied' | 'same' | 'older' | 'dropped';
 
-const PARTITION_OF_INDEX = { byContact: 'campaignContact', byCampaign: 'campaignId', byTime: 'timeBucket' } as const;
+const PARTITION_OF_INDEX = { byContact: 'campaignContact', byCampaign: 'campaignId', byCampaignShard: 'campaignShard', byTime: 'timeBucket' } as const;
 
 /** DynamoDB results table; every write a permanent conditional put on `id`. */
 export function dynamoResultTable(table: string): ResultTable {

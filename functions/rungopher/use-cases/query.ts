@@ -10,7 +10,7 @@ import { sizedPage } from '#platform/list-page.ts';
 import { pageCursor } from '#platform/page-cursor.ts';
 import { KEY_LIMITS, keyValue, parseInput, pathId } from '#platform/validation.ts';
 import * as z from '#platform/zod.ts';
-import { TIME_BUCKETS, storedResultOf } from './store-result.ts';
+import { TIME_BUCKETS, campaignShards, rowCampaignId, storedResultOf } from './store-result.ts';
 
 export { ResultsQuery } from '#rungopher/domain/results-query.ts';
 
@@ -28,25 +28,25 @@ const resultsCursor = pageCursor('rungopher-results', keyValue(KEY_LIMITS.sort).
  * DynamoDB queries to fill.
  */
 export async function listResults(results: ResultTable, q: ResultsQuery): Promise<Page<ResultItem>> {
-  const [index, partitions]: [ResultQuery['index'], readonly string[]] =
+  const partitions: readonly Partition[] =
     q.campaignId && q.contactId
-      ? ['byContact', [campaignContactKey(q.campaignId, q.contactId)]]
+      ? [{ index: 'byContact', partitionValue: campaignContactKey(q.campaignId, q.contactId) }]
       : q.campaignId
-        ? ['byCampaign', [q.campaignId]]
-        : ['byTime', TIME_BUCKETS];
+        ? [...campaignShards(q.campaignId).map((v): Partition => ({ index: 'byCampaignShard', partitionValue: v })), { index: 'byCampaign', partitionValue: q.campaignId }]
+        : TIME_BUCKETS.map((v): Partition => ({ index: 'byTime', partitionValue: v }));
   // "after" excludes its own instant. Sort keys are `<UTC ms>#<id>`, so every key of instant T+1ms or
   // later is greater than the bare string of T+1ms, and every key of T is smaller.
   const afterKey = q.after ? new Date(new Date(q.after).getTime() + 1).toISOString() : undefined;
   const cursorKey = resultsCursor.decode(q.cursor);
   const sortKeyAfter = [afterKey, cursorKey].filter((k): k is string => k !== undefined).sort().pop();
   // Read one more than asked to know whether a next page exists.
-  const found = await mergedByTime(results, index, partitions, q.limit + 1, sortKeyAfter, q.resultName);
+  const found = await mergedByTime(results, partitions, q.limit + 1, sortKeyAfter, q.resultName);
   const items = found.slice(0, q.limit);
   const last = items.at(-1);
   return sizedPage(
     items.map((r) => ({
       id: r.id,
-      campaignId: r.campaignId,
+      campaignId: rowCampaignId(r),
       contactId: r.contactId,
       resultType: r.resultType,
       resultName: r.resultName,
@@ -69,8 +69,11 @@ export async function getContactView(contacts: ContactTable, path: Readonly<Reco
   return toContactView(campaignId, contactId, slots);
 }
 
+/** One partition key value of one index of the results table. */
+type Partition = Pick<ResultQuery, 'index' | 'partitionValue'>;
+
 /**
- * The first `want` rows of several partitions of one index, oldest first: each partition is read in
+ * The first `want` rows of several partitions (of one index or several), oldest first: each partition is read in
  * pages from `sortKeyAfter` on and the pages are merged by sort key (sort keys hold the result id, so
  * no two rows tie). A partition is read further only when its rows so far have all been taken, so one
  * partition costs one query when it alone fills the page. A result-name filter is applied while
@@ -78,18 +81,17 @@ export async function getContactView(contacts: ContactTable, path: Readonly<Reco
  */
 async function mergedByTime(
   results: ResultTable,
-  index: ResultQuery['index'],
-  partitions: readonly string[],
+  partitions: readonly Partition[],
   want: number,
   sortKeyAfter: string | undefined,
   resultName: string | undefined,
 ): Promise<StoredResult[]> {
   const pageSize = partitions.length === 1 ? want : Math.min(want, Math.ceil(want / partitions.length) + 1);
-  const streams = partitions.map((partitionValue) => ({ partitionValue, rows: [] as StoredResult[], startKey: undefined as Record<string, unknown> | undefined, done: false }));
+  const streams = partitions.map(({ index, partitionValue }) => ({ index, partitionValue, rows: [] as StoredResult[], startKey: undefined as Record<string, unknown> | undefined, done: false }));
   const fill = async (s: (typeof streams)[number]): Promise<void> => {
     while (!s.rows.length && !s.done) {
       const page = await results.query({
-        index,
+        index: s.index,
         partitionValue: s.partitionValue,
         ...(sortKeyAfter !== undefined ? { sortKeyAfter } : {}),
         ...(resultName ? { resultName } : {}),

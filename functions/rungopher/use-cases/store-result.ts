@@ -10,7 +10,7 @@ import type { CustomerLinker } from '#platform/customer-index.ts';
 import { resultLinks } from '#rungopher/domain/customer.ts';
 import { resultRow, type StoreMeta } from './result-row.ts';
 
-export { LEGACY_TIME_BUCKET, TIME_BUCKETS, TIME_SHARDS, resultRow, resultStorability, resultTextStorability, timeBucketOf, type StoreMeta } from './result-row.ts';
+export { CAMPAIGN_SHARDS, LEGACY_TIME_BUCKET, TIME_BUCKETS, TIME_SHARDS, campaignShardOf, campaignShards, resultRow, rowCampaignId, resultStorability, resultTextStorability, timeBucketOf, type StoreMeta } from './result-row.ts';
 
 /** Ports for storing a result. */
 export interface StoreResultPorts {

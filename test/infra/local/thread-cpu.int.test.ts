@@ -7,8 +7,12 @@ import { cpuSpent, threadCpu } from '#test/helpers/thread-cpu.ts';
 describe.runIf(process.platform === 'linux')('CPU by thread', () => {
   it('charges a named worker the CPU it burns, and not the main thread', async () => {
     const before = await threadCpu({ pid: process.pid });
-    // It spins for 500 ms, says so, and stays alive (a thread that has exited is no longer in /proc).
-    const worker = new Worker("const end = Date.now() + 500; while (Date.now() < end); require('node:worker_threads').parentPort.postMessage('spun'); setInterval(() => {}, 1000);", { eval: true, name: 'cpu-test' });
+    // It spins until it has burnt 500 ms of its own CPU (however loaded the machine; at most 20 s), says
+    // so, and stays alive (a thread that has exited is no longer in /proc).
+    const worker = new Worker(
+      "const own = () => { const u = process.threadCpuUsage(); return u.user + u.system; }; const from = own(); const end = Date.now() + 20000; while (own() - from < 500000 && Date.now() < end); require('node:worker_threads').parentPort.postMessage('spun'); setInterval(() => {}, 1000);",
+      { eval: true, name: 'cpu-test' },
+    );
     await new Promise((resolve) => worker.once('message', resolve));
     const spent = new Map(cpuSpent(before, await threadCpu({ pid: process.pid })));
     await worker.terminate();
