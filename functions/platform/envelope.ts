@@ -1,9 +1,10 @@
-import * as z from 'zod';
+import * as z from './zod.ts';
 import { JsonString } from './json.ts';
 
 /**
  * What a webhook puts on a queue: the raw body as received plus where it came from. JSON encoding
  * makes any body safe for SQS (which rejects some Unicode characters raw) and keeps it byte for byte.
+ * zod/mini: every queue consumer loads it.
  */
 export const QueueEnvelope = z.object({
   vendor: z.string(),
@@ -11,7 +12,7 @@ export const QueueEnvelope = z.object({
   receivedAt: z.string(),
   /** The raw body, UTF-8 text. */
   body: z.string(),
-  source: z.enum(['webhook', 'poller', 'replay']).default('webhook'),
+  source: z._default(z.enum(['webhook', 'poller', 'replay']), 'webhook'),
 });
 export type QueueEnvelope = z.infer<typeof QueueEnvelope>;
 

@@ -11,11 +11,16 @@ import { stackBundle, stackBundleInputs } from '#test/helpers/bundles.ts';
 
 /**
  * The webhook functions answer vendors on a cold start, so their bundles hold zod/mini only: classic
- * zod costs several times as much to load and to build schemas with (`npm run bench -- cold`).
+ * zod costs several times as much to load and to build schemas with (`npm run bench -- cold`). So does
+ * the Rungopher processor, which every result goes through.
  */
 
 /** Every function behind a `/webhooks/…` route, from the topology. */
 const webhooks = functionList().filter((f) => f.trigger.kind === 'http' && f.trigger.routes.some((r) => r.path.startsWith('/webhooks/')));
+
+/** Queue processors whose module graph is zod/mini only. */
+const MINI_PROCESSORS = ['rungopher-processor'];
+const processors = functionList().filter((f) => MINI_PROCESSORS.includes(f.name));
 
 describe('the webhook bundles', () => {
   it('are the Rungopher and Goodays webhooks', () => {
@@ -23,6 +28,18 @@ describe('the webhook bundles', () => {
   });
 
   it.each(webhooks.map((f) => [f.name, f.entry] as const))('%s reads no classic zod, only zod/mini', async (_name, entry) => {
+    const inputs = Object.keys(await stackBundleInputs(resolve(PROJECT_ROOT, entry)));
+    expect(inputs.filter((p) => p.includes('zod/v4/classic'))).toEqual([]);
+    expect(inputs.some((p) => p.includes('zod/v4/mini/'))).toBe(true);
+  });
+});
+
+describe('the processor bundles held to zod/mini', () => {
+  it('are in the topology', () => {
+    expect(processors.map((f) => f.name).sort()).toEqual([...MINI_PROCESSORS].sort());
+  });
+
+  it.each(processors.map((f) => [f.name, f.entry] as const))('%s reads no classic zod, only zod/mini', async (_name, entry) => {
     const inputs = Object.keys(await stackBundleInputs(resolve(PROJECT_ROOT, entry)));
     expect(inputs.filter((p) => p.includes('zod/v4/classic'))).toEqual([]);
     expect(inputs.some((p) => p.includes('zod/v4/mini/'))).toBe(true);

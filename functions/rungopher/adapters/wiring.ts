@@ -2,38 +2,19 @@ import * as z from 'zod';
 import { dynamoCursorStore } from '#platform/cursor-store.ts';
 import { functionConfig, secretValue, setting } from '#platform/config.ts';
 import { sqsJsonQueue } from '#platform/queue.ts';
-import { eventPublisher } from '#platform/outbound/publisher.ts';
-import { hubQuarantine } from '#platform/quarantine.ts';
-import { customerLinker } from '#platform/customer-index.ts';
 import { RESULT_ENDPOINTS, type ResultEndpoint } from '#rungopher/domain/results-polling.ts';
 import { RungopherClient, RUNGOPHER_DEFAULT_BASE_URL } from './client.ts';
 import { dynamoUploadStore } from './upload-store.ts';
-import { dynamoContactTable, dynamoResultTable } from './store.ts';
+
+export { linker, processorPorts, quarantineConfig, quarantineStore, storeConfig, storePorts } from './store-wiring.ts';
 
 /**
  * Configuration and adapters of the Rungopher functions. Each function reads only what its topology
  * declaration gives it (the bundle smoke test runs each bundle with that environment alone), so each
- * has its own config object, read on first use.
+ * has its own config object, read on first use. The stores' and the processor's are in
+ * `store-wiring.ts` (re-exported here), so the processor's bundle holds neither the vendor client
+ * nor the campaign schemas.
  */
-
-/** The results and contact-view tables: the processor, the poller and the operator API. */
-export const storeConfig = functionConfig({ results: setting.table('rungopher-results'), contacts: setting.table('rungopher-contacts') });
-
-/** The two store ports over {@link storeConfig}. */
-export function storePorts() {
-  const { results, contacts } = storeConfig();
-  return { results: dynamoResultTable(results), contacts: dynamoContactTable(contacts), link: linker };
-}
-
-/** The customer index, for the functions that store customer data (the processor, the poller, the uploader). */
-export const linker = customerLinker();
-
-/** The quarantine table, for those that put bodies there. */
-export const quarantineConfig = functionConfig({ table: setting.table('quarantine') });
-export const quarantineStore = () => hubQuarantine(quarantineConfig().table);
-
-/** What the processor stores with: the tables, the event bus, the quarantine. */
-export const processorPorts = () => ({ ...storePorts(), events: eventPublisher(), quarantine: quarantineStore() });
 
 const endpointList = z
   .string()

@@ -1,6 +1,6 @@
 import { identifiersOf, vendorId, type CustomerLink, type RecordRef } from '#platform/identity.ts';
 import { campaignContactKey, parseResult, utcTimestamp, type RungopherResult } from './result.ts';
-import { claimKey } from './upload-job.ts';
+import { claimKey } from './upload-claim.ts';
 import type { UploadMode } from './campaign.ts';
 import { deliveryRecords } from '#platform/outbound/event.ts';
 import { contactSubject } from './outbound.ts';

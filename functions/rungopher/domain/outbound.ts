@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#platform/zod.ts';
 import { defineEvent } from '#platform/outbound/event.ts';
 import type { Contribution } from './contact-view.ts';
 import type { RungopherResult } from './result.ts';
@@ -7,7 +7,7 @@ import { utcTimestamp } from './result.ts';
 /** Rungopher's outbound events (its topology's `eventModule`). */
 
 const ResultKey = z.object({
-  resultId: z.string().describe("Rungopher's result id."),
+  resultId: z.string().check(z.describe("Rungopher's result id.")),
   campaignId: z.string(),
   contactId: z.string(),
 });
@@ -42,7 +42,7 @@ export const contactUpdated = defineEvent({
     changes: z.array(
       z.object({
         slot: z.string(),
-        value: z.object({ id: z.string(), resultType: z.string(), resultName: z.string(), data: z.record(z.string(), z.unknown()), timestamp: z.string(), context: z.string().optional(), truncated: z.literal(true).optional() }),
+        value: z.object({ id: z.string(), resultType: z.string(), resultName: z.string(), data: z.record(z.string(), z.unknown()), timestamp: z.string(), context: z.optional(z.string()), truncated: z.optional(z.literal(true)) }),
       }),
     ),
   }),

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import * as z from 'zod';
 import { CONTACT_FIELDS, MAX_CONTACTS_PER_UPLOAD, UPLOAD_MODES, type Contact, type UploadMode } from './campaign.ts';
@@ -145,11 +144,7 @@ export interface BatchRecord {
   readonly updatedAt: string;
 }
 
-/** The key of a contact in the journal: the same contact (id and mobile) in the same campaign and mode. */
-export function claimKey(campaignId: string, mode: UploadMode, contact: Pick<Contact, 'contactId' | 'mobile'>): string {
-  // Hashed: a contactId may be long, and a key must stay within DynamoDB's 2048 bytes.
-  return `claim#${createHash('sha256').update(JSON.stringify([campaignId, mode, contact.contactId, contact.mobile])).digest('hex')}`;
-}
+export { claimKey } from './upload-claim.ts';
 
 /**
  * Splits the contacts into chunks of at most {@link CHUNK_BYTES} of JSON each, so each chunk is one

@@ -1,7 +1,7 @@
 import { EnvelopeMessage } from '#platform/envelope.ts';
 import { count, logger } from '#platform/observability.ts';
 import { queueConsumer } from '#platform/queue-consumer.ts';
-import { processorPorts } from '#rungopher/adapters/wiring.ts';
+import { processorPorts } from '#rungopher/adapters/store-wiring.ts';
 import { processRungopherMessage } from '#rungopher/use-cases/process-message.ts';
 
 const COUNTERS = { stored: 'ResultsStored', duplicate: 'ResultsDuplicate', quarantined: 'ResultsQuarantined' } as const;
