@@ -126,7 +126,7 @@ export const functions = {
   'outbound-delivery': {
     entry: 'functions/platform/handlers/outbound-delivery.ts',
     description: 'Delivers events to subscriptions as Standard Webhooks (signed); retries on 408/429/5xx/timeouts with jittered back-off through SQS visibility, other 4xx to the DLQ at once.',
-    trigger: { kind: 'subscriptions', batchSize: 1, maxConcurrency: 2 },
+    trigger: { kind: 'subscriptions', batchSize: 10, maxConcurrency: 2 },
     timeoutSeconds: 30,
     memoryMb: 256,
     writes: ['outbound-deliveries', 'quarantine'],
