@@ -34,6 +34,7 @@ let aws: TestAws<'outbound-deliveries' | 'quarantine'>;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let queue: LocalQueue;
 let handler: LambdaHandler;
+const previousEnv = new Map<string, string | undefined>();
 const QUEUE_ARN = 'arn:aws:sqs:us-east-1:000000000000:switchboard-outbound-batch';
 
 beforeAll(async () => {
@@ -50,15 +51,16 @@ beforeAll(async () => {
   });
   const queues = await createSubscriptionQueues(aws.sqs, ['batch'], { ...SUBSCRIPTION_QUEUE, maxReceiveCount: MAX_RECEIVES }, 180);
   queue = queues.batch as LocalQueue;
-  Object.assign(process.env, {
+  const vars = {
     HUB_SUBSCRIPTIONS: JSON.stringify([{ id: 'batch', url: receiver.url, secret, events: ['*'] }]),
     HUB_SUBSCRIPTION_QUEUES: JSON.stringify([{ id: 'batch', queueArn: QUEUE_ARN, queueUrl: queue.url, dlqUrl: queue.dlqUrl }]),
     OUTBOUND_MAX_RECEIVES: String(MAX_RECEIVES),
     OUTBOUND_RETRY_BASE_SECONDS: '1',
     OUTBOUND_RETRY_CAP_SECONDS: '2',
     OUTBOUND_TIMEOUT_MS: String(TIMEOUT_MS),
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  });
+  };
+  for (const k of Object.keys(vars)) previousEnv.set(k, process.env[k]);
+  Object.assign(process.env, vars);
   ({ handler } = (await import('#platform/handlers/outbound-delivery.ts')) as unknown as { handler: LambdaHandler });
   const consume = await import('#platform/outbound/consume.ts');
   ({ SAFETY_MARGIN_MS } = await import('#platform/queue-consumer.ts'));
@@ -69,6 +71,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await receiver?.stop();
   await aws?.stop();
+  for (const [k, v] of previousEnv) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
 });
 
 let serial = 0;
