@@ -33,7 +33,7 @@ describe('outbound on AWS', () => {
       Targets: [{ Arn: { 'Fn::GetAtt': [id(crm?.queue.queue as never), 'Arn'] } }],
     });
     template.hasResourceProperties('AWS::Events::Rule', { EventBusName: { Ref: id(stack.bus) }, EventPattern: { source: [{ prefix: 'switchboard.' }] }, Targets: [{ Arn: { 'Fn::GetAtt': [id(lake?.queue.queue as never), 'Arn'] } }] });
-    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [id(crm?.queue.dlq as never), 'Arn'] }, maxReceiveCount: 18 }, VisibilityTimeout: 180 });
+    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [id(crm?.queue.dlq as never), 'Arn'] }, maxReceiveCount: 18 }, VisibilityTimeout: 270 });
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { GenerateStringKey: 'SIGNING_SECRET', ExcludePunctuation: true, PasswordLength: 40 } });
     const alarms = JSON.stringify(ofType('AWS::CloudWatch::Alarm'));
     for (const s of stack.subscriptions) expect(alarms).toContain(id(s.queue.dlq));
