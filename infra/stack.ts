@@ -303,7 +303,14 @@ export class SwitchboardStack extends Stack {
         );
       } else if (trigger.kind === 'subscriptions') {
         for (const s of this.subscriptions) {
-          fn.addEventSource(new SqsEventSource(s.queue.queue, { batchSize: trigger.batchSize, maxConcurrency: trigger.maxConcurrency, reportBatchItemFailures: true }));
+          fn.addEventSource(
+            new SqsEventSource(s.queue.queue, {
+              batchSize: trigger.batchSize,
+              maxConcurrency: trigger.maxConcurrency,
+              reportBatchItemFailures: true,
+              ...(trigger.maxBatchingWindowSeconds ? { maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds) } : {}),
+            }),
+          );
           // A refused or exhausted delivery is kept in the DLQ by the function itself.
           s.queue.dlq.grantSendMessages(fn);
           s.secret.grantRead(fn);

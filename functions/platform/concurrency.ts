@@ -39,3 +39,26 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   if (firstError) throw firstError.error;
   return settled.map((s) => (s as PromiseFulfilledResult<R>).value);
 }
+
+/**
+ * A gate letting at most `limit` calls run at once; the others wait, in the order they came, for a
+ * free slot. For work that arrives as separate calls (a batch processor's records) rather than as one
+ * list ({@link mapLimitSettled}).
+ */
+export function limiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> {
+  const max = Math.max(1, Math.floor(limit));
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (fn) => {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await fn();
+    } finally {
+      // The slot passes straight to the next caller (running stays the same), or is freed.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}

@@ -11,6 +11,7 @@ import { hubQuarantine, type Quarantine } from './quarantine.ts';
 import { ensureTime, hasTime, timeBudget, type TimeBudget } from './time-budget.ts';
 import * as z from './zod.ts';
 import { backoffDelay } from './vendor-http.ts';
+import { limiter } from './concurrency.ts';
 import { issueLines } from './validation.ts';
 
 /** Time kept back at the end of an invocation so unfinished records are handed back, not timed out. */
@@ -28,9 +29,10 @@ export const TRANSIENT_RETRY = { baseMs: 200, capMs: 2_000 } as const;
 
 /**
  * Wraps an SQS record handler as a Lambda with partial batch responses (ReportBatchItemFailures).
- * Records run one after another (or all at once with `parallel`); once the invocation's time is nearly
- * gone, records not started are reported as failures, so SQS redelivers them instead of the whole
- * batch timing out.
+ * Records run one after another (or concurrently with `parallel`: all at once, or at most that many
+ * at a time); once the invocation's time is nearly gone, records not started are reported as
+ * failures, so SQS redelivers them instead of the whole batch timing out. A record waiting for a slot
+ * checks the time when it gets one, so what the budget does not reach is handed back untouched.
  * A record handler throws {@link HandBackError} to hand a record back on purpose (not counted as a
  * failure); any other error is counted (`RecordsFailed`) and, when the whole batch fails, raised.
  */
@@ -43,49 +45,53 @@ export function sqsHandler(
      * Process a batch's records concurrently. Only for handlers whose outcome does not depend on the
      * order of records (idempotent, order-independent writes). The message id is then a field of the
      * kit's own log lines rather than a key of every line (keys are shared by concurrent records).
+     * `true` runs every record at once; a number runs at most that many at a time (the others wait
+     * for a slot, then for the time budget, in order).
      * @default false
      */
-    readonly parallel?: boolean;
+    readonly parallel?: boolean | number;
   } = {},
 ) {
   const safetyMs = options.safetyMs ?? SAFETY_MARGIN_MS;
-  const parallel = options.parallel ?? false;
+  const parallel = options.parallel !== undefined && options.parallel !== false;
+  const gate = typeof options.parallel === 'number' ? limiter(options.parallel) : undefined;
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .handler(async (event, context) => {
       const processor = new BatchProcessor(EventType.SQS);
       const unexpected: unknown[] = [];
+      const one = async (record: SQSRecord): Promise<void> => {
+        // One budget for the whole kit: a record not started before the reserve goes back to SQS.
+        ensureTime(timeBudget(context, { reserveMs: safetyMs }), 'this record', 0);
+        if (!parallel) logger.appendKeys({ messageId: record.messageId });
+        try {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await recordHandler(record, context);
+              break;
+            } catch (err) {
+              const wait = backoffDelay(attempt, TRANSIENT_RETRY.baseMs, TRANSIENT_RETRY.capMs);
+              if (!isTransientAwsError(err) || !hasTime(timeBudget(context, { reserveMs: safetyMs }), wait + TRANSIENT_RETRY.capMs)) throw err;
+              logger.warn('Record met a transient AWS error; trying again', { attempt, error: err as Error });
+              await new Promise((r) => setTimeout(r, wait));
+            }
+          }
+        } catch (err) {
+          if (err instanceof HandBackError) {
+            logger.info('Record handed back for a later delivery', { reason: err.message, messageId: record.messageId });
+          } else {
+            unexpected.push(err);
+            logger.error('Record failed; it will be retried', { error: err as Error, messageId: record.messageId });
+          }
+          throw err;
+        } finally {
+          if (!parallel) logger.removeKeys(['messageId']);
+        }
+      };
       const response = await processPartialResponse(
         event,
-        async (record: SQSRecord) => {
-          // One budget for the whole kit: a record not started before the reserve goes back to SQS.
-          ensureTime(timeBudget(context, { reserveMs: safetyMs }), 'this record', 0);
-          if (!parallel) logger.appendKeys({ messageId: record.messageId });
-          try {
-            for (let attempt = 1; ; attempt++) {
-              try {
-                await recordHandler(record, context);
-                break;
-              } catch (err) {
-                const wait = backoffDelay(attempt, TRANSIENT_RETRY.baseMs, TRANSIENT_RETRY.capMs);
-                if (!isTransientAwsError(err) || !hasTime(timeBudget(context, { reserveMs: safetyMs }), wait + TRANSIENT_RETRY.capMs)) throw err;
-                logger.warn('Record met a transient AWS error; trying again', { attempt, error: err as Error });
-                await new Promise((r) => setTimeout(r, wait));
-              }
-            }
-          } catch (err) {
-            if (err instanceof HandBackError) {
-              logger.info('Record handed back for a later delivery', { reason: err.message, messageId: record.messageId });
-            } else {
-              unexpected.push(err);
-              logger.error('Record failed; it will be retried', { error: err as Error, messageId: record.messageId });
-            }
-            throw err;
-          } finally {
-            if (!parallel) logger.removeKeys(['messageId']);
-          }
-        },
+        async (record: SQSRecord) => (gate ? gate(() => one(record)) : one(record)),
         processor,
         { context, processInParallel: parallel, throwOnFullBatchFailure: false },
       );
@@ -117,8 +123,8 @@ export interface QueueConsumerSpec<M> {
   readonly quarantinedMetric: string;
   /** Time kept back at the end of the invocation. @default SAFETY_MARGIN_MS */
   readonly reserveMs?: number;
-  /** Process a batch's records concurrently (see {@link sqsHandler}). @default false */
-  readonly parallel?: boolean;
+  /** Process a batch's records concurrently, all at once or at most this many (see {@link sqsHandler}). @default false */
+  readonly parallel?: boolean | number;
   /**
    * Handles one message: calls the use case and maps its outcome to metrics and logs. Throws to hand
    * the record back ({@link HandBackError}) or to fail it (anything else).

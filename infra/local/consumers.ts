@@ -6,6 +6,9 @@ import type { LocalQueue } from './emulators.ts';
 import type { LambdaHandler } from './invoke.ts';
 import { invoke, LocalTimeoutError } from './invoke.ts';
 
+/** How often the batching window looks for more messages while a batch is not full. */
+const WINDOW_POLL_MS = 50;
+
 /** Tries of a batch delete before its messages are left to come back after the visibility timeout. */
 const DELETE_ATTEMPTS = 8;
 
@@ -19,7 +22,8 @@ export interface ConsumerEvent {
 
 /**
  * Drives a queue-triggered function the way Lambda's SQS event source mapping does: up to
- * `maxConcurrency` pollers, batches of at most `batchSize`, records built like Lambda's, successful
+ * `maxConcurrency` pollers, batches of at most `batchSize` (filled for up to `maxBatchingWindowSeconds`
+ * from the first message), records built like Lambda's, successful
  * records deleted, and with ReportBatchItemFailures only the listed failures left for redelivery
  * (a thrown error, or an unknown/empty identifier, fails the whole batch). What is not deleted comes
  * back after the visibility timeout and, past maxReceiveCount, fauxqs moves it to the DLQ.
@@ -47,6 +51,7 @@ export function startConsumer(opts: {
   const stopping = new Promise<void>((resolve) => (stopRequested = resolve));
   const arn = `arn:aws:sqs:us-east-1:000000000000:${opts.queue.name}`;
   const hold = awsVisibility(opts.queue, opts.fn);
+  const windowMs = Math.max(0, trigger.maxBatchingWindowSeconds ?? 0) * 1000;
   const poll = async (): Promise<void> => {
     while (running) {
       let messages: Message[];
@@ -62,6 +67,29 @@ export function startConsumer(opts: {
           }),
         );
         messages = out.Messages ?? [];
+        // The batching window, as Lambda's: from the first message, keep receiving until the batch is
+        // full or the window has passed.
+        if (messages.length && windowMs) {
+          const until = Date.now() + windowMs;
+          while (running && messages.length < trigger.batchSize && Date.now() < until) {
+            // A receive failing here ends the window: the batch goes with what it has.
+            const more = await opts.sqs
+              .send(
+                new ReceiveMessageCommand({
+                  QueueUrl: opts.queue.url,
+                  MaxNumberOfMessages: trigger.batchSize - messages.length,
+                  WaitTimeSeconds: 0,
+                  ...(hold ? { VisibilityTimeout: hold } : {}),
+                  MessageSystemAttributeNames: ['All'],
+                  MessageAttributeNames: ['All'],
+                }),
+              )
+              .catch(() => undefined);
+            if (!more) break;
+            if (more.Messages?.length) messages.push(...more.Messages);
+            else await new Promise((r) => setTimeout(r, Math.min(WINDOW_POLL_MS, Math.max(0, until - Date.now()))));
+          }
+        }
       } catch (err) {
         if (!running) return;
         opts.onEvent?.({ fn: opts.name, received: 0, failed: 0, error: `receive failed: ${(err as Error).message}` });

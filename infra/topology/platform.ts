@@ -126,8 +126,11 @@ export const functions = {
   'outbound-delivery': {
     entry: 'functions/platform/handlers/outbound-delivery.ts',
     description: 'Delivers events to subscriptions as Standard Webhooks (signed); retries on 408/429/5xx/timeouts with jittered back-off through SQS visibility, other 4xx to the DLQ at once.',
-    trigger: { kind: 'subscriptions', batchSize: 1, maxConcurrency: 2 },
-    timeoutSeconds: 30,
+    trigger: { kind: 'subscriptions', batchSize: 10, maxConcurrency: 2 },
+    // Two rounds of 5 deliveries, each to the 15 s POST timeout plus 2 s of writes, before the 3 s
+    // reserve: a batch of 10 slow subscribers is all attempted, none handed back untouched (which
+    // would spend a receive of its 18 without an attempt).
+    timeoutSeconds: 45,
     memoryMb: 256,
     writes: ['outbound-deliveries', 'quarantine'],
     // The last receive keeps a failing event in the DLQ: it must know which one that is.

@@ -113,8 +113,12 @@ export type Trigger =
        * hub's subscription list, see `subscriptions.ts`), with Lambda's SQS semantics as for `queue`.
        */
       readonly kind: 'subscriptions';
+      /** Records per invocation (1-10). */
       readonly batchSize: number;
+      /** Concurrent invocations at most per subscription queue (Lambda's SQS maximum concurrency, >= 2). */
       readonly maxConcurrency: number;
+      /** Seconds Lambda waits to fill a batch. @default 0 */
+      readonly maxBatchingWindowSeconds?: number;
     };
 
 /** An outbound event type: published after the change it announces is stored. */

@@ -18,7 +18,16 @@ type Stack = { add(mw: (next: Next, context: unknown) => Next, options: { step: 
 async function run(withSubscription: boolean) {
   const secret = newWebhookSecret();
   const receiver = await startReceiver(secret);
+  let batches = 0;
+  let batched = 0;
   const hub = await startTestHub({
+    // The event source's requests: one ReceiveMessage and one DeleteMessageBatch per batch it hands the delivery function.
+    onConsumerEvent: (e) => {
+      if (e.fn === 'outbound-delivery' && e.received) {
+        batches++;
+        batched += e.received;
+      }
+    },
     // Visibility as on AWS (6x the consumer's timeout): the test hub's 1 s would redeliver records still
     // being processed on a loaded machine, and each redelivery publishes its events again.
     visibilityTimeoutSeconds: undefined,
@@ -44,7 +53,7 @@ async function run(withSubscription: boolean) {
   const expected = withSubscription ? 2 * N : 0;
   while (Date.now() < until && ((await hub.queueDepth('rungopher-results')) > 0 || receiver.unique().size < expected)) await new Promise((r) => setTimeout(r, 200));
   await new Promise((r) => setTimeout(r, 1500));
-  const out = { counts: new Map(counts), published: { ...hub.published }, delivered: receiver.received.length, unique: receiver.unique().size };
+  const out = { counts: new Map(counts), published: { ...hub.published }, delivered: receiver.received.length, unique: receiver.unique().size, batches, batched };
   (dynamo.middlewareStack as unknown as { remove(n: string): void }).remove(`count-dynamodb-${withSubscription ? 'sub' : 'none'}`);
   (sqs.middlewareStack as unknown as { remove(n: string): void }).remove(`count-sqs-${withSubscription ? 'sub' : 'none'}`);
   await hub.cleanup();
@@ -53,7 +62,7 @@ async function run(withSubscription: boolean) {
 }
 
 // Each run in its own process: the SDK clients take the emulators' endpoints once, when first loaded.
-type Out = { counts: Map<string, number>; published: { requests: number; entries: number; chunks: number; bytes: number; routed: number }; delivered: number; unique: number };
+type Out = { counts: Map<string, number>; published: { requests: number; entries: number; chunks: number; bytes: number; routed: number }; delivered: number; unique: number; batches: number; batched: number };
 const mode = process.argv[3];
 if (mode) {
   const out = await run(mode === 'with');
@@ -80,7 +89,8 @@ for (const k of keys) console.log(`| ${k} | ${per(base.counts.get(k) ?? 0)} | ${
 console.log(`| webhooks delivered (unique ids) | 0 | ${per(sub.delivered)} (${per(sub.unique)}) | |`);
 
 console.log(`| events sent to the subscription's queue (the rule's SendMessage) | ${per(base.published.routed)} | ${per(sub.published.routed)} | ${per(sub.published.routed - base.published.routed)} |`);
-console.log(`| event source ReceiveMessage + DeleteMessageBatch (batch size 1) | 0.00 | ${per(2 * sub.delivered)} | ${per(2 * sub.delivered)} |`);
+console.log(`| event source ReceiveMessage + DeleteMessageBatch (${(sub.batched / Math.max(1, sub.batches)).toFixed(1)} events per batch) | 0.00 | ${per(2 * sub.batches)} | ${per(2 * sub.batches)} |`);
+console.log(`| outbound-delivery invocations | 0.00 | ${per(sub.batches)} | ${per(sub.batches)} |`);
 console.log(`| event bytes per stored result (what the archive takes in) | ${(base.published.bytes / N).toFixed(0)} | ${(sub.published.bytes / N).toFixed(0)} | |`);
 console.log('\nPriced per 1M results, with 0 and 1 subscription, by `npm run bench -- cost` (the same counts, units per table and index, Lambda durations).');
 process.exit(0);

@@ -19,10 +19,14 @@ export function newWebhookSecret(): string {
 
 /**
  * A subscriber on a random loopback port that checks every delivery with the `standardwebhooks`
- * library (not the hub's code) and answers what `answer` says (200 by default). Deliveries whose
- * signature does not verify are counted in `rejected` and answered 401.
+ * library (not the hub's code) and answers what `answer` says (200 by default), given the request's
+ * number and the delivery's id and type; `delayMs` holds the answer back (a slow subscriber).
+ * Deliveries whose signature does not verify are counted in `rejected` and answered 401.
  */
-export async function startReceiver(secret: string, answer: (n: number) => { status: number; headers?: Record<string, string> } = () => ({ status: 200 })) {
+export async function startReceiver(
+  secret: string,
+  answer: (n: number, delivery: { readonly id: string; readonly type: string }) => { status: number; headers?: Record<string, string>; delayMs?: number } = () => ({ status: 200 }),
+) {
   const wh = new Webhook(secret);
   const received: Received[] = [];
   const answered: number[] = [];
@@ -42,10 +46,16 @@ export async function startReceiver(secret: string, answer: (n: number) => { sta
         res.writeHead(401).end();
         return;
       }
-      const { status, headers: extra } = answer(requests++);
-      answered.push(status);
-      if (status >= 200 && status < 300) received.push({ id: headers['webhook-id'] ?? '', type: payload.type, timestamp: payload.timestamp, data: payload.data, body });
-      res.writeHead(status, extra).end();
+      const { status, headers: extra, delayMs } = answer(requests++, { id: headers['webhook-id'] ?? '', type: payload.type });
+      const reply = () => {
+        // An answer the client gave up on (its timeout) was not received: the hub will try again.
+        if (res.destroyed || req.socket.destroyed) return;
+        answered.push(status);
+        if (status >= 200 && status < 300) received.push({ id: headers['webhook-id'] ?? '', type: payload.type, timestamp: payload.timestamp, data: payload.data, body });
+        res.writeHead(status, extra).end();
+      };
+      if (delayMs) setTimeout(reply, delayMs);
+      else reply();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -33,7 +33,7 @@ describe('outbound on AWS', () => {
       Targets: [{ Arn: { 'Fn::GetAtt': [id(crm?.queue.queue as never), 'Arn'] } }],
     });
     template.hasResourceProperties('AWS::Events::Rule', { EventBusName: { Ref: id(stack.bus) }, EventPattern: { source: [{ prefix: 'switchboard.' }] }, Targets: [{ Arn: { 'Fn::GetAtt': [id(lake?.queue.queue as never), 'Arn'] } }] });
-    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [id(crm?.queue.dlq as never), 'Arn'] }, maxReceiveCount: 18 }, VisibilityTimeout: 180 });
+    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [id(crm?.queue.dlq as never), 'Arn'] }, maxReceiveCount: 18 }, VisibilityTimeout: 270 });
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { GenerateStringKey: 'SIGNING_SECRET', ExcludePunctuation: true, PasswordLength: 40 } });
     const alarms = JSON.stringify(ofType('AWS::CloudWatch::Alarm'));
     for (const s of stack.subscriptions) expect(alarms).toContain(id(s.queue.dlq));
@@ -41,6 +41,9 @@ describe('outbound on AWS', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => JSON.stringify(m.Properties.FunctionName).includes(id(stack.functions['outbound-delivery'].fn)));
     expect(mappings).toHaveLength(2);
     for (const [, m] of mappings) expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    // Batches as the topology declares them (the local runtime reads the same declaration).
+    const trigger = functionList().find((f) => f.name === 'outbound-delivery')?.trigger;
+    for (const [, m] of mappings) expect({ size: m.Properties.BatchSize, window: m.Properties.MaximumBatchingWindowInSeconds }).toEqual({ size: trigger?.kind === 'subscriptions' ? trigger.batchSize : -1, window: trigger?.kind === 'subscriptions' ? trigger.maxBatchingWindowSeconds : -1 });
     // No secret value in the template.
     expect(JSON.stringify(template.toJSON())).not.toMatch(/whsec_[A-Za-z0-9+/]{20,}/);
   });

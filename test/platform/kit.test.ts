@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
-import { mapLimit, mapLimitSettled } from '#platform/concurrency.ts';
+import { limiter, mapLimit, mapLimitSettled } from '#platform/concurrency.ts';
 import { functionConfig, setting } from '#platform/config.ts';
 import type { Cursor, CursorStore } from '#platform/cursor-store.ts';
 import { ConfigError, TimeBudgetError, ValidationError } from '#platform/errors.ts';
@@ -157,6 +157,36 @@ function memoryCursors(): CursorStore & { items: Map<string, Cursor> } {
     },
   };
 }
+
+describe('limiter', () => {
+  it('runs at most the limit at once, each call to its end, in the order they came, through failures', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 3 })), { maxLength: 12 }), async (limit, calls) => {
+        const gate = limiter(limit);
+        let running = 0;
+        let peak = 0;
+        const started: number[] = [];
+        const results = await Promise.allSettled(
+          calls.map(([fail, ms], i) =>
+            gate(async () => {
+              started.push(i);
+              running++;
+              peak = Math.max(peak, running);
+              await new Promise((r) => setTimeout(r, ms));
+              running--;
+              if (fail) throw new Error(`call ${i}`);
+              return i;
+            }),
+          ),
+        );
+        expect(peak).toBeLessThanOrEqual(limit);
+        expect(started).toEqual(calls.map((_, i) => i));
+        results.forEach((r, i) => expect(r.status).toBe(calls[i]?.[0] ? 'rejected' : 'fulfilled'));
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
 
 describe('pollLoop', () => {
   const Position = z.object({ page: z.number() });

@@ -1,14 +1,18 @@
 import { queueConsumer } from '#platform/queue-consumer.ts';
-import { BusEventMessage, consumeDelivery } from '#platform/outbound/consume.ts';
+import { BusEventMessage, DELIVERY_CONCURRENCY, consumeDelivery } from '#platform/outbound/consume.ts';
 import { deliveryPorts } from '#platform/outbound/wiring.ts';
 
-/** Delivers one event to the subscription whose queue it came from; see {@link consumeDelivery}. */
+/**
+ * Delivers a batch of events, each to the subscription whose queue it came from, each on its own
+ * (a failure or back-off hands back only its record); see {@link consumeDelivery}.
+ */
 export const handler = queueConsumer({
   vendor: 'hub',
   message: BusEventMessage,
   foreign: 'queue message is not a hub event',
   quarantinedMetric: 'OutboundMessageQuarantined',
-  process: async (message, record) => {
-    await consumeDelivery(message, record, deliveryPorts());
+  parallel: DELIVERY_CONCURRENCY,
+  process: async (message, record, budget) => {
+    await consumeDelivery(message, record, deliveryPorts(), budget);
   },
 });

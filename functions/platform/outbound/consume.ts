@@ -7,6 +7,7 @@ import type { AttemptState, DeliveryStore } from './deliveries-store.ts';
 import { deliverEvent, type PostWebhook } from './delivery.ts';
 import { HubEventEnvelope } from './event.ts';
 import type { RetryPolicy } from './retry.ts';
+import { ensureTime, type TimeBudget } from '../time-budget.ts';
 import type { Subscription, SubscriptionQueue } from './subscriptions.ts';
 
 /**
@@ -49,6 +50,21 @@ export interface ConsumeDeliveryPorts {
   readonly now?: () => Date;
 }
 
+/**
+ * What one delivery may take besides its POST (the signing secret, the delivery record, the back-off
+ * or the DLQ): an attempt starts only when the POST run to its timeout and this still end before the
+ * invocation's reserve.
+ */
+export const DELIVERY_WRITES_MS = 2_000;
+
+/**
+ * Deliveries of one batch posted at once (to the one subscriber whose queue the batch came from).
+ * With the function's two concurrent batches per subscription, a subscriber sees at most ten requests
+ * at a time; ten subscribers slow to the timeout take two rounds, the second not started when it could
+ * not end in time (those records are handed back untouched).
+ */
+export const DELIVERY_CONCURRENCY = 5;
+
 /** A delivery handed back to its queue for a later attempt (the back-off). */
 export class DeliveryRetryError extends HandBackError {
   override readonly name = 'DeliveryRetryError';
@@ -59,8 +75,16 @@ export class DeliveryRetryError extends HandBackError {
  * timeout set the message's visibility to the back-off and hand it back (after the last receive,
  * keep it in the DLQ instead); on any other answer keep it in the DLQ at once. Every outcome is
  * recorded per subscription and event; throws only to hand back or when the record cannot be handled.
+ * With a `budget`, the attempt is not started (the record is handed back untouched: no request, no
+ * record, its visibility left as it was) unless it can end, POST timeout and writes, before the reserve.
  */
-export async function consumeDelivery(message: BusEvent, record: Pick<SQSRecord, 'eventSourceARN' | 'receiptHandle' | 'body' | 'attributes'>, ports: ConsumeDeliveryPorts): Promise<AttemptState> {
+export async function consumeDelivery(
+  message: BusEvent,
+  record: Pick<SQSRecord, 'eventSourceARN' | 'receiptHandle' | 'body' | 'attributes'>,
+  ports: ConsumeDeliveryPorts,
+  budget?: TimeBudget,
+): Promise<AttemptState> {
+  if (budget) ensureTime(budget, 'a delivery', ports.timeoutMs + DELIVERY_WRITES_MS);
   const event = message.detail;
   const target = ports.target(record.eventSourceARN);
   const receiveCount = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);

@@ -127,6 +127,31 @@ describe('local SQS consumer', () => {
     }
   });
 
+  it('fills a batch for up to maxBatchingWindowSeconds from its first message, as Lambda does', async () => {
+    const sizes: number[] = [];
+    const consumer = startConsumer({
+      name: 'stub',
+      fn: { ...decl(10, 2), trigger: { kind: 'queue', queue: QUEUE, batchSize: 10, maxConcurrency: 1, maxBatchingWindowSeconds: 2 } },
+      queue,
+      sqs: emulators.sqs,
+      handler: async (event) => {
+        sizes.push((event as SQSEvent).Records.length);
+        return { batchItemFailures: [] };
+      },
+    });
+    try {
+      // Six messages 150 ms apart, all within the window of the first (one poller, so one batch).
+      for (let i = 0; i < 6; i++) {
+        await send([`w${i}`]);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      await eventually(async () => (sizes.reduce((a, b) => a + b, 0) >= 6 ? true : undefined));
+      expect(sizes).toEqual([6]);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it('moves a message that keeps failing to the DLQ after maxReceiveCount receives', async () => {
     let calls = 0;
     const consumer = startConsumer({
