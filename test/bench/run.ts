@@ -10,7 +10,8 @@ const here = import.meta.dirname;
 const only = process.argv.slice(2);
 const scripts = readdirSync(here)
   .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
-  .sort((a, b) => (a === 'foundation.ts' ? -1 : b === 'foundation.ts' ? 1 : a.localeCompare(b)))
+  // foundation first; otherwise by name without `.ts`, so `drain` runs before `drain-floor`.
+  .sort((a, b) => (a === 'foundation.ts' ? -1 : b === 'foundation.ts' ? 1 : a.replace(/\.ts$/, '').localeCompare(b.replace(/\.ts$/, ''))))
   .filter((f) => !only.length || only.some((o) => f.startsWith(o)));
 let failed = 0;
 for (const script of scripts) {

@@ -86,7 +86,9 @@ async function mergedByTime(
   sortKeyAfter: string | undefined,
   resultName: string | undefined,
 ): Promise<StoredResult[]> {
-  const pageSize = partitions.length === 1 ? want : Math.min(want, Math.ceil(want / partitions.length) + 1);
+  // Unfiltered, each partition is asked for its share of the page (and one more); with a result-name
+  // filter, DynamoDB's limit counts the rows read before the filter, so each is asked for the whole page.
+  const pageSize = partitions.length === 1 || resultName ? want : Math.min(want, Math.ceil(want / partitions.length) + 1);
   const streams = partitions.map(({ index, partitionValue }) => ({ index, partitionValue, rows: [] as StoredResult[], startKey: undefined as Record<string, unknown> | undefined, done: false }));
   const fill = async (s: (typeof streams)[number]): Promise<void> => {
     while (!s.rows.length && !s.done) {
@@ -110,7 +112,9 @@ async function mergedByTime(
     for (const s of streams) if (s.rows[0] && (!next?.rows[0] || s.rows[0].sortKey < next.rows[0].sortKey)) next = s;
     const row = next?.rows.shift();
     if (!next || !row) break;
-    out.push(row);
+    // A row in two of the partitions (one a backfill gave a shard and left in the legacy index) comes
+    // out of both side by side, with its one sort key: listed once.
+    if (out.at(-1)?.id !== row.id) out.push(row);
     await fill(next);
   }
   return out;

@@ -6,6 +6,8 @@ import { cpuSpent, threadCpu } from '#test/helpers/thread-cpu.ts';
 // The benches' CPU accounting by thread (`npm run bench -- drain`, `-- foundation`) reads /proc by thread name.
 describe.runIf(process.platform === 'linux')('CPU by thread', () => {
   it('charges a named worker the CPU it burns, and not the main thread', async () => {
+    // `process.threadCpuUsage` is Node 23.9 and later: the tests run on the project's Node (24, Lambda's).
+    expect(typeof process.threadCpuUsage).toBe('function');
     const before = await threadCpu({ pid: process.pid });
     // It spins until it has burnt 500 ms of its own CPU (however loaded the machine; at most 20 s), says
     // so, and stays alive (a thread that has exited is no longer in /proc).
