@@ -33,13 +33,92 @@ export type PutEvents = (command: PutEventsCommand) => Promise<{ FailedEntryCoun
 let client: EventBridgeClient | undefined;
 // Created on first use: a function that never publishes does not open a connection (AWS_ENDPOINT_URL_EVENTBRIDGE
 // points it at the local router on one machine, as AWS_ENDPOINT_URL_SQS points SQS at fauxqs).
-const defaultSend: PutEvents = (command) => (client ??= hubClient(new EventBridgeClient({ ...HUB_CLIENT_CONFIG }))).send(command);
+const clientSend: PutEvents = (command) => (client ??= hubClient(new EventBridgeClient({ ...HUB_CLIENT_CONFIG }))).send(command);
+
+interface Waiting {
+  readonly entries: readonly PutEventsRequestEntry[];
+  readonly bytes: number;
+  readonly command: PutEventsCommand;
+  resolve(out: Awaited<ReturnType<PutEvents>>): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * PutEvents requests that wait for one another, sent as fewer requests: a batch's records publish side
+ * by side, each with a request of its own (usually two entries), and EventBridge takes ten entries a
+ * request. A request is sent at once when none is in flight (in the next turn of the event loop, with
+ * any made in the same turn); those made while one is in flight wait for it and go together, packed
+ * whole, in order, into requests of at most 10 entries and 256 KB. Each caller gets its own part of the
+ * answer (its entries' results and their failed count), or the error of the request that carried it,
+ * so the publisher's retry of refused entries and failed requests is the caller's as before. Nothing
+ * is held longer than the request in flight; a lone request is sent as it was made.
+ */
+export function coalescing(send: PutEvents): PutEvents {
+  let waiting: Waiting[] = [];
+  let busy = false;
+  const answer = async (group: readonly Waiting[]): Promise<void> => {
+    const only = group.length === 1 ? group[0] : undefined;
+    try {
+      const out = await send(only ? only.command : new PutEventsCommand({ Entries: group.flatMap((w) => w.entries) }));
+      if (only) return only.resolve(out);
+      const results = out.Entries ?? [];
+      const total = group.reduce((n, w) => n + w.entries.length, 0);
+      // An answer that reports failures without saying which entries: none is known to be accepted.
+      if (out.FailedEntryCount && results.length !== total) throw new Error(`PutEvents answered ${out.FailedEntryCount} failed entries of ${total} with ${results.length} results`);
+      let at = 0;
+      for (const w of group) {
+        const mine = results.slice(at, at + w.entries.length);
+        at += w.entries.length;
+        w.resolve({ FailedEntryCount: mine.filter((r) => r.ErrorCode).length, Entries: mine });
+      }
+    } catch (err) {
+      for (const w of group) w.reject(err);
+    }
+  };
+  const flush = async (): Promise<void> => {
+    busy = true;
+    while (waiting.length) {
+      const wave = waiting;
+      waiting = [];
+      const groups: Waiting[][] = [];
+      let current: Waiting[] = [];
+      let entries = 0;
+      let bytes = 0;
+      for (const w of wave) {
+        if (current.length && (entries + w.entries.length > MAX_ENTRIES || bytes + w.bytes > EVENTBRIDGE_ENTRY_MAX_BYTES)) {
+          groups.push(current);
+          current = [];
+          entries = 0;
+          bytes = 0;
+        }
+        current.push(w);
+        entries += w.entries.length;
+        bytes += w.bytes;
+      }
+      if (current.length) groups.push(current);
+      await Promise.all(groups.map(answer));
+    }
+    busy = false;
+  };
+  return (command) =>
+    new Promise((resolve, reject) => {
+      const entries = command.input.Entries ?? [];
+      waiting.push({ entries, bytes: entries.reduce((n, e) => n + sizeOf(e), 0), command, resolve, reject });
+      if (!busy) {
+        busy = true;
+        setImmediate(() => void flush());
+      }
+    });
+}
+
+const defaultSend = coalescing(clientSend);
 
 /**
  * Publishes to an EventBridge bus: `source` `switchboard.<vendor>`, `detail-type` the event type,
  * `detail` the event. Entries are sent in requests of at most 10 entries and 256 KB; entries the bus
  * refused (FailedEntryCount) and requests that failed are retried with full-jitter back-off, then
- * {@link PublishError}.
+ * {@link PublishError}. The function's own client sends through {@link coalescing}, so records
+ * publishing side by side share requests.
  */
 export function eventBridgePublisher(busName: string, options: { readonly send?: PutEvents; readonly baseMs?: number; readonly sleep?: (ms: number) => Promise<void> } = {}): EventPublisher {
   const send = options.send ?? defaultSend;
