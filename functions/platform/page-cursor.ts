@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.ts';
 import { ValidationError } from './errors.ts';
 import { parseJson } from './json.ts';
 import { KEY_LIMITS } from './validation.ts';

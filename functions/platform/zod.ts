@@ -1,5 +1,6 @@
 import { en } from 'zod/locales';
-import { config } from 'zod/mini';
+import { config, safeParse } from 'zod/mini';
+import type { core } from 'zod/mini';
 
 /**
  * zod/mini, as runtime code imports it (`import * as z from '#platform/zod.ts'`): zod's own core, with
@@ -13,3 +14,16 @@ import { config } from 'zod/mini';
 config(en());
 
 export * from 'zod/mini';
+
+/**
+ * `schema.parse(value)`, its failure named as classic zod names it: zod/mini throws the same error
+ * (same issues, same message) as `$ZodError`, classic zod as `ZodError`. For reads whose failures are
+ * logged (a stored item that no longer fits its schema), so a log line reads the same whichever zod
+ * the schema is built with.
+ */
+export function parseLogged<S extends core.$ZodType>(schema: S, value: unknown): core.output<S> {
+  const result = safeParse(schema, value);
+  if (result.success) return result.data;
+  result.error.name = 'ZodError';
+  throw result.error;
+}

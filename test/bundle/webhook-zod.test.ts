@@ -12,14 +12,15 @@ import { stackBundle, stackBundleInputs } from '#test/helpers/bundles.ts';
 /**
  * The webhook functions answer vendors on a cold start, so their bundles hold zod/mini only: classic
  * zod costs several times as much to load and to build schemas with (`npm run bench -- cold`). So does
- * the Rungopher processor, which every result goes through.
+ * the Rungopher processor, which every result goes through, and the Goodays event processor, which every
+ * Goodays event goes through.
  */
 
 /** Every function behind a `/webhooks/…` route, from the topology. */
 const webhooks = functionList().filter((f) => f.trigger.kind === 'http' && f.trigger.routes.some((r) => r.path.startsWith('/webhooks/')));
 
 /** Queue processors whose module graph is zod/mini only. */
-const MINI_PROCESSORS = ['rungopher-processor'];
+const MINI_PROCESSORS = ['rungopher-processor', 'goodays-event-processor'];
 const processors = functionList().filter((f) => MINI_PROCESSORS.includes(f.name));
 
 describe('the webhook bundles', () => {

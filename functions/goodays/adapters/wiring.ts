@@ -1,18 +1,18 @@
 import * as z from 'zod';
 import { DEFAULT_NATIVE_SOURCES } from '#goodays/domain/actions.ts';
 import { functionConfig, secretValue, setting } from '#platform/config.ts';
-import type { Setting } from '#platform/config.ts';
-import { hubQuarantine } from '#platform/quarantine.ts';
 import { eventPublisher } from '#platform/outbound/publisher.ts';
-import { customerLinker } from '#platform/customer-index.ts';
 import { sqsJsonQueue } from '#platform/queue.ts';
 import type { ActionMessage } from '#goodays/domain/actions.ts';
 import { DEFAULT_GOODAYS_BASE_URL, goodaysClient } from './client.ts';
 
 // The webhook's settings live apart, so its bundle loads none of the stores and clients below.
 export { goodaysHmacSecrets, webhookConfig } from './webhook-config.ts';
+// The event processor's too, so its bundle loads none of the action store, the client and classic zod.
+export { eventProcessorConfig } from './event-wiring.ts';
 import type { GoodaysApi } from './client.ts';
-import { dynamoActionStore, dynamoEventStore, dynamoThreadStore, dynamoUserCache } from './store.ts';
+import { dynamoActionStore, dynamoThreadStore, dynamoUserCache } from './store.ts';
+import { built, store } from './event-wiring.ts';
 
 /**
  * Configuration and adapters of the Goodays functions: one typed config object per function, read on
@@ -25,22 +25,6 @@ import { dynamoActionStore, dynamoEventStore, dynamoThreadStore, dynamoUserCache
 
 const PositiveInt = z.coerce.number().int().positive();
 const List = z.string().transform((v) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
-
-/**
- * An adapter over a declared resource, built once with the config that names it: a missing `TABLE_*`
- * or `QUEUE_*_URL` is named with the rest, and the adapter is made once per process.
- */
-const built = <A, T>(source: Setting<A>, make: (value: A) => T): Setting<T> => ({ read: () => make(source.read()) });
-const store = <T>(name: string, make: (table: string) => T): Setting<T> => built(setting.table(name), make);
-
-/** `goodays-event-processor`: the foreign-record quarantine is the kit's; an unreadable event is kept here. */
-export const eventProcessorConfig = functionConfig({
-  events: store('goodays-events', dynamoEventStore),
-  threads: store('goodays-threads', dynamoThreadStore),
-  quarantine: store('quarantine', hubQuarantine),
-  outbound: { read: eventPublisher },
-  link: store('customer-index', customerLinker),
-});
 
 /** `goodays-api`. */
 export const operatorApiConfig = functionConfig({

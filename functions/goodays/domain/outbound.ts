@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#platform/zod.ts';
 import { defineEvent } from '#platform/outbound/event.ts';
 
 /** Goodays's outbound events (its topology's `eventModule`). */
@@ -11,14 +11,14 @@ export const threadUpdated = defineEvent({
   version: 1,
   description: 'A Goodays thread changed after a webhook event was stored: the whole thread as the operator API shows it.',
   key: z.object({
-    responseId: z.string().describe("Goodays's response id."),
-    version: z.number().int().positive().describe('The thread item version this is (higher is newer: apply only a newer one).'),
+    responseId: z.string().check(z.describe("Goodays's response id.")),
+    version: z.number().check(z.int(), z.positive(), z.describe('The thread item version this is (higher is newer: apply only a newer one).')),
   }),
   body: z.object({
     /** The folded thread (response, survey, answers, messages, state, allowed actions). */
     thread: z.record(z.string(), z.unknown()),
     awaiting: z.boolean(),
-    lastHandledAt: z.string().optional(),
+    lastHandledAt: z.optional(z.string()),
   }),
   href: (k) => `/goodays/responses/${encodeURIComponent(k.responseId)}`,
   subject: (k) => responseSubject(k.responseId),
@@ -36,11 +36,11 @@ export const actionSettled = defineEvent({
     outcome: z.enum(ACTION_OUTCOMES),
   }),
   body: z.object({
-    action: z.string().describe('reply, message, call, close or spam'),
+    action: z.string().check(z.describe('reply, message, call, close or spam')),
     /** For `resolved`: what the person decided. */
-    resolution: z.enum(['sent', 'not-sent']).optional(),
-    vendorStatus: z.number().int().optional(),
-    vendorMessages: z.array(z.string()).optional(),
+    resolution: z.optional(z.enum(['sent', 'not-sent'])),
+    vendorStatus: z.optional(z.number().check(z.int())),
+    vendorMessages: z.optional(z.array(z.string())),
   }),
   href: (k) => `/goodays/actions/${encodeURIComponent(k.actionId)}`,
   subject: (k) => responseSubject(k.responseId),

@@ -1,4 +1,4 @@
-import { eventProcessorConfig } from '#goodays/adapters/wiring.ts';
+import { eventProcessorConfig } from '#goodays/adapters/event-wiring.ts';
 import { consumeGoodaysEvent } from '#goodays/use-cases/threads.ts';
 import { EnvelopeMessage } from '#platform/envelope.ts';
 import { queueConsumer } from '#platform/queue-consumer.ts';
