@@ -25,5 +25,8 @@ export function parseLogged<S extends core.$ZodType>(schema: S, value: unknown):
   const result = safeParse(schema, value);
   if (result.success) return result.data;
   result.error.name = 'ZodError';
+  // safeParse builds its error without a stack: capture one here, as `parse` does, so the log line
+  // keeps its location and frames.
+  Error.captureStackTrace(result.error, parseLogged);
   throw result.error;
 }

@@ -36,6 +36,8 @@ describe('a stored Goodays item that does not fit its schema', () => {
       expect(err).toBeInstanceOf(Error);
       expect([err.name, err.stack?.split('\n')[0]]).toEqual(['ZodError', `ZodError: ${JSON.stringify(issues, null, 2).split('\n')[0]}`]);
       expect(err.issues).toEqual(issues);
+      // With its frames, as classic zod's parse gives them: the log line keeps its location.
+      expect(err.stack).toMatch(/\n\s+at /);
       expect(err.message).toBe(JSON.stringify(issues, null, 2));
     }
   });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import { EVENTBRIDGE_ENTRY_MAX_BYTES, entryBytes } from '#platform/outbound/event.ts';
-import { coalescing, type PutEvents } from '#platform/outbound/publisher.ts';
+import { COALESCE_HOLD_MS, PublishError, coalescing, eventBridgePublisher, type PutEvents } from '#platform/outbound/publisher.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const entry = (id: string, bytes = 0): PutEventsRequestEntry => ({ EventBusName: 'bus', Source: 'switchboard.test', DetailType: 't', Detail: JSON.stringify({ id, pad: 'x'.repeat(bytes) }) });
@@ -45,6 +45,73 @@ describe('PutEvents coalescing', () => {
     });
     await send(command);
     expect(seen).toEqual([command]);
+  });
+
+  it('sends those made while a request is in flight together, once it is answered', async () => {
+    const starts: { size: number; at: number }[] = [];
+    let firstAnswered = Infinity;
+    const bus = fakeBus(new Set(), new Set(), () => 0);
+    const send = coalescing(async (c) => {
+      starts.push({ size: c.input.Entries?.length ?? 0, at: performance.now() });
+      if (starts.length === 1) {
+        await sleep(5);
+        firstAnswered = performance.now();
+      }
+      return bus.send(c);
+    });
+    const first = send(new PutEventsCommand({ Entries: [entry('first')] }));
+    await sleep(1);
+    expect(starts).toHaveLength(1);
+    const later = Array.from({ length: 9 }, (_, c) => send(new PutEventsCommand({ Entries: [entry(`l${c}-0`), entry(`l${c}-1`)] })));
+    await Promise.all([first, ...later]);
+    // Eighteen entries in two requests, sent after the first was answered (within the hold of 20 ms).
+    expect(starts.map((x) => x.size)).toEqual([1, 10, 8]);
+    for (const x of starts.slice(1)) expect(x.at).toBeGreaterThanOrEqual(firstAnswered);
+  });
+
+  it('holds the others for the hold at most, not for a stalled request', async () => {
+    const bus = fakeBus(new Set(), new Set(), () => 0);
+    let calls = 0;
+    const send = coalescing(async (c) => {
+      if (++calls === 1) await sleep(2_000);
+      return bus.send(c);
+    });
+    const stalled = send(new PutEventsCommand({ Entries: [entry('stalled')] }));
+    await sleep(1);
+    const t = performance.now();
+    await Promise.all(Array.from({ length: 3 }, (_, c) => send(new PutEventsCommand({ Entries: [entry(`q${c}`)] }))));
+    expect(performance.now() - t).toBeLessThan(COALESCE_HOLD_MS + 500);
+    await stalled;
+  });
+
+  it('under the publisher: refused entries are retried by their own callers until every event is accepted once', async () => {
+    const seen = new Set<string>();
+    const accepted: string[] = [];
+    // Refuses each entry the first time it sees it, accepts it the next.
+    const send = coalescing(async (c) => {
+      const results = (c.input.Entries ?? []).map((e) => {
+        const id = (JSON.parse(e.Detail ?? '{}') as { id: string }).id;
+        if (!seen.has(id)) {
+          seen.add(id);
+          return { ErrorCode: 'ThrottlingException' };
+        }
+        accepted.push(id);
+        return { EventId: id };
+      });
+      return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+    });
+    const publisher = eventBridgePublisher('bus', { send, sleep: async () => undefined });
+    const event = (id: string) => ({ id, type: 'rungopher.result.stored', time: '2026-12-01T00:00:00.000Z', subject: 's', data: {} }) as unknown as Parameters<typeof publisher.publish>[0][number];
+    await Promise.all(Array.from({ length: 6 }, (_, c) => publisher.publish([event(`e${c}-a`), event(`e${c}-b`)])));
+    expect(accepted.sort()).toEqual(Array.from({ length: 6 }, (_, c) => [`e${c}-a`, `e${c}-b`]).flat().sort());
+  });
+
+  it('the publisher takes an answer that reports failures without saying which as none accepted, alone too', async () => {
+    let calls = 0;
+    const publisher = eventBridgePublisher('bus', { send: async () => (calls++, { FailedEntryCount: 1 }), sleep: async () => undefined });
+    const event = { id: 'x', type: 'rungopher.result.stored', time: '2026-12-01T00:00:00.000Z', subject: 's', data: {} } as unknown as Parameters<typeof publisher.publish>[0][number];
+    await expect(publisher.publish([event])).rejects.toBeInstanceOf(PublishError);
+    expect(calls).toBe(4);
   });
 
   it('refuses an answer that reports failures without saying which entries (none is known accepted)', async () => {

@@ -9,7 +9,7 @@ function outcome(parse: () => unknown) {
     return { value: parse() };
   } catch (err) {
     const e = err as Error & { issues: unknown };
-    return { isError: e instanceof Error, name: e.name, message: e.message, stackHead: e.stack?.split('\n')[0], keys: Object.keys(e), issues: e.issues };
+    return { isError: e instanceof Error, name: e.name, message: e.message, stackHead: e.stack?.split('\n')[0], hasFrames: /\n\s+at /.test(e.stack ?? ''), keys: Object.keys(e), issues: e.issues };
   }
 }
 

@@ -24,6 +24,8 @@ export const EVENT_BUS_ENV = 'HUB_EVENT_BUS';
 
 /** PutEvents takes at most 10 entries and 256 KB per request. */
 const MAX_ENTRIES = 10;
+/** Longest a PutEvents request waits for the one in flight, to go with others (see {@link coalescing}). */
+export const COALESCE_HOLD_MS = 20;
 /** Attempts of one request's failed entries (throttling, internal failures, transport errors). */
 const ATTEMPTS = 4;
 
@@ -47,13 +49,14 @@ interface Waiting {
  * PutEvents requests that wait for one another, sent as fewer requests: a batch's records publish side
  * by side, each with a request of its own (usually two entries), and EventBridge takes ten entries a
  * request. A request is sent at once when none is in flight (in the next turn of the event loop, with
- * any made in the same turn); those made while one is in flight wait for it and go together, packed
- * whole, in order, into requests of at most 10 entries and 256 KB. Each caller gets its own part of the
- * answer (its entries' results and their failed count), or the error of the request that carried it,
- * so the publisher's retry of refused entries and failed requests is the caller's as before. Nothing
- * is held longer than the request in flight; a lone request is sent as it was made.
+ * any made in the same turn); those made while one is in flight wait for it, for at most
+ * {@link COALESCE_HOLD_MS}, and go together, packed whole, in order, into requests of at most 10
+ * entries and 256 KB. Each caller gets its own part of the answer (its entries' results and their
+ * failed count), or the error of the request that carried it (a request that fails fails every caller
+ * it carried, and each retries its own entries). A slow request holds the others for the hold at most,
+ * not for its own time; a lone request is sent as it was made.
  */
-export function coalescing(send: PutEvents): PutEvents {
+export function coalescing(send: PutEvents, holdMs = COALESCE_HOLD_MS): PutEvents {
   let waiting: Waiting[] = [];
   let busy = false;
   const answer = async (group: readonly Waiting[]): Promise<void> => {
@@ -96,7 +99,11 @@ export function coalescing(send: PutEvents): PutEvents {
         bytes += w.bytes;
       }
       if (current.length) groups.push(current);
-      await Promise.all(groups.map(answer));
+      // The next wave goes when this one is answered, or after the hold: a stalled request (the SDK's
+      // retries can take seconds) holds its own callers, not everyone's.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(groups.map(answer)), new Promise<void>((r) => (timer = setTimeout(r, holdMs)))]);
+      clearTimeout(timer);
     }
     busy = false;
   };
@@ -135,8 +142,10 @@ export function eventBridgePublisher(busName: string, options: { readonly send?:
           try {
             const out = await send(new PutEventsCommand({ Entries: pending }));
             const results = out.Entries ?? [];
-            failed = out.FailedEntryCount ? pending.filter((_, i) => results[i]?.ErrorCode) : [];
-            reason = results.find((r) => r.ErrorCode)?.ErrorCode ?? '';
+            // Failures reported without saying which entries: none is known to be accepted.
+            const unknown = Boolean(out.FailedEntryCount) && results.length !== pending.length;
+            failed = unknown ? pending : out.FailedEntryCount ? pending.filter((_, i) => results[i]?.ErrorCode) : [];
+            reason = unknown ? `${out.FailedEntryCount} failed entries reported with ${results.length} results for ${pending.length}` : (results.find((r) => r.ErrorCode)?.ErrorCode ?? '');
           } catch (err) {
             failed = pending;
             reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
