@@ -81,24 +81,8 @@ export function coalescing(send: PutEvents, holdMs = COALESCE_HOLD_MS): PutEvent
   const flush = async (): Promise<void> => {
     busy = true;
     while (waiting.length) {
-      const wave = waiting;
+      const groups = packed(waiting, (w) => w.entries.length, (w) => w.bytes);
       waiting = [];
-      const groups: Waiting[][] = [];
-      let current: Waiting[] = [];
-      let entries = 0;
-      let bytes = 0;
-      for (const w of wave) {
-        if (current.length && (entries + w.entries.length > MAX_ENTRIES || bytes + w.bytes > EVENTBRIDGE_ENTRY_MAX_BYTES)) {
-          groups.push(current);
-          current = [];
-          entries = 0;
-          bytes = 0;
-        }
-        current.push(w);
-        entries += w.entries.length;
-        bytes += w.bytes;
-      }
-      if (current.length) groups.push(current);
       // The next wave goes when this one is answered, or after the hold: a stalled request (the SDK's
       // retries can take seconds) holds its own callers, not everyone's.
       let timer: NodeJS.Timeout | undefined;
@@ -171,18 +155,30 @@ function sizeOf(e: PutEventsRequestEntry): number {
 
 /** Requests of at most 10 entries and 256 KB together. */
 function batches(entries: readonly PutEventsRequestEntry[]): PutEventsRequestEntry[][] {
-  const out: PutEventsRequestEntry[][] = [];
-  let current: PutEventsRequestEntry[] = [];
-  let bytes = 0;
-  for (const e of entries) {
-    const size = sizeOf(e);
-    if (current.length && (current.length >= MAX_ENTRIES || bytes + size > EVENTBRIDGE_ENTRY_MAX_BYTES)) {
+  return packed(entries, () => 1, sizeOf);
+}
+
+/**
+ * Items in order, in groups of at most 10 entries and 256 KB together (an item of `entries` entries and
+ * `bytes` bytes is never split; one over the limits goes alone).
+ */
+function packed<T>(items: readonly T[], entries: (t: T) => number, bytes: (t: T) => number): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let n = 0;
+  let size = 0;
+  for (const item of items) {
+    const e = entries(item);
+    const b = bytes(item);
+    if (current.length && (n + e > MAX_ENTRIES || size + b > EVENTBRIDGE_ENTRY_MAX_BYTES)) {
       out.push(current);
       current = [];
-      bytes = 0;
+      n = 0;
+      size = 0;
     }
-    current.push(e);
-    bytes += size;
+    current.push(item);
+    n += e;
+    size += b;
   }
   if (current.length) out.push(current);
   return out;
