@@ -36,6 +36,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, S
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { createQueues, createTables, LOCAL_AWS_ENV, localName, startEmulators } from '#infra/local/emulators.ts';
 import { HUB_CLIENT_CONFIG, hubClient } from '#platform/aws-client.ts';
+import { mapLimit } from '#platform/concurrency.ts';
 import { entryBytes } from '#platform/outbound/event.ts';
 import { startEventRouter } from '#infra/local/event-router.ts';
 import { eventually, startTestHub } from '#test/helpers/hub.ts';
@@ -60,15 +61,8 @@ interface Recorded {
   readonly input: Record<string, unknown>;
 }
 
-/** Runs `jobs` in order, `width` at a time. */
-async function pool(jobs: readonly (() => Promise<unknown>)[], width: number): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < jobs.length) await jobs[next++]?.();
-    }),
-  );
-}
+/** Runs `jobs` in order, `width` at a time (the kit's `mapLimit`). */
+const pool = (jobs: readonly (() => Promise<unknown>)[], width: number): Promise<unknown[]> => mapLimit(jobs, width, (job) => job());
 
 /** Phase 1: the requests a stored result makes, recorded on the hub itself. */
 async function record(): Promise<{ requests: Recorded[]; failed: number; events: { requests: number; entries: number; bytes: number } }> {
