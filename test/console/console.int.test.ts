@@ -125,6 +125,27 @@ describe.skipIf(!canRun)('the console in Chromium', () => {
     expect(cspViolations).toEqual([]);
   });
 
+  it('follows a hash change made the moment the signed-in console first renders, before its effects run', async () => {
+    const id = await newResponse('Where is my order?');
+    await page.goto(`${hub.url}/console`);
+    await page.getByLabel('Operator token').fill(hub.env.HUB_OPERATOR_TOKEN ?? '');
+    // A MutationObserver's callback is a microtask: it runs after the shell's first render and before
+    // Preact's effects (after paint), so the shell's hashchange listener is not there yet.
+    // (A string: this project's tests are typed without the DOM library.)
+    await page.evaluate(`(() => {
+      const seen = new MutationObserver(() => {
+        if ([...document.querySelectorAll('h1')].some((h) => h.textContent === 'Inbox')) {
+          seen.disconnect();
+          location.hash = ${JSON.stringify(`#/goodays/${id}`)};
+        }
+      });
+      seen.observe(document.body, { childList: true, subtree: true });
+      document.querySelector('form button[type=submit]').click();
+    })()`);
+    await page.getByRole('heading', { name: `Response ${id}` }).waitFor({ timeout: 10_000 });
+    await page.getByLabel('Public reply').waitFor();
+  });
+
   it('shows an unknown outcome and resolves it', async () => {
     const id = await newResponse('The parcel was damaged.');
     await signIn();

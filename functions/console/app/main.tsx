@@ -11,6 +11,8 @@ function useHash(): string {
   useEffect(() => {
     const on = () => setH(route());
     addEventListener('hashchange', on);
+    // Effects run after paint: a hash change between the first render and now fired no event here.
+    on();
     return () => removeEventListener('hashchange', on);
   }, []);
   return h;
