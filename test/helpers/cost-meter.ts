@@ -4,16 +4,18 @@
  * in the local runtime uses), DynamoDB write and read units per table and index, and the writes that
  * land on each index partition (for the hot-partition figure).
  *
- * DynamoDB units. dynalite answers `ReturnConsumedCapacity` with the table's units only, so write units
- * are computed here from item sizes by DynamoDB's rules: the item before and after each write is read
- * with a separate, uncounted client; the table is charged 1 WRU per started KB of the larger of the two
- * (at least 1, also for a write whose condition failed); each global secondary index is charged for
+ * DynamoDB units. dynalite answers `ReturnConsumedCapacity` with the table's units only. A write that
+ * succeeds is charged the table units dynalite reports (1 WRU per started KB of the larger of the item
+ * before and after, worked out inside dynalite on the item it changed, so concurrent writes to one item
+ * cannot skew them); one whose condition failed, 1 WRU per started KB of the larger of the item and
+ * the attempted one. Index units are computed here from item sizes by DynamoDB's rules: the item
+ * before and after each write is read with a separate, uncounted client; each global secondary index is charged for
  * the entry it writes (its projection of the item, per started KB): a new entry, a removed one, a
  * changed one (the larger of the two), or a delete plus a put when the entry's key changed; nothing
  * when the projected attributes did not change or the write's condition failed. Read units are what
  * dynalite reports (its reads follow DynamoDB's 4 KB rule, eventually consistent at half). Concurrent
- * writes to one item can make the before/after reads race the write: the figures are exact for
- * sequential writes and close otherwise.
+ * writes to one item can make the before/after reads race the write, so index figures are exact for
+ * sequential writes and close otherwise (the hub's indexed items are written once, or rarely).
  */
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -124,8 +126,8 @@ export async function startCostMeter(dynamoEndpoint: string): Promise<CostMeter>
   const get = async (table: string, key: Item): Promise<Item | undefined> => (await side.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
 
   /** Charges one item write (before → after; `failed` when its condition failed). */
-  const chargeWrite = async (table: string, t: TableInfo, before: Item | undefined, after: Item | undefined, attempted: Item | undefined, failed: boolean) => {
-    add(table, { wru: kb(Math.max(itemSize(before), itemSize(failed ? attempted : after))) });
+  const chargeWrite = async (table: string, t: TableInfo, before: Item | undefined, after: Item | undefined, attempted: Item | undefined, failed: boolean, reported?: number) => {
+    add(table, { wru: reported ?? kb(Math.max(itemSize(before), itemSize(failed ? attempted : after))) });
     if (failed) return;
     for (const ix of t.indexes) {
       const entry = (item: Item | undefined): Item | undefined => {
@@ -167,7 +169,9 @@ export async function startCostMeter(dynamoEndpoint: string): Promise<CostMeter>
       const before = await get(table ?? '', key);
       try {
         const out = await next(args);
-        await chargeWrite(table ?? '', t, before, op === 'DeleteItem' ? undefined : await get(table ?? '', key), input.Item as Item | undefined, false);
+        // The units dynalite reports for the table (asked for below), when it reports them.
+        const reported = (out.output.ConsumedCapacity as { CapacityUnits?: number } | undefined)?.CapacityUnits;
+        await chargeWrite(table ?? '', t, before, op === 'DeleteItem' ? undefined : await get(table ?? '', key), input.Item as Item | undefined, false, reported);
         return out;
       } catch (err) {
         if ((err as Error).name === 'ConditionalCheckFailedException') await chargeWrite(table ?? '', t, before, before, (input.Item as Item | undefined) ?? before, true);
@@ -206,9 +210,18 @@ export async function startCostMeter(dynamoEndpoint: string): Promise<CostMeter>
     count(`sqs:${op}`, Math.max(1, Math.ceil(payload / 65_536)));
     return next(args);
   };
-  // Reads ask for their units before the request is serialized; writes are charged after the fact.
-  const askUnits = (next: Next, context: { commandName?: string }): Next => async (args) =>
-    /^(GetItem|Query|Scan|BatchGetItem)Command$/.test(context.commandName ?? '') ? next({ ...args, input: { ...args.input, ReturnConsumedCapacity: 'INDEXES' } }) : next(args);
+  // Requests ask for their units before they are serialized (reads: what dynalite reports; single-item
+  // writes: the table's units).
+  const askUnits = (next: Next, context: { commandName?: string }): Next => async (args) => {
+    if (/^(GetItem|Query|Scan|BatchGetItem)Command$/.test(context.commandName ?? '')) return next({ ...args, input: { ...args.input, ReturnConsumedCapacity: 'INDEXES' } });
+    if (/^(PutItem|UpdateItem|DeleteItem)Command$/.test(context.commandName ?? '') && args.input.ReturnConsumedCapacity === undefined) {
+      const out = await next({ ...args, input: { ...args.input, ReturnConsumedCapacity: 'TOTAL' } });
+      // Asked for by the meter, not by the hub: the hub sees the answer it would have had.
+      const { ConsumedCapacity: _units, ...output } = out.output;
+      return { ...out, output };
+    }
+    return next(args);
+  };
   (dynamo.middlewareStack as unknown as Stack).add(askUnits, { step: 'serialize', priority: 'high', name: 'costMeterAskUnits' });
   (dynamo.middlewareStack as unknown as Stack).add(dynamoMw, { step: 'build', name: 'costMeterDynamo' });
   (sqs.middlewareStack as unknown as Stack).add(sqsMw, { step: 'build', name: 'costMeterSqs' });
