@@ -125,7 +125,8 @@ async function main(): Promise<void> {
       if (storedAt <= offeredUntil) storedInWindow++;
     }, start + (SECONDS + WAIT_SECONDS) * 1000);
     const drained = pending.size === 0;
-    const drainSeconds = (lastStored - lastAnswer) / 1000;
+    // None when the last result was stored before the last answer reached the caller (printed as 0.0, not -0.0).
+    const drainSeconds = Math.max(0, (lastStored - lastAnswer) / 1000);
     ackMs.sort((a, b) => a - b);
     storedMs.sort((a, b) => a - b);
     const stored = storedMs.length;
