@@ -7,7 +7,9 @@
  * DynamoDB units. dynalite answers `ReturnConsumedCapacity` with the table's units only. A write that
  * succeeds is charged the table units dynalite reports (1 WRU per started KB of the larger of the item
  * before and after, worked out inside dynalite on the item it changed, so concurrent writes to one item
- * cannot skew them); one whose condition failed, 1 WRU per started KB of the larger of the item and
+ * cannot skew them) when its items are ASCII: dynalite measures text in UTF-16 units where DynamoDB
+ * counts UTF-8 bytes, so for other text the units are worked out here from the items read before and
+ * after. A write whose condition failed is charged 1 WRU per started KB of the larger of the item and
  * the attempted one. Index units are computed here from item sizes by DynamoDB's rules: the item
  * before and after each write is read with a separate, uncounted client; each global secondary index is charged for
  * the entry it writes (its projection of the item, per started KB): a new entry, a removed one, a
@@ -54,6 +56,22 @@ export function itemSize(item: Item | undefined): number {
 }
 
 const kb = (bytes: number): number => Math.max(1, Math.ceil(bytes / 1024));
+
+const plain = (s: string): boolean => Buffer.byteLength(s, 'utf8') === s.length;
+
+/** Whether a value's strings and map keys are ASCII. */
+function asciiValue(v: AttributeValue): boolean {
+  if (v.S !== undefined) return plain(v.S);
+  if (v.SS) return v.SS.every(plain);
+  if (v.L) return v.L.every(asciiValue);
+  if (v.M) return asciiItem(v.M);
+  return true;
+}
+
+/** Whether every name and string of an item is ASCII (where dynalite's sizes are DynamoDB's). */
+function asciiItem(item: Item | undefined): boolean {
+  return !item || Object.entries(item).every(([k, v]) => plain(k) && asciiValue(v));
+}
 
 interface IndexInfo {
   readonly name: string;
@@ -171,7 +189,8 @@ export async function startCostMeter(dynamoEndpoint: string): Promise<CostMeter>
         const out = await next(args);
         // The units dynalite reports for the table (asked for below), when it reports them.
         const reported = (out.output.ConsumedCapacity as { CapacityUnits?: number } | undefined)?.CapacityUnits;
-        await chargeWrite(table ?? '', t, before, op === 'DeleteItem' ? undefined : await get(table ?? '', key), input.Item as Item | undefined, false, reported);
+        const after = op === 'DeleteItem' ? undefined : await get(table ?? '', key);
+        await chargeWrite(table ?? '', t, before, after, input.Item as Item | undefined, false, asciiItem(before) && asciiItem(after) ? reported : undefined);
         return out;
       } catch (err) {
         if ((err as Error).name === 'ConditionalCheckFailedException') await chargeWrite(table ?? '', t, before, before, (input.Item as Item | undefined) ?? before, true);

@@ -56,4 +56,14 @@ describe('the cost meter', () => {
     // 2 for the first put (1.5 KB), 2 for the refused one (the item it met), 1 for the third.
     expect(meter.snapshot().units[table]?.wru).toBe(5);
   });
+
+  it('counts text that is not ASCII in UTF-8 bytes, as DynamoDB does (dynalite counts UTF-16 units)', async () => {
+    const { dynamo } = await import('#platform/aws.ts');
+    const table = aws.tableName('rungopher-results');
+    meter.reset();
+    // 600 characters, 1,200 bytes: 2 WRU on DynamoDB, 1 by dynalite's measure.
+    await dynamo.send(new PutCommand({ TableName: table, Item: { id: 'r3', raw: 'é'.repeat(600) } }));
+    await dynamo.send(new PutCommand({ TableName: table, Item: { id: 'r4', [`n:${'ü'.repeat(300)}`]: 'x'.repeat(500) } }));
+    expect(meter.snapshot().units[table]?.wru).toBe(4);
+  });
 });
