@@ -2,8 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { expiry } from './retention.ts';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, isConditionFailed } from './aws.ts';
-import { quarantined } from './outbound/hub-events.ts';
-import { EVENT_BUS_ENV, eventPublisher, type EventPublisher } from './outbound/publisher.ts';
 
 /** A body the hub accepted as authentic but could not use. */
 export interface QuarantineEntry {
@@ -184,33 +182,47 @@ async function countWhere(table: string, filter?: string): Promise<number> {
 }
 
 /**
- * A quarantine that announces each put as a `hub.quarantined` event, after the item is written, on
- * every put (also of a body kept before: the earlier put may have died before publishing; the event id
- * is the same, so subscribers see it once). Never the body: it may hold personal data.
+ * What the `hub.quarantined` event of one put says: its data (never the body: it may hold personal
+ * data) and its time. `quarantine-events.ts` makes the event of it and publishes it.
  */
-export function publishingQuarantine(inner: Quarantine, publisher: EventPublisher, now: () => Date = () => new Date()): Quarantine {
+export interface QuarantineNotice {
+  readonly quarantineId: string;
+  readonly vendor: string;
+  readonly stage: QuarantineEntry['stage'];
+  /** The reason, at most 2000 characters (as the item keeps it). */
+  readonly reason: string;
+  readonly receivedAt: string;
+  readonly bodyBytes: number;
+  /** When the put was made (ISO-8601): the event's `time`. */
+  readonly time: string;
+}
+
+/** The notice of a put, made when it returned. */
+export function quarantineNotice(entry: QuarantineEntry, receipt: QuarantineReceipt, time: Date): QuarantineNotice {
+  const bodyBytes = typeof entry.body === 'string' ? Buffer.byteLength(entry.body) : entry.body.length;
+  return { quarantineId: receipt.id, vendor: entry.vendor, stage: entry.stage, reason: entry.reason.slice(0, 2000), receivedAt: entry.receivedAt, bodyBytes, time: time.toISOString() };
+}
+
+/**
+ * A quarantine that hands the notice of each put to `announce`, after the item is written, on every
+ * put (also of a body kept before: the earlier put may have died before announcing; the event id is
+ * the same, so subscribers see it once). The put resolves only once `announce` did: a failure fails
+ * the put, so the caller's retry (a vendor's resend, a redelivery) announces again.
+ */
+export function announcingQuarantine(inner: Quarantine, announce: (notice: QuarantineNotice) => Promise<unknown>, now: () => Date = () => new Date()): Quarantine {
   return {
     async put(entry) {
       const receipt = await inner.put(entry);
-      const bodyBytes = typeof entry.body === 'string' ? Buffer.byteLength(entry.body) : entry.body.length;
-      await publisher.publish([
-        quarantined.make({
-          idParts: [receipt.id],
-          key: { quarantineId: receipt.id },
-          body: { vendor: entry.vendor, stage: entry.stage, reason: entry.reason.slice(0, 2000), receivedAt: entry.receivedAt, bodyBytes },
-          time: now().toISOString(),
-        }),
-      ]);
+      await announce(quarantineNotice(entry, receipt, now()));
       return receipt;
     },
   };
 }
 
 /**
- * The quarantine of a function: the table, announcing each put when the function publishes events
- * (its topology declaration lists `hub.quarantined`, which gives it `HUB_EVENT_BUS`).
+ * A notice as a queue message: what a webhook sends on its own queue (it loads no EventBridge client),
+ * for the queue's consumer, which publishes, to announce (`queueConsumer`, `quarantine-events.ts`).
  */
-export function hubQuarantine(table: string): Quarantine {
-  const store = dynamoQuarantine(table);
-  return process.env[EVENT_BUS_ENV] ? publishingQuarantine(store, eventPublisher()) : store;
+export interface QuarantineNoticeMessage {
+  readonly hubQuarantined: QuarantineNotice;
 }

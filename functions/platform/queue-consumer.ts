@@ -7,7 +7,8 @@ import { tableName } from './config.ts';
 import { isTransientAwsError } from './aws.ts';
 import { HandBackError } from './errors.ts';
 import { count, logger, metrics } from './observability.ts';
-import { hubQuarantine, type Quarantine } from './quarantine.ts';
+import type { Quarantine } from './quarantine.ts';
+import { hubQuarantine, parseQuarantineNotice, publishQuarantineNotice } from './quarantine-events.ts';
 import { ensureTime, hasTime, timeBudget, type TimeBudget } from './time-budget.ts';
 import * as z from './zod.ts';
 import { backoffDelay } from './vendor-http.ts';
@@ -135,7 +136,8 @@ export interface QueueConsumerSpec<M> {
 /**
  * A queue consumer: partial batch responses, the time budget and hand-backs ({@link sqsHandler}), and
  * before the vendor's code sees a record, its envelope read by schema. A record that is not one of this
- * queue's messages is quarantined (stage `processor`) and acknowledged: no retry can make it readable.
+ * queue's messages is quarantined (stage `processor`) and acknowledged: no retry can make it readable;
+ * unless it is the notice of a webhook's quarantine, whose `hub.quarantined` event is published.
  */
 export function queueConsumer<M>(spec: QueueConsumerSpec<M>) {
   const reserveMs = spec.reserveMs ?? SAFETY_MARGIN_MS;
@@ -145,6 +147,15 @@ export function queueConsumer<M>(spec: QueueConsumerSpec<M>) {
     async (record, context) => {
       const parsed = z.safeParse(spec.message, record.body);
       if (parsed.success) return spec.process(parsed.data, record, timeBudget(context, { reserveMs }));
+      // A webhook's quarantine, announced here: the webhook sends the notice on its queue, since it
+      // has no EventBridge client (`webhook.ts`). Published like the consumer's own, so it fails
+      // (retried, then kept in the DLQ) rather than being lost.
+      const notice = parseQuarantineNotice(record.body);
+      if (notice) {
+        await publishQuarantineNotice(notice);
+        logger.info('Quarantine announced', { vendor: notice.vendor, stage: notice.stage, quarantineId: notice.quarantineId, messageId: record.messageId });
+        return;
+      }
       quarantine ??= hubQuarantine(tableName('quarantine'));
       const sent = Number(record.attributes?.SentTimestamp);
       const reason = `${spec.foreign}: ${issueLines(parsed.error).join('; ')}`;

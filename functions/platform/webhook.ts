@@ -4,9 +4,10 @@ import { PayloadTooLargeError, UnauthorizedError } from './errors.ts';
 import { queueUrl, secretValue, tableName } from './config.ts';
 import { WEBHOOK_MAX_BODY_BYTES } from './limits.ts';
 import { count, logger } from './observability.ts';
-import { hubQuarantine, type Quarantine } from './quarantine.ts';
+import { EVENT_BUS_ENV } from './outbound/bus.ts';
+import { announcingQuarantine, dynamoQuarantine, type Quarantine, type QuarantineNoticeMessage } from './quarantine.ts';
 import { recordWebhookSeen } from './runs.ts';
-import { sqsEnvelopeQueue, type EnvelopeQueue } from './queue.ts';
+import { sqsEnvelopeQueue, sqsJsonQueue, type EnvelopeQueue } from './queue.ts';
 
 /** One webhook request as the kit hands it to a vendor's authenticator: the event and its exact bytes. */
 export interface WebhookRequest {
@@ -74,8 +75,22 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function webhookHandler<T>(spec: WebhookSpec<T>, ports?: () => WebhookPorts) {
   let made: WebhookPorts | undefined;
-  const portsOf = (): WebhookPorts => (made ??= ports?.() ?? { queue: sqsEnvelopeQueue(queueUrl(spec.queue)), quarantine: hubQuarantine(tableName('quarantine')) });
+  const portsOf = (): WebhookPorts => (made ??= ports?.() ?? { queue: sqsEnvelopeQueue(queueUrl(spec.queue)), quarantine: webhookQuarantine(tableName('quarantine'), queueUrl(spec.queue)) });
   return httpHandler((event) => acceptWebhook(spec, portsOf(), event));
+}
+
+/**
+ * A webhook's quarantine: the table, and when the function publishes (`HUB_EVENT_BUS`: its topology
+ * lists `hub.quarantined`) the notice of each put sent on the webhook's own queue, after the item is
+ * written and before the answer, whose consumer publishes the `hub.quarantined` event (`queueConsumer`).
+ * So the webhook needs no EventBridge client, which would load on every cold start for a rare path;
+ * a notice SQS refuses fails the put, and the 5xx makes the vendor resend, as a refused PutEvents did.
+ */
+function webhookQuarantine(table: string, queue: string): Quarantine {
+  const store = dynamoQuarantine(table);
+  if (!process.env[EVENT_BUS_ENV]) return store;
+  const notices = sqsJsonQueue<QuarantineNoticeMessage>(queue, (m) => ({ vendor: m.hubQuarantined.vendor }));
+  return announcingQuarantine(store, (notice) => notices.send({ hubQuarantined: notice }));
 }
 
 async function acceptWebhook<T>(spec: WebhookSpec<T>, ports: WebhookPorts, event: HttpEvent): Promise<HttpResult> {

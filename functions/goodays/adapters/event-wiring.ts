@@ -1,6 +1,6 @@
 import { functionConfig, setting } from '#platform/config.ts';
 import type { Setting } from '#platform/config.ts';
-import { hubQuarantine } from '#platform/quarantine.ts';
+import { hubQuarantine } from '#platform/quarantine-events.ts';
 import { eventPublisher } from '#platform/outbound/publisher.ts';
 import { customerLinker } from '#platform/customer-index.ts';
 import { dynamoEventStore, dynamoThreadStore } from './thread-store.ts';

@@ -1,6 +1,6 @@
 import { eventPublisher } from '#platform/outbound/publisher.ts';
 import { dynamoCursorStore } from '#platform/cursor-store.ts';
-import { hubQuarantine } from '#platform/quarantine.ts';
+import { hubQuarantine } from '#platform/quarantine-events.ts';
 import { customerLinker, type CustomerLinker } from '#platform/customer-index.ts';
 import { timeBudget, type RemainingTime, type TimeBudget } from '#platform/time-budget.ts';
 import type { UsageSyncDeps } from '#netcore/use-cases/sync-usage.ts';

@@ -3,6 +3,7 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { HUB_CLIENT_CONFIG, hubClient } from '../aws-client.ts';
 import { requireEnv } from '../config.ts';
 import { backoffDelay } from '../vendor-http.ts';
+import { EVENT_BUS_ENV } from './bus.ts';
 import { EVENTBRIDGE_ENTRY_MAX_BYTES, entryBytes, sourceOf, type HubEvent } from './event.ts';
 
 /**
@@ -19,8 +20,7 @@ export class PublishError extends Error {
   override readonly name = 'PublishError';
 }
 
-/** Variable naming the event bus (set by the stack, and by the local runtime for its router). */
-export const EVENT_BUS_ENV = 'HUB_EVENT_BUS';
+export { EVENT_BUS_ENV };
 
 /** PutEvents takes at most 10 entries and 256 KB per request. */
 const MAX_ENTRIES = 10;

@@ -1,6 +1,6 @@
 import { functionConfig, setting } from '#platform/config.ts';
 import { eventPublisher } from '#platform/outbound/publisher.ts';
-import { hubQuarantine } from '#platform/quarantine.ts';
+import { hubQuarantine } from '#platform/quarantine-events.ts';
 import { customerLinker } from '#platform/customer-index.ts';
 import { dynamoContactTable, dynamoResultTable } from './store.ts';
 
