@@ -269,7 +269,8 @@ export class SwitchboardStack extends Stack {
         if (indexArns.length) fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexArns }));
         if (this.dataKey && indexArns.length) this.dataKey.grantDecrypt(fn);
       }
-      if (decl.publishes?.length) this.bus.grantPutEventsTo(fn);
+      // A function whose events go through its queue (publishesThrough) puts none on the bus itself.
+      if (decl.publishes?.length && !decl.publishesThrough) this.bus.grantPutEventsTo(fn);
       if (decl.operatesSubscriptions) {
         for (const s of this.subscriptions) {
           // Depths of both queues; the redrive reads and deletes from the DLQ and sends to the queue.

@@ -86,6 +86,8 @@ export const functions = {
     writes: ['quarantine', 'runs'],
     secrets: ['goodays'],
     publishes: ['hub.quarantined'],
+    // Announced by the queue's consumer (the webhook sends the notice there, see platform/webhook.ts).
+    publishesThrough: 'goodays-events',
     metrics: ['GoodaysWebhookQueued', 'GoodaysWebhookQuarantined'],
     alarms: [
       { metric: 'GoodaysWebhookQuarantined', threshold: 1, description: 'Goodays sent authentic bodies the hub could not read; see GET /quarantine (vendor goodays).' },

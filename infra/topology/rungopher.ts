@@ -68,6 +68,8 @@ export const functions = {
     writes: ['quarantine', 'runs'],
     secrets: ['rungopher'],
     publishes: ['hub.quarantined'],
+    // Announced by the queue's consumer (the webhook sends the notice there, see platform/webhook.ts).
+    publishesThrough: 'rungopher-results',
     metrics: ['WebhooksAccepted', 'WebhooksRejected', 'WebhooksQuarantined', 'WebhooksOversized'],
     alarms: [
       { metric: 'WebhooksQuarantined', threshold: 1, description: 'Rungopher sent bodies the hub could not parse; see GET /quarantine.' },

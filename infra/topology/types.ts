@@ -165,6 +165,12 @@ export interface FunctionDecl {
   readonly environment?: Readonly<Record<string, string>>;
   /** Event types it publishes (to the hub's bus: on AWS EventBridge, locally the in-process router). */
   readonly publishes?: readonly EventType[];
+  /**
+   * Its events go as notices on this queue (one it `sends` to), whose consumer publishes them: it has
+   * `HUB_EVENT_BUS` (events are on) but no PutEvents permission and no EventBridge client. A webhook's
+   * `hub.quarantined`, so its cold start loads no client for a rare path.
+   */
+  readonly publishesThrough?: QueueName;
   /** Reads and redrives every subscription's queue and DLQ (the operator API of subscriptions). */
   readonly operatesSubscriptions?: boolean;
   /** Custom metrics (namespace Switchboard, dimension service=<function name>) the dashboard graphs. */

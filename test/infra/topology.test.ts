@@ -30,6 +30,18 @@ describe('topology declarations', () => {
       if (f.trigger.kind === 'queue') expect({ fn: f.name, namedBy: queues[f.trigger.queue].consumer }).toEqual({ fn: f.name, namedBy: f.name });
     }
   });
+
+  it('publishes through a queue only where the queue is its own and its consumer publishes the same events', () => {
+    const through = functionList().filter((f) => f.publishesThrough !== undefined);
+    // The two webhooks: their hub.quarantined goes to their queue's consumer (platform/webhook.ts).
+    expect(through.map((f) => f.name).sort()).toEqual(['goodays-webhook', 'rungopher-webhook']);
+    for (const f of through) {
+      const q = f.publishesThrough as QueueName;
+      const consumer = functions[queues[q].consumer] as FunctionDecl;
+      expect({ fn: f.name, sends: f.sends?.includes(q) }).toEqual({ fn: f.name, sends: true });
+      expect({ fn: f.name, missing: (f.publishes ?? []).filter((t) => !consumer.publishes?.includes(t)) }).toEqual({ fn: f.name, missing: [] });
+    }
+  });
 });
 
 describe('the layout', () => {
