@@ -14,8 +14,10 @@
  * Figures only: ratio = (import + first invocation) / (bare import + bare call), on wall time and on
  * the child's CPU time (user + system; on a loaded machine the wall time also holds waiting for a core).
  * `COLD_BASE=<folder>`: a checkout of another commit (with node_modules), whose bundles run alternately
- * with these in the same run, for before/after figures; they run with `NODE_OPTIONS=--enable-source-maps`
- * (the stack's setting before `sourceMapTraces`), against a bare bundle run with it too.
+ * with these in the same run, for before/after figures, against bare bundle runs of their own. With
+ * `COLD_BASE_SOURCE_MAPS=1` they (and those bare runs) run with `NODE_OPTIONS=--enable-source-maps`, the
+ * stack's setting before `sourceMapTraces`: for a base that old only, since source maps add about as
+ * much to both sides and so pull the base's ratio towards 1.
  * `COLD_PROFILE=<folder>`: each function's fresh processes also write a V8 CPU profile there (one
  * folder per function), and the bundles with their source maps are kept, to see where the time goes.
  */
@@ -37,6 +39,7 @@ const RUNS = Number(process.env.COLD_RUNS ?? 7);
 const ONLY = process.env.COLD_ONLY?.split(',').filter(Boolean);
 const RUNNER = resolve(import.meta.dirname, '../helpers/cold-start.mjs');
 const BASE = process.env.COLD_BASE;
+const BASE_MAPS = process.env.COLD_BASE_SOURCE_MAPS === '1';
 const PROFILE = process.env.COLD_PROFILE;
 
 type Fn = ReturnType<typeof functionList>[number];
@@ -173,7 +176,7 @@ try {
     const bare = bareSource(fn, env, (q) => hub.queues[q as keyof typeof hub.queues].url);
     const bareFile = join(out, `${fn.name}-bare`, 'index.mjs');
     const bareSize = bare.clients.length ? await stackBundle({ source: bare.source, resolveDir: PROJECT_ROOT }, bareFile) : 0;
-    const runs: Record<'now' | 'base' | 'bare' | 'bareMapped', Outcome[]> = { now: [], base: [], bare: [], bareMapped: [] };
+    const runs: Record<'now' | 'base' | 'bare' | 'bareForBase', Outcome[]> = { now: [], base: [], bare: [], bareForBase: [] };
     let path = '';
     for (let i = 0; i < RUNS; i++) {
       const e = eventFor(fn, env, i);
@@ -181,13 +184,13 @@ try {
       const steps: (() => Promise<unknown>)[] = [
         async () => runs.now.push(await runOnce(now.file, 'fn', env, e.event, false, PROFILE ? join(PROFILE, fn.name) : undefined)),
         async () => (bare.clients.length ? runs.bare.push(await runOnce(bareFile, 'bare', env)) : undefined),
-        async () => (base ? runs.base.push(await runOnce(base.file, 'fn', env, eventFor(fn, env, i + RUNS).event, true)) : undefined),
-        async () => (base && bare.clients.length ? runs.bareMapped.push(await runOnce(bareFile, 'bare', env, undefined, true)) : undefined),
+        async () => (base ? runs.base.push(await runOnce(base.file, 'fn', env, eventFor(fn, env, i + RUNS).event, BASE_MAPS)) : undefined),
+        async () => (base && bare.clients.length ? runs.bareForBase.push(await runOnce(bareFile, 'bare', env, undefined, BASE_MAPS)) : undefined),
       ];
       // A different order each round, so no one of them always runs right after another.
       for (let k = 0; k < steps.length; k++) await steps[(k + i) % steps.length]?.();
     }
-    const failed = [...runs.now, ...runs.bare, ...runs.base, ...runs.bareMapped].find((r) => !r.ok);
+    const failed = [...runs.now, ...runs.bare, ...runs.base, ...runs.bareForBase].find((r) => !r.ok);
     if (failed) {
       rows.push(`${fn.name} | ${path} | failed: ${(failed.error ?? '').split('\n')[0]}`);
       continue;
@@ -216,7 +219,7 @@ try {
         ratio(m(runs.now, total), bareTotal),
         ratio(m(runs.now, cpu), bareCpu),
         ...(base
-          ? [(base.size / 1024).toFixed(0), m(runs.base, total).toFixed(0), m(runs.base, cpu).toFixed(0), bare.clients.length ? m(runs.bareMapped, total).toFixed(0) : '-', ratio(m(runs.base, total), m(runs.bareMapped, total)), ratio(m(runs.base, cpu), m(runs.bareMapped, cpu))]
+          ? [(base.size / 1024).toFixed(0), m(runs.base, total).toFixed(0), m(runs.base, cpu).toFixed(0), bare.clients.length ? m(runs.bareForBase, total).toFixed(0) : '-', ratio(m(runs.base, total), m(runs.bareForBase, total)), ratio(m(runs.base, cpu), m(runs.bareForBase, cpu))]
           : []),
       ].join(' | '),
     );
@@ -224,7 +227,7 @@ try {
   }
   console.log(`\n## Cold start per function: import + first invocation against the local emulators, median of ${RUNS} fresh processes, load average ${loadavg()[0]?.toFixed(1)} at the end`);
   console.log(
-    `function | first invocation (answer) | bundle KiB | import ms | invoke ms | import+invoke ms | CPU ms | bare clients | bare KiB | bare import ms | bare call ms | bare total ms | bare CPU ms | ratio | CPU ratio${BASE ? ' | base KiB | base total ms (source maps on) | base CPU ms | bare total ms (source maps on) | base ratio | base CPU ratio' : ''}`,
+    `function | first invocation (answer) | bundle KiB | import ms | invoke ms | import+invoke ms | CPU ms | bare clients | bare KiB | bare import ms | bare call ms | bare total ms | bare CPU ms | ratio | CPU ratio${BASE ? ` | base KiB | base total ms${BASE_MAPS ? ' (source maps on)' : ''} | base CPU ms | bare total ms beside it${BASE_MAPS ? ' (source maps on)' : ''} | base ratio | base CPU ratio` : ''}`,
   );
   for (const r of rows) console.log(r);
 } finally {
