@@ -44,10 +44,11 @@ export function hubQuarantine(table: string): Quarantine {
 /** A notice as a queue message; built on first use: a consumer that never meets a foreign record never builds it. */
 let noticeMessage: ReturnType<typeof noticeMessageSchema> | undefined;
 function noticeMessageSchema() {
+  // Only a webhook sends notices, and only for its own quarantine items (`<vendor>#webhook#<sha-256>`).
   const notice = z.object({
-    quarantineId: z.string().check(z.minLength(1)),
+    quarantineId: z.string().check(z.regex(/^[a-z0-9-]+#webhook#[0-9a-f]{64}$/)),
     vendor: z.string(),
-    stage: z.enum(['webhook', 'processor', 'poller']),
+    stage: z.literal('webhook'),
     reason: z.string(),
     receivedAt: z.string(),
     bodyBytes: z.number().check(z.int(), z.nonnegative()),
@@ -56,10 +57,17 @@ function noticeMessageSchema() {
   return JsonString(z.object({ hubQuarantined: notice }));
 }
 
-/** The notice a queue message holds (a `QuarantineNoticeMessage`), or undefined when it holds none. */
-export function parseQuarantineNotice(text: string): QuarantineNotice | undefined {
+/**
+ * The notice a queue message holds (a `QuarantineNoticeMessage`) of `vendor`'s webhook, or undefined
+ * when it holds none: anything else (another vendor's, a processor's, a malformed one) is a foreign
+ * record to its consumer, quarantined and kept, and a retry of it from the quarantine after a fix
+ * publishes.
+ */
+export function parseQuarantineNotice(text: string, vendor: string): QuarantineNotice | undefined {
   const parsed = z.safeParse((noticeMessage ??= noticeMessageSchema()), text);
-  return parsed.success ? parsed.data.hubQuarantined : undefined;
+  if (!parsed.success) return undefined;
+  const notice = parsed.data.hubQuarantined;
+  return notice.vendor === vendor && notice.quarantineId.startsWith(`${vendor}#webhook#`) ? notice : undefined;
 }
 
 /**

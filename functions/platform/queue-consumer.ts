@@ -150,7 +150,7 @@ export function queueConsumer<M>(spec: QueueConsumerSpec<M>) {
       // A webhook's quarantine, announced here: the webhook sends the notice on its queue, since it
       // has no EventBridge client (`webhook.ts`). Published like the consumer's own, so it fails
       // (retried, then kept in the DLQ) rather than being lost.
-      const notice = parseQuarantineNotice(record.body);
+      const notice = parseQuarantineNotice(record.body, spec.vendor);
       if (notice) {
         await publishQuarantineNotice(notice);
         logger.info('Quarantine announced', { vendor: notice.vendor, stage: notice.stage, quarantineId: notice.quarantineId, messageId: record.messageId });

@@ -55,7 +55,7 @@ export const tables = {
 export const queues = {
   'goodays-events': {
     consumer: 'goodays-event-processor',
-    description: 'Goodays webhook envelopes {requestId, receivedAt, body}, waiting to be stored and folded.',
+    description: 'Goodays webhook envelopes {requestId, receivedAt, body}, waiting to be stored and folded; and the webhook\'s quarantine notices, to be announced.',
     maxReceiveCount: 5,
   },
   'goodays-actions': {

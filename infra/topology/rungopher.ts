@@ -38,7 +38,7 @@ export const tables = {
 export const queues = {
   'rungopher-results': {
     consumer: 'rungopher-processor',
-    description: 'Rungopher results from the webhook and the poller, waiting to be stored.',
+    description: 'Rungopher results from the webhook and the poller, waiting to be stored; and the webhook\'s quarantine notices, to be announced.',
     maxReceiveCount: 5,
   },
   'rungopher-uploads': {

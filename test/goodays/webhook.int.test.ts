@@ -41,7 +41,7 @@ async function queuedNotices() {
   // Imported once the world has set the emulators' environment (the SDK clients are made at import).
   const { parseQuarantineNotice } = await import('#platform/quarantine-events.ts');
   const event = await world.harness.receive('goodays-events');
-  const notices = event.Records.map((r) => parseQuarantineNotice(r.body));
+  const notices = event.Records.map((r) => parseQuarantineNotice(r.body, 'goodays'));
   await world.harness.settle('goodays-events', event, []);
   return notices.map((n) => (n ? { vendor: n.vendor, stage: n.stage, quarantineId: n.quarantineId } : 'not a notice'));
 }

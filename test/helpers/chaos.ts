@@ -321,7 +321,8 @@ export async function chaosRun(dataDir: string, opts: ChaosOptions): Promise<{ f
         if (status === 0) continue; // a kill: not an answer to judge
         badStatuses[`${item.name} ${status}`] = (badStatuses[`${item.name} ${status}`] ?? 0) + 1;
         if (status >= 500) {
-          if (item.needsStorage && inside(from, to, /DynamoDB|SIGKILL|crash/)) bad5xxInside++;
+          // Keeping a bad body takes DynamoDB (the item) and SQS (a webhook's notice of it).
+          if (item.needsStorage && inside(from, to, /DynamoDB|SQS|SIGKILL|crash/)) bad5xxInside++;
           else bad5xx++;
         }
         continue;
