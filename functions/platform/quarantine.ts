@@ -46,6 +46,11 @@ export interface QuarantineItem {
 export interface QuarantineReceipt {
   readonly id: string;
   readonly created: boolean;
+  /**
+   * Kept before, by a put whose announcement never completed (see {@link announcingQuarantine}): that
+   * put failed, so nobody counted or announced the entry yet.
+   */
+  readonly unannounced?: boolean;
 }
 
 /**
@@ -53,7 +58,10 @@ export interface QuarantineReceipt {
  * so callers count and alarm on new entries only.
  */
 export interface Quarantine {
-  put(entry: QuarantineEntry): Promise<QuarantineReceipt>;
+  /** `announcing`: the caller announces the entry and marks it announced once it has. */
+  put(entry: QuarantineEntry, options?: { readonly announcing?: boolean }): Promise<QuarantineReceipt>;
+  /** Marks an entry made by an announcing put as announced. */
+  markAnnounced?(id: string): Promise<void>;
 }
 
 /** Bodies above this are kept truncated (DynamoDB items stop at 400 KB), with their length and digest. */
@@ -71,7 +79,7 @@ export function quarantineId(entry: Pick<QuarantineEntry, 'vendor' | 'stage' | '
 /** DynamoDB quarantine: one item per distinct body, kept until an operator replays or deletes it. */
 export function dynamoQuarantine(table: string): Quarantine {
   return {
-    async put(entry) {
+    async put(entry, options) {
       const id = quarantineId(entry);
       const buf = typeof entry.body === 'string' ? Buffer.from(entry.body, 'utf8') : entry.body;
       const kept = buf.length > MAX_QUARANTINED_BODY_BYTES ? buf.subarray(0, MAX_QUARANTINED_BODY_BYTES) : buf;
@@ -99,6 +107,9 @@ export function dynamoQuarantine(table: string): Quarantine {
               receivedAt: entry.receivedAt,
               stage: entry.stage,
               ...(entry.retry ? { retry: entry.retry } : {}),
+              // Until the caller has announced it (markAnnounced removes it): a put whose announcement
+              // failed leaves it, so the next put of the body counts and announces it.
+              ...(options?.announcing ? { announced: false } : {}),
               ...expiry('QUARANTINE', entry.receivedAt),
             },
             // A body quarantined again after a retry is news again: the retried item is replaced.
@@ -110,10 +121,17 @@ export function dynamoQuarantine(table: string): Quarantine {
         // Already quarantined: the first copy is kept, nothing new to alarm on. Unless that copy is this
         // call's own: the SDK's retry of a put that had landed fails its condition on the item the first
         // attempt wrote, and the quarantine is still news (counted, so alarmed on, not lost).
-        const first = await dynamo.send(new GetCommand({ TableName: table, Key: { id }, ProjectionExpression: 'putId', ConsistentRead: true }));
+        const first = await dynamo.send(new GetCommand({ TableName: table, Key: { id }, ProjectionExpression: 'putId, announced', ConsistentRead: true }));
         created = first.Item?.putId === putId;
+        if (!created && first.Item?.announced === false) return { id, created, unannounced: true };
       }
       return { id, created };
+    },
+    async markAnnounced(id) {
+      await dynamo.send(new UpdateCommand({ TableName: table, Key: { id }, UpdateExpression: 'REMOVE announced', ConditionExpression: 'attribute_exists(id)' })).catch((err: unknown) => {
+        // Gone (deleted by an operator, or expired): nothing to mark.
+        if (!isConditionFailed(err)) throw err;
+      });
     },
   };
 }
@@ -207,14 +225,21 @@ export function quarantineNotice(entry: QuarantineEntry, receipt: QuarantineRece
  * A quarantine that hands the notice of each put to `announce`, after the item is written, on every
  * put (also of a body kept before: the earlier put may have died before announcing; the event id is
  * the same, so subscribers see it once). The put resolves only once `announce` did: a failure fails
- * the put, so the caller's retry (a vendor's resend, a redelivery) announces again.
+ * the put, so the caller's retry (a vendor's resend, a redelivery) announces again. Until then the
+ * item is marked unannounced, and the put that announces it says `created` (the failed one counted
+ * nothing), so the body is counted and alarmed on once; twice only if the mark's removal fails after
+ * an announcement.
  */
 export function announcingQuarantine(inner: Quarantine, announce: (notice: QuarantineNotice) => Promise<unknown>, now: () => Date = () => new Date()): Quarantine {
   return {
     async put(entry) {
-      const receipt = await inner.put(entry);
+      const receipt = await inner.put(entry, { announcing: true });
       await announce(quarantineNotice(entry, receipt, now()));
-      return receipt;
+      // An entry an earlier put made but did not announce (its announcement failed, so that put failed
+      // and counted nothing) is news to this caller: counted and alarmed on now, once announced.
+      const fresh = receipt.created || receipt.unannounced === true;
+      if (fresh) await inner.markAnnounced?.(receipt.id);
+      return { id: receipt.id, created: fresh };
     },
   };
 }

@@ -50,4 +50,36 @@ describe('dynamoQuarantine', () => {
     const items = (await aws.scan('quarantine')).filter((i) => String(i.body) === '{"odd":2}');
     expect(items).toEqual([expect.objectContaining({ requestId: 'req-3', receivedAt: '2026-12-02T03:20:00.000Z' })]);
   });
+
+  it('is news, and announced, on the put after one whose announcement failed; then no more', async () => {
+    const { announcingQuarantine, dynamoQuarantine } = await import('#platform/quarantine.ts');
+    const announced: string[] = [];
+    let sqsDown = true;
+    const q = announcingQuarantine(dynamoQuarantine(aws.tableName('quarantine')), async (n) => {
+      if (sqsDown) throw new Error('SQS unavailable');
+      announced.push(n.quarantineId);
+    });
+    // The item is written, its announcement fails, so the put fails (the webhook answers 5xx) and
+    // nothing was counted.
+    await expect(q.put(entry('{"odd":3}', 'req-4', '2026-12-02T03:30:00.000Z'))).rejects.toThrow('SQS unavailable');
+    sqsDown = false;
+    // The vendor's resend finds the item: still news (counted, alarmed on) and announced now.
+    const resent = await q.put(entry('{"odd":3}', 'req-5', '2026-12-02T03:35:00.000Z'));
+    expect(resent.created).toBe(true);
+    expect(announced).toEqual([resent.id]);
+    // Announced: the next resend is not news, though it announces again (the same event id).
+    expect((await q.put(entry('{"odd":3}', 'req-6', '2026-12-02T03:40:00.000Z'))).created).toBe(false);
+    expect(announced).toEqual([resent.id, resent.id]);
+    const items = (await aws.scan('quarantine')).filter((i) => String(i.body) === '{"odd":3}');
+    expect(items).toEqual([expect.objectContaining({ requestId: 'req-4' })]);
+    expect(items[0]).not.toHaveProperty('announced');
+  });
+
+  it('writes no announcement mark when nothing announces (a plain put), so a resend is never news', async () => {
+    const { dynamoQuarantine } = await import('#platform/quarantine.ts');
+    const q = dynamoQuarantine(aws.tableName('quarantine'));
+    const first = await q.put(entry('{"odd":4}', 'req-7', '2026-12-02T03:50:00.000Z'));
+    expect(await q.put(entry('{"odd":4}', 'req-8', '2026-12-02T03:55:00.000Z'))).toEqual({ id: first.id, created: false });
+    expect((await aws.scan('quarantine')).find((i) => i.id === first.id)).not.toHaveProperty('announced');
+  });
 });
