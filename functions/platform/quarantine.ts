@@ -227,8 +227,8 @@ export function quarantineNotice(entry: QuarantineEntry, receipt: QuarantineRece
  * the same, so subscribers see it once). The put resolves only once `announce` did: a failure fails
  * the put, so the caller's retry (a vendor's resend, a redelivery) announces again. Until then the
  * item is marked unannounced, and the put that announces it says `created` (the failed one counted
- * nothing), so the body is counted and alarmed on once; twice only if the mark's removal fails after
- * an announcement.
+ * nothing), so the body is counted and alarmed on once; twice if two puts of it overlap while the
+ * first announces, or if the mark's removal fails after an announcement.
  */
 export function announcingQuarantine(inner: Quarantine, announce: (notice: QuarantineNotice) => Promise<unknown>, now: () => Date = () => new Date()): Quarantine {
   return {
