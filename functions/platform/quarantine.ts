@@ -66,6 +66,8 @@ export interface Quarantine {
 
 /** Bodies above this are kept truncated (DynamoDB items stop at 400 KB), with their length and digest. */
 export const MAX_QUARANTINED_BODY_BYTES = 200 * 1024;
+/** Characters of a reason the item keeps, and its `hub.quarantined` event says. */
+const MAX_REASON_CHARS = 2000;
 
 /**
  * The id of a quarantined body: vendor, stage and the body's SHA-256. A vendor that resends the same
@@ -97,7 +99,7 @@ export function dynamoQuarantine(table: string): Quarantine {
               id,
               putId,
               vendor: entry.vendor,
-              reason: entry.reason.slice(0, 2000),
+              reason: entry.reason.slice(0, MAX_REASON_CHARS),
               body: utf8 ? text : kept.toString('base64'),
               bodyEncoding: utf8 ? 'utf8' : 'base64',
               bodyBytes: buf.length,
@@ -207,7 +209,7 @@ export interface QuarantineNotice {
   readonly quarantineId: string;
   readonly vendor: string;
   readonly stage: QuarantineEntry['stage'];
-  /** The reason, at most 2000 characters (as the item keeps it). */
+  /** The reason, at most {@link MAX_REASON_CHARS} characters (as the item keeps it). */
   readonly reason: string;
   readonly receivedAt: string;
   readonly bodyBytes: number;
@@ -218,7 +220,7 @@ export interface QuarantineNotice {
 /** The notice of a put, made when it returned. */
 export function quarantineNotice(entry: QuarantineEntry, receipt: QuarantineReceipt, time: Date): QuarantineNotice {
   const bodyBytes = typeof entry.body === 'string' ? Buffer.byteLength(entry.body) : entry.body.length;
-  return { quarantineId: receipt.id, vendor: entry.vendor, stage: entry.stage, reason: entry.reason.slice(0, 2000), receivedAt: entry.receivedAt, bodyBytes, time: time.toISOString() };
+  return { quarantineId: receipt.id, vendor: entry.vendor, stage: entry.stage, reason: entry.reason.slice(0, MAX_REASON_CHARS), receivedAt: entry.receivedAt, bodyBytes, time: time.toISOString() };
 }
 
 /**

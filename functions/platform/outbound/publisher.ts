@@ -20,8 +20,6 @@ export class PublishError extends Error {
   override readonly name = 'PublishError';
 }
 
-export { EVENT_BUS_ENV };
-
 /** PutEvents takes at most 10 entries and 256 KB per request. */
 const MAX_ENTRIES = 10;
 /** Longest a PutEvents request waits for the one in flight, to go with others (see {@link coalescing}). */
